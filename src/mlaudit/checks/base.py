@@ -1,0 +1,153 @@
+"""The check contract, the context checks read, and the registry of checks by id.
+
+A check is a frozen pydantic model holding its configuration (columns, thresholds).  Its
+``compute(ctx)`` reads the :class:`CheckContext` (profiles, schema, bounded sample) and returns
+one :class:`~mlaudit.results.CheckResult` or a list of them (one per column).  Checks do no I/O.
+The math lives in pure functions beside the check or in :mod:`mlaudit.stats`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from mlaudit.data.types import Schema
+from mlaudit.errors import ConfigError
+from mlaudit.results import CheckResult, Severity, Status, Threshold
+from mlaudit.summary.model import DatasetProfile, ScanPlan
+
+__all__ = [
+    "Check",
+    "CheckContext",
+    "check_class",
+    "list_checks",
+    "register",
+]
+
+
+@dataclass
+class CheckContext:
+    """What checks may read: computed once per run, shared by every check."""
+
+    current: DatasetProfile
+    schema: Schema
+    reference: DatasetProfile | None = None
+    reference_schema: Schema | None = None
+    seed: int = 0
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Check(BaseModel):
+    """Base class of every check.
+
+    Subclasses set ``id``, ``family``, ``title``, ``why`` and ``severity`` as class variables,
+    declare their options as fields, and implement :meth:`compute`.  ``needs_reference`` checks
+    are skipped when the audit has no reference data.  ``scan_plan`` lets a check ask the scan
+    for extra work (patterns, rules, keys) before the data is read.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: ClassVar[str]
+    family: ClassVar[str]
+    title: ClassVar[str]
+    why: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.MEDIUM
+    needs_reference: ClassVar[bool] = False
+    controls: ClassVar[tuple[str, ...]] = ()
+
+    columns: list[str] | None = None
+    """Columns to check; None means every column the check applies to."""
+
+    def compute(self, ctx: CheckContext) -> CheckResult | list[CheckResult]:
+        """Run the check on ``ctx``; return one result or one per column."""
+        raise NotImplementedError
+
+    def scan_plan(self, plan: ScanPlan) -> ScanPlan:
+        """Return ``plan`` extended with what this check needs from the scan (default: nothing)."""
+        return plan
+
+    # -- helpers for subclasses -------------------------------------------------------------
+
+    def result(
+        self,
+        status: Status,
+        message: str,
+        *,
+        column: str | None = None,
+        metrics: dict[str, float | int | None] | None = None,
+        threshold: Threshold | None = None,
+        **extra: Any,
+    ) -> CheckResult:
+        """Build a result carrying this check's id, family, title, severity and controls."""
+        return CheckResult(
+            id=self.id,
+            family=self.family,
+            title=self.title,
+            status=status,
+            severity=extra.pop("severity", self.severity),
+            column=column,
+            metrics=metrics or {},
+            threshold=threshold,
+            message=message,
+            why=extra.pop("why", self.why),
+            controls=list(extra.pop("controls", self.controls)),
+            params=self.model_dump(exclude_none=True),
+            **extra,
+        )
+
+    def skipped(self, reason: str, *, column: str | None = None) -> CheckResult:
+        """A ``skipped`` result that says why."""
+        return self.result(Status.SKIPPED, reason, column=column)
+
+    def target_columns(self, ctx: CheckContext, candidates: list[str]) -> list[str]:
+        """Restrict ``candidates`` to ``self.columns`` when given, checking the names exist."""
+        if self.columns is None:
+            return candidates
+        missing = [c for c in self.columns if c not in ctx.schema]
+        if missing:
+            raise ConfigError(
+                f"check {self.id!r} names column(s) {missing} that the data does not have",
+                fix=f"use one of: {', '.join(ctx.schema.names[:20])}",
+            )
+        return [c for c in self.columns if c in candidates] if candidates else list(self.columns)
+
+
+_REGISTRY: dict[str, type[Check]] = {}
+C = TypeVar("C", bound=type[Check])
+
+
+def register(cls: C) -> C:
+    """Class decorator: make a check available by its id."""
+    if cls.id in _REGISTRY and _REGISTRY[cls.id] is not cls:
+        raise ValueError(f"two checks share the id {cls.id!r}")
+    _REGISTRY[cls.id] = cls
+    return cls
+
+
+def _load_all() -> None:
+    # Importing the families registers their checks.
+    from mlaudit.checks import quality  # noqa: F401
+
+
+def list_checks() -> list[type[Check]]:
+    """Every registered check class, sorted by id."""
+    _load_all()
+    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+def check_class(check_id: str) -> type[Check]:
+    """The check class registered as ``check_id``; a clear error naming close ids otherwise."""
+    _load_all()
+    try:
+        return _REGISTRY[check_id]
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(check_id, list(_REGISTRY), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "run 'mlaudit checks' to list ids"
+        raise ConfigError(f"unknown check id {check_id!r}", fix=hint) from None
+
+

@@ -1,0 +1,63 @@
+"""The ``mlaudit`` command line.
+
+Exit codes: 0 the audit passed, 1 it found failures (per ``--fail-on``), 2 usage or configuration
+error, 3 data, model or runtime error.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mlaudit.cli._common import console, setup_logging, state
+from mlaudit.cli.audit_cmd import audit
+from mlaudit.cli.checks_cmd import checks
+from mlaudit.cli.contract_cmd import contract_app, validate
+from mlaudit.cli.demo_cmd import demo
+from mlaudit.cli.profile_cmd import profile
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="mlaudit",
+    help="Audit machine-learning models and their data; reports a regulator can read.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"mlaudit {version('mlaudit')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks and debug logs")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress or summary")] = False,
+    _version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="print version"),
+    ] = False,
+) -> None:
+    state["debug"], state["quiet"] = debug, quiet
+    setup_logging(debug)
+
+
+app.command()(audit)
+app.command()(demo)
+app.command()(profile)
+app.command()(validate)
+app.command()(checks)
+app.add_typer(contract_app, name="contract")
+
+
+def main() -> None:
+    """Entry point of the ``mlaudit`` script."""
+    app()

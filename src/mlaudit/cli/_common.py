@@ -1,0 +1,132 @@
+"""Shared pieces of the command line: error handling, exit codes, summary printing."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mlaudit.errors import MLAuditError
+from mlaudit.results import AuditResult, Status
+
+__all__ = [
+    "EXIT_DATA",
+    "EXIT_FAILURES",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "console",
+    "err_console",
+    "exit_code_for",
+    "handle_errors",
+    "print_summary",
+    "setup_logging",
+    "split_list",
+    "state",
+]
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
+
+console = Console()
+err_console = Console(stderr=True)
+state: dict[str, bool] = {"debug": False, "quiet": False}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_STYLE = {
+    "pass": "green",
+    "warn": "yellow",
+    "fail": "red",
+    "error": "bold red",
+    "skipped": "dim",
+}
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn mlaudit errors into one clear message and the documented exit code.
+
+    With ``--debug`` the traceback is printed too.  Unexpected exceptions are reported as
+    internal errors with exit code 3.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except MLAuditError as exc:
+            if state["debug"]:
+                err_console.print(traceback.format_exc(), markup=False, highlight=False)
+            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+            if exc.fix:
+                err_console.print(f"[bold]fix:[/] {exc.fix}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err_console.print("interrupted; nothing was written")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if state["debug"]:
+                err_console.print(traceback.format_exc(), markup=False, highlight=False)
+            err_console.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}", highlight=False
+            )
+            err_console.print("[bold]fix:[/] rerun with --debug and report the traceback")
+            raise typer.Exit(EXIT_DATA) from None
+
+    return wrapper
+
+
+def exit_code_for(result: AuditResult, fail_on: str) -> int:
+    """0 when the audit passed under ``fail_on``, 1 when it found failures."""
+    bad = {"never": set(), "fail": {Status.FAIL, Status.ERROR}}.get(
+        fail_on, {Status.FAIL, Status.ERROR, Status.WARN}
+    )
+    return EXIT_FAILURES if any(Status(c.status) in bad for c in result.checks) else EXIT_OK
+
+
+def print_summary(result: AuditResult, written: dict[str, Path] | None = None) -> None:
+    """Print the overall status, counts and the checks that did not pass."""
+    if state["quiet"]:
+        return
+    counts = result.summary.counts
+    status = result.summary.status.value
+    console.print(
+        f"\n[bold]Audit {status.upper()}[/] — "
+        + ", ".join(f"[{_STYLE[k]}]{v} {k}[/]" for k, v in counts.items() if v),
+        style=_STYLE[status],
+    )
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for col in ("status", "check", "column", "finding"):
+        table.add_column(col, overflow="fold")
+    shown = [c for c in result.checks if c.status not in (Status.PASS, Status.SKIPPED)]
+    for c in shown[:40]:
+        table.add_row(
+            f"[{_STYLE[c.status.value]}]{c.status.value}[/]",
+            c.id,
+            c.column or "",
+            c.message,
+        )
+    if shown:
+        console.print(table)
+    if len(shown) > 40:
+        console.print(f"... and {len(shown) - 40} more in the report")
+    for fmt, path in (written or {}).items():
+        console.print(f"{fmt:>6}: {path}")
+
+
+def split_list(value: str | None) -> list[str]:
+    """Split a comma-separated option into clean names."""
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def setup_logging(debug: bool) -> None:
+    """Log mlaudit's debug messages to standard error with ``--debug``."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(message)s")

@@ -1,0 +1,103 @@
+"""``mlaudit audit``: run an audit from a config file or from options, write the reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from mlaudit.audit import Audit
+from mlaudit.cli._common import exit_code_for, handle_errors, print_summary, split_list, state
+from mlaudit.config import AuditConfig, DataConfig, format_validation_error, load_config
+from mlaudit.errors import ConfigError
+from mlaudit.report import write_reports
+
+__all__ = ["audit"]
+
+FORMATS = ("html", "json", "md", "junit")
+
+
+def parse_formats(value: str | None, default: list[str]) -> list[str]:
+    """Validate ``--format html,json``; an unknown format is a usage error."""
+    formats = split_list(value) or default
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ConfigError(
+            f"unknown report format(s): {', '.join(bad)}", fix=f"use any of: {','.join(FORMATS)}"
+        )
+    return formats
+
+
+def _check_fail_on(value: str | None) -> None:
+    if value is not None and value not in ("fail", "warn", "never"):
+        raise ConfigError(f"--fail-on {value!r} is not valid", fix="use fail, warn or never")
+
+
+@handle_errors
+def audit(
+    config: Annotated[
+        Path | None, typer.Argument(help="audit.yaml or .toml; options below override it")
+    ] = None,
+    reference: Annotated[str | None, typer.Option(help="baseline data (path)")] = None,
+    current: Annotated[str | None, typer.Option(help="data to audit (path)")] = None,
+    target: Annotated[str | None, typer.Option(help="label column")] = None,
+    prediction: Annotated[str | None, typer.Option(help="predicted class column")] = None,
+    score: Annotated[str | None, typer.Option(help="predicted score/probability column")] = None,
+    sensitive: Annotated[str | None, typer.Option(help="sensitive columns, comma-separated")] = None,
+    suite: Annotated[str | None, typer.Option(help="full | data_quality | none")] = None,
+    out: Annotated[Path | None, typer.Option(help="directory for the reports")] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="html,json,md,junit (comma-separated)")
+    ] = None,
+    fail_on: Annotated[
+        str | None, typer.Option(help="exit 1 on: fail (default) | warn | never")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="seed for samples and models")] = None,
+    encoding: Annotated[str, typer.Option(help="text encoding of CSV/JSON inputs")] = "utf-8",
+) -> None:
+    """Audit data (and later models): quality and validation checks, reports, exit code."""
+    _check_fail_on(fail_on)
+    cfg = _merge_config(config, locals())
+    formats = parse_formats(format, list(cfg.output.formats))
+    out_dir = out or Path(cfg.output.dir)
+    result = Audit.from_config(cfg, progress=not state["quiet"]).run()
+    written = write_reports(result, out_dir, formats=formats)  # type: ignore[arg-type]
+    print_summary(result, written)
+    raise typer.Exit(exit_code_for(result, fail_on or cfg.output.fail_on))
+
+
+def _merge_config(path: Path | None, opts: dict[str, Any]) -> AuditConfig:
+    """Load the config file if any and apply the command-line options on top."""
+    if path is not None:
+        base = load_config(path).model_dump(by_alias=True, exclude_unset=True)
+    else:
+        base = {}
+        if not opts["current"]:
+            raise ConfigError(
+                "nothing to audit: give a config file or --current DATA",
+                fix="mlaudit audit --current data.parquet [--reference ref.parquet]",
+            )
+    enc = opts["encoding"]
+    if opts["current"]:
+        base["current"] = DataConfig(path=opts["current"], encoding=enc).model_dump()
+    if opts["reference"]:
+        base["reference"] = DataConfig(path=opts["reference"], encoding=enc).model_dump()
+    schema = dict(base.get("schema", {}))
+    for role in ("target", "prediction", "score"):
+        if opts[role]:
+            schema[role] = opts[role]
+    if opts["sensitive"]:
+        schema["sensitive"] = split_list(opts["sensitive"])
+    base["schema"] = schema
+    if opts["suite"]:
+        base["suite"] = opts["suite"]
+    if opts["seed"] is not None:
+        base["seed"] = opts["seed"]
+    try:
+        return AuditConfig.model_validate(base)
+    except ValidationError as exc:
+        raise ConfigError(
+            format_validation_error(exc, source="options"), fix="see 'mlaudit audit --help'"
+        ) from None

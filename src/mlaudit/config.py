@@ -1,0 +1,173 @@
+"""Settings from the environment and the audit configuration file.
+
+``Settings`` reads ``MLAUDIT_*`` environment variables (batch size, sample size, ...).
+``AuditConfig`` is what an ``audit.yaml`` (or ``.toml``) holds; unknown keys and wrong types are
+rejected with the offending key named, so a typo never silently changes an audit.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mlaudit.errors import ConfigError
+
+__all__ = [
+    "AuditConfig",
+    "DataConfig",
+    "OutputConfig",
+    "SchemaConfig",
+    "Settings",
+    "format_validation_error",
+    "load_config",
+]
+
+ReportFormat = Literal["html", "json", "md", "junit"]
+FailOn = Literal["fail", "warn", "never"]
+
+
+class Settings(BaseSettings):
+    """Process-wide settings, overridable with ``MLAUDIT_<NAME>`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="MLAUDIT_", extra="ignore")
+
+    batch_size: int = Field(default=262_144, gt=0, description="rows per Arrow batch")
+    sample_size: int = Field(default=20_000, gt=0, description="rows kept in the seeded sample")
+    category_cap: int = Field(default=10_000, gt=0, description="exact category counts up to")
+    progress: bool = Field(default=True, description="show progress bars on a terminal")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SqlConfig(_Strict):
+    """A SQL query on a SQLAlchemy URL."""
+
+    url: str
+    query: str
+
+
+class DataConfig(_Strict):
+    """Where one input comes from."""
+
+    path: str | None = None
+    sql: SqlConfig | None = None
+    format: Literal["csv", "parquet", "jsonl", "arrow"] | None = None
+    encoding: str = "utf-8"
+
+    @field_validator("sql")
+    @classmethod
+    def _one_source(cls, v: SqlConfig | None, info: Any) -> SqlConfig | None:
+        if v is not None and info.data.get("path") is not None:
+            raise ValueError("give either 'path' or 'sql', not both")
+        return v
+
+
+class SchemaConfig(_Strict):
+    """Declared column roles and types; anything not declared is inferred."""
+
+    target: str | None = None
+    prediction: str | None = None
+    score: str | None = None
+    sensitive: list[str] = Field(default_factory=list)
+    id: list[str] = Field(default_factory=list)
+    timestamp: str | None = None
+    ignore: list[str] = Field(default_factory=list)
+    personal: list[str] = Field(default_factory=list)
+    types: dict[str, str] = Field(default_factory=dict)
+
+
+class OutputConfig(_Strict):
+    """Where and how the reports are written."""
+
+    dir: str = "mlaudit-report"
+    formats: list[ReportFormat] = Field(default_factory=lambda: ["html", "json"])
+    fail_on: FailOn = "fail"
+
+
+class AuditConfig(_Strict):
+    """An audit as written in ``audit.yaml``.
+
+    ``checks`` maps a check id to its options (``{}`` for defaults, ``false`` to turn it off);
+    the suite adds its own checks with default options, and ``exclude`` removes ids.
+    """
+
+    version: Literal[1] = 1
+    title: str = "Model audit"
+    current: DataConfig
+    reference: DataConfig | None = None
+    schema_: SchemaConfig = Field(default_factory=SchemaConfig, alias="schema")
+    suite: Literal["data_quality", "full", "none"] = "full"
+    checks: dict[str, dict[str, Any] | bool] = Field(default_factory=dict)
+    exclude: list[str] = Field(default_factory=list)
+    seed: int = 0
+    sample_size: int | None = Field(default=None, gt=0)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+def format_validation_error(err: ValidationError, *, source: str) -> str:
+    """Turn a pydantic error into one line per problem: where, what, and the value given."""
+    lines = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        if e["type"] == "extra_forbidden":
+            lines.append(f"{source}: unknown key '{where}'")
+        else:
+            given = e.get("input")
+            shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
+            lines.append(f"{source}: '{where}': {e['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def _parse(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".toml":
+            return tomllib.loads(text)
+        return yaml.safe_load(text)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"{path} is not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {exc}",
+            fix="check the indentation and quoting near the line named above",
+        ) from None
+
+
+def load_config(path: str | Path) -> AuditConfig:
+    """Read an audit configuration file (YAML or TOML) and validate it.
+
+    Relative data paths are resolved against the configuration file's directory.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(
+            f"configuration file {str(p)!r} does not exist",
+            fix="pass the path of an audit.yaml, or use --current DATA without a file",
+        )
+    raw = _parse(p)
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{p} must hold a mapping of keys (current, reference, schema, checks...)",
+            fix="see docs/configuration.md for an example",
+        )
+    for key in ("current", "reference"):
+        if isinstance(raw.get(key), str):
+            raw[key] = {"path": raw[key]}
+        if isinstance(raw.get(key), dict) and isinstance(raw[key].get("path"), str):
+            data_path = Path(raw[key]["path"])
+            if not data_path.is_absolute():
+                raw[key]["path"] = str(p.parent / data_path)
+    try:
+        return AuditConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(
+            format_validation_error(exc, source=str(p)),
+            fix="see docs/configuration.md for the keys and their types",
+        ) from None

@@ -1,0 +1,92 @@
+"""Column types, roles and the schema model shared by every layer above ``data``.
+
+Inference lives in :mod:`mlaudit.data.schema`; this module only holds the vocabulary.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["ColumnSchema", "ColumnType", "Role", "Schema"]
+
+
+class ColumnType(StrEnum):
+    """What kind of values a column holds, as mlaudit reasons about them."""
+
+    NUMERIC = "numeric"  # floating point measurements
+    INTEGER = "integer"  # whole numbers with order and arithmetic meaning
+    BOOLEAN = "boolean"
+    CATEGORICAL = "categorical"  # few distinct labels (strings or small-cardinality codes)
+    TEXT = "text"  # free text: many distinct, long strings
+    DATETIME = "datetime"
+    ID = "id"  # identifiers: (nearly) unique per row, no order meaning
+    UNKNOWN = "unknown"
+
+    @property
+    def is_numeric(self) -> bool:
+        """True for types summarised with moments and quantiles."""
+        return self in (ColumnType.NUMERIC, ColumnType.INTEGER)
+
+
+class Role(StrEnum):
+    """What a column is for in the model's life."""
+
+    FEATURE = "feature"
+    TARGET = "target"
+    PREDICTION = "prediction"
+    SCORE = "score"
+    SENSITIVE = "sensitive"
+    TIMESTAMP = "timestamp"
+    ID = "id"
+    IGNORED = "ignored"
+
+
+class ColumnSchema(BaseModel):
+    """One column: its storage type, mlaudit type, role and whether it holds personal data."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    dtype: str = Field(description="storage type as Arrow names it, e.g. 'int64', 'large_string'")
+    type: ColumnType
+    role: Role = Role.FEATURE
+    personal: bool = False
+    inferred: bool = Field(default=True, description="False when type and role were declared")
+    reason: str = Field(default="", description="why this type and role were chosen")
+
+
+class Schema(BaseModel):
+    """Ordered columns of a data set with their types and roles."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    columns: list[ColumnSchema]
+
+    @property
+    def names(self) -> list[str]:
+        """Column names in order."""
+        return [c.name for c in self.columns]
+
+    def __getitem__(self, name: str) -> ColumnSchema:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return any(c.name == name for c in self.columns)
+
+    def with_role(self, *roles: Role) -> list[ColumnSchema]:
+        """Columns whose role is one of ``roles``."""
+        return [c for c in self.columns if c.role in roles]
+
+    def of_type(self, *types: ColumnType) -> list[ColumnSchema]:
+        """Columns whose type is one of ``types``."""
+        return [c for c in self.columns if c.type in types]
+
+    @property
+    def personal(self) -> list[str]:
+        """Names of columns holding personal data."""
+        return [c.name for c in self.columns if c.personal]

@@ -1,0 +1,1 @@
+"""mlaudit.models."""

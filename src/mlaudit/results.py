@@ -1,0 +1,297 @@
+"""Plain result models: what a check found and what an audit produced.
+
+These are the artifact.  Every renderer works from an :class:`AuditResult` alone, and
+``report.json`` is its canonical JSON form (see :mod:`mlaudit.report.jsonio`).  The model is
+designed for every family, present and future:
+
+* a result per column (``column`` set) or for the data set (``column`` null);
+* ``metrics`` (name → number) with optional ``bounds`` (confidence intervals or sketch error
+  bounds) and an ``exact`` flag;
+* ``details``: typed blocks the report knows how to draw — tables (per group, per column),
+  series (per time window), distributions (reference vs current), curves (ROC, calibration),
+  examples (rows, masked) and notes;
+* ``controls``: the regulatory control ids the result is evidence for.
+
+Adding a family means adding checks and renderers, never changing this schema.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AuditResult",
+    "AuditSummary",
+    "Bound",
+    "CheckResult",
+    "CurveDetail",
+    "Detail",
+    "DistributionDetail",
+    "ExamplesDetail",
+    "InputInfo",
+    "NoteDetail",
+    "SeriesDetail",
+    "Severity",
+    "Status",
+    "TableDetail",
+    "Threshold",
+    "worst_status",
+]
+
+SCHEMA_VERSION = "1.0"
+
+Number = float | int | None
+Cell = str | float | int | bool | None
+
+
+class Status(StrEnum):
+    """Outcome of a check, from best to worst for ordering purposes."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class Severity(StrEnum):
+    """How much a failure of this check matters."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+_STATUS_RANK = {
+    Status.SKIPPED: 0,
+    Status.PASS: 1,
+    Status.WARN: 2,
+    Status.FAIL: 3,
+    Status.ERROR: 4,
+}
+
+
+def worst_status(statuses: list[Status]) -> Status:
+    """Return the worst of ``statuses`` (error > fail > warn > pass > skipped); pass if empty."""
+    if not statuses:
+        return Status.PASS
+    return max(statuses, key=_STATUS_RANK.__getitem__)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+class Bound(_Model):
+    """An interval around a metric: a confidence interval or a sketch's error bound."""
+
+    low: Number
+    high: Number
+    kind: Literal["confidence_interval", "error_bound"] = "error_bound"
+    level: float | None = Field(default=None, description="confidence level, e.g. 0.95")
+    method: str = ""
+
+
+class Threshold(_Model):
+    """The rule a metric was held to.
+
+    ``direction`` ``"max"`` means the metric must stay at or below the limits (a missing share),
+    ``"min"`` at or above them (an accuracy).
+    """
+
+    metric: str
+    direction: Literal["max", "min"] = "max"
+    warn: Number = None
+    fail: Number = None
+
+    def status_for(self, value: float | None) -> Status:
+        """Classify ``value`` against the limits; NaN or None gives ``skipped``."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return Status.SKIPPED
+
+        def breached(limit: Number) -> bool:
+            if limit is None:
+                return False
+            return value > limit if self.direction == "max" else value < limit
+
+        if breached(self.fail):
+            return Status.FAIL
+        if breached(self.warn):
+            return Status.WARN
+        return Status.PASS
+
+
+class TableDetail(_Model):
+    """A table: per column, per group, per category, example rows."""
+
+    kind: Literal["table"] = "table"
+    name: str
+    title: str = ""
+    columns: list[str]
+    rows: list[list[Cell]]
+    note: str = ""
+
+
+class SeriesDetail(_Model):
+    """Values over an ordered axis, typically time windows, with optional bands and limits."""
+
+    kind: Literal["series"] = "series"
+    name: str
+    title: str = ""
+    x_label: str = ""
+    y_label: str = ""
+    x: list[str | float | int]
+    series: dict[str, list[Number]]
+    lower: dict[str, list[Number]] = Field(default_factory=dict)
+    upper: dict[str, list[Number]] = Field(default_factory=dict)
+    limits: dict[str, float] = Field(default_factory=dict)
+
+
+class DistributionDetail(_Model):
+    """Distribution of one column in one or more samples (reference, current, windows).
+
+    Numeric: ``edges`` has one more entry than each count list.  Categorical: ``categories``
+    has as many entries as each count list, and ``edges`` is empty.
+    """
+
+    kind: Literal["distribution"] = "distribution"
+    name: str
+    title: str = ""
+    column: str
+    edges: list[float] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    counts: dict[str, list[float]]
+    exact: bool = True
+
+
+class CurveDetail(_Model):
+    """A curve such as ROC, precision-recall, calibration or partial dependence."""
+
+    kind: Literal["curve"] = "curve"
+    name: str
+    title: str = ""
+    x_label: str = ""
+    y_label: str = ""
+    curves: dict[str, dict[str, list[float]]] = Field(
+        description="curve name → {'x': [...], 'y': [...]}"
+    )
+
+
+class ExamplesDetail(_Model):
+    """Example rows that illustrate a finding; personal data is masked before it gets here."""
+
+    kind: Literal["examples"] = "examples"
+    name: str
+    title: str = ""
+    columns: list[str]
+    rows: list[list[Cell]]
+    masked_columns: list[str] = Field(default_factory=list)
+
+
+class NoteDetail(_Model):
+    """A paragraph of explanation (assumptions, method, caveats)."""
+
+    kind: Literal["note"] = "note"
+    name: str
+    text: str
+
+
+Detail = Annotated[
+    TableDetail | SeriesDetail | DistributionDetail | CurveDetail | ExamplesDetail | NoteDetail,
+    Field(discriminator="kind"),
+]
+
+
+class CheckResult(_Model):
+    """What one check found, for one column or for the whole data set."""
+
+    id: str = Field(description="check id, family.name")
+    family: str
+    title: str
+    status: Status
+    severity: Severity = Severity.MEDIUM
+    column: str | None = None
+    metrics: dict[str, Number] = Field(default_factory=dict)
+    bounds: dict[str, Bound] = Field(default_factory=dict)
+    exact: bool = True
+    threshold: Threshold | None = None
+    message: str
+    why: str = Field(default="", description="why the finding matters, in plain words")
+    details: list[Detail] = Field(default_factory=list)
+    controls: list[str] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class InputInfo(_Model):
+    """One input of the audit: where it came from and what it held."""
+
+    name: Literal["reference", "current"] | str
+    source: str
+    format: str
+    fingerprint: str
+    rows: int
+    columns: int
+    schema_: dict[str, dict[str, Any]] = Field(default_factory=dict, alias="schema")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class AuditSummary(_Model):
+    """Overall outcome and counts by status."""
+
+    status: Status
+    counts: dict[str, int]
+    total: int
+
+
+class AuditResult(_Model):
+    """The artifact of an audit run; renderers and ``load_result`` work from it alone."""
+
+    schema_version: str = SCHEMA_VERSION
+    run_id: str
+    created_at: str
+    finished_at: str
+    mlaudit_version: str
+    inputs: list[InputInfo]
+    config: dict[str, Any]
+    environment: dict[str, str] = Field(default_factory=dict)
+    summary: AuditSummary
+    checks: list[CheckResult]
+    compliance: dict[str, Any] = Field(default_factory=dict)
+    signature: dict[str, str] | None = None
+
+    @staticmethod
+    def summarise(checks: list[CheckResult]) -> AuditSummary:
+        """Build the summary block for ``checks``; errors and failures dominate."""
+        counts = {s.value: 0 for s in Status}
+        for c in checks:
+            counts[Status(c.status).value] += 1
+        return AuditSummary(
+            status=worst_status([Status(c.status) for c in checks]),
+            counts=counts,
+            total=len(checks),
+        )
+
+    def by_family(self) -> dict[str, list[CheckResult]]:
+        """Group the check results by family, keeping their order."""
+        out: dict[str, list[CheckResult]] = {}
+        for c in self.checks:
+            out.setdefault(c.family, []).append(c)
+        return out
+
+    def failed(self) -> list[CheckResult]:
+        """The results whose status is fail or error."""
+        return [c for c in self.checks if c.status in (Status.FAIL, Status.ERROR)]
+
+    def _repr_html_(self) -> str:  # pragma: no cover - exercised in notebooks and a unit test
+        from importlib import import_module
+
+        html = import_module("mlaudit.report.html")
+        return str(html.render_notebook(self))

@@ -1,0 +1,49 @@
+"""Suites: named presets that expand into check ids.
+
+A suite lists check ids; each check picks the columns it applies to from the schema's types and
+roles, so a suite needs no column names.  ``full`` runs every family that exists.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from mlaudit.checks.base import list_checks
+from mlaudit.errors import ConfigError
+
+__all__ = ["SUITES", "SuiteName", "suite_checks"]
+
+SuiteName = Literal["data_quality", "full", "none"]
+
+DATA_QUALITY: tuple[str, ...] = (
+    "quality.row_count",
+    "quality.schema_match",
+    "quality.completeness",
+    "quality.duplicate_rows",
+    "quality.duplicate_keys",
+    "quality.type_conformance",
+    "quality.mixed_types",
+    "quality.inconsistent_categories",
+    "quality.value_range",
+    "quality.allowed_values",
+    "quality.constant",
+    "quality.cardinality",
+    "quality.outliers",
+    "quality.row_anomalies",
+)
+
+# Every family's default checks; checks that only make sense with options (patterns, rules)
+# join an audit when its configuration names them.
+FULL: tuple[str, ...] = DATA_QUALITY
+
+SUITES: dict[str, tuple[str, ...]] = {"data_quality": DATA_QUALITY, "full": FULL, "none": ()}
+
+
+def suite_checks(name: str) -> list[str]:
+    """The check ids of suite ``name``, in report order, limited to registered checks."""
+    registered = {c.id for c in list_checks()}
+    if name not in SUITES:
+        raise ConfigError(
+            f"unknown suite {name!r}", fix=f"use one of: {', '.join(SUITES)}"
+        )
+    return [i for i in SUITES[name] if i in registered]

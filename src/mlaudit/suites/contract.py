@@ -1,0 +1,222 @@
+"""Data contracts: constraints learned from reference data, edited by people, checked on new data.
+
+``suggest_contract`` turns a profile into a :class:`Contract` (types, nullability, ranges with a
+margin, category sets, uniqueness, a row-count band), each constraint with the evidence it was
+drawn from.  ``dump_contract`` writes it as commented YAML; ``load_contract`` reads it back and
+``contract_checks`` expands it into the quality checks that enforce it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mlaudit.config import format_validation_error
+from mlaudit.data.types import ColumnType, Role, Schema
+from mlaudit.errors import ConfigError
+from mlaudit.summary.model import ColumnSummary, DatasetProfile
+
+__all__ = [
+    "ColumnContract",
+    "Contract",
+    "DatasetContract",
+    "contract_checks",
+    "dump_contract",
+    "load_contract",
+    "suggest_contract",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ColumnContract(_Strict):
+    """What every value of one column must satisfy; ``None`` means unconstrained."""
+
+    type: ColumnType | None = None
+    max_missing: float | None = Field(default=None, ge=0, le=1)
+    min: float | None = None
+    max: float | None = None
+    allowed: list[str] | None = None
+    unique: bool = False
+    pattern: str | None = None
+    evidence: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+
+class DatasetContract(_Strict):
+    """Constraints on the data set as a whole."""
+
+    min_rows: int | None = Field(default=None, ge=0)
+    max_rows: int | None = Field(default=None, ge=0)
+
+
+class Contract(_Strict):
+    """A data contract: per-column constraints plus row rules (polars SQL expressions)."""
+
+    version: Literal[1] = 1
+    source: str = ""
+    dataset: DatasetContract = Field(default_factory=DatasetContract)
+    columns: dict[str, ColumnContract] = Field(default_factory=dict)
+    rules: dict[str, str] = Field(default_factory=dict)
+
+
+def suggest_contract(
+    profile: DatasetProfile,
+    schema: Schema,
+    *,
+    margin: float = 0.1,
+    max_categories: int = 50,
+    source: str = "",
+) -> Contract:
+    """Infer a contract from reference data.
+
+    Parameters
+    ----------
+    profile, schema
+        The reference data's profile and schema.
+    margin
+        Numeric ranges are widened by ``margin`` × the observed range on each side (a column
+        never negative stays bounded at 0); missing shares get headroom of half the observed
+        share, at least one percentage point, except that a column never missing stays
+        ``max_missing: 0``.
+    max_categories
+        Categorical columns with at most this many values get an ``allowed`` list.
+    """
+    n = profile.n_rows
+    columns = {
+        col.name: _column_contract(profile.columns[col.name], col.type, col.role, n, margin,
+                                   max_categories)
+        for col in schema.columns
+        if col.role != Role.IGNORED and col.name in profile.columns
+    }
+    return Contract(
+        source=source,
+        dataset=DatasetContract(min_rows=math.floor(n * 0.5), max_rows=math.ceil(n * 2)),
+        columns=columns,
+    )
+
+
+def _column_contract(
+    s: ColumnSummary, ctype: ColumnType, role: Role, n: int, margin: float, max_categories: int
+) -> ColumnContract:
+    ev: dict[str, str] = {"type": f"inferred from {s.dtype} values"}
+    share = s.missing_share if n else 0.0
+    if s.missing == 0:
+        max_missing, ev["max_missing"] = 0.0, f"never missing in {n:,} rows"
+    else:
+        max_missing = min(1.0, round(share + max(0.01, share * 0.5), 4))
+        ev["max_missing"] = f"observed {share:.2%} missing ({s.missing:,} of {n:,})"
+    out: dict[str, Any] = {"type": ctype, "max_missing": max_missing}
+    num = s.numeric
+    if ctype.is_numeric and num is not None and num.min is not None and num.max is not None:
+        lo, hi = _widen(num.min, num.max, margin, integer=ctype == ColumnType.INTEGER)
+        out["min"], out["max"] = lo, hi
+        ev["min"] = ev["max"] = f"observed {num.min:g} to {num.max:g}; widened by {margin:.0%}"
+    cats = s.categories
+    if (ctype in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN) and cats is not None
+            and cats.exact and not cats.hashed and 0 < len(cats.counts) <= max_categories):
+        out["allowed"] = sorted(cats.counts)
+        ev["allowed"] = f"the {len(cats.counts)} values seen in {s.non_null:,} rows"
+    if role == Role.ID or (s.distinct_exact and s.non_null > 0 and s.distinct == s.non_null
+                           and ctype == ColumnType.ID):
+        out["unique"] = True
+        ev["unique"] = f"{int(s.distinct):,} distinct values in {s.non_null:,} rows"
+    return ColumnContract(**out, evidence=ev)
+
+
+def _widen(lo: float, hi: float, margin: float, *, integer: bool) -> tuple[float, float]:
+    pad = (hi - lo) * margin
+    new_lo, new_hi = lo - pad, hi + pad
+    if lo >= 0 > new_lo:
+        new_lo = 0.0
+    if integer:
+        return float(math.floor(new_lo)), float(math.ceil(new_hi))
+    return float(f"{new_lo:.6g}"), float(f"{new_hi:.6g}")
+
+
+def dump_contract(contract: Contract) -> str:
+    """Write the contract as YAML with the evidence of each constraint as a comment."""
+    lines = [
+        "# mlaudit data contract. Edit freely; check data with:",
+        "#   mlaudit validate DATA --contract THIS_FILE",
+        "# Keys per column: type, max_missing (share 0-1), min, max, allowed, unique, pattern.",
+        "version: 1",
+    ]
+    if contract.source:
+        lines.append(f"source: {_scalar(contract.source)}")
+    lines.append("dataset:")
+    for key in ("min_rows", "max_rows"):
+        value = getattr(contract.dataset, key)
+        if value is not None:
+            lines.append(f"  {key}: {value}")
+    lines.append("columns:")
+    for name, col in contract.columns.items():
+        lines.append(f"  {_scalar(name)}:")
+        data = col.model_dump(mode="json", exclude_defaults=True)
+        for key, value in data.items():
+            note = col.evidence.get(key)
+            comment = f"  # {note}" if note else ""
+            lines.append(f"    {key}: {_scalar(value)}{comment}")
+    if contract.rules:
+        lines.append("rules:")
+        lines += [f"  {_scalar(k)}: {_scalar(v)}" for k, v in contract.rules.items()]
+    else:
+        lines.append("rules: {}  # name: polars SQL expression that must hold on every row")
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000)
+    return text.strip().removesuffix("...").strip()
+
+
+def load_contract(path: str | Path) -> Contract:
+    """Read and validate a contract file; errors name the key and the value."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"contract file {str(p)!r} does not exist",
+                          fix="create one with: mlaudit contract suggest REFERENCE > contract.yaml")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p} is not valid YAML: {exc}", fix="check the indentation") from None
+    try:
+        return Contract.model_validate(raw if raw is not None else {})
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source=str(p)),
+                          fix="see docs/contracts.md for the keys") from None
+
+
+def contract_checks(contract: Contract, present: set[str]) -> dict[str, dict[str, Any]]:
+    """Expand a contract into check options, for the columns ``present`` in the data.
+
+    Columns the contract names but the data lacks become a ``quality.required_columns`` failure.
+    """
+    cols = {k: v for k, v in contract.columns.items() if k in present}
+    opts: dict[str, dict[str, Any]] = {
+        "quality.required_columns": {"required": list(contract.columns)},
+        "quality.row_count": {
+            "min_rows": contract.dataset.min_rows, "max_rows": contract.dataset.max_rows
+        },
+        "quality.completeness": {
+            "max_missing": {k: c.max_missing for k, c in cols.items() if c.max_missing is not None}
+        },
+        "quality.type_conformance": {"types": {k: c.type for k, c in cols.items() if c.type}},
+        "quality.value_range": {
+            "bounds": {k: (c.min, c.max) for k, c in cols.items()
+                       if c.min is not None or c.max is not None}
+        },
+        "quality.allowed_values": {
+            "allowed": {k: c.allowed for k, c in cols.items() if c.allowed is not None}
+        },
+        "quality.duplicate_keys": {"keys": [[k] for k, c in cols.items() if c.unique]},
+        "quality.pattern": {"patterns": {k: c.pattern for k, c in cols.items() if c.pattern}},
+        "quality.rules": {"rules": dict(contract.rules)},
+    }
+    empty = {"quality.pattern": "patterns", "quality.rules": "rules"}
+    return {k: v for k, v in opts.items() if k not in empty or v[empty[k]]}

@@ -1,0 +1,235 @@
+"""The mergeable summaries: what a scan of a data set keeps, column by column.
+
+A :class:`DatasetProfile` is built batch by batch (``mlaudit.summary.build``), two profiles of
+disjoint parts of the same data merge into the profile of the whole (``merge``), and a profile
+serialises to bytes and back (``to_bytes`` / ``from_bytes``).  Checks read these attributes; they
+never see raw data except the bounded, seeded :attr:`DatasetProfile.sample`.
+
+Exactness: every figure is exact unless a field says otherwise.  Sketch-based figures carry their
+error bound next to them (``quantile_rank_error``, ``distinct_error``, ``categories_error``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from mlaudit.data.types import ColumnType
+
+__all__ = [
+    "CategoryCounts",
+    "ColumnSummary",
+    "DatasetProfile",
+    "Histogram",
+    "Moments",
+    "NumericSummary",
+    "OutlierCounts",
+    "ScanPlan",
+    "TextSummary",
+]
+
+
+@dataclass
+class Moments:
+    """Count, mean and central moment sums (M2, M3, M4) of the finite values, mergeable."""
+
+    n: int = 0
+    mean: float = 0.0
+    m2: float = 0.0
+    m3: float = 0.0
+    m4: float = 0.0
+
+    @property
+    def variance(self) -> float:
+        """Sample variance (ddof=1); NaN with fewer than two values."""
+        return self.m2 / (self.n - 1) if self.n > 1 else float("nan")
+
+    @property
+    def std(self) -> float:
+        """Sample standard deviation (ddof=1)."""
+        return float(np.sqrt(self.variance))
+
+    @property
+    def skewness(self) -> float:
+        """Biased sample skewness (``scipy.stats.skew`` default); NaN if undefined."""
+        if self.n < 2 or self.m2 == 0:
+            return float("nan")
+        return float(np.sqrt(self.n) * self.m3 / self.m2**1.5)
+
+    @property
+    def kurtosis(self) -> float:
+        """Biased excess kurtosis (``scipy.stats.kurtosis`` default); NaN if undefined."""
+        if self.n < 2 or self.m2 == 0:
+            return float("nan")
+        return float(self.n * self.m4 / self.m2**2 - 3.0)
+
+
+@dataclass
+class Histogram:
+    """Counts over fixed edges (``len(edges) == len(counts) + 1``), plus values outside them."""
+
+    edges: list[float]
+    counts: list[int]
+    below: int = 0
+    above: int = 0
+
+
+@dataclass
+class OutlierCounts:
+    """Values outside fences chosen from the first pass (e.g. Tukey's IQR fences)."""
+
+    lower_fence: float
+    upper_fence: float
+    method: str
+    below: int = 0
+    above: int = 0
+    examples: list[tuple[int, float]] = field(default_factory=list)
+    """Up to a few (row index, value) pairs, most extreme first."""
+
+
+@dataclass
+class NumericSummary:
+    """Numeric (and datetime as epoch microseconds) columns: range, moments, sketches."""
+
+    min: float | None = None
+    max: float | None = None
+    sum: float = 0.0
+    moments: Moments = field(default_factory=Moments)
+    zeros: int = 0
+    negatives: int = 0
+    nan_count: int = 0
+    posinf_count: int = 0
+    neginf_count: int = 0
+    non_integer_count: int = 0
+    """Finite values with a fractional part (0 means the column is integer-valued)."""
+    kll: Any = None
+    """``datasketches.kll_doubles_sketch`` of the finite values."""
+
+    def quantile(self, q: float) -> float:
+        """Approximate quantile from the KLL sketch; NaN when there are no finite values."""
+        raise NotImplementedError  # implemented in mlaudit.summary.build
+
+    @property
+    def quantile_rank_error(self) -> float:
+        """Normalised rank error of :meth:`quantile` (0 when exact); two-sided, 99% confidence."""
+        raise NotImplementedError
+
+
+@dataclass
+class CategoryCounts:
+    """Value counts: exact while there are at most ``cap`` distinct values, then heavy hitters.
+
+    When not exact, every count is an under-estimate by at most ``error`` (Misra–Gries), and
+    values with true count at most ``error`` may be missing.  For personal columns the keys
+    are salted hashes (``"h:" + hex``), never raw values.
+    """
+
+    counts: dict[str, int] = field(default_factory=dict)
+    exact: bool = True
+    error: int = 0
+    cap: int = 10_000
+    hashed: bool = False
+
+    def top(self, k: int) -> list[tuple[str, int]]:
+        """The ``k`` most frequent values, ties broken by value for determinism."""
+        return sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+
+@dataclass
+class TextSummary:
+    """String columns: lengths and shapes of the values."""
+
+    min_length: int | None = None
+    max_length: int | None = None
+    total_length: int = 0
+    empty_count: int = 0
+    """Empty or whitespace-only strings."""
+    padded_count: int = 0
+    """Values with leading or trailing whitespace."""
+    numeric_like_count: int = 0
+    """Values that parse as numbers (a sign of mixed types in a text column)."""
+    pattern_matches: dict[str, int] = field(default_factory=dict)
+    """Pattern name → number of non-null values matching it (patterns come from the ScanPlan)."""
+
+
+@dataclass
+class ColumnSummary:
+    """Everything kept about one column."""
+
+    name: str
+    dtype: str
+    type: ColumnType
+    count: int = 0
+    """Rows seen, nulls included."""
+    null_count: int = 0
+    distinct: float = 0.0
+    """Distinct non-null values: exact when ``distinct_exact``, else an HLL estimate."""
+    distinct_exact: bool = True
+    distinct_error: float = 0.0
+    """Relative standard error of ``distinct`` when approximate."""
+    numeric: NumericSummary | None = None
+    categories: CategoryCounts | None = None
+    text: TextSummary | None = None
+    histogram: Histogram | None = None
+    outliers: OutlierCounts | None = None
+    personal: bool = False
+
+    @property
+    def non_null(self) -> int:
+        """Non-null values (NaN counts as missing for numeric columns)."""
+        nan = self.numeric.nan_count if self.numeric is not None else 0
+        return self.count - self.null_count - nan
+
+    @property
+    def missing(self) -> int:
+        """Nulls plus NaNs."""
+        return self.count - self.non_null
+
+    @property
+    def missing_share(self) -> float:
+        """Share of rows missing a value; NaN for an empty data set."""
+        return self.missing / self.count if self.count else float("nan")
+
+
+@dataclass(frozen=True)
+class ScanPlan:
+    """What a scan must compute beyond the defaults, decided before the scan.
+
+    ``histogram_edges`` and ``outlier_fences`` usually come from a first pass (a second pass
+    fills them exactly); ``patterns`` are regexes per column; ``rules`` are polars SQL
+    expressions that must hold for every row; ``keys`` are column sets that should be unique.
+    """
+
+    histogram_edges: dict[str, list[float]] = field(default_factory=dict)
+    outlier_fences: dict[str, tuple[float, float, str]] = field(default_factory=dict)
+    patterns: dict[str, dict[str, str]] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)
+    keys: list[tuple[str, ...]] = field(default_factory=list)
+    sample_size: int = 20_000
+    category_cap: int = 10_000
+    seed: int = 0
+    personal: frozenset[str] = frozenset()
+
+
+@dataclass
+class DatasetProfile:
+    """The summary of a whole data set."""
+
+    n_rows: int
+    columns: dict[str, ColumnSummary]
+    rows_with_missing: int = 0
+    duplicate_rows: float = 0.0
+    """Rows identical to an earlier row (exact when ``duplicates_exact``)."""
+    duplicates_exact: bool = True
+    key_duplicates: dict[str, int] = field(default_factory=dict)
+    """Key columns joined by ',' → rows whose key repeats an earlier row's key (nulls excluded)."""
+    rule_violations: dict[str, int] = field(default_factory=dict)
+    rule_examples: dict[str, list[int]] = field(default_factory=dict)
+    """Rule name → up to a few row indices that violate it."""
+    sample: pl.DataFrame | None = None
+    """Seeded reservoir sample of at most ``ScanPlan.sample_size`` rows, with a ``__row__``
+    column holding each row's index; personal columns are masked."""
+    plan: ScanPlan = field(default_factory=ScanPlan)
