@@ -219,7 +219,7 @@ class Audit:
             fingerprint=inp.dataset.fingerprint(),
             rows=inp.profile.n_rows,
             columns=len(inp.schema.columns),
-            schema={
+            schema_={
                 c.name: c.model_dump(mode="json", exclude={"name"}) for c in inp.schema.columns
             },
         )

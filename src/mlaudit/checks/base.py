@@ -48,7 +48,7 @@ class Check(BaseModel):
     for extra work (patterns, rules, keys) before the data is read.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     id: ClassVar[str]
     family: ClassVar[str]

@@ -1,1 +1,1 @@
-"""mlaudit.engines."""
+"""Engines that turn data sources into profiles (local: polars / Arrow streaming)."""

@@ -109,13 +109,28 @@ class NumericSummary:
     """``datasketches.kll_doubles_sketch`` of the finite values."""
 
     def quantile(self, q: float) -> float:
-        """Approximate quantile from the KLL sketch; NaN when there are no finite values."""
-        raise NotImplementedError  # implemented in mlaudit.summary.build
+        """Approximate quantile from the KLL sketch; NaN when there are no finite values.
+
+        The result is one of the values seen whose normalised rank is within
+        :attr:`quantile_rank_error` of ``q`` (inclusive rank definition, like
+        ``numpy.quantile(..., method="inverted_cdf")``).
+        """
+        if not 0.0 <= q <= 1.0:
+            raise ValueError(f"quantile q={q} is outside [0, 1]")
+        if self.kll is None or self.kll.is_empty():
+            return float("nan")
+        return float(self.kll.get_quantile(q, True))
+
+    def quantiles(self, qs: list[float]) -> list[float]:
+        """:meth:`quantile` for several ``qs`` at once."""
+        return [self.quantile(q) for q in qs]
 
     @property
     def quantile_rank_error(self) -> float:
         """Normalised rank error of :meth:`quantile` (0 when exact); two-sided, 99% confidence."""
-        raise NotImplementedError
+        if self.kll is None or not self.kll.is_estimation_mode():
+            return 0.0
+        return float(self.kll.normalized_rank_error(False))
 
 
 @dataclass
@@ -176,6 +191,10 @@ class ColumnSummary:
     histogram: Histogram | None = None
     outliers: OutlierCounts | None = None
     personal: bool = False
+    _distinct_values: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """Exact distinct finite-or-infinite values of a numeric column while at most the cap."""
+    _hll: Any = field(default=None, repr=False, compare=False)
+    """``mlaudit.summary.hll.HLL`` once the distinct count is approximate."""
 
     @property
     def non_null(self) -> int:
@@ -233,3 +252,11 @@ class DatasetProfile:
     """Seeded reservoir sample of at most ``ScanPlan.sample_size`` rows, with a ``__row__``
     column holding each row's index; personal columns are masked."""
     plan: ScanPlan = field(default_factory=ScanPlan)
+    row_start: int = 0
+    """Global index of the first row this profile covers (0 unless built from a later part)."""
+    _rows: Any = field(default=None, repr=False, compare=False)
+    """``mlaudit.summary.hashset.HashSet`` of row hashes (exact duplicates, merges stay exact)."""
+    _keys: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Key name → ``HashSet`` of key hashes."""
+    _sample_keys: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """Random priority of each sample row (bottom-k sampling), aligned with ``sample``."""

@@ -1,0 +1,260 @@
+"""``quality.row_anomalies``: rows whose combination of values is unlike the others.
+
+The check fits scikit-learn's :class:`~sklearn.ensemble.IsolationForest` (100 trees,
+``random_state`` = the audit seed) on the seeded sample: numeric and boolean features, plus
+one-hot indicators of categorical features with at most ``max_levels`` levels in the sample;
+missing values take the column median and ±inf the finite extreme.  Identifier, target,
+prediction, score, timestamp, ignored and personal columns are left out.
+
+A row is flagged when its score (``score_samples``, between -1 and 0, lower is more anomalous)
+is below ``score_limit``.  scikit-learn's ``contamination='auto'`` offset is -0.5, which flags
+around 20% of a clean two-dimensional Gaussian sample and 5% of a ten-dimensional one; the
+default limit -0.6 flags under 0.5% of a clean Gaussian sample with five or more features,
+while a tight cluster of far-away rows scores about -0.74 and is flagged in full.  The default
+warning share 1.5% therefore passes clean data and catches a planted cluster of 2% of rows.
+Fewer than ``min_features`` features are not judged: single columns are the outlier check's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import ClassVar
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+from pydantic import Field
+from sklearn.ensemble import IsolationForest
+
+from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.data.types import ColumnType, Role, Schema
+from mlaudit.results import (
+    Cell,
+    CheckResult,
+    ExamplesDetail,
+    NoteDetail,
+    Severity,
+    Status,
+    Threshold,
+)
+from mlaudit.stats.robust import robust_z
+
+__all__ = ["FeatureMatrix", "RowAnomalies", "anomaly_features", "isolation_scores"]
+
+_ROW = "__row__"
+_EXCLUDED = (Role.ID, Role.TARGET, Role.PREDICTION, Role.SCORE, Role.TIMESTAMP, Role.IGNORED)
+_NUMERIC = (ColumnType.NUMERIC, ColumnType.INTEGER, ColumnType.BOOLEAN)
+_MAX_EXAMPLES = 10
+_MAX_SHOWN_COLUMNS = 20
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class FeatureMatrix:
+    """The model matrix: ``x`` (rows × features), ``names``, and the numeric block's robust z."""
+
+    def __init__(self, x: FloatArray, names: list[str], z: FloatArray, z_names: list[str]):
+        self.x = x
+        self.names = names
+        self.z = z
+        self.z_names = z_names
+
+
+def _numeric_block(frame: pl.DataFrame, cols: list[str]) -> tuple[FloatArray, list[str]]:
+    blocks: list[FloatArray] = []
+    names: list[str] = []
+    for c in cols:
+        v = frame.get_column(c).cast(pl.Float64, strict=False).to_numpy().astype(np.float64)
+        finite = v[np.isfinite(v)]
+        if finite.size == 0:
+            continue
+        v = np.where(v == np.inf, finite.max(), np.where(v == -np.inf, finite.min(), v))
+        blocks.append(np.where(np.isnan(v), np.median(finite), v))
+        names.append(c)
+    if not blocks:
+        return np.empty((frame.height, 0)), []
+    return np.column_stack(blocks), names
+
+
+def _onehot_block(
+    frame: pl.DataFrame, cols: list[str], max_levels: int
+) -> tuple[FloatArray, list[str]]:
+    blocks: list[FloatArray] = []
+    names: list[str] = []
+    for c in cols:
+        s = frame.get_column(c).cast(pl.String, strict=False)
+        levels = sorted(s.drop_nulls().unique().to_list())
+        if not 2 <= len(levels) <= max_levels:
+            continue
+        values = s.to_list()
+        for lev in levels:
+            blocks.append(np.array([v == lev for v in values], dtype=np.float64))
+            names.append(f"{c}={lev}")
+    if not blocks:
+        return np.empty((frame.height, 0)), []
+    return np.column_stack(blocks), names
+
+
+def anomaly_features(
+    sample: pl.DataFrame, schema: Schema, *, max_levels: int = 20, personal: Collection[str] = ()
+) -> FeatureMatrix:
+    """Build the model matrix from ``sample`` following the module docstring's rules."""
+    usable = [
+        c
+        for c in schema.columns
+        if c.name in sample.columns
+        and c.role not in _EXCLUDED
+        and not c.personal
+        and c.name not in personal
+    ]
+    num_cols = [c.name for c in usable if c.type in _NUMERIC]
+    cat_cols = [c.name for c in usable if c.type is ColumnType.CATEGORICAL]
+    xn, nn = _numeric_block(sample, num_cols)
+    xc, nc = _onehot_block(sample, cat_cols, max_levels)
+    z = np.column_stack([robust_z(xn[:, j]) for j in range(xn.shape[1])]) if nn else xn
+    return FeatureMatrix(np.hstack([xn, xc]), nn + nc, np.nan_to_num(z, nan=0.0), nn)
+
+
+def isolation_scores(x: FloatArray, *, seed: int, n_estimators: int = 100) -> FloatArray:
+    """IsolationForest ``score_samples`` of every row of ``x`` (lower is more anomalous)."""
+    forest = IsolationForest(n_estimators=n_estimators, random_state=seed)
+    forest.fit(x)
+    return np.asarray(forest.score_samples(x), dtype=np.float64)
+
+
+def _top_features(z_row: FloatArray, names: list[str], k: int = 3) -> str:
+    order = np.argsort(-np.abs(z_row), kind="stable")[:k]
+    parts = [f"{names[j]} (z={z_row[j]:+.1f})" for j in order if abs(z_row[j]) >= 2]
+    return ", ".join(parts) if parts else "combination of values"
+
+
+def _cell(v: object) -> Cell:
+    if v is None or isinstance(v, str | int | float | bool):
+        return v
+    return str(v)
+
+
+@register
+class RowAnomalies(Check):
+    """Warn when many sampled rows are multivariate anomalies (IsolationForest)."""
+
+    id: ClassVar[str] = "quality.row_anomalies"
+    family: ClassVar[str] = "quality"
+    title: ClassVar[str] = "Few rows are multivariate anomalies"
+    why: ClassVar[str] = (
+        "Rows whose combination of values is unlike every other row (each value plausible on "
+        "its own) point to entry errors, merged populations or fraud; a model extrapolates on "
+        "them, and a cluster of them may be a group the model was never built for."
+    )
+    severity: ClassVar[Severity] = Severity.LOW
+
+    warn: float = Field(default=0.015, ge=0, le=1)
+    """Warn when more than this share of sampled rows is flagged."""
+    fail: float | None = Field(default=None, ge=0, le=1)
+    """Fail when more than this share is flagged (None: never fail; the method is heuristic)."""
+    score_limit: float = Field(default=-0.6, ge=-1, le=0)
+    """Rows scoring below this IsolationForest score are flagged (see the module docstring)."""
+    max_levels: int = Field(default=20, ge=2)
+    """Categorical columns with more levels than this in the sample are left out."""
+    min_rows: int = Field(default=50, ge=10)
+    """Skip when the sample has fewer rows than this."""
+    min_features: int = Field(default=3, ge=1)
+    """Skip when fewer features than this are usable."""
+
+    def compute(self, ctx: CheckContext) -> CheckResult:
+        """One result for the data set."""
+        sample = ctx.current.sample
+        if sample is None or sample.height < self.min_rows:
+            n = 0 if sample is None else sample.height
+            return self.skipped(f"the sample has {n:,} rows, fewer than the {self.min_rows}")
+        if self.columns is not None:
+            keep = set(self.target_columns(ctx, []))
+            sample = sample.select([c for c in sample.columns if c in keep or c == _ROW])
+        personal = {n for n, c in ctx.current.columns.items() if c.personal}
+        fm = anomaly_features(sample, ctx.schema, max_levels=self.max_levels, personal=personal)
+        if len(fm.names) < self.min_features:
+            return self.skipped(
+                f"only {len(fm.names)} usable feature(s) (need {self.min_features}); "
+                "single-column outliers are reported by quality.outliers"
+            )
+        scores = isolation_scores(fm.x, seed=ctx.seed)
+        return self._judge(ctx, sample, fm, scores)
+
+    def _judge(
+        self, ctx: CheckContext, sample: pl.DataFrame, fm: FeatureMatrix, scores: FloatArray
+    ) -> CheckResult:
+        flagged = scores < self.score_limit
+        k, n = int(flagged.sum()), int(scores.size)
+        share = k / n
+        threshold = Threshold(
+            metric="flagged_share", direction="max", warn=self.warn, fail=self.fail
+        )
+        status = threshold.status_for(share)
+        limit = {Status.FAIL: self.fail, Status.WARN: self.warn}.get(status)
+        verdict = f"above the {limit:.1%} limit" if limit is not None else "within the limits"
+        msg = (
+            f"IsolationForest flags {k:,} of {n:,} sampled rows ({share:.2%}) as anomalous "
+            f"(score below {self.score_limit:g}), {verdict}; seeded sample of {n:,} of "
+            f"{ctx.current.n_rows:,} rows, {len(fm.names)} features"
+        )
+        note = NoteDetail(
+            name="method",
+            text="IsolationForest (100 trees, seed "
+            f"{ctx.seed}) on {len(fm.names)} features: "
+            + ", ".join(fm.names[:40])
+            + (" ..." if len(fm.names) > 40 else "")
+            + ". Missing values take the median; top features are those with the largest "
+            "robust |z| in the row.",
+        )
+        details: list[object] = [note]
+        if k:
+            details.append(self._examples(ctx, sample, fm, scores, flagged))
+        return self.result(
+            status,
+            msg,
+            threshold=threshold,
+            exact=False,
+            details=details,
+            metrics={
+                "sample_rows": n,
+                "rows": ctx.current.n_rows,
+                "features": len(fm.names),
+                "flagged": k,
+                "flagged_share": share,
+                "min_score": float(scores.min()),
+            },
+        )
+
+    def _examples(
+        self,
+        ctx: CheckContext,
+        sample: pl.DataFrame,
+        fm: FeatureMatrix,
+        scores: FloatArray,
+        flagged: npt.NDArray[np.bool_],
+    ) -> ExamplesDetail:
+        idx = np.flatnonzero(flagged)
+        idx = idx[np.argsort(scores[idx], kind="stable")][:_MAX_EXAMPLES]
+        shown = [c for c in sample.columns if c != _ROW][:_MAX_SHOWN_COLUMNS]
+        has_row = _ROW in sample.columns
+        rows: list[list[Cell]] = []
+        for i in idx:
+            rec = sample.row(int(i), named=True)
+            rows.append(
+                [
+                    _cell(rec[_ROW]) if has_row else int(i),
+                    round(float(scores[i]), 4),
+                    _top_features(fm.z[i], fm.z_names),
+                ]
+                + [_cell(rec[c]) for c in shown]
+            )
+        masked = {n for n, c in ctx.current.columns.items() if c.personal} | set(
+            ctx.schema.personal
+        )
+        return ExamplesDetail(
+            name="anomalous_rows",
+            title="Most anomalous sampled rows",
+            columns=["row", "anomaly_score", "top_features", *shown],
+            rows=rows,
+            masked_columns=[c for c in shown if c in masked],
+        )

@@ -1,0 +1,292 @@
+"""``quality.value_range``: numeric values outside their allowed (or previously seen) range."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+import polars as pl
+
+from pydantic import Field
+
+from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.checks.quality.completeness import (
+    checked_columns,
+    format_count,
+    format_share,
+    sample_examples,
+)
+from mlaudit.results import (
+    Bound,
+    CheckResult,
+    Detail,
+    DistributionDetail,
+    Severity,
+    Status,
+    Threshold,
+)
+from mlaudit.summary.model import ColumnSummary, NumericSummary, ScanPlan
+
+__all__ = ["OutsideCount", "ValueRange", "outside_count", "range_rule", "rule_name"]
+
+Limits = tuple[float | None, float | None]
+
+
+def rule_name(column: str) -> str:
+    """Name of the scan rule that counts ``column``'s values outside its bounds."""
+    return f"range:{column}"
+
+
+def _literal(x: float) -> str:
+    return repr(float(x))
+
+
+def range_rule(column: str, low: float | None, high: float | None) -> str:
+    """Polars SQL expression true for rows whose ``column`` is null or inside ``[low, high]``.
+
+    Column names are double-quoted (inner quotes doubled).  Polars orders NaN above every
+    number, so NaN values break an upper bound; :class:`ValueRange` subtracts them again.
+    """
+    quoted = '"' + column.replace('"', '""') + '"'
+    parts = []
+    if low is not None:
+        parts.append(f"{quoted} >= {_literal(low)}")
+    if high is not None:
+        parts.append(f"{quoted} <= {_literal(high)}")
+    inside = " AND ".join(parts) if parts else "TRUE"
+    return f"{quoted} IS NULL OR ({inside})"
+
+
+@dataclass(frozen=True)
+class OutsideCount:
+    """Values outside a range: below, above, and the error of the estimate (0 when exact)."""
+
+    below: float
+    above: float
+    error: float = 0.0
+    split: bool = True
+    """False when only the total is known (``below`` then holds it and ``above`` is 0)."""
+
+    @property
+    def total(self) -> float:
+        """Values below plus above."""
+        return self.below + self.above
+
+
+def outside_count(num: NumericSummary, low: float | None, high: float | None) -> OutsideCount:
+    """Values of a numeric summary outside ``[low, high]`` (None: unbounded on that side).
+
+    Exact when the observed min and max lie inside the range (nothing outside) or the KLL
+    sketch holds every value; otherwise estimated from the sketch's ranks, with an error of
+    ``quantile_rank_error`` × the number of finite values on each side.  Infinite values are
+    counted exactly on the side they fall.
+    """
+    below = float(num.neginf_count if low is not None else 0)
+    above = float(num.posinf_count if high is not None else 0)
+    n = num.moments.n
+    low_out = low is not None and num.min is not None and num.min < low
+    high_out = high is not None and num.max is not None and num.max > high
+    if not (low_out or high_out) or num.kll is None or num.kll.is_empty():
+        return OutsideCount(below, above)
+    if low_out:
+        below += num.kll.get_rank(low, inclusive=False) * n
+    if high_out:
+        above += (1.0 - num.kll.get_rank(high, inclusive=True)) * n
+    sides = int(low_out) + int(high_out)
+    return OutsideCount(round(below, 6), round(above, 6), num.quantile_rank_error * n * sides)
+
+
+def _fmt(x: float | None, open_end: str) -> str:
+    return open_end if x is None else f"{x:g}"
+
+
+@register
+class ValueRange(Check):
+    """Values outside configured bounds, or, without bounds, outside the reference range."""
+
+    id: ClassVar[str] = "quality.value_range"
+    family: ClassVar[str] = "quality"
+    title: ClassVar[str] = "Values are within their range"
+    why: ClassVar[str] = (
+        "A value outside the range a model was built on (a negative income, an age of 200) is "
+        "either a data error or a case the model has never seen; its score cannot be relied on."
+    )
+    severity: ClassVar[Severity] = Severity.HIGH
+
+    bounds: dict[str, tuple[float | None, float | None]] = Field(default_factory=dict)
+    """Allowed ``[low, high]`` per column (None leaves a side open); counted exactly by the scan.
+    Without bounds, values outside the reference data's ``[min, max]`` are flagged as warnings."""
+    warn: float = 0.0
+    """Warn when the share of values outside the bounds is above this (default 0)."""
+    fail: float = 0.0
+    """Fail when the share of values outside configured bounds is above this (default 0: any
+    value outside fails). Reference ranges only ever warn."""
+
+    def scan_plan(self, plan: ScanPlan) -> ScanPlan:
+        """Add one rule per bounded column, named ``range:<column>``."""
+        rules = dict(plan.rules)
+        for col, (lo, hi) in self.bounds.items():
+            rules[rule_name(col)] = range_rule(col, lo, hi)
+        return replace(plan, rules=rules) if rules != plan.rules else plan
+
+    def compute(self, ctx: CheckContext) -> CheckResult | list[CheckResult]:
+        """One result per bounded column, or per numeric column present in the reference."""
+        if self.bounds:
+            return [self._bounded(ctx, col, lim) for col, lim in self.bounds.items()]
+        if ctx.reference is None:
+            return self.skipped("no bounds were configured and there is no reference data")
+        out = [
+            self._against_reference(ctx, name)
+            for name in checked_columns(self, ctx)
+            if ctx.schema[name].type.is_numeric
+            and _numeric(ctx.current.columns.get(name))
+            and _numeric(ctx.reference.columns.get(name))
+        ]
+        return out or self.skipped("no numeric column is shared with the reference data")
+
+    def _bounded(self, ctx: CheckContext, col: str, lim: Limits) -> CheckResult:
+        s = ctx.current.columns.get(col)
+        if s is None or s.count == 0:
+            return self.skipped(f"{col} has no rows to check", column=col)
+        if s.numeric is None:
+            return self.skipped(
+                f"{col} is not numeric ({s.dtype}); ranges apply to numbers", column=col
+            )
+        lo, hi = lim
+        found = outside_count(s.numeric, lo, hi)
+        violations = ctx.current.rule_violations.get(rule_name(col))
+        if violations is not None:
+            # Polars orders NaN above every number, so a NaN breaks an upper bound in the rule;
+            # NaN is missing (quality.completeness), not out of range: take it back out.
+            nan = s.numeric.nan_count if hi is not None else 0
+            found = OutsideCount(float(max(violations - nan, 0)), 0.0, split=False)
+        threshold = Threshold(
+            metric="outside_share", direction="max", warn=self.warn, fail=self.fail
+        )
+        exact = violations is not None or found.error == 0
+        return self._judge(ctx, s, found, (lo, hi), "outside", threshold, exact)
+
+    def _against_reference(self, ctx: CheckContext, col: str) -> CheckResult:
+        assert ctx.reference is not None
+        s = ctx.current.columns[col]
+        ref = ctx.reference.columns[col].numeric
+        assert s.numeric is not None
+        assert ref is not None
+        if ref.min is None or ref.max is None:
+            return self.skipped(f"{col} has no finite values in the reference data", column=col)
+        found = _reference_outside(s, ref.min, ref.max)
+        threshold = Threshold(metric="outside_share", direction="max", warn=self.warn)
+        result = self._judge(
+            ctx,
+            s,
+            found,
+            (ref.min, ref.max),
+            "outside the reference range",
+            threshold,
+            found.error == 0,
+        )
+        hist, ref_hist = s.histogram, ctx.reference.columns[col].histogram
+        if hist is not None and ref_hist is not None and hist.edges == ref_hist.edges:
+            chart = DistributionDetail(
+                name="distribution",
+                title=f"{col}: reference and current",
+                column=col,
+                edges=list(hist.edges),
+                counts={
+                    "reference": [float(c) for c in ref_hist.counts],
+                    "current": [float(c) for c in hist.counts],
+                },
+            )
+            return result.model_copy(update={"details": [*result.details, chart]})
+        return result
+
+    def _judge(
+        self,
+        ctx: CheckContext,
+        s: ColumnSummary,
+        found: OutsideCount,
+        lim: Limits,
+        label: str,
+        threshold: Threshold,
+        exact: bool,
+    ) -> CheckResult:
+        n = s.non_null
+        where = f"{label} [{_fmt(lim[0], '-inf')}, {_fmt(lim[1], 'inf')}]"
+        if n == 0:
+            return self.skipped(f"{s.name} has no non-missing values", column=s.name)
+        share = found.total / n
+        status = threshold.status_for(share)
+        about = "" if exact else "about "
+        message = (
+            f"{s.name} has {about}{format_count(round(found.total, 1))} of "
+            f"{format_count(n)} values ({format_share(share)}) {where}"
+        )
+        if found.split and found.total:
+            message += (
+                f": {format_count(round(found.below, 1))} below and "
+                f"{format_count(round(found.above, 1))} above"
+            )
+        bounds: dict[str, Bound] = {}
+        if not exact and found.error:
+            lo, hi = max(found.total - found.error, 0.0), min(found.total + found.error, n)
+            bounds["outside_share"] = Bound(low=lo / n, high=hi / n, method="KLL rank error")
+            if threshold.status_for(lo / n) != threshold.status_for(hi / n):
+                status = Status.WARN
+                message += "; the estimate is within its error of the limit (inconclusive)"
+        metrics: dict[str, float | int | None] = {
+            "outside_share": share,
+            "outside": found.total,
+            "below": found.below if found.split else None,
+            "above": found.above if found.split else None,
+            "values": n,
+        }
+        details: list[Detail] = []
+        if found.total:
+            ex = sample_examples(
+                ctx,
+                _outside_expr(s.name, lim),
+                [s.name],
+                name="outside_examples",
+                title="Rows outside the range (sample)",
+            )
+            details = [ex] if ex is not None else []
+        return self.result(
+            status,
+            message + ".",
+            column=s.name,
+            metrics=metrics,
+            threshold=threshold,
+            bounds=bounds,
+            exact=exact,
+            details=details,
+        )
+
+
+def _numeric(s: ColumnSummary | None) -> bool:
+    return s is not None and s.numeric is not None
+
+
+def _reference_outside(s: ColumnSummary, low: float, high: float) -> OutsideCount:
+    """Values outside the reference ``[min, max]``: exact from the second-pass histogram when
+    its edges span exactly that range (or, for whole numbers, the unit bins around it), else
+    from the sketch."""
+    assert s.numeric is not None
+    h, cur = s.histogram, s.numeric
+    inside = (cur.min is None or cur.min >= low) and (cur.max is None or cur.max <= high)
+    if inside or h is None or not h.edges:
+        return outside_count(cur, low, high)
+    whole = cur.non_integer_count == 0 and float(low).is_integer() and float(high).is_integer()
+    lo_ok = h.edges[0] == low or (whole and h.edges[0] == low - 0.5)
+    hi_ok = h.edges[-1] == high or (whole and h.edges[-1] == high + 0.5)
+    if lo_ok and hi_ok:  # the histogram holds finite values only: add the infinities
+        return OutsideCount(float(h.below + cur.neginf_count), float(h.above + cur.posinf_count))
+    return outside_count(cur, low, high)
+
+
+def _outside_expr(col: str, lim: Limits) -> pl.Expr:
+    """Rows whose ``col`` lies outside ``lim`` (nulls and NaN are not outside)."""
+    c = pl.col(col)
+    lo = -math.inf if lim[0] is None else lim[0]
+    hi = math.inf if lim[1] is None else lim[1]
+    return c.is_not_nan() & ((c < lo) | (c > hi))

@@ -1,0 +1,5 @@
+"""``python -m mlaudit.cli``."""
+
+from mlaudit.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""Generate the check reference (docs/checks.md) from the registered checks.
+
+Run ``python -m mlaudit.cli.docgen docs/checks.md``; a test fails when the file is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from mlaudit.checks.base import list_checks
+
+__all__ = ["render_check_reference"]
+
+
+def _default(value: Any) -> str:
+    text = repr(value)
+    return f"`{text}`" if len(text) < 60 else f"`{text[:57]}...`"
+
+
+def _annotation(annotation: Any) -> str:
+    text = str(annotation).replace("typing.", "").replace("mlaudit.data.types.", "")
+    return text.replace("<class '", "").replace("'>", "").replace("|", "\\|")
+
+
+def render_check_reference() -> str:
+    """Markdown reference of every registered check: purpose, severity, options."""
+    lines = [
+        "# Check reference",
+        "",
+        "Generated from the code by `make docs`; do not edit by hand.",
+        "Configure a check in `audit.yaml` under `checks:` with its id, for example",
+        "`quality.completeness: {warn: 0.1}`, or turn it off with `false`.",
+        "",
+    ]
+    families: dict[str, list[Any]] = {}
+    for cls in list_checks():
+        families.setdefault(cls.family, []).append(cls)
+    for family, classes in families.items():
+        lines += [f"## {family}", ""]
+        for cls in classes:
+            lines += [f"### `{cls.id}` — {cls.title}", ""]
+            if cls.why:
+                lines += [cls.why, ""]
+            lines += [f"Severity: {cls.severity.value}."
+                      + (" Needs reference data." if cls.needs_reference else ""), ""]
+            lines += ["| option | type | default | meaning |", "|---|---|---|---|"]
+            for name, field in cls.model_fields.items():
+                desc = (field.description or "").replace("\n", " ").replace("|", "\\|")
+                lines.append(
+                    f"| `{name}` | {_annotation(field.annotation)} | "
+                    f"{_default(field.default)} | {desc} |"
+                )
+            lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    Path(sys.argv[1]).write_text(render_check_reference(), encoding="utf-8")

@@ -1,0 +1,384 @@
+"""`Dataset`: one interface over files, data frames, Arrow data and SQL queries.
+
+Everything is read as a stream of :class:`pyarrow.RecordBatch` objects of bounded size, so a
+file larger than memory is summarised batch by batch.  ``head`` and ``to_polars`` give polars
+frames for the small parts that need them (schema inference, samples).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import polars as pl
+import pyarrow as pa
+
+from mlaudit.data._files import (
+    FileReader,
+    FileSpec,
+    IpcReader,
+    ParquetReader,
+    check_names,
+    resolve_path,
+)
+from mlaudit.data._sql import SqlReader, describe_sql
+from mlaudit.data._text import CsvReader, JsonReader
+from mlaudit.data.fingerprint import fingerprint_batches, fingerprint_file, fingerprint_files
+from mlaudit.errors import DataError, DataSourceError, SchemaError
+
+__all__ = ["Dataset", "FormatName"]
+
+FormatName = Literal["csv", "tsv", "parquet", "jsonl", "json", "ndjson", "arrow", "feather", "ipc"]
+
+
+class _Reader(Protocol):
+    @property
+    def schema(self) -> pa.Schema: ...
+
+    @property
+    def num_rows(self) -> int | None: ...
+
+    def batches(self) -> Iterator[pa.RecordBatch]: ...
+
+
+def _open_file(
+    spec: FileSpec, *, batch_size: int, encoding: str, columns: list[str] | None
+) -> FileReader:
+    if spec.format in ("csv", "tsv"):
+        return CsvReader(spec, batch_size=batch_size, encoding=encoding, columns=columns)
+    if spec.format == "parquet":
+        return ParquetReader(spec, batch_size=batch_size, columns=columns)
+    if spec.format == "jsonl":
+        return JsonReader(spec, batch_size=batch_size, encoding=encoding, columns=columns)
+    return IpcReader(spec, batch_size=batch_size, columns=columns)
+
+
+def _select_columns(names: list[str], columns: list[str] | None, where: str) -> None:
+    for col in columns or []:
+        if col not in names:
+            close = difflib.get_close_matches(col, names, n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise SchemaError(
+                f"column {col!r} asked for in columns= is not in the {where}{hint}",
+                fix=f"use one of: {', '.join(names[:20])}",
+            )
+
+
+class _TableReader:
+    """An in-memory Arrow table."""
+
+    def __init__(self, table: pa.Table, batch_size: int) -> None:
+        self.table = table
+        self.batch_size = batch_size
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self.table.schema
+
+    @property
+    def num_rows(self) -> int | None:
+        return int(self.table.num_rows)
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        yield from self.table.to_batches(max_chunksize=self.batch_size)
+
+
+class _LazyReader:
+    """A polars LazyFrame, collected in streaming batches."""
+
+    def __init__(self, lf: pl.LazyFrame, batch_size: int) -> None:
+        self.lf = lf
+        self.batch_size = batch_size
+        try:
+            empty = pl.DataFrame(schema=lf.collect_schema())
+        except pl.exceptions.PolarsError as exc:
+            raise DataSourceError(
+                f"the polars LazyFrame cannot be planned: {exc}", fix="check the query"
+            ) from None
+        self._schema = empty.to_arrow().schema
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self._schema
+
+    @property
+    def num_rows(self) -> int | None:
+        return None
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        try:
+            for frame in self.lf.collect_batches(chunk_size=self.batch_size, lazy=True):
+                for batch in frame.to_arrow().to_batches(max_chunksize=self.batch_size):
+                    yield batch.cast(self._schema)
+        except pl.exceptions.PolarsError as exc:
+            raise DataSourceError(
+                f"the polars LazyFrame failed while reading: {exc}", fix="check the query"
+            ) from None
+
+
+class _StreamReader:
+    """A pyarrow RecordBatchReader: read once, kept so that the Dataset can be re-read."""
+
+    def __init__(self, reader: pa.RecordBatchReader) -> None:
+        self.reader: pa.RecordBatchReader | None = reader
+        self._schema = reader.schema
+        self.cache: list[pa.RecordBatch] = []
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self._schema
+
+    @property
+    def num_rows(self) -> int | None:
+        return sum(b.num_rows for b in self.cache) if self.reader is None else None
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        i = 0
+        while True:
+            if i < len(self.cache):
+                yield self.cache[i]
+                i += 1
+                continue
+            if self.reader is None:
+                return
+            try:
+                self.cache.append(self.reader.read_next_batch())
+            except StopIteration:
+                self.reader = None
+
+
+class Dataset:
+    """A data set to audit: a file, a data frame, Arrow data or an SQL query.
+
+    Parameters
+    ----------
+    source
+        A path (CSV/TSV, Parquet, JSON lines, Arrow IPC/Feather; a directory or a glob of
+        Parquet files), a pandas or polars DataFrame, a polars LazyFrame, a pyarrow Table,
+        RecordBatch or RecordBatchReader.  For SQL use :meth:`from_sql`.
+    name
+        Role of the data in the audit (``"current"``, ``"reference"``), used in messages.
+    format
+        File format when the extension does not tell it.
+    batch_size
+        Maximum rows per record batch.
+    encoding
+        Text encoding of CSV files.
+    columns
+        Read only these columns (in this order).
+
+    Raises
+    ------
+    DataSourceError
+        The source cannot be found, opened or parsed; the message says why and how to fix it.
+    SchemaError
+        The source has no columns, duplicated column names, or lacks a column in ``columns``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> ds = Dataset(pl.DataFrame({"x": [1, 2, 3]}))
+    >>> ds.num_rows, ds.format
+    (3, 'polars')
+    """
+
+    def __init__(
+        self,
+        source: Any,
+        *,
+        name: str = "current",
+        format: FormatName | None = None,
+        batch_size: int = 262_144,
+        encoding: str = "utf-8",
+        columns: list[str] | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise DataError(f"batch_size must be at least 1, got {batch_size}", fix="use 262144")
+        self.name = name
+        self.batch_size = batch_size
+        self.columns = list(columns) if columns is not None else None
+        self._files: FileSpec | None = None
+        self._fingerprint: str | None = None
+        self._counted: int | None = None
+        if isinstance(source, str | Path):
+            self._files = resolve_path(source, format)
+            self.format: str = self._files.format
+            self.source: str = self._files.display
+            self._reader: _Reader = _open_file(
+                self._files, batch_size=batch_size, encoding=encoding, columns=self.columns
+            )
+        else:
+            self.format, self.source, self._reader = self._wrap(source)
+        self._validate()
+
+    @classmethod
+    def from_sql(
+        cls,
+        url: str,
+        query: str,
+        *,
+        name: str = "current",
+        batch_size: int = 262_144,
+        columns: list[str] | None = None,
+    ) -> Dataset:
+        """A query (or a table name) on a SQLAlchemy database URL, streamed in batches.
+
+        Parameters
+        ----------
+        url
+            SQLAlchemy URL, e.g. ``"sqlite:///loans.db"``; the password is masked in
+            :attr:`source`.
+        query
+            A ``SELECT`` statement, or just a table name.
+        """
+        ds = cls.__new__(cls)
+        ds.name = name
+        ds.batch_size = batch_size
+        ds.columns = list(columns) if columns is not None else None
+        ds._files = None
+        ds._fingerprint = None
+        ds._counted = None
+        ds.format = "sql"
+        ds.source = describe_sql(url, query)
+        ds._reader = SqlReader(url, query, batch_size=batch_size)
+        ds._validate()
+        return ds
+
+    def _wrap(self, source: Any) -> tuple[str, str, _Reader]:
+        if isinstance(source, pl.LazyFrame):
+            reader = _LazyReader(self._lazy(source), self.batch_size)
+            return "polars-lazy", "polars.LazyFrame", reader
+        if isinstance(source, pa.RecordBatchReader):
+            return "arrow-stream", "pyarrow.RecordBatchReader", _StreamReader(source)
+        kind, table = _to_table(source)
+        check_names(table.column_names, f"the {kind}")
+        if self.columns is not None:
+            _select_columns(table.column_names, self.columns, kind)
+            table = table.select(self.columns)
+        return kind.split(".")[0], kind, _TableReader(table, self.batch_size)
+
+    def _lazy(self, lf: pl.LazyFrame) -> pl.LazyFrame:
+        if self.columns is None:
+            return lf
+        _select_columns(lf.collect_schema().names(), self.columns, "polars.LazyFrame")
+        return lf.select(self.columns)
+
+    def _validate(self) -> None:
+        schema = self._reader.schema
+        check_names(schema.names, f"{self.name} data ({self.source})")
+        if isinstance(self._reader, _StreamReader | SqlReader):
+            _select_columns(schema.names, self.columns, self.source)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        """Arrow schema of the batches."""
+        schema = self._reader.schema
+        if self.columns is not None and isinstance(self._reader, _StreamReader | SqlReader):
+            return pa.schema([schema.field(c) for c in self.columns])
+        return schema
+
+    @property
+    def num_rows(self) -> int | None:
+        """Row count when known without a scan (Parquet/IPC metadata, frames) or after one."""
+        known = self._reader.num_rows
+        return known if known is not None else self._counted
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Stream the data as record batches of at most ``batch_size`` rows (re-iterable)."""
+        select = self.columns is not None and isinstance(self._reader, _StreamReader | SqlReader)
+        n = 0
+        for batch in self._reader.batches():
+            n += batch.num_rows
+            yield batch.select(self.columns) if select and self.columns else batch
+        self._counted = n
+
+    def head(self, n: int = 5) -> pl.DataFrame:
+        """The first ``n`` rows as a polars DataFrame (reads only what it needs)."""
+        if isinstance(self._reader, _LazyReader):
+            return self._reader.lf.head(n).collect()
+        parts: list[pa.RecordBatch] = []
+        got = 0
+        stream = self.batches()
+        try:
+            for batch in stream:
+                if got >= n:
+                    break
+                parts.append(batch.slice(0, n - got))
+                got += parts[-1].num_rows
+        finally:
+            stream.close()
+        return _to_polars(pa.Table.from_batches(parts, schema=self.arrow_schema))
+
+    def to_polars(self) -> pl.DataFrame:
+        """All rows as a polars DataFrame (materialises the data: for small data only)."""
+        table = pa.Table.from_batches(list(self.batches()), schema=self.arrow_schema)
+        return _to_polars(table)
+
+    def require_rows(self) -> None:
+        """Raise :class:`DataError` if the data set has no rows.
+
+        Zero rows is valid data for reading, but nothing can be audited on it.
+        """
+        rows = self.num_rows
+        if rows is None:
+            rows = self.head(1).height
+        if rows == 0:
+            raise DataError(
+                f"the {self.name} data ({self.source}) has no rows",
+                fix="check the file, the query or the filter that produced it",
+            )
+
+    def fingerprint(self) -> str:
+        """``"sha256:<hex>"``: of the bytes for files, of the content for frames and queries."""
+        if self._fingerprint is None:
+            if self._files is not None:
+                spec = self._files
+                if spec.root is None:
+                    self._fingerprint = fingerprint_file(spec.paths[0])
+                else:
+                    self._fingerprint = fingerprint_files(spec.paths, spec.root)
+            else:
+                self._fingerprint = fingerprint_batches(self.batches(), self.arrow_schema)
+        return self._fingerprint
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.source!r}, name={self.name!r}, format={self.format!r})"
+
+
+def _to_polars(table: pa.Table) -> pl.DataFrame:
+    out = pl.from_arrow(table, rechunk=False)
+    assert isinstance(out, pl.DataFrame)
+    return out
+
+
+def _to_table(source: Any) -> tuple[str, pa.Table]:
+    if isinstance(source, pl.DataFrame):
+        return "polars.DataFrame", source.to_arrow()
+    if isinstance(source, pa.Table):
+        return "pyarrow.Table", source
+    if isinstance(source, pa.RecordBatch):
+        return "pyarrow.RecordBatch", pa.Table.from_batches([source])
+    if type(source).__module__.startswith("pandas") and type(source).__name__ == "DataFrame":
+        return "pandas.DataFrame", _from_pandas(source)
+    raise DataSourceError(
+        f"cannot read an object of type {type(source).__module__}.{type(source).__name__}",
+        fix="pass a file path, a pandas or polars DataFrame, a polars LazyFrame, a pyarrow "
+        "Table or RecordBatchReader, or use Dataset.from_sql(url, query)",
+    )
+
+
+def _from_pandas(df: Any) -> pa.Table:
+    names = [str(c) for c in df.columns]
+    check_names(names, "the pandas.DataFrame")
+    frame = df.set_axis(names, axis=1) if list(df.columns) != names else df
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        raise DataSourceError(
+            f"the pandas.DataFrame cannot be converted to Arrow: {exc}",
+            fix="give the column one type (e.g. df[col] = df[col].astype(str))",
+        ) from None

@@ -1,0 +1,210 @@
+"""Plant the data-quality defects in the clean current period and record them exactly.
+
+Rows for each defect that touches specific rows are disjoint slices of one seeded permutation,
+so counts never overlap by accident.  Exact duplicates are inserted last (each copy right after
+its original), so a copy carries every defect of its original; all row indices are then mapped
+to the final row order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from mlaudit.datasets._population import CURRENT, stream
+
+__all__ = ["N_EXACT_DUPLICATES", "RULE_EMPLOYMENT_HISTORY", "PlantedRows", "plant_defects"]
+
+N_EXACT_DUPLICATES = 40
+N_DUPLICATE_IDS = 15
+N_AGE_NEGATIVE = 5
+N_AGE_HIGH = 5
+N_IMPOSSIBLE = 25
+N_OUTLIERS = 8
+N_CLUSTER = 20
+N_PRODUCT_RARE = (20, 10)  # premium, green
+INCOME_NULL_SHARE = 0.12
+YEARS_EMPLOYED_NULL_SHARE = 0.03
+ADDRESS_TEXT = {"unknown": 0.015, "n/a": 0.01}
+EMPLOYED_VARIANTS = ("Employed", "EMPLOYED", " employed", "employed ")
+N_PER_VARIANT = 50
+YES_SPELLINGS = {"yes": 0.55, "Yes": 0.20, "Y": 0.15, "y": 0.10}
+NO_SPELLINGS = {"no": 0.60, "No": 0.25, "N": 0.15}
+RULE_EMPLOYMENT_HISTORY = "years_employed <= age - 14"
+
+
+@dataclass(frozen=True)
+class PlantedRows:
+    """Final (0-based) row indices of every planted defect in the current frame."""
+
+    duplicate_copies: np.ndarray
+    duplicate_originals: np.ndarray
+    duplicate_id_first: np.ndarray
+    duplicate_id_second: np.ndarray
+    age_negative: np.ndarray
+    age_high: np.ndarray
+    impossible: np.ndarray
+    outliers: np.ndarray
+    cluster: np.ndarray
+    product_rare: np.ndarray
+    years_employed_null: np.ndarray
+    income_null: np.ndarray
+    employment_variants: dict[str, np.ndarray]
+    address_text: dict[str, np.ndarray]
+
+
+def _slices(rng: np.random.Generator, n_base: int, n_final: int) -> dict[str, np.ndarray]:
+    sizes = {
+        "dup_src": N_EXACT_DUPLICATES,
+        "dupid_first": N_DUPLICATE_IDS,
+        "dupid_second": N_DUPLICATE_IDS,
+        "age_negative": N_AGE_NEGATIVE,
+        "age_high": N_AGE_HIGH,
+        "impossible": N_IMPOSSIBLE,
+        "outliers": N_OUTLIERS,
+        "cluster": N_CLUSTER,
+        "product_rare": sum(N_PRODUCT_RARE),
+        "years_employed_null": round(YEARS_EMPLOYED_NULL_SHARE * n_final),
+        "income_null": round(INCOME_NULL_SHARE * n_final),
+    }
+    perm = rng.permutation(n_base)
+    out: dict[str, np.ndarray] = {}
+    start = 0
+    for name, size in sizes.items():
+        out[name] = perm[start : start + size]
+        start += size
+    out["rest"] = perm[start:]
+    return out
+
+
+def _set(frame: pl.DataFrame, column: str, rows: np.ndarray, values: Any) -> pl.DataFrame:
+    """Frame with ``column`` set to ``values`` (scalar, array or None) at ``rows``."""
+    series = frame[column].clone()
+    if values is None:
+        series = series.scatter(rows, None)
+    elif np.isscalar(values):
+        series = series.scatter(rows, pl.Series([values] * len(rows), dtype=series.dtype))
+    else:
+        series = series.scatter(rows, pl.Series(values, dtype=series.dtype))
+    return frame.with_columns(series)
+
+
+def _plant_values(
+    frame: pl.DataFrame, s: dict[str, np.ndarray], rng: np.random.Generator
+) -> pl.DataFrame:
+    ids = frame["application_id"]
+    frame = _set(frame, "application_id", s["dupid_second"], ids.gather(s["dupid_first"]))
+    frame = _set(frame, "age", s["age_negative"], -1)
+    frame = _set(frame, "age", s["age_high"], 150)
+    ages = frame["age"].gather(s["impossible"]).to_numpy()
+    excess = np.round(rng.uniform(1.0, 10.0, size=len(ages)), 1)
+    frame = _set(frame, "years_employed", s["impossible"], ages - 14 + excess)
+    big = np.round(frame["income"].gather(s["outliers"]).to_numpy() * 1000, 2)
+    frame = _set(frame, "income", s["outliers"], big)
+    frame = _plant_cluster(frame, s["cluster"], rng)
+    premium, green = np.split(s["product_rare"], [N_PRODUCT_RARE[0]])
+    frame = _set(frame, "product_type", premium, "premium")
+    frame = _set(frame, "product_type", green, "green")
+    frame = _set(frame, "years_employed", s["years_employed_null"], None)
+    return _set(frame, "income", s["income_null"], None)
+
+
+def _plant_cluster(frame: pl.DataFrame, rows: np.ndarray, rng: np.random.Generator) -> pl.DataFrame:
+    """Young students with a very high income, a large business loan and many accounts."""
+    n = len(rows)
+    age = rng.integers(19, 23, size=n)
+    values: dict[str, Any] = {
+        "age": age,
+        "age_band": "18-24",
+        "employment_status": "student",
+        "years_employed": 0.0,
+        "income": np.round(rng.uniform(250_000, 400_000, size=n), 2),
+        "home_ownership": "own",
+        "loan_purpose": "business",
+        "loan_amount": np.round(rng.uniform(150_000, 250_000, size=n)),
+        "loan_term_months": 120,
+        "credit_history_months": rng.integers(0, 7, size=n),
+        "num_open_accounts": rng.integers(12, 16, size=n),
+        "debt_to_income": np.round(rng.uniform(0.01, 0.03, size=n), 3),
+        "channel": "mobile_app",
+        "default": 1,
+    }
+    for column, value in values.items():
+        frame = _set(frame, column, rows, value)
+    return frame
+
+
+def _plant_spellings(
+    frame: pl.DataFrame, rest: np.ndarray, rng: np.random.Generator, n: int
+) -> tuple[pl.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    status = frame["employment_status"].to_numpy()
+    employed = rest[status[rest] == "employed"]
+    chosen = rng.permutation(employed)[: N_PER_VARIANT * len(EMPLOYED_VARIANTS)]
+    variants: dict[str, np.ndarray] = {}
+    for k, spelling in enumerate(EMPLOYED_VARIANTS):
+        variants[spelling] = chosen[k * N_PER_VARIANT : (k + 1) * N_PER_VARIANT]
+        frame = _set(frame, "employment_status", variants[spelling], spelling)
+    address: dict[str, np.ndarray] = {}
+    text_rows = rng.permutation(rest)
+    start = 0
+    for text, share in ADDRESS_TEXT.items():
+        address[text] = text_rows[start : start + round(share * n)]
+        start += len(address[text])
+        frame = _set(frame, "years_at_address", address[text], text)
+    return _respell_guarantor(frame, rng), variants, address
+
+
+def _respell_guarantor(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """Mixed spellings of yes/no, as when several source systems feed one column."""
+    canonical = frame["has_guarantor"].to_numpy()
+    out = canonical.astype(object)
+    for value, spellings in (("yes", YES_SPELLINGS), ("no", NO_SPELLINGS)):
+        rows = np.flatnonzero(canonical == value)
+        keys = list(spellings)
+        out[rows] = np.array(keys)[
+            rng.choice(len(keys), size=len(rows), p=list(spellings.values()))
+        ]
+    return frame.with_columns(pl.Series("has_guarantor", out.tolist(), dtype=pl.String))
+
+
+def _duplicate(frame: pl.DataFrame, sources: np.ndarray) -> tuple[pl.DataFrame, np.ndarray]:
+    """Insert an exact copy right after each source row; return the frame and the index map."""
+    repeats = np.ones(frame.height, dtype=np.int64)
+    repeats[sources] = 2
+    order = np.repeat(np.arange(frame.height), repeats)
+    sorted_src = np.sort(sources)
+    new_index = np.arange(frame.height) + np.searchsorted(sorted_src, np.arange(frame.height))
+    return frame[order], new_index
+
+
+def plant_defects(clean: pl.DataFrame, seed: int, n_final: int) -> tuple[pl.DataFrame, PlantedRows]:
+    """Plant every quality defect in ``clean`` (``n_final - 40`` rows) and track the rows."""
+    rng = stream(seed, CURRENT, "defects")
+    s = _slices(rng, clean.height, n_final)
+    frame = _plant_values(clean, s, rng)
+    frame, variants, address = _plant_spellings(frame, s["rest"], rng, n_final)
+    frame, new = _duplicate(frame, s["dup_src"])
+
+    def m(rows: np.ndarray) -> np.ndarray:
+        return np.sort(new[rows])
+
+    rows = PlantedRows(
+        duplicate_copies=m(s["dup_src"]) + 1,
+        duplicate_originals=m(s["dup_src"]),
+        duplicate_id_first=new[s["dupid_first"]],
+        duplicate_id_second=new[s["dupid_second"]],
+        age_negative=m(s["age_negative"]),
+        age_high=m(s["age_high"]),
+        impossible=m(s["impossible"]),
+        outliers=m(s["outliers"]),
+        cluster=m(s["cluster"]),
+        product_rare=m(s["product_rare"]),
+        years_employed_null=m(s["years_employed_null"]),
+        income_null=m(s["income_null"]),
+        employment_variants={k: m(v) for k, v in variants.items()},
+        address_text={k: m(v) for k, v in address.items()},
+    )
+    return frame, rows

@@ -1,0 +1,134 @@
+"""Text formatting shared by the HTML, Markdown and JUnit renderers."""
+
+from __future__ import annotations
+
+import math
+
+from mlaudit.results import AuditResult, Bound, CheckResult, Status, Threshold
+
+__all__ = [
+    "FAMILY_ORDER",
+    "FAMILY_TITLES",
+    "STATUS_ORDER",
+    "check_label",
+    "family_title",
+    "fmt_bound",
+    "fmt_cell",
+    "fmt_metric",
+    "fmt_number",
+    "fmt_threshold",
+    "ordered_families",
+    "problems",
+]
+
+FAMILY_ORDER = [
+    "quality", "drift", "performance", "fairness", "explain", "robustness", "leakage",
+    "privacy", "compliance",
+]  # fmt: skip
+FAMILY_TITLES = {
+    "quality": "Data quality",
+    "drift": "Drift",
+    "performance": "Model performance",
+    "fairness": "Fairness",
+    "explain": "Explainability",
+    "robustness": "Robustness",
+    "leakage": "Leakage",
+    "privacy": "Privacy and data protection",
+    "compliance": "Compliance",
+}
+STATUS_ORDER = [Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIPPED]
+_PROBLEM_RANK = {Status.ERROR: 0, Status.FAIL: 1, Status.WARN: 2}
+
+
+def family_title(family: str) -> str:
+    """Human title of a family; unknown families get their name capitalised."""
+    return FAMILY_TITLES.get(family, family.replace("_", " ").capitalize())
+
+
+def ordered_families(result: AuditResult) -> list[tuple[str, list[CheckResult]]]:
+    """Families in report order (known ones first, quality first), then the others by name."""
+    groups = result.by_family()
+    rank = {f: i for i, f in enumerate(FAMILY_ORDER)}
+    names = sorted(groups, key=lambda f: (rank.get(f, len(rank)), f))
+    return [(f, groups[f]) for f in names]
+
+
+def problems(result: AuditResult) -> list[tuple[int, CheckResult]]:
+    """(index, result) of error, fail and warn results, worst first, else in report order."""
+    found = [(i, c) for i, c in enumerate(result.checks) if c.status in _PROBLEM_RANK]
+    return sorted(found, key=lambda ic: (_PROBLEM_RANK[ic[1].status], ic[0]))
+
+
+def check_label(c: CheckResult) -> str:
+    """``id[column]`` or ``id`` for a data-set-level result."""
+    return f"{c.id}[{c.column}]" if c.column is not None else c.id
+
+
+def fmt_number(v: float | int | None) -> str:
+    """A number for people: 4 significant digits, NaN and infinities spelled out."""
+    if v is None:
+        return "n/a"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int):
+        return str(v)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    if v == 0:
+        return "0"
+    if 1e-4 <= abs(v) < 1e6:
+        return f"{v:.4g}"
+    return f"{v:.3e}"
+
+
+def fmt_cell(v: object) -> str:
+    """A table cell: numbers via :func:`fmt_number`, None as empty, the rest as text."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int | float):
+        return fmt_number(v)
+    return str(v)
+
+
+def fmt_bound(value: float | int | None, bound: Bound) -> str:
+    """``± h`` when the bound is symmetric around ``value``, else ``[low, high]``, with level."""
+    lo, hi = bound.low, bound.high
+    level = f"{bound.level:.0%} CI " if bound.level is not None else ""
+    if (
+        value is not None
+        and lo is not None
+        and hi is not None
+        and all(math.isfinite(x) for x in (value, lo, hi))
+    ):
+        half = (hi - lo) / 2
+        if half >= 0 and math.isclose(value - lo, hi - value, rel_tol=1e-6, abs_tol=1e-12):
+            return f"± {fmt_number(half)}" + (f" ({level.strip()})" if level else "")
+    return f"{level}[{fmt_number(lo)}, {fmt_number(hi)}]"
+
+
+def fmt_metric(c: CheckResult, name: str) -> str:
+    """Value of metric ``name`` with its bound and an 'approx.' mark when it is not exact."""
+    value = c.metrics.get(name)
+    text = fmt_number(value)
+    bound = c.bounds.get(name)
+    if bound is not None:
+        text += " " + fmt_bound(value, bound)
+    defined = value is not None and not (isinstance(value, float) and math.isnan(value))
+    if defined and (not c.exact or (bound is not None and bound.kind == "error_bound")):
+        text += " (approx.)"
+    return text
+
+
+def fmt_threshold(t: Threshold) -> str:
+    """The rule in words, e.g. ``psi: warn above 0.1, fail above 0.25``."""
+    word = "above" if t.direction == "max" else "below"
+    parts = [
+        f"{label} {word} {fmt_number(limit)}"
+        for label, limit in (("warn", t.warn), ("fail", t.fail))
+        if limit is not None
+    ]
+    return f"{t.metric}: " + (", ".join(parts) if parts else "no limits")

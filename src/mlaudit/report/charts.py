@@ -1,0 +1,247 @@
+"""Charts for reports: Vega-Lite specifications built with altair, rendered to inline SVG.
+
+Charts are decided here, from result details, never in checks.  Rendering uses
+``vl_convert`` (offline, no browser).  Nothing is cached between calls and the output depends
+only on the input, so the same result always gives the same SVG.  Non-finite values (NaN,
+infinities) are left out of the plotted data: they have no position on an axis.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+
+from mlaudit.errors import ReportError
+from mlaudit.results import CurveDetail, Detail, DistributionDetail, SeriesDetail
+
+__all__ = [
+    "curve_chart",
+    "detail_chart",
+    "distribution_chart",
+    "missing_values_chart",
+    "series_chart",
+    "to_svg",
+]
+
+WIDTH = 520
+HEIGHT = 220
+MAX_CATEGORIES = 30
+PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#a5a5a5"]
+FONT = "Segoe UI, Helvetica Neue, Arial, sans-serif"
+
+_CONFIG: dict[str, Any] = {
+    "font": FONT,
+    "background": "#ffffff",
+    "view": {"stroke": "#d0d7de"},
+    "axis": {"labelColor": "#333", "titleColor": "#333", "gridColor": "#eceff3",
+             "labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": 600},
+    "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "top"},
+    "range": {"category": PALETTE},
+}  # fmt: skip
+
+
+def _num(v: object) -> float | None:
+    """A finite float, or None (missing, NaN or infinite values are not plotted)."""
+    if v is None or isinstance(v, bool) or not isinstance(v, int | float):
+        return None
+    f = float(v)
+    return f if math.isfinite(f) else None
+
+
+def _data(rows: list[dict[str, Any]]) -> Any:
+    return alt.Data(values=rows)  # type: ignore[no-untyped-call]
+
+
+def _finish(chart: alt.TopLevelMixin | alt.Chart | alt.LayerChart, title: str) -> dict[str, Any]:
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    spec.pop("$schema", None)
+    spec["config"] = _CONFIG
+    if title:
+        spec["title"] = {"text": title, "anchor": "start", "fontSize": 13, "fontWeight": 600}
+    return spec
+
+
+_ID_RE = re.compile(r'\bid="([^"]+)"')
+
+
+def to_svg(spec: dict[str, Any], *, label: str = "chart", prefix: str = "c") -> str:
+    """Render a Vega-Lite ``spec`` to an SVG string fit for inlining in HTML.
+
+    The namespace declarations are dropped (HTML does not need them), element ids are made
+    unique with ``prefix`` so several charts can share a page, and ``role="img"`` with
+    ``aria-label`` set to ``label`` makes the chart accessible.
+    """
+    try:
+        svg: str = vlc.vegalite_to_svg(spec)
+    except Exception as exc:  # vl_convert raises plain ValueError/RuntimeError
+        raise ReportError(f"cannot draw chart {label!r}: {exc}", fix="report this bug") from None
+    svg = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "")
+    svg = svg.replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', "")
+    for old in sorted(set(_ID_RE.findall(svg))):
+        new = f"{prefix}-{old}"
+        svg = svg.replace(f'id="{old}"', f'id="{new}"').replace(f"url(#{old})", f"url(#{new})")
+        svg = svg.replace(f'href="#{old}"', f'href="#{new}"')
+    attrs = f'<svg role="img" aria-label="{html.escape(label)}" '
+    return svg.replace("<svg ", attrs, 1)
+
+
+def _shares(counts: Sequence[float]) -> list[float | None]:
+    total = sum(c for c in counts if _num(c) is not None)
+    return [(_num(c) or 0.0) / total if total > 0 else None for c in counts]
+
+
+def distribution_chart(d: DistributionDetail) -> dict[str, Any]:
+    """Overlaid histograms (numeric) or grouped bars (categorical) of each sample's shares."""
+    title = d.title or f"Distribution of {d.column}"
+    if d.edges:
+        rows = [
+            {"sample": s, "lo": d.edges[i], "hi": d.edges[i + 1], "share": sh, "zero": 0}
+            for s, counts in d.counts.items()
+            for i, sh in enumerate(_shares(counts)[: len(d.edges) - 1])
+            if _num(d.edges[i]) is not None and _num(d.edges[i + 1]) is not None
+        ]
+        chart = (
+            alt.Chart(_data(rows))
+            .mark_bar(opacity=0.55, binSpacing=0, stroke="#ffffff", strokeWidth=0.3)
+            .encode(
+                x=alt.X("lo:Q", title=d.column, scale=alt.Scale(zero=False)),
+                x2="hi:Q",
+                y=alt.Y("share:Q", title="share of rows", stack=None, axis=alt.Axis(format="%")),
+                y2="zero:Q",
+                color=alt.Color("sample:N", title="sample", sort=list(d.counts)),
+            )
+        )
+    else:
+        totals = dict.fromkeys(d.categories, 0.0)
+        for counts in d.counts.values():
+            for c, n in zip(d.categories, counts, strict=False):
+                totals[c] += _num(n) or 0.0
+        keep = sorted(d.categories, key=lambda c: (-totals[c], c))[:MAX_CATEGORIES]
+        rows = [
+            {"sample": s, "category": c, "share": sh}
+            for s, counts in d.counts.items()
+            for c, sh in zip(d.categories, _shares(counts), strict=False)
+            if c in keep
+        ]
+        chart = (
+            alt.Chart(_data(rows))
+            .mark_bar()
+            .encode(
+                x=alt.X("category:N", title=d.column, sort=keep, axis=alt.Axis(labelLimit=120)),
+                xOffset=alt.XOffset("sample:N", sort=list(d.counts)),
+                y=alt.Y("share:Q", title="share of rows", axis=alt.Axis(format="%")),
+                color=alt.Color("sample:N", title="sample", sort=list(d.counts)),
+            )
+        )
+        if len(keep) < len(d.categories):
+            title += f" (top {len(keep)} of {len(d.categories)} categories)"
+    return _finish(chart.properties(width=WIDTH, height=HEIGHT), title)
+
+
+def _x_type(xs: Sequence[object]) -> str:
+    return "Q" if all(isinstance(x, int | float) and not isinstance(x, bool) for x in xs) else "O"
+
+
+def series_chart(d: SeriesDetail) -> dict[str, Any]:
+    """Lines per series over ``x``, with shaded bands (lower/upper) and dashed limit rules."""
+    xt = _x_type(d.x)
+    order = [str(x) for x in d.x] if xt == "O" else None
+    x_enc = alt.X(f"x:{xt}", title=d.x_label or "", sort=order, scale=alt.Scale(zero=False))
+    color = alt.Color("series:N", title="", sort=list(d.series))
+    line_rows = [
+        {"x": x, "series": name, "y": _num(v)}
+        for name, values in d.series.items()
+        for x, v in zip(d.x, values, strict=False)
+    ]
+    layers: list[Any] = []
+    band_rows = [
+        {"x": x, "series": name, "lo": _num(lo), "hi": _num(hi)}
+        for name, lows in d.lower.items()
+        for x, lo, hi in zip(d.x, lows, d.upper.get(name, []), strict=False)
+        if _num(lo) is not None and _num(hi) is not None
+    ]
+    if band_rows:
+        layers.append(
+            alt.Chart(_data(band_rows))
+            .mark_area(opacity=0.18)
+            .encode(x=x_enc, y=alt.Y("lo:Q", title=d.y_label or ""), y2="hi:Q", color=color)
+        )
+    layers.append(
+        alt.Chart(_data(line_rows))
+        .mark_line(point=True, strokeWidth=2)
+        .encode(x=x_enc, y=alt.Y("y:Q", title=d.y_label or "", scale=alt.Scale(zero=False)),
+                color=color)
+    )  # fmt: skip
+    limit_rows = [{"limit": k, "y": v} for k, v in d.limits.items() if _num(v) is not None]
+    if limit_rows:
+        base = alt.Chart(_data(limit_rows))
+        layers.append(base.mark_rule(color="#c00000", strokeDash=[6, 4]).encode(y="y:Q"))
+        layers.append(
+            base.mark_text(align="left", dx=4, dy=-6, color="#c00000", fontSize=10).encode(
+                y="y:Q", x=alt.value(0), text="limit:N"
+            )
+        )
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    return _finish(chart, d.title or d.name)
+
+
+def curve_chart(d: CurveDetail) -> dict[str, Any]:
+    """One line per curve, points kept in their given order (ROC, calibration, PDP...)."""
+    rows = [
+        {"curve": name, "i": i, "x": _num(x), "y": _num(y)}
+        for name, xy in d.curves.items()
+        for i, (x, y) in enumerate(zip(xy.get("x", []), xy.get("y", []), strict=False))
+        if _num(x) is not None and _num(y) is not None
+    ]
+    chart = (
+        alt.Chart(_data(rows))
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=alt.X("x:Q", title=d.x_label or "x"),
+            y=alt.Y("y:Q", title=d.y_label or "y"),
+            order="i:Q",
+            color=alt.Color("curve:N", title="", sort=list(d.curves)),
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    return _finish(chart, d.title or d.name)
+
+
+def missing_values_chart(shares: Sequence[tuple[str, float]], *, title: str = "") -> dict[str, Any]:
+    """Horizontal bars of the share of missing values per column, in the order given."""
+    rows = [
+        {"column": c, "share": _num(s), "flag": "missing" if (_num(s) or 0) > 0 else "complete"}
+        for c, s in shares
+    ]
+    chart = (
+        alt.Chart(_data(rows))
+        .mark_bar()
+        .encode(
+            y=alt.Y("column:N", title="", sort=[c for c, _ in shares],
+                    axis=alt.Axis(labelLimit=220)),
+            x=alt.X("share:Q", title="share of rows missing", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, max([1e-9, *(r["share"] or 0 for r in rows)])])),
+            color=alt.Color("flag:N", legend=None,
+                            scale=alt.Scale(domain=["missing", "complete"],
+                                            range=["#c55a11", "#9dc3e6"])),
+        )
+        .properties(width=WIDTH - 120, height=alt.Step(14))
+    )  # fmt: skip
+    return _finish(chart, title or "Missing values per column")
+
+
+def detail_chart(detail: Detail) -> dict[str, Any] | None:
+    """The chart specification for a detail block, or None if the block is not drawn."""
+    if isinstance(detail, DistributionDetail):
+        return distribution_chart(detail) if detail.counts else None
+    if isinstance(detail, SeriesDetail):
+        return series_chart(detail) if detail.x and detail.series else None
+    if isinstance(detail, CurveDetail):
+        return curve_chart(detail) if detail.curves else None
+    return None

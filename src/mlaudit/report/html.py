@@ -1,0 +1,207 @@
+"""The HTML report: one self-contained file (inline CSS, JS and SVG) that opens offline.
+
+Everything is escaped by jinja2's autoescape; the only markup inserted as is are the SVG charts
+drawn by :mod:`mlaudit.report.charts`.  No external URL appears in the page: no fonts, no CDNs,
+no images by address.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from mlaudit.report import charts as ch
+from mlaudit.report._format import (
+    STATUS_ORDER,
+    check_label,
+    family_title,
+    fmt_cell,
+    fmt_metric,
+    fmt_number,
+    fmt_threshold,
+    ordered_families,
+    problems,
+)
+from mlaudit.results import (
+    AuditResult,
+    CheckResult,
+    Detail,
+    ExamplesDetail,
+    NoteDetail,
+    Status,
+    TableDetail,
+)
+
+__all__ = ["missing_shares", "render_html", "render_notebook"]
+
+_MISSING_METRICS = ("missing_share", "missing_fraction", "missing_rate", "null_share", "null_rate")
+
+
+@cache
+def _env() -> jinja2.Environment:
+    # Cached: the environment holds only the package's templates, never results.
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("mlaudit.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = fmt_number
+    env.filters["cell"] = fmt_cell
+    return env
+
+
+def _static(name: str) -> str:
+    return resources.files("mlaudit.report").joinpath("static", name).read_text(encoding="utf-8")
+
+
+@dataclass
+class _Block:
+    """A detail block ready for the template."""
+
+    kind: str
+    title: str
+    svg: Markup | None = None
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[tuple[str, str]]] = field(default_factory=list)  # (text, sort key)
+    masked: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass
+class _Card:
+    anchor: str
+    check: CheckResult
+    label: str
+    metrics: list[tuple[str, str]]
+    threshold: str
+    blocks: list[_Block]
+    params: list[tuple[str, str]]
+
+
+def _sort_key(v: object) -> str:
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        f = float(v)
+        return repr(f) if math.isfinite(f) else ("Infinity" if f > 0 else "-Infinity")
+    return ""
+
+
+def _table_rows(rows: list[list[Any]]) -> list[list[tuple[str, str]]]:
+    return [[(fmt_cell(v), _sort_key(v)) for v in row] for row in rows]
+
+
+def _block(detail: Detail, *, charts: bool, prefix: str) -> _Block:
+    title = getattr(detail, "title", "") or detail.name
+    if isinstance(detail, TableDetail):
+        return _Block("table", title, columns=detail.columns, rows=_table_rows(detail.rows),
+                      text=detail.note)  # fmt: skip
+    if isinstance(detail, ExamplesDetail):
+        return _Block("examples", title, columns=detail.columns,
+                      rows=_table_rows(detail.rows), masked=detail.masked_columns)  # fmt: skip
+    if isinstance(detail, NoteDetail):
+        return _Block("note", detail.name, text=detail.text)
+    spec = ch.detail_chart(detail) if charts else None
+    if spec is None:
+        return _Block("chart-off", title, text=f"{detail.kind} chart not drawn")
+    return _Block("chart", title, svg=Markup(ch.to_svg(spec, label=title, prefix=prefix)))
+
+
+def _card(index: int, c: CheckResult, *, charts: bool) -> _Card:
+    names = list(c.metrics) + [b for b in c.bounds if b not in c.metrics]
+    return _Card(
+        anchor=f"check-{index}",
+        check=c,
+        label=check_label(c),
+        metrics=[(n, fmt_metric(c, n)) for n in names],
+        threshold=fmt_threshold(c.threshold) if c.threshold else "",
+        blocks=[_block(d, charts=charts, prefix=f"c{index}-{j}") for j, d in enumerate(c.details)],
+        params=[(k, str(v)) for k, v in sorted(c.params.items())],
+    )
+
+
+def missing_shares(result: AuditResult) -> list[tuple[str, float]]:
+    """Share of missing values per column from the ``quality.completeness`` results.
+
+    Read from per-column results' metric ``missing_share`` (or a synonym), in report order;
+    columns without such a result are left out.
+    """
+    out: dict[str, float] = {}
+    for c in result.checks:
+        if c.id != "quality.completeness" or c.column is None or c.column in out:
+            continue
+        for name in _MISSING_METRICS:
+            v = c.metrics.get(name)
+            if isinstance(v, int | float) and math.isfinite(v):
+                out[c.column] = float(v)
+                break
+    return list(out.items())
+
+
+def _overview(result: AuditResult, *, charts: bool) -> dict[str, Any]:
+    shares = missing_shares(result)
+    chart = None
+    if charts and shares:
+        spec = ch.missing_values_chart(shares)
+        chart = Markup(ch.to_svg(spec, label="Missing values per column", prefix="missing"))
+    return {"missing": shares, "missing_svg": chart}
+
+
+def _context(result: AuditResult, *, charts: bool) -> dict[str, Any]:
+    cards = [_card(i, c, charts=charts) for i, c in enumerate(result.checks)]
+    index = {id(c): i for i, c in enumerate(result.checks)}
+    families = [
+        (fam, family_title(fam), [cards[index[id(c)]] for c in checks])
+        for fam, checks in ordered_families(result)
+    ]
+    return {
+        "r": result,
+        "status": Status(result.summary.status).value,
+        "counts": [(s.value, result.summary.counts.get(s.value, 0)) for s in STATUS_ORDER],
+        "problems": [(f"check-{i}", c, check_label(c)) for i, c in problems(result)],
+        "families": families,
+        "overview": _overview(result, charts=charts),
+        "css": Markup(_static("report.css")),
+        "js": Markup(_static("report.js")),
+    }
+
+
+def render_html(result: AuditResult, *, charts: bool = True) -> str:
+    """Render ``result`` as a single self-contained HTML page.
+
+    Parameters
+    ----------
+    result
+        The audit result.
+    charts
+        Draw SVG charts (distributions, series, curves, missing values); ``False`` is faster
+        and gives a smaller file.
+
+    Returns
+    -------
+    str
+        The HTML document; the same result gives the same text.
+    """
+    return _env().get_template("report.html.j2").render(**_context(result, charts=charts))
+
+
+def render_notebook(result: AuditResult) -> str:
+    """A compact HTML fragment for Jupyter: status, counts and the problems found."""
+    return (
+        _env()
+        .get_template("notebook.html.j2")
+        .render(
+            r=result,
+            status=Status(result.summary.status).value,
+            counts=[(s.value, result.summary.counts.get(s.value, 0)) for s in STATUS_ORDER],
+            problems=[(c, check_label(c)) for _, c in problems(result)][:50],
+            css=Markup(_static("notebook.css")),
+        )
+    )

@@ -1,0 +1,105 @@
+"""The Markdown report (GitHub-flavoured): a summary table, then one section per family."""
+
+from __future__ import annotations
+
+from mlaudit.report._format import (
+    STATUS_ORDER,
+    family_title,
+    fmt_metric,
+    fmt_threshold,
+    ordered_families,
+    problems,
+)
+from mlaudit.results import AuditResult, CheckResult, Status
+
+__all__ = ["md_escape", "render_markdown"]
+
+_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌", "error": "💥", "skipped": "⏭️"}
+
+
+def md_escape(text: str) -> str:
+    """Escape ``text`` for a Markdown table cell: pipes, HTML brackets, markup, newlines."""
+    out = text.replace("\\", "\\\\").replace("|", "\\|")
+    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "`*_[]":
+        out = out.replace(ch, "\\" + ch)
+    return " ".join(out.splitlines())
+
+
+def _status(c: CheckResult | Status | str) -> str:
+    value = Status(c.status if isinstance(c, CheckResult) else c).value
+    return f"{_ICON[value]} {value}"
+
+
+def _header(result: AuditResult) -> list[str]:
+    s = result.summary
+    lines = [
+        "# Audit report",
+        "",
+        f"**Overall: {_status(s.status)}** · {s.total} check results · run `{result.run_id}` · "
+        f"{md_escape(result.created_at)} · mlaudit {md_escape(result.mlaudit_version)}",
+        "",
+        "| " + " | ".join(st.value for st in STATUS_ORDER) + " |",
+        "|" + "---:|" * len(STATUS_ORDER),
+        "| " + " | ".join(str(s.counts.get(st.value, 0)) for st in STATUS_ORDER) + " |",
+        "",
+        "## Inputs",
+        "",
+        "| input | source | format | rows | columns | fingerprint |",
+        "|---|---|---|---:|---:|---|",
+    ]
+    lines += [
+        f"| {md_escape(i.name)} | {md_escape(i.source)} | {md_escape(i.format)} | {i.rows} "
+        f"| {i.columns} | {md_escape(i.fingerprint)} |"
+        for i in result.inputs
+    ]
+    return [*lines, ""]
+
+
+def _findings(result: AuditResult) -> list[str]:
+    found = problems(result)
+    if not found:
+        return ["## Findings", "", "No check failed, warned or errored.", ""]
+    lines = ["## Findings", "", "| status | severity | check | column | finding |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for _, c in found:
+        col = md_escape(c.column) if c.column is not None else "—"
+        lines.append(
+            f"| {_status(c)} | {c.severity.value} | {md_escape(c.id)} | {col} "
+            f"| {md_escape(c.message)} |"
+        )
+    return [*lines, ""]
+
+
+def _family(family: str, checks: list[CheckResult]) -> list[str]:
+    lines = [f"## {md_escape(family_title(family))}", "",
+             "| status | check | column | result | metrics |", "|---|---|---|---|---|"]  # fmt: skip
+    for c in checks:
+        metrics = "; ".join(f"{md_escape(n)} = {md_escape(fmt_metric(c, n))}" for n in c.metrics)
+        if c.threshold is not None:
+            metrics += ("; " if metrics else "") + "limit " + md_escape(fmt_threshold(c.threshold))
+        col = md_escape(c.column) if c.column is not None else "—"
+        lines.append(
+            f"| {_status(c)} | {md_escape(c.title)} ({md_escape(c.id)}) "
+            f"| {col} | {md_escape(c.message)} | {metrics} |"
+        )
+    return [*lines, ""]
+
+
+def render_markdown(result: AuditResult) -> str:
+    """Render ``result`` as GitHub-flavoured Markdown.
+
+    Parameters
+    ----------
+    result
+        The audit result.
+
+    Returns
+    -------
+    str
+        The Markdown text: header, counts by status, inputs, findings, one section per family.
+    """
+    lines = _header(result) + _findings(result)
+    for family, checks in ordered_families(result):
+        lines += _family(family, checks)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,368 @@
+"""Building a :class:`DatasetProfile` batch by batch from Arrow record batches.
+
+Each batch is summarised with one polars ``select`` holding every column's aggregates (polars
+runs them in parallel), plus numpy work on each numeric column's values (KLL sketch, distinct
+values, histograms, outliers); the batch's profile is then merged into the running one with
+:func:`mlaudit.summary.merge.merge`, so building and merging share one code path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from mlaudit.data.types import ColumnSchema, Schema
+from mlaudit.errors import ConfigError, SchemaError
+from mlaudit.summary import columns as colmod
+from mlaudit.summary.hashing import ROW_SEED, hash_series, mask_strings
+from mlaudit.summary.hashset import HashSet
+from mlaudit.summary.hll import HLL
+from mlaudit.summary.merge import merge, mg_reduce
+from mlaudit.summary.model import (
+    CategoryCounts,
+    ColumnSummary,
+    DatasetProfile,
+    ScanPlan,
+    TextSummary,
+)
+from mlaudit.summary.sample import batch_sample
+
+__all__ = ["ProfileBuilder", "batch_profile", "profile_frame"]
+
+
+class ProfileBuilder:
+    """Accumulate record batches into a :class:`DatasetProfile`.
+
+    Parameters
+    ----------
+    schema
+        Columns to summarise (with their types and personal flags).
+    plan
+        Extra work: histograms, outlier fences, patterns, rules, keys, sample size, seed.
+    second_pass
+        Only compute histograms, outliers and rules (the rest is left empty).
+
+    Examples
+    --------
+    >>> b = ProfileBuilder(schema, ScanPlan())  # doctest: +SKIP
+    >>> b.add(batch, row_offset=0)  # doctest: +SKIP
+    >>> profile = b.finish()  # doctest: +SKIP
+    """
+
+    def __init__(self, schema: Schema, plan: ScanPlan, *, second_pass: bool = False) -> None:
+        self.schema = schema
+        self.plan = plan
+        self.second_pass = second_pass
+        self.rules = _compile_rules(plan.rules)
+        _check_plan(schema, plan)
+        self._profile: DatasetProfile | None = None
+        self._next_row = 0
+
+    def add(self, batch: pa.RecordBatch | pl.DataFrame, row_offset: int | None = None) -> None:
+        """Summarise ``batch``, whose first row has global index ``row_offset``."""
+        df = batch if isinstance(batch, pl.DataFrame) else pl.from_arrow(batch)
+        assert isinstance(df, pl.DataFrame)
+        offset = self._next_row if row_offset is None else row_offset
+        approx = (
+            frozenset()
+            if self._profile is None
+            else frozenset(k for k, c in self._profile.columns.items() if c._hll is not None)
+        )
+        part = batch_profile(
+            df,
+            self.schema,
+            self.plan,
+            offset,
+            rules=self.rules,
+            second_pass=self.second_pass,
+            approx_distinct=approx,
+        )
+        self._profile = part if self._profile is None else merge(self._profile, part)
+        self._next_row = offset + df.height
+
+    def finish(self) -> DatasetProfile:
+        """The profile of every batch added (an empty profile if none were)."""
+        if self._profile is None:
+            empty = pl.DataFrame(schema={c.name: _polars_dtype(c) for c in self.schema.columns})
+            self.add(empty, 0)
+        assert self._profile is not None
+        prof = self._profile
+        if prof._rows is not None:
+            prof.duplicate_rows, prof.duplicates_exact = prof._rows.duplicates(), prof._rows.exact
+        return prof
+
+
+def profile_frame(df: pl.DataFrame, schema: Schema, plan: ScanPlan | None = None) -> DatasetProfile:
+    """Profile an in-memory polars frame as a single batch.
+
+    Parameters
+    ----------
+    df
+        The data; must hold every column of ``schema``.
+    schema
+        Column types, roles and personal flags.
+    plan
+        Extra work for the scan; defaults to ``ScanPlan()``.
+    """
+    builder = ProfileBuilder(schema, plan or ScanPlan())
+    builder.add(df, 0)
+    return builder.finish()
+
+
+def _polars_dtype(col: ColumnSchema) -> pl.DataType:
+    try:
+        return pl.from_arrow(pa.array([], type=pa.type_for_alias(col.dtype))).dtype  # type: ignore[union-attr]
+    except (ValueError, KeyError, TypeError):
+        return pl.String()
+
+
+def _compile_rules(rules: dict[str, str]) -> dict[str, pl.Expr]:
+    out = {}
+    for name, text in rules.items():
+        try:
+            out[name] = pl.sql_expr(text)
+        except Exception as exc:  # polars raises several error types for bad SQL
+            raise ConfigError(
+                f"rule {name!r} ({text!r}) is not a valid polars SQL expression: {exc}",
+                fix="write the rule as a SQL boolean expression over column names, "
+                'e.g. "age >= 18"',
+            ) from None
+    return out
+
+
+def _check_plan(schema: Schema, plan: ScanPlan) -> None:
+    for col, edges in plan.histogram_edges.items():
+        e = np.asarray(edges, dtype=np.float64)
+        if e.size < 2 or not np.all(np.isfinite(e)) or np.any(np.diff(e) <= 0):
+            raise ConfigError(
+                f"histogram edges for column {col!r} must be at least two finite, strictly "
+                f"increasing numbers; got {list(edges)[:10]}",
+                fix="give sorted, distinct bin edges",
+            )
+    for group in (plan.histogram_edges, plan.outlier_fences, plan.patterns):
+        for col in group:
+            if col not in schema:
+                raise ConfigError(
+                    f"the scan plan names column {col!r}, which the schema lacks",
+                    fix=f"use one of: {', '.join(schema.names[:20])}",
+                )
+
+
+def batch_profile(
+    df: pl.DataFrame,
+    schema: Schema,
+    plan: ScanPlan,
+    row_offset: int = 0,
+    *,
+    rules: dict[str, pl.Expr] | None = None,
+    second_pass: bool = False,
+    approx_distinct: frozenset[str] = frozenset(),
+) -> DatasetProfile:
+    """The profile of one batch (``df``) whose first row is global row ``row_offset``.
+
+    ``approx_distinct`` names numeric columns whose running distinct count is an HLL already
+    (their values go straight into an HLL instead of an exact distinct set).
+    """
+    missing = [c for c in schema.names if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"the data lacks column(s) {missing} named by the schema",
+            fix="re-infer the schema for this data or fix the column names",
+        )
+    rules = _compile_rules(plan.rules) if rules is None else rules
+    kinds = {c.name: colmod.column_kind(c, df.schema[c.name]) for c in schema.columns}
+    row = _aggregate_row(df, schema, plan, rules, second_pass)
+    cols = {
+        c.name: _column(
+            df, i, c, kinds[c.name], row, plan, row_offset, (second_pass, c.name in approx_distinct)
+        )
+        for i, c in enumerate(schema.columns)
+    }
+    prof = DatasetProfile(n_rows=df.height, columns=cols, plan=plan, row_start=row_offset)
+    _rules(df, rules, row, prof, row_offset)
+    if second_pass:
+        return prof
+    prof.rows_with_missing = int(row["__missing"] or 0)
+    _hash_rows(df, schema, plan, prof)
+    personal = [c.name for c in schema.columns if c.personal or c.name in plan.personal]
+    prof.sample, prof._sample_keys = batch_sample(
+        df.select(schema.names),
+        row_offset,
+        size=plan.sample_size,
+        seed=plan.seed,
+        personal=personal,
+    )
+    return prof
+
+
+def _aggregate_row(
+    df: pl.DataFrame,
+    schema: Schema,
+    plan: ScanPlan,
+    rules: dict[str, pl.Expr],
+    second_pass: bool,
+) -> dict[str, Any]:
+    exprs: list[pl.Expr] = [
+        (~e).fill_null(False).sum().alias(f"rule|{n}") for n, e in rules.items()
+    ]
+    if not second_pass:
+        missing: list[pl.Expr] = []
+        for c in schema.columns:
+            if df[c.name].null_count():
+                missing.append(pl.col(c.name).is_null())
+            if df.schema[c.name].is_float():
+                missing.append(pl.col(c.name).is_nan().fill_null(False))
+        if missing:
+            exprs.append(pl.any_horizontal(missing).sum().alias("__missing"))
+        else:
+            exprs.append(pl.lit(0).alias("__missing"))
+    if not exprs:
+        return {}
+    try:
+        return df.select(exprs).row(0, named=True)
+    except pl.exceptions.PolarsError as exc:
+        raise ConfigError(
+            f"a rule or pattern of the scan plan cannot be evaluated: {exc}",
+            fix="check the rule's column names and the pattern's regex syntax",
+        ) from None
+
+
+def _rules(
+    df: pl.DataFrame,
+    rules: dict[str, pl.Expr],
+    row: dict[str, Any],
+    prof: DatasetProfile,
+    row_offset: int,
+) -> None:
+    for name, expr in rules.items():
+        n = int(row[f"rule|{name}"] or 0)
+        prof.rule_violations[name] = n
+        idx: list[int] = []
+        if n:
+            hits = df.select((~expr).fill_null(False).arg_true().head(5)).to_series()
+            idx = [int(r) + row_offset for r in hits.to_list()]
+        prof.rule_examples[name] = idx
+
+
+def _column(
+    df: pl.DataFrame,
+    i: int,
+    c: ColumnSchema,
+    kind: colmod.Kind,
+    row: dict[str, Any],
+    plan: ScanPlan,
+    row_offset: int,
+    flags: tuple[bool, bool],
+) -> ColumnSummary:
+    second_pass, approx = flags
+    personal = c.personal or c.name in plan.personal
+    out = ColumnSummary(name=c.name, dtype=c.dtype, type=c.type, personal=personal)
+    needs_values = c.name in plan.histogram_edges or c.name in plan.outlier_fences
+    if second_pass and not needs_values:
+        return out
+    values = None
+    if kind.numeric or needs_values:
+        expr = colmod.numeric_expr(c.name, df.schema[c.name])
+        values = df.select(expr).to_series().to_numpy().astype(np.float64, copy=False)
+        _fences(out, values, plan, row_offset)
+    if second_pass:
+        return out
+    out.count, out.null_count = df.height, df[c.name].null_count()
+    if kind.numeric and values is not None:
+        out.numeric = colmod.numeric_from_values(values, out.null_count)
+        if not kind.categories:
+            out._distinct_values, out._hll = colmod.numeric_distinct(
+                values, plan.category_cap, approximate=approx
+            )
+    if kind.categories:
+        out.categories, out.text = _categories(df[c.name], personal, plan, kind.text)
+    generic = None if kind.categories or kind.numeric else df[c.name]
+    _set_distinct(out, plan.category_cap, generic)
+    return out
+
+
+def _fences(out: ColumnSummary, values: np.ndarray, plan: ScanPlan, row_offset: int) -> None:
+    name = out.name
+    if name not in plan.histogram_edges and name not in plan.outlier_fences:
+        return
+    finite = np.isfinite(values)
+    x = values[finite]
+    if name in plan.histogram_edges:
+        out.histogram = colmod.histogram_counts(x, plan.histogram_edges[name])
+    if name in plan.outlier_fences:
+        rows = np.flatnonzero(finite) + row_offset
+        out.outliers = colmod.outlier_counts(x, rows, plan.outlier_fences[name])
+
+
+def _category_keys(s: pl.Series) -> pl.Series:
+    if s.dtype == pl.Boolean:
+        return s.replace_strict({True: "true", False: "false"}, return_dtype=pl.String)
+    return s.cast(pl.String)
+
+
+def _categories(
+    s: pl.Series, personal: bool, plan: ScanPlan, text: bool
+) -> tuple[CategoryCounts, TextSummary | None]:
+    keys = _category_keys(s).drop_nulls()
+    vc = keys.to_frame("v").group_by("v").len()
+    summary = None
+    if text:
+        try:
+            patterns = plan.patterns.get(s.name, {})
+            summary = colmod.text_from_counts(vc["v"], vc["len"], patterns)
+        except pl.exceptions.PolarsError as exc:
+            raise ConfigError(
+                f"a pattern for column {s.name!r} is not a valid regex: {exc}",
+                fix="check the pattern's syntax (Rust regex)",
+            ) from None
+    v = mask_strings(vc["v"], plan.seed) if personal else vc["v"]
+    counts = dict(zip(v.to_list(), vc["len"].to_list(), strict=True))
+    reduced, t = mg_reduce(counts, plan.category_cap)
+    out = CategoryCounts(reduced, t == 0, t, plan.category_cap, personal)
+    out._all_keys = v if t else None  # type: ignore[attr-defined]
+    return out, summary
+
+
+def _set_distinct(out: ColumnSummary, cap: int, generic: pl.Series | None) -> None:
+    cats = out.categories
+    if cats is not None:
+        all_keys = getattr(cats, "_all_keys", None)
+        if all_keys is not None:
+            out._hll = HLL()
+            out._hll.update_hashes(hash_series(all_keys))
+            del cats._all_keys  # type: ignore[attr-defined]
+    elif generic is not None:  # neither numeric nor categories: distinct from hashes
+        out._hll = HLL()
+        out._hll.update_hashes(hash_series(generic))
+    if out._hll is not None:
+        out.distinct, out.distinct_exact = out._hll.estimate(), False
+        out.distinct_error = out._hll.relative_error
+    elif cats is not None:
+        out.distinct = float(len(cats.counts))
+    elif out._distinct_values is not None:
+        out.distinct = float(out._distinct_values.size)
+
+
+def _hash_rows(df: pl.DataFrame, schema: Schema, plan: ScanPlan, prof: DatasetProfile) -> None:
+    rows = HashSet()
+    if schema.names and df.height:
+        rows.add(df.select(schema.names).hash_rows(seed=ROW_SEED).to_numpy())
+    prof._rows = rows
+    prof.duplicate_rows = rows.duplicates()
+    for key in plan.keys:
+        name = ",".join(key)
+        hs = HashSet()
+        sub = df.select(list(key)).drop_nulls()
+        if sub.height:
+            hs.add(sub.hash_rows(seed=ROW_SEED).to_numpy())
+        prof._keys[name] = hs
+        prof.key_duplicates[name] = round(hs.duplicates())
+
+
+def replace_plan(profile: DatasetProfile, plan: ScanPlan) -> DatasetProfile:
+    """``profile`` with another plan attached (fields are shared, not copied)."""
+    return dataclasses.replace(profile, plan=plan)

@@ -1,0 +1,214 @@
+"""Per-batch column summaries: one polars ``select`` for every column's aggregates at once.
+
+:func:`column_aggregates` builds the expressions; :func:`numeric_from_row`, :func:`text_from_row`
+turn the one-row result into model objects; the numpy parts (KLL, distinct values, histograms,
+outliers) work on each numeric column's float64 array.
+"""
+
+from __future__ import annotations
+
+import math
+
+import datasketches as ds
+import numpy as np
+import polars as pl
+
+from mlaudit.data.types import ColumnSchema, ColumnType
+from mlaudit.summary.hashing import hash_floats
+from mlaudit.summary.hll import HLL
+from mlaudit.summary.model import (
+    Histogram,
+    Moments,
+    NumericSummary,
+    OutlierCounts,
+    TextSummary,
+)
+
+__all__ = [
+    "KLL_K",
+    "Kind",
+    "column_kind",
+    "histogram_counts",
+    "numeric_distinct",
+    "numeric_expr",
+    "numeric_from_values",
+    "outlier_counts",
+    "sorted_unique",
+    "text_from_counts",
+]
+
+KLL_K = 200
+_NO_NUMERIC = (ColumnType.ID, ColumnType.BOOLEAN, ColumnType.TEXT)
+_CATEGORY_TYPES = (ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.TEXT, ColumnType.ID)
+
+
+class Kind:
+    """Which summaries a column gets, decided from its schema type and storage dtype."""
+
+    def __init__(self, numeric: bool, categories: bool, text: bool) -> None:
+        self.numeric = numeric
+        self.categories = categories
+        self.text = text
+
+
+def column_kind(col: ColumnSchema, dtype: pl.DataType) -> Kind:
+    """Numeric for numeric/temporal dtypes (not ids), categories for labels, text for strings."""
+    is_bool = dtype == pl.Boolean
+    numeric_dtype = (dtype.is_numeric() or dtype.is_temporal()) and not is_bool
+    numeric = numeric_dtype and col.type not in _NO_NUMERIC
+    is_str = dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
+    categories = is_bool or is_str or col.type in _CATEGORY_TYPES
+    return Kind(numeric, categories, is_str)
+
+
+def numeric_expr(name: str, dtype: pl.DataType) -> pl.Expr:
+    """The column as float64; datetimes and dates as epoch microseconds."""
+    c = pl.col(name)
+    if isinstance(dtype, pl.Datetime) or dtype == pl.Date:
+        c = c.dt.epoch("us")
+    elif isinstance(dtype, pl.Duration):
+        c = c.dt.total_microseconds()
+    elif dtype == pl.Time:
+        c = c.cast(pl.Int64) // 1000
+    return c.cast(pl.Float64)
+
+
+def numeric_from_values(values: np.ndarray, null_count: int) -> NumericSummary:
+    """A batch's :class:`NumericSummary` from its float64 values (nulls appear as NaN).
+
+    Computed in numpy (pairwise summation): measured about 4x faster than the equivalent polars
+    aggregations, and the array is needed anyway for the KLL sketch.
+    """
+    finite_mask = np.isfinite(values)
+    f = values if finite_mask.all() else values[finite_mask]
+    n = int(f.size)
+    kll = ds.kll_doubles_sketch(KLL_K)
+    out = NumericSummary(kll=kll)
+    if f is not values:
+        out.nan_count = int(np.count_nonzero(np.isnan(values))) - null_count
+        out.posinf_count = int(np.count_nonzero(values == math.inf))
+        out.neginf_count = int(np.count_nonzero(values == -math.inf))
+    if n == 0:
+        return out
+    # The binding accepts only writable float64 arrays; zero-copy Arrow views are read-only.
+    kll.update(f if f.flags.writeable and f.flags.c_contiguous else np.array(f))
+    mean = float(f.mean())
+    d = f - mean
+    d2 = d * d
+    # Elementwise products, not np.dot: multithreaded BLAS measured 10x slower under load.
+    m3, m4 = float((d2 * d).sum()), float((d2 * d2).sum())
+    out.moments = Moments(n, mean, float(d2.sum()), m3, m4)
+    out.min, out.max, out.sum = float(f.min()), float(f.max()), float(f.sum())
+    out.zeros = int(np.count_nonzero(f == 0))
+    out.negatives = int(np.count_nonzero(f < 0))
+    out.non_integer_count = int(np.count_nonzero(np.floor(f, out=d) != f))
+    return out
+
+
+def sorted_unique(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sort-based: numpy's hash-based ``unique`` is slower here)."""
+    if a.size == 0:
+        return a.copy()
+    s = np.sort(a)
+    keep = np.empty(s.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
+def numeric_distinct(
+    values: np.ndarray, cap: int, *, approximate: bool = False
+) -> tuple[np.ndarray | None, HLL | None]:
+    """Exact sorted distinct values (NaN dropped) up to ``cap``, else an HLL of them.
+
+    ``approximate`` skips the exact attempt (the running summary is an HLL already).
+    """
+    v = values[~np.isnan(values)] + 0.0  # -0.0 -> 0.0
+    if not approximate:
+        u = sorted_unique(v)
+        if u.size <= cap:
+            return u, None
+        v = u
+    hll = HLL()
+    hll.update_hashes(hash_floats(v))
+    return None, hll
+
+
+def text_from_counts(values: pl.Series, counts: pl.Series, patterns: dict[str, str]) -> TextSummary:
+    """A batch's :class:`TextSummary` from its distinct strings and their counts.
+
+    Working on the distinct values (weighted by count) instead of every row makes the string
+    work proportional to the cardinality, not the row count.
+    """
+    s = values.cast(pl.String)
+    w = counts.cast(pl.Int64)
+    stripped = s.str.strip_chars()
+    length = s.str.len_chars().cast(pl.Int64)
+
+    def weighted(mask: pl.Series) -> int:
+        return int((w * mask.fill_null(False).cast(pl.Int64)).sum())
+
+    return TextSummary(
+        min_length=None if s.len() == 0 else int(length.min()),  # type: ignore[arg-type]
+        max_length=None if s.len() == 0 else int(length.max()),  # type: ignore[arg-type]
+        total_length=int((length * w).sum()),
+        empty_count=weighted(stripped == ""),
+        padded_count=weighted(s != stripped),
+        numeric_like_count=weighted(stripped.cast(pl.Float64, strict=False).is_not_null()),
+        pattern_matches={p: weighted(s.str.contains(rx)) for p, rx in patterns.items()},
+    )
+
+
+def histogram_counts(x: np.ndarray, edges: list[float]) -> Histogram:
+    """Counts of finite ``x`` over ``edges`` with ``numpy.histogram``'s bin rule, plus outside."""
+    e = np.asarray(edges, dtype=np.float64)
+    below = int(np.count_nonzero(x < e[0]))
+    above = int(np.count_nonzero(x > e[-1]))
+    inside = x[(x >= e[0]) & (x <= e[-1])]
+    idx = _bin_index(inside, e)
+    counts = np.bincount(idx, minlength=e.size - 1)
+    return Histogram(list(map(float, e)), [int(c) for c in counts], below, above)
+
+
+def _bin_index(x: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Bin of each ``x`` in ``[e[0], e[-1]]``: ``e[i] <= x < e[i+1]``, last bin closed."""
+    nb = e.size - 1
+    width = (e[-1] - e[0]) / nb
+    if nb > 1 and np.allclose(np.diff(e), width, rtol=1e-9, atol=0.0):
+        # Equal widths: arithmetic guess, then one exact correction step against the edges.
+        idx = np.clip(((x - e[0]) / width).astype(np.intp), 0, nb - 1)
+        idx -= x < e[idx]
+        idx += (x >= e[np.minimum(idx + 1, nb)]) & (idx < nb - 1)
+        out: np.ndarray = np.clip(idx, 0, nb - 1)
+        return out
+    idx = np.searchsorted(e, x, side="right") - 1
+    idx[idx == nb] = nb - 1  # the last bin is closed on the right
+    return idx
+
+
+def outlier_counts(
+    x: np.ndarray, rows: np.ndarray, fences: tuple[float, float, str], n_examples: int = 5
+) -> OutlierCounts:
+    """Finite values outside ``fences`` with the ``n_examples`` most extreme (row, value)."""
+    lower, upper, method = fences
+    lo, hi = x < lower, x > upper
+    out = OutlierCounts(float(lower), float(upper), method)
+    out.below, out.above = int(np.count_nonzero(lo)), int(np.count_nonzero(hi))
+    mask = lo | hi
+    if mask.any():
+        out.examples = top_examples(
+            list(zip(rows[mask].tolist(), x[mask].tolist(), strict=True)), out, n_examples
+        )
+    return out
+
+
+def top_examples(
+    candidates: list[tuple[int, float]], fences: OutlierCounts, n: int = 5
+) -> list[tuple[int, float]]:
+    """The ``n`` candidates farthest outside the fences, ties by row index."""
+
+    def distance(rv: tuple[int, float]) -> float:
+        return max(fences.lower_fence - rv[1], rv[1] - fences.upper_fence)
+
+    ranked = sorted(candidates, key=lambda rv: (-distance(rv), rv[0]))
+    return [(int(r), float(v)) for r, v in ranked[:n]]

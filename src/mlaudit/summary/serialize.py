@@ -1,0 +1,263 @@
+"""Profiles to bytes and back: versioned, deterministic, no pickle.
+
+Layout: ``b"MLAPROF\\0"`` magic, format version (``uint32`` little endian), header length
+(``uint64``), a canonical JSON header (sorted keys), then binary blobs the header points to by
+index (KLL sketches via their own ``serialize()``, HLL registers, row hashes, the sample as Arrow
+IPC).  Row hashes are kept while at most ``max_hashes``; beyond that an HLL of them is stored, so
+later merges count duplicates approximately.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import struct
+from typing import Any
+
+import datasketches as ds
+import numpy as np
+import polars as pl
+
+from mlaudit.data.types import ColumnType
+from mlaudit.errors import DataError
+from mlaudit.summary.hashset import HashSet
+from mlaudit.summary.hll import HLL
+from mlaudit.summary.model import (
+    CategoryCounts,
+    ColumnSummary,
+    DatasetProfile,
+    Histogram,
+    Moments,
+    NumericSummary,
+    OutlierCounts,
+    ScanPlan,
+    TextSummary,
+)
+
+__all__ = ["FORMAT_VERSION", "from_bytes", "to_bytes"]
+
+MAGIC = b"MLAPROF\0"
+FORMAT_VERSION = 1
+_BAD = "the data is not an mlaudit profile"
+
+
+class _Blobs:
+    def __init__(self) -> None:
+        self.items: list[bytes] = []
+
+    def add(self, b: bytes) -> int:
+        self.items.append(bytes(b))
+        return len(self.items) - 1
+
+
+def to_bytes(profile: DatasetProfile, *, max_hashes: int = 1_000_000) -> bytes:
+    """Serialise ``profile``; the same profile always gives the same bytes.
+
+    Parameters
+    ----------
+    profile
+        The profile to write.
+    max_hashes
+        Most row (and key) hashes written; above it an HLL of them is written instead.
+    """
+    blobs = _Blobs()
+    head = {
+        "n_rows": profile.n_rows,
+        "row_start": profile.row_start,
+        "rows_with_missing": profile.rows_with_missing,
+        "duplicate_rows": profile.duplicate_rows,
+        "duplicates_exact": profile.duplicates_exact,
+        "key_duplicates": profile.key_duplicates,
+        "rule_violations": profile.rule_violations,
+        "rule_examples": profile.rule_examples,
+        "plan": _plan_dict(profile.plan),
+        "columns": [_col_dict(c, blobs) for c in profile.columns.values()],
+        "rows": _hashset_dict(profile._rows, blobs, max_hashes),
+        "keys": {k: _hashset_dict(v, blobs, max_hashes) for k, v in profile._keys.items()},
+        "sample": _sample_dict(profile, blobs),
+    }
+    header = json.dumps(head, sort_keys=True, separators=(",", ":")).encode()
+    out = [MAGIC, struct.pack("<IQ", FORMAT_VERSION, len(header)), header]
+    out.append(struct.pack("<Q", len(blobs.items)))
+    for b in blobs.items:
+        out += [struct.pack("<Q", len(b)), b]
+    return b"".join(out)
+
+
+def from_bytes(data: bytes) -> DatasetProfile:
+    """Read a profile written by :func:`to_bytes`; :class:`DataError` on anything else."""
+    fix = "pass a file written by 'mlaudit profile --out' or mlaudit.summary.to_bytes"
+    if not isinstance(data, bytes | bytearray | memoryview) or bytes(data[:8]) != MAGIC:
+        raise DataError(f"{_BAD} (wrong magic bytes)", fix=fix)
+    data = bytes(data)
+    try:
+        version, hlen = struct.unpack_from("<IQ", data, 8)
+        if version != FORMAT_VERSION:
+            raise DataError(
+                f"{_BAD} of a supported version: format version {version}, "
+                f"this mlaudit reads version {FORMAT_VERSION}",
+                fix=fix,
+            )
+        pos = 20 + hlen
+        head = json.loads(data[20:pos])
+        (nblobs,) = struct.unpack_from("<Q", data, pos)
+        pos += 8
+        blobs: list[bytes] = []
+        for _ in range(nblobs):
+            (size,) = struct.unpack_from("<Q", data, pos)
+            blobs.append(data[pos + 8 : pos + 8 + size])
+            pos += 8 + size
+        if pos != len(data):
+            raise ValueError("trailing bytes")
+        return _profile(head, blobs)
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(f"{_BAD} (corrupt or truncated: {exc})", fix=fix) from None
+
+
+def _plan_dict(plan: ScanPlan) -> dict[str, Any]:
+    d = dataclasses.asdict(plan)
+    d["personal"] = sorted(plan.personal)
+    d["keys"] = [list(k) for k in plan.keys]
+    d["outlier_fences"] = {
+        k: [float(v[0]), float(v[1]), str(v[2])] for k, v in plan.outlier_fences.items()
+    }
+    d["histogram_edges"] = {k: [float(e) for e in v] for k, v in plan.histogram_edges.items()}
+    return d
+
+
+def _plan(d: dict[str, Any]) -> ScanPlan:
+    d = dict(d)
+    d["personal"] = frozenset(d["personal"])
+    d["keys"] = [tuple(k) for k in d["keys"]]
+    d["outlier_fences"] = {k: (v[0], v[1], v[2]) for k, v in d["outlier_fences"].items()}
+    return ScanPlan(**d)
+
+
+def _col_dict(c: ColumnSummary, blobs: _Blobs) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        f.name: getattr(c, f.name)
+        for f in dataclasses.fields(c)
+        if f.name
+        in (
+            "name",
+            "dtype",
+            "count",
+            "null_count",
+            "distinct",
+            "distinct_exact",
+            "distinct_error",
+            "personal",
+        )
+    }
+    d["type"] = c.type.value
+    if c.numeric is not None:
+        num = {
+            k: v
+            for k, v in dataclasses.asdict(dataclasses.replace(c.numeric, kll=None)).items()
+            if k != "kll"
+        }
+        num["kll"] = None if c.numeric.kll is None else blobs.add(c.numeric.kll.serialize())
+        d["numeric"] = num
+    for name in ("categories", "text", "histogram", "outliers"):
+        v = getattr(c, name)
+        d[name] = None if v is None else dataclasses.asdict(v)
+    d["hll"] = None if c._hll is None else blobs.add(c._hll.registers.tobytes())
+    dv = c._distinct_values
+    d["distinct_values"] = None if dv is None else blobs.add(dv.astype("<f8").tobytes())
+    return d
+
+
+def _col(d: dict[str, Any], blobs: list[bytes]) -> ColumnSummary:
+    c = ColumnSummary(
+        name=d["name"],
+        dtype=d["dtype"],
+        type=ColumnType(d["type"]),
+        count=d["count"],
+        null_count=d["null_count"],
+        distinct=d["distinct"],
+        distinct_exact=d["distinct_exact"],
+        distinct_error=d["distinct_error"],
+        personal=d["personal"],
+    )
+    if d.get("numeric") is not None:
+        num = dict(d["numeric"])
+        kll = num.pop("kll")
+        num["moments"] = Moments(**num["moments"])
+        c.numeric = NumericSummary(**num)
+        c.numeric.kll = None if kll is None else ds.kll_doubles_sketch.deserialize(blobs[kll])
+    if d["categories"] is not None:
+        c.categories = CategoryCounts(**d["categories"])
+    if d["text"] is not None:
+        c.text = TextSummary(**d["text"])
+    if d["histogram"] is not None:
+        c.histogram = Histogram(**d["histogram"])
+    if d["outliers"] is not None:
+        o = dict(d["outliers"])
+        o["examples"] = [(int(r), float(v)) for r, v in o["examples"]]
+        c.outliers = OutlierCounts(**o)
+    if d["hll"] is not None:
+        c._hll = HLL(registers=np.frombuffer(blobs[d["hll"]], dtype=np.uint8))
+    if d["distinct_values"] is not None:
+        c._distinct_values = np.frombuffer(blobs[d["distinct_values"]], dtype="<f8").copy()
+    return c
+
+
+def _hashset_dict(s: HashSet | None, blobs: _Blobs, max_hashes: int) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    s.compact()
+    if s.hll is None and s.unique.size <= max_hashes:
+        return {"n": s.n, "cap": s.cap, "unique": blobs.add(s.unique.astype("<u8").tobytes())}
+    hll = s.hll
+    if hll is None:
+        hll = HLL()
+        hll.update_hashes(s.unique)
+    return {"n": s.n, "cap": s.cap, "hll": blobs.add(hll.registers.tobytes())}
+
+
+def _hashset(d: dict[str, Any] | None, blobs: list[bytes]) -> HashSet | None:
+    if d is None:
+        return None
+    s = HashSet(d["cap"])
+    s.n = d["n"]
+    if "unique" in d:
+        s.unique = np.frombuffer(blobs[d["unique"]], dtype="<u8").astype(np.uint64)
+    else:
+        s.hll = HLL(registers=np.frombuffer(blobs[d["hll"]], dtype=np.uint8))
+    return s
+
+
+def _sample_dict(profile: DatasetProfile, blobs: _Blobs) -> dict[str, Any] | None:
+    if profile.sample is None:
+        return None
+    buf = io.BytesIO()
+    profile.sample.write_ipc(buf, compression="uncompressed")
+    keys = profile._sample_keys
+    kb = None if keys is None else blobs.add(keys.astype("<u8").tobytes())
+    return {"ipc": blobs.add(buf.getvalue()), "keys": kb}
+
+
+def _profile(h: dict[str, Any], blobs: list[bytes]) -> DatasetProfile:
+    cols = [_col(c, blobs) for c in h["columns"]]
+    p = DatasetProfile(
+        n_rows=h["n_rows"],
+        columns={c.name: c for c in cols},
+        rows_with_missing=h["rows_with_missing"],
+        duplicate_rows=h["duplicate_rows"],
+        duplicates_exact=h["duplicates_exact"],
+        key_duplicates=h["key_duplicates"],
+        rule_violations=h["rule_violations"],
+        rule_examples=h["rule_examples"],
+        plan=_plan(h["plan"]),
+        row_start=h["row_start"],
+    )
+    p._rows = _hashset(h["rows"], blobs)
+    p._keys = {k: s for k, v in h["keys"].items() if (s := _hashset(v, blobs)) is not None}
+    if h["sample"] is not None:
+        p.sample = pl.read_ipc(io.BytesIO(blobs[h["sample"]["ipc"]]))
+        kb = h["sample"]["keys"]
+        p._sample_keys = None if kb is None else np.frombuffer(blobs[kb], "<u8").astype(np.uint64)
+    return p

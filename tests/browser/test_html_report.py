@@ -1,0 +1,100 @@
+"""Open the HTML report in headless Chromium: offline, no console errors, charts, sorting."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlaudit.report.html import render_html
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (make browser-deps)",
+    ),
+]
+
+
+def _fixture_result() -> Any:
+    # The report fixtures live in tests/unit/report/conftest.py; load that module by path.
+    path = Path(__file__).parents[1] / "unit" / "report" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_report_fixtures", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("_report_fixtures", module)
+    spec.loader.exec_module(module)
+    return module.make_result()
+
+
+@pytest.fixture(scope="module")
+def report_page(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    out = tmp_path_factory.mktemp("html") / "report.html"
+    out.write_text(render_html(_fixture_result()), encoding="utf-8")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        console: list[Any] = []
+        requests: list[str] = []
+        page.on("console", lambda m: console.append(m))
+        page.on("pageerror", lambda e: console.append(e))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(out.as_uri())
+        page.wait_for_load_state("load")
+        yield page, console, requests, out.as_uri()
+        browser.close()
+
+
+def test_offline_and_no_console_errors(report_page: Any) -> None:
+    _, console, requests, url = report_page
+    errors = [m for m in console if not hasattr(m, "type") or m.type == "error"]
+    assert errors == []
+    assert requests == [url]
+
+
+def test_svg_charts_are_drawn(report_page: Any) -> None:
+    page = report_page[0]
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    svgs = page.locator("figure.chart svg")
+    # fixture: 2 distributions + 1 series + 1 curve + the missing-values chart
+    assert svgs.count() == 5
+    for i in range(svgs.count()):
+        box = svgs.nth(i).bounding_box()
+        assert box is not None
+        assert box["width"] > 100
+        assert box["height"] > 50
+
+
+def test_click_header_sorts_rows(report_page: Any) -> None:
+    page = report_page[0]
+    card = page.locator("#check-6")  # quality.required_columns: table with a numeric 'rank'
+    table = card.locator("table.sortable").last
+    header = table.locator("thead th", has_text="rank")
+
+    def column(i: int) -> list[str]:
+        cells = table.locator(f"tbody tr td:nth-child({i})")
+        return [cells.nth(k).inner_text() for k in range(cells.count())]
+
+    assert column(2) == ["3", "10", "2"]
+    header.click()
+    assert column(2) == ["2", "3", "10"]  # numeric, not lexicographic
+    assert column(1) == ["mid", "zeta", "alpha"]
+    header.click()
+    assert column(2) == ["10", "3", "2"]
+    table.locator("thead th", has_text="column").click()
+    assert column(1) == ["alpha", "mid", "zeta"]
+
+
+def test_screenshot(report_page: Any) -> None:
+    page = report_page[0]
+    page.screenshot(path="/tmp/report.png", full_page=True)
+    assert Path("/tmp/report.png").stat().st_size > 10_000

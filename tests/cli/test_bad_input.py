@@ -1,0 +1,176 @@
+"""Every bad input named in the foundation issue: one clear message, the right exit code, and
+no report (not even a partial one) left behind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.cli.conftest import Run
+
+CLI = Callable[..., Run]
+
+
+def assert_no_report(out: Path) -> None:
+    assert not out.exists() or not any(out.iterdir()), list(out.iterdir())
+
+
+def test_missing_file(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    r = cli("audit", "--current", tmp_path / "nope.csv", "--out", out)
+    assert r.code == 3
+    assert "nope.csv" in r.text and "does not exist" in r.text
+    assert "Traceback" not in r.raw
+    assert_no_report(out)
+
+
+def test_malformed_csv(cli: CLI, tmp_path: Path) -> None:
+    p = tmp_path / "bad.csv"
+    p.write_text("a,b\n1,2\n3,4,5,6\n7,8\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = cli("audit", "--current", p, "--out", out)
+    assert r.code == 3 and "bad.csv" in r.text and "Traceback" not in r.raw
+    assert_no_report(out)
+
+
+def test_wrong_format_extension(cli: CLI, tmp_path: Path) -> None:
+    p = tmp_path / "data.parquet"
+    p.write_text("a,b\n1,2\n", encoding="utf-8")
+    r = cli("audit", "--current", p, "--out", tmp_path / "out")
+    assert r.code == 3 and "data.parquet" in r.text and "Traceback" not in r.raw
+
+
+def test_unknown_extension(cli: CLI, tmp_path: Path) -> None:
+    p = tmp_path / "data.xlsx"
+    p.write_bytes(b"PK\x03\x04")
+    r = cli("audit", "--current", p, "--out", tmp_path / "out")
+    assert r.code == 3 and "xlsx" in r.text
+
+
+def test_empty_data_header_only(cli: CLI, tmp_path: Path) -> None:
+    p = tmp_path / "empty.csv"
+    p.write_text("a,b,c\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = cli("audit", "--current", p, "--out", out)
+    assert r.code == 3 and "no rows" in r.text
+    assert_no_report(out)
+
+
+def test_zero_columns_empty_file(cli: CLI, tmp_path: Path) -> None:
+    p = tmp_path / "nothing.csv"
+    p.write_text("", encoding="utf-8")
+    r = cli("audit", "--current", p, "--out", tmp_path / "out")
+    assert r.code == 3 and "nothing.csv" in r.text and "Traceback" not in r.raw
+
+
+def test_config_names_missing_column(cli: CLI, tmp_path: Path, small_frame: pl.DataFrame) -> None:
+    data = tmp_path / "d.parquet"
+    small_frame.write_parquet(data)
+    cfg = tmp_path / "audit.yaml"
+    cfg.write_text(
+        f"current: {data}\nchecks:\n  quality.value_range: {{bounds: {{agee: [0, 100]}}}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    r = cli("audit", cfg, "--out", out)
+    assert r.code == 2 and "'agee'" in r.text and "'age'" in r.text
+    assert_no_report(out)
+
+
+def test_declared_role_column_missing(cli: CLI, tmp_path: Path, small_frame: pl.DataFrame) -> None:
+    data = tmp_path / "d.parquet"
+    small_frame.write_parquet(data)
+    r = cli("audit", "--current", data, "--target", "defualt", "--out", tmp_path / "o")
+    assert r.code in (2, 3) and "defualt" in r.text and "Traceback" not in r.raw
+
+
+def test_disjoint_schemas(cli: CLI, tmp_path: Path, small_frame: pl.DataFrame) -> None:
+    ref, cur = tmp_path / "ref.parquet", tmp_path / "cur.parquet"
+    small_frame.write_parquet(ref)
+    pl.DataFrame({"x": [1, 2, 3], "y": ["a", "b", "c"]}).write_parquet(cur)
+    out = tmp_path / "out"
+    r = cli("audit", "--current", cur, "--reference", ref, "--out", out)
+    assert r.code == 3 and "share no column" in r.text
+    assert_no_report(out)
+
+
+def test_all_null_column_is_reported_not_crashed(
+    cli: CLI, tmp_path: Path, small_frame: pl.DataFrame
+) -> None:
+    data = tmp_path / "d.parquet"
+    small_frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("empty")).write_parquet(data)
+    out = tmp_path / "out"
+    r = cli("audit", "--current", data, "--out", out, "--format", "json")
+    assert r.code == 1  # completeness fails on the all-null column
+    report = (out / "report.json").read_text(encoding="utf-8")
+    assert '"column": "empty"' in report
+
+
+def test_mixed_types_column(cli: CLI, tmp_path: Path) -> None:
+    p = tmp_path / "mixed.csv"
+    values = [str(i % 40) for i in range(300)] + ["unknown", "n/a"] * 10
+    p.write_text("id,years\n" + "\n".join(f"{i},{v}" for i, v in enumerate(values)), "utf-8")
+    out = tmp_path / "out"
+    r = cli("audit", "--current", p, "--out", out, "--format", "json", "--fail-on", "never")
+    assert r.code == 0
+    report = (out / "report.json").read_text(encoding="utf-8")
+    assert "quality.mixed_types" in report
+
+
+def test_non_utf8_bytes(cli: CLI, tmp_path: Path) -> None:
+    p = tmp_path / "latin.csv"
+    p.write_bytes("name,city\nJos\u00e9,M\u00fcnchen\nAna,K\u00f6ln\n".encode("latin-1"))
+    r = cli("audit", "--current", p, "--out", tmp_path / "out")
+    assert r.code == 3 and "UTF-8" in r.text and "latin-1" in r.text
+    r2 = cli("audit", "--current", p, "--encoding", "latin-1", "--out", tmp_path / "out2",
+             "--fail-on", "never")
+    assert r2.code == 0, r2.text
+
+
+def test_duplicate_column_names(cli: CLI, tmp_path: Path) -> None:
+    p = tmp_path / "dup.csv"
+    p.write_text("a,b,a\n1,2,3\n4,5,6\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = cli("audit", "--current", p, "--out", out)
+    assert r.code == 3 and "'a'" in r.text and "Traceback" not in r.raw
+    assert_no_report(out)
+
+
+def test_huge_strings(cli: CLI, tmp_path: Path) -> None:
+    p = tmp_path / "huge.csv"
+    big = "x" * 3_000_000
+    p.write_text(f"id,blob\n1,{big}\n2,short\n3,{big}y\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = cli("audit", "--current", p, "--out", out, "--format", "json", "--fail-on", "never")
+    assert r.code == 0, r.text
+    report = (out / "report.json").read_text(encoding="utf-8")
+    assert big not in report  # raw huge values are not copied into the report
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("current: d.parquet\nsuite: everything\n", "suite"),
+        ("current: d.parquet\nsed: 1\n", "unknown key 'sed'"),
+        ("current: d.parquet\nseed: [1]\n", "'seed'"),
+        ("current: d.parquet\nchecks:\n  quality.completeness: {warn: high}\n", "warn"),
+        ("current: d.parquet\nchecks:\n  quality.nonsense: {}\n", "quality.nonsense"),
+    ],
+)
+def test_bad_config(cli: CLI, tmp_path: Path, small_frame: pl.DataFrame, text: str,
+                    expected: str) -> None:
+    small_frame.write_parquet(tmp_path / "d.parquet")
+    cfg = tmp_path / "audit.yaml"
+    cfg.write_text(text, encoding="utf-8")
+    r = cli("audit", cfg, "--out", tmp_path / "out")
+    assert r.code == 2 and expected in r.text and "Traceback" not in r.raw
+
+
+def test_usage_errors(cli: CLI, tmp_path: Path) -> None:
+    assert cli("audit").code == 2
+    assert cli("audit", "--current", "x.csv", "--format", "pdfx").code == 2
+    assert cli("audit", "--current", "x.csv", "--fail-on", "sometimes").code == 2
+    assert cli("frobnicate").code == 2

@@ -1,0 +1,136 @@
+"""quality.outliers: engine fences (two passes) and the robust-z sample fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pytest
+from scipy import stats
+
+from mlaudit.checks.base import CheckContext
+from mlaudit.checks.quality.outliers import Outliers
+from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.engines.local import profile
+from mlaudit.results import CheckResult, ExamplesDetail, NoteDetail, Status
+from mlaudit.summary import profile_frame
+from mlaudit.summary.model import ScanPlan
+
+
+class _Frame:
+    def __init__(self, df: pl.DataFrame) -> None:
+        self.df = df
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        yield from self.df.to_arrow().to_batches(max_chunksize=4096)
+
+
+def _schema(df: pl.DataFrame, roles: dict[str, Role] | None = None) -> Schema:
+    roles = roles or {}
+    return Schema(
+        columns=[
+            ColumnSchema(
+                name=c, dtype="double", type=ColumnType.NUMERIC, role=roles.get(c, Role.FEATURE)
+            )
+            for c in df.columns
+        ]
+    )
+
+
+def _two_pass(
+    df: pl.DataFrame, roles: dict[str, Role] | None = None, **kw: object
+) -> dict[str, CheckResult]:
+    schema = _schema(df, roles)
+    ctx = CheckContext(current=profile(_Frame(df), schema, ScanPlan()), schema=schema)
+    return {r.column or "": r for r in Outliers(**kw).compute(ctx)}  # type: ignore[arg-type]
+
+
+def _planted(n: int, k: int, seed: int = 0) -> tuple[pl.DataFrame, np.ndarray]:
+    x = np.random.default_rng(seed).normal(50_000, 10_000, size=n)
+    x[np.arange(k) * (n // k)] = 9_999_999.0  # sentinel codes
+    return pl.DataFrame({"income": x}), x
+
+
+def _exact_tukey_count(x: np.ndarray) -> int:
+    q1, q3 = np.percentile(x, [25, 75])
+    return int(((x < q1 - 3 * (q3 - q1)) | (x > q3 + 3 * (q3 - q1))).sum())
+
+
+def test_planted_sentinels_warn_with_examples() -> None:
+    df, x = _planted(20_000, 40)
+    assert _exact_tukey_count(x) == 40  # oracle: exact quartiles agree with the planting
+    r = _two_pass(df)["income"]
+    assert r.metrics["outliers"] == 40
+    assert r.metrics["above"] == 40
+    assert r.metrics["outlier_share"] == 40 / 20_000
+    assert r.status is Status.WARN  # 0.2% > 0.1%
+    assert not r.exact  # fences come from sketch quartiles
+    note = next(d for d in r.details if isinstance(d, NoteDetail))
+    assert "rank error" in note.text
+    ex = next(d for d in r.details if isinstance(d, ExamplesDetail))
+    assert all(row[1] == 9_999_999.0 and row[2] == "above" for row in ex.rows)
+    assert {row[0] for row in ex.rows} <= {i * 500 for i in range(40)}
+    assert any(d.kind == "distribution" for d in r.details)
+
+
+def test_clean_normal_passes_and_heavy_contamination_fails() -> None:
+    clean = pl.DataFrame({"x": np.random.default_rng(1).normal(size=20_000)})
+    assert _two_pass(clean)["x"].status is Status.PASS
+    df, _ = _planted(10_000, 1_000)
+    assert _two_pass(df)["income"].status is Status.FAIL  # 10% > 5%
+
+
+def test_column_limits_override() -> None:
+    df, _ = _planted(10_000, 20)
+    r = _two_pass(df, column_limits={"income": (0.01, None)})["income"]
+    assert r.status is Status.PASS
+    assert r.threshold is not None
+    assert r.threshold.warn == 0.01
+
+
+def test_skipped_roles() -> None:
+    df = pl.DataFrame({"id": [1.0, 2.0], "target": [0.0, 1.0], "score": [0.1, 0.9]})
+    roles = {"id": Role.ID, "target": Role.TARGET, "score": Role.SCORE}
+    assert _two_pass(df, roles) == {}
+
+
+def test_sample_fallback_matches_scipy_robust_z() -> None:
+    x = np.random.default_rng(2).lognormal(size=3_000)
+    df = pl.DataFrame({"amount": x})
+    schema = _schema(df)
+    prof = profile_frame(df, schema)
+    assert prof.columns["amount"].outliers is None
+    (r,) = Outliers().compute(CheckContext(current=prof, schema=schema))
+    z = (x - np.median(x)) / stats.median_abs_deviation(x, scale="normal")
+    expected = int((np.abs(z) > 4.72).sum())
+    assert expected > 0
+    assert r.metrics["outliers"] == expected
+    assert r.metrics["sample_values"] == 3_000
+    assert not r.exact
+    assert "outlier_share" in r.bounds
+    b = r.bounds["outlier_share"]
+    assert b.low is not None
+    assert b.high is not None
+    assert b.low <= expected / 3_000 <= b.high
+    ex = next(d for d in r.details if isinstance(d, ExamplesDetail))
+    assert ex.rows[0][1] == pytest.approx(x.max())  # most extreme first
+
+
+def test_edge_inputs() -> None:
+    cases = {
+        "empty": pl.DataFrame({"a": []}, schema={"a": pl.Float64}),
+        "nulls": pl.DataFrame({"a": [None, None]}, schema={"a": pl.Float64}),
+        "one": pl.DataFrame({"a": [1.0]}),
+        "constant": pl.DataFrame({"a": [2.0] * 100}),
+        "nan_inf": pl.DataFrame({"a": [1.0, 2.0, float("nan"), float("inf"), 3.0]}),
+    }
+    for name, df in cases.items():
+        for r in _two_pass(df).values():
+            assert r.status in (Status.SKIPPED, Status.PASS, Status.WARN, Status.FAIL), name
+        schema = _schema(df)
+        ctx = CheckContext(current=profile_frame(df, schema), schema=schema)
+        Outliers().compute(ctx)
+    assert _two_pass(cases["empty"])["a"].status is Status.SKIPPED
+    assert _two_pass(cases["constant"])["a"].status is Status.SKIPPED

@@ -1,0 +1,162 @@
+"""quality.value_range: exact counts from scan rules and sketch estimates, against numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from mlaudit.checks.base import CheckContext
+from mlaudit.checks.quality.value_range import ValueRange, outside_count, range_rule
+from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.results import Status
+from mlaudit.summary import ScanPlan, profile_frame
+
+NAN, INF = float("nan"), float("inf")
+
+
+def _schema(df: pl.DataFrame) -> Schema:
+    return Schema(
+        columns=[
+            ColumnSchema(name=c, dtype=str(df.schema[c]), type=ColumnType.NUMERIC)
+            for c in df.columns
+        ]
+    )
+
+
+def _ctx(df: pl.DataFrame, check: ValueRange, plan: ScanPlan | None = None) -> CheckContext:
+    schema = _schema(df)
+    plan = check.scan_plan(plan or ScanPlan())
+    return CheckContext(current=profile_frame(df, schema, plan), schema=schema)
+
+
+def _outside(x: np.ndarray, lo: float | None, hi: float | None) -> int:
+    v = x[~np.isnan(x)]
+    lo_, hi_ = -np.inf if lo is None else lo, np.inf if hi is None else hi
+    return int(((v < lo_) | (v > hi_)).sum())
+
+
+def test_rule_counts_match_numpy_and_ignore_nan() -> None:
+    x = np.array([17.0, 18.0, 45.0, 100.0, 101.0, NAN, 250.0, INF, 30.0, NAN])
+    name = 'âge "years"'
+    df = pl.DataFrame({name: x})
+    check = ValueRange(bounds={name: (18, 100)})
+    ctx = _ctx(df, check)
+    assert ctx.current.rule_violations[f"range:{name}"] >= 4  # the scan ran the rule
+    (r,) = check.compute(ctx)  # type: ignore[misc]
+    assert r.metrics["outside"] == _outside(x, 18, 100) == 4
+    assert r.metrics["values"] == int((~np.isnan(x)).sum()) == 8
+    assert r.metrics["outside_share"] == 4 / 8
+    assert r.status is Status.FAIL
+    assert r.exact
+    assert "4 of 8 values (50.0%) outside [18, 100]" in r.message
+    ex = r.details[0]
+    assert ex.kind == "examples"
+    assert sorted(map(str, (row[1] for row in ex.rows))) == ["101.0", "17.0", "250.0", "inf"]
+
+
+def test_one_sided_bounds() -> None:
+    x = np.array([-5.0, 0.0, 3.0, NAN, 1e9])
+    df = pl.DataFrame({"income": x})
+    (lo_only,) = ValueRange(bounds={"income": (0, None)}).compute(  # type: ignore[misc]
+        _ctx(df, ValueRange(bounds={"income": (0, None)}))
+    )
+    assert lo_only.metrics["outside"] == _outside(x, 0, None) == 1
+    (hi_only,) = ValueRange(bounds={"income": (None, 1e6)}).compute(  # type: ignore[misc]
+        _ctx(df, ValueRange(bounds={"income": (None, 1e6)}))
+    )
+    assert hi_only.metrics["outside"] == _outside(x, None, 1e6) == 1
+    assert "outside [-inf, 1e+06]" in hi_only.message
+
+
+def test_inside_passes_and_tolerance() -> None:
+    a = np.linspace(0, 1, 101)
+    df = pl.DataFrame({"a": a})
+    check = ValueRange(bounds={"a": (0, 1)})
+    (r,) = check.compute(_ctx(df, check))  # type: ignore[misc]
+    assert r.status is Status.PASS
+    assert r.metrics["outside"] == 0
+    tolerant = ValueRange(bounds={"a": (0, 0.95)}, warn=0.01, fail=0.10)
+    (t,) = tolerant.compute(_ctx(df, tolerant))  # type: ignore[misc]
+    assert t.metrics["outside"] == _outside(a, 0, 0.95)
+    assert t.status is Status.WARN
+
+
+def test_range_rule_sql_quotes_names() -> None:
+    assert range_rule('a"b', 1.5, None) == '"a""b" IS NULL OR ("a""b" >= 1.5)'
+    assert range_rule("x", None, 2) == '"x" IS NULL OR ("x" <= 2.0)'
+
+
+def test_sketch_estimate_without_rules_is_within_its_error() -> None:
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=200_000)
+    df = pl.DataFrame({"z": x})
+    prof = profile_frame(df, _schema(df))  # no rules: the check falls back to the KLL sketch
+    num = prof.columns["z"].numeric
+    assert num is not None
+    found = outside_count(num, -2.0, 2.5)
+    truth_below, truth_above = int((x < -2.0).sum()), int((x > 2.5).sum())
+    assert found.error > 0
+    assert abs(found.below - truth_below) <= found.error
+    assert abs(found.above - truth_above) <= found.error
+    (r,) = ValueRange(bounds={"z": (-2.0, 2.5)}).compute(  # type: ignore[misc]
+        CheckContext(current=prof, schema=_schema(df))
+    )
+    assert not r.exact
+    assert "outside_share" in r.bounds
+    b = r.bounds["outside_share"]
+    assert b.low is not None
+    assert b.high is not None
+    assert b.low <= (truth_below + truth_above) / x.size <= b.high
+
+
+def test_small_sketch_is_exact() -> None:
+    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0, -INF])
+    prof = profile_frame(pl.DataFrame({"v": x}), _schema(pl.DataFrame({"v": x})))
+    num = prof.columns["v"].numeric
+    assert num is not None
+    found = outside_count(num, 2.0, 4.0)
+    assert (found.below, found.above, found.error) == (2.0, 1.0, 0.0)  # -inf and 1; 5
+
+
+def test_reference_range_warns_with_histogram_counts() -> None:
+    rng = np.random.default_rng(5)
+    ref_x = rng.uniform(10, 20, size=1_000)
+    cur_x = np.concatenate([rng.uniform(8, 22, size=1_000), [NAN]])
+    ref_df, cur_df = pl.DataFrame({"t": ref_x}), pl.DataFrame({"t": cur_x})
+    schema = _schema(ref_df)
+    ref = profile_frame(ref_df, schema)
+    edges = list(np.linspace(ref_x.min(), ref_x.max(), 31))
+    ref2 = profile_frame(ref_df, schema, ScanPlan(histogram_edges={"t": edges}))
+    cur = profile_frame(cur_df, schema, ScanPlan(histogram_edges={"t": edges}))
+    ctx = CheckContext(current=cur, schema=schema, reference=ref2)
+    (r,) = ValueRange().compute(ctx)  # type: ignore[misc]
+    truth = _outside(cur_x, float(ref_x.min()), float(ref_x.max()))
+    assert r.metrics["outside"] == truth
+    assert r.metrics["below"] == int((cur_x < ref_x.min()).sum())
+    assert r.status is Status.WARN
+    assert r.exact
+    assert any(d.kind == "distribution" for d in r.details)
+    assert ref.columns["t"].numeric is not None
+
+
+def test_no_bounds_no_reference_skipped_and_text_column_skipped() -> None:
+    df = pl.DataFrame({"a": [1.0]})
+    r = ValueRange().compute(_ctx(df, ValueRange()))
+    assert not isinstance(r, list)
+    assert r.status is Status.SKIPPED
+    sdf = pl.DataFrame({"s": ["x"]})
+    schema = Schema(columns=[ColumnSchema(name="s", dtype="str", type=ColumnType.TEXT)])
+    (t,) = ValueRange(bounds={"s": (0, 1)}).compute(  # type: ignore[misc]
+        CheckContext(current=profile_frame(sdf, schema), schema=schema)
+    )
+    assert t.status is Status.SKIPPED
+    assert "not numeric" in t.message
+
+
+@pytest.mark.parametrize("value", [NAN, None])
+def test_only_missing_values_skipped(value: float | None) -> None:
+    df = pl.DataFrame({"a": [value, value]}, schema={"a": pl.Float64})
+    check = ValueRange(bounds={"a": (0, 1)})
+    (r,) = check.compute(_ctx(df, check))  # type: ignore[misc]
+    assert r.status is Status.SKIPPED

@@ -1,0 +1,112 @@
+"""The local streaming engine: one and two passes over record batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pytest
+
+from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.engines.local import BatchSource, derive_second_pass, profile, scan
+from mlaudit.summary import ScanPlan, profile_frame
+
+
+class FrameSource:
+    """Re-iterable batches of a frame; counts how often it was read."""
+
+    def __init__(self, df: pl.DataFrame, size: int) -> None:
+        self.df, self.size, self.reads = df, size, 0
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        self.reads += 1
+        for i in range(0, self.df.height, self.size):
+            yield from self.df.slice(i, self.size).to_arrow().to_batches()
+
+
+@pytest.fixture
+def data() -> tuple[pl.DataFrame, Schema]:
+    rng = np.random.default_rng(9)
+    n = 20_000
+    x = rng.standard_cauchy(n)
+    df = pl.DataFrame({"x": x, "k": rng.integers(1, 6, n), "c": rng.choice(["p", "q"], n)})
+    schema = Schema(
+        columns=[
+            ColumnSchema(name="x", dtype="double", type=ColumnType.NUMERIC),
+            ColumnSchema(name="k", dtype="int64", type=ColumnType.INTEGER),
+            ColumnSchema(name="c", dtype="large_string", type=ColumnType.CATEGORICAL),
+        ]
+    )
+    return df, schema
+
+
+def test_scan_matches_single_frame(data: tuple[pl.DataFrame, Schema]) -> None:
+    df, schema = data
+    src = FrameSource(df, 3_000)
+    assert isinstance(src, BatchSource)
+    seen: list[int] = []
+    p = scan(src, schema, ScanPlan(), on_rows=seen.append)
+    whole = profile_frame(df, schema)
+    assert sum(seen) == df.height
+    assert p.n_rows == df.height
+    assert p.columns["x"].numeric.moments.mean == pytest.approx(df["x"].mean(), rel=1e-9)  # type: ignore[union-attr]
+    assert p.columns["c"].categories == whole.columns["c"].categories
+    assert p.sample is not None
+    assert whole.sample is not None
+    assert p.sample.equals(whole.sample)
+
+
+def test_two_passes_fill_histograms_outliers_rules(data: tuple[pl.DataFrame, Schema]) -> None:
+    df, schema = data
+    src = FrameSource(df, 4_096)
+    p = profile(src, schema, ScanPlan(rules={"k_small": "k < 5"}))
+    assert src.reads == 2
+    x = df["x"].to_numpy()
+    h = p.columns["x"].histogram
+    assert h is not None
+    assert len(h.edges) == 31
+    assert h.edges[0] == x.min()
+    assert h.edges[-1] == x.max()
+    assert h.counts == np.histogram(x, bins=h.edges)[0].tolist()
+    o = p.columns["x"].outliers
+    assert o is not None
+    assert o.method == "iqr(k=3)"
+    num = p.columns["x"].numeric
+    assert num is not None
+    q1, q3 = num.quantile(0.25), num.quantile(0.75)
+    assert (o.lower_fence, o.upper_fence) == (q1 - 3 * (q3 - q1), q3 + 3 * (q3 - q1))
+    assert (o.below, o.above) == (int((x < o.lower_fence).sum()), int((x > o.upper_fence).sum()))
+    assert o.examples[0][1] in (x.min(), x.max())
+    k = df["k"].to_numpy()
+    hk = p.columns["k"].histogram
+    assert hk is not None
+    assert hk.edges == [0.5, 1.5, 2.5, 3.5, 4.5, 5.5]
+    assert hk.counts == [int((k == v).sum()) for v in range(1, 6)]
+    assert p.rule_violations == {"k_small": int((k >= 5).sum())}
+    assert p.rule_examples["k_small"] == np.flatnonzero(k >= 5)[:5].tolist()
+
+
+def test_reference_edges_and_fences_from_current(data: tuple[pl.DataFrame, Schema]) -> None:
+    df, schema = data
+    ref = profile_frame(df.with_columns(pl.col("x") / 10), schema)
+    cur = profile_frame(df, schema)
+    plan = derive_second_pass(cur, ScanPlan(histogram_edges={"k": [0.0, 10.0]}), reference=ref)
+    rx = ref.columns["x"].numeric
+    assert rx is not None
+    assert plan.histogram_edges["x"] == pytest.approx(np.linspace(rx.min, rx.max, 31).tolist())
+    assert plan.histogram_edges["k"] == [0.0, 10.0]
+    assert "c" not in plan.histogram_edges
+    p = profile(FrameSource(df, 5_000), schema, ScanPlan(), reference=ref)
+    h = p.columns["x"].histogram
+    assert h is not None
+    assert h.below + h.above + sum(h.counts) == df.height
+    assert h.below == int((df["x"] < h.edges[0]).sum())
+
+
+def test_empty_source(data: tuple[pl.DataFrame, Schema]) -> None:
+    df, schema = data
+    p = profile(FrameSource(df.head(0), 10), schema, ScanPlan())
+    assert p.n_rows == 0
+    assert p.columns["x"].histogram is None

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlaudit.errors import ConfigError
+from mlaudit.report import load_result, write_reports
+from mlaudit.report import markdown as md_module
+from mlaudit.results import AuditResult
+
+
+def test_writes_every_format(tmp_path: Path, result: AuditResult) -> None:
+    out = tmp_path / "new" / "dir"
+    written = write_reports(result, out, formats=["html", "json", "md", "junit"], charts=False)
+    assert {k: p.name for k, p in written.items()} == {
+        "html": "report.html", "json": "report.json", "md": "report.md",
+        "junit": "report.junit.xml",
+    }  # fmt: skip
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written.values())
+    assert load_result(written["json"]).run_id == result.run_id
+    assert written["html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_default_formats(tmp_path: Path, result: AuditResult) -> None:
+    assert sorted(write_reports(result, tmp_path, charts=False)) == ["html", "json"]
+
+
+def test_bad_format_lists_valid_ones(tmp_path: Path, result: AuditResult) -> None:
+    with pytest.raises(ConfigError, match="'pdf'") as info:
+        write_reports(result, tmp_path, formats=["json", "pdf"])  # type: ignore[list-item]
+    assert info.value.fix == "use any of: html, json, md, junit"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_failure_leaves_no_partial_report(
+    tmp_path: Path, result: AuditResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(_: AuditResult) -> str:
+        raise RuntimeError("renderer bug")
+
+    monkeypatch.setattr(md_module, "render_markdown", boom)
+    with pytest.raises(RuntimeError, match="renderer bug"):
+        write_reports(result, tmp_path / "out", formats=["json", "html", "md"], charts=False)
+    assert not (tmp_path / "out").exists()
