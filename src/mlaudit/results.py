@@ -21,7 +21,7 @@ import math
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -40,6 +40,7 @@ __all__ = [
     "Status",
     "TableDetail",
     "Threshold",
+    "clip_text",
     "worst_status",
 ]
 
@@ -83,6 +84,23 @@ def worst_status(statuses: list[Status]) -> Status:
     if not statuses:
         return Status.PASS
     return max(statuses, key=_STATUS_RANK.__getitem__)
+
+
+MAX_CELL_CHARS = 200
+"""Longer strings in tables and category lists are clipped: a report never copies huge values."""
+
+MAX_MESSAGE_CHARS = 2_000
+
+
+def clip_text(value: str, limit: int = MAX_CELL_CHARS) -> str:
+    """``value`` unchanged when short, else its start and the original length."""
+    if len(value) <= limit:
+        return value
+    return f"{value[:limit]}… ({len(value):,} characters)"
+
+
+def _clip_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
+    return [[clip_text(c) if isinstance(c, str) else c for c in row] for row in rows]
 
 
 class _Model(BaseModel):
@@ -138,6 +156,8 @@ class TableDetail(_Model):
     rows: list[list[Cell]]
     note: str = ""
 
+    _clip = field_validator("rows")(_clip_rows)
+
 
 class SeriesDetail(_Model):
     """Values over an ordered axis, typically time windows, with optional bands and limits."""
@@ -170,6 +190,11 @@ class DistributionDetail(_Model):
     counts: dict[str, list[float]]
     exact: bool = True
 
+    @field_validator("categories")
+    @classmethod
+    def _clip_categories(cls, v: list[str]) -> list[str]:
+        return [clip_text(c) for c in v]
+
 
 class CurveDetail(_Model):
     """A curve such as ROC, precision-recall, calibration or partial dependence."""
@@ -193,6 +218,8 @@ class ExamplesDetail(_Model):
     columns: list[str]
     rows: list[list[Cell]]
     masked_columns: list[str] = Field(default_factory=list)
+
+    _clip = field_validator("rows")(_clip_rows)
 
 
 class NoteDetail(_Model):
@@ -227,6 +254,11 @@ class CheckResult(_Model):
     details: list[Detail] = Field(default_factory=list)
     controls: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("message")
+    @classmethod
+    def _clip_message(cls, v: str) -> str:
+        return clip_text(v, MAX_MESSAGE_CHARS)
 
 
 class InputInfo(_Model):

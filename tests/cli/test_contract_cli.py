@@ -69,10 +69,10 @@ def test_validate_passes_on_same_data_and_fails_on_breaches(
     assert by[("quality.required_columns", None)]["status"] == "fail"
     assert "income" in by[("quality.required_columns", None)]["message"]
     rng = by[("quality.value_range", "age")]
-    assert rng["status"] == "fail" and rng["metrics"]["violations"] == n_age
+    assert rng["status"] == "fail" and rng["metrics"]["outside"] == n_age
     allowed = by[("quality.allowed_values", "segment")]
     assert allowed["status"] in ("fail", "warn")
-    assert allowed["metrics"]["violations"] == n_seg
+    assert allowed["metrics"]["disallowed"] == n_seg
 
 
 def test_validate_rejects_bad_contract(cli: CLI, tmp_path: Path, small_frame: pl.DataFrame) -> None:

@@ -174,7 +174,8 @@ def test_checks_are_registered() -> None:
     assert len(ids) >= 9
     for cls in list_checks():
         assert cls.id.startswith(f"{cls.family}.")
-        assert cls.title and cls.why.strip(), cls.id
+        assert cls.title, cls.id
+        assert cls.why.strip(), cls.id
 
 
 @pytest.mark.parametrize("with_reference", [False, True], ids=["alone", "with_reference"])

@@ -24,7 +24,7 @@ from mlaudit.checks.base import Check, CheckContext
 from mlaudit.config import AuditConfig, DataConfig, SchemaConfig, Settings
 from mlaudit.data.schema import SchemaOverrides, compare_schemas, infer_schema
 from mlaudit.data.sources import Dataset
-from mlaudit.data.types import ColumnType, Schema
+from mlaudit.data.types import ColumnType, Role, Schema
 from mlaudit.engines.local import profile as scan_profile
 from mlaudit.errors import ConfigError, DataError, MLAuditError
 from mlaudit.results import AuditResult, CheckResult, InputInfo, Severity, Status
@@ -205,6 +205,7 @@ class Audit:
             category_cap=self.settings.category_cap,
             seed=self.seed,
             personal=frozenset(personal),
+            keys=[(c.name,) for c in schema.with_role(Role.ID)],
         )
         for check in self.checks:
             plan = check.scan_plan(plan)

@@ -65,9 +65,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except MLAuditError as exc:
             if state["debug"]:
                 err_console.print(traceback.format_exc(), markup=False, highlight=False)
-            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
             if exc.fix:
-                err_console.print(f"[bold]fix:[/] {exc.fix}", highlight=False)
+                err_console.print(f"[bold]fix:[/] {exc.fix}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("interrupted; nothing was written")

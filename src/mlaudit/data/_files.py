@@ -346,7 +346,7 @@ class ParquetReader(FileReader):
     @property
     def num_rows(self) -> int | None:
         """Exact, from the files' footers."""
-        return sum(self._open(p).metadata.num_rows for p in self.spec.paths)
+        return sum(int(self._open(p).metadata.num_rows) for p in self.spec.paths)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Stream row groups as batches of at most ``batch_size`` rows."""
@@ -391,7 +391,7 @@ class IpcReader(FileReader):
         """Exact for the IPC file format (from its footer); unknown for the stream format."""
         reader = self._open()
         if isinstance(reader, paipc.RecordBatchFileReader):
-            return sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches))
+            return sum(int(reader.get_batch(i).num_rows) for i in range(reader.num_record_batches))
         return None
 
     def batches(self) -> Iterator[pa.RecordBatch]:

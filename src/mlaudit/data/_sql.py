@@ -8,7 +8,7 @@ every later batch is converted to the same types.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,14 +85,14 @@ class SqlReader:
             )
         return sa.text(q)
 
-    def _rows(self) -> Iterator[tuple[list[str], Sequence[Any]]]:
+    def _rows(self) -> Generator[tuple[list[str], Sequence[Any]], None, None]:
         """(column names, chunk of rows) per fetch; at least one (possibly empty) chunk."""
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
             with self._engine.connect() as conn:
                 result = conn.execution_options(stream_results=True).execute(self._statement())
-                keys = [str(k) for k in result.keys()]
+                keys = list(map(str, result.keys()))
                 first = True
                 while True:
                     rows = result.fetchmany(self.batch_size)

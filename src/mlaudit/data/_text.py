@@ -51,7 +51,7 @@ class _TextReader(FileReader):
                     continue
                 raise self._translate(exc) from None
             except (pa.ArrowException, OSError, UnicodeError, LookupError) as exc:
-                raise self._translate(exc) from None  # type: ignore[arg-type]
+                raise self._translate(exc) from None
 
     def _read_schema(self) -> pa.Schema:
         schema: pa.Schema = self._open_grow().schema
@@ -80,7 +80,7 @@ class _TextReader(FileReader):
                     continue
                 raise self._translate(exc) from None
             except (pa.ArrowException, UnicodeError) as exc:
-                raise self._translate(exc) from None  # type: ignore[arg-type]
+                raise self._translate(exc) from None
 
 
 _UTF8_FIX = "pass encoding='latin-1' (or the file's real encoding; --encoding on the CLI)"

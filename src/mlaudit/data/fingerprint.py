@@ -5,8 +5,10 @@ sorted list of (relative path, file hash).  In-memory frames and query results a
 *content*: each column is turned into a canonical byte stream that does not depend on how the
 data is chunked, nor on the storage width of a type (``int32`` and ``int64`` holding the same
 numbers hash alike, as do ``string`` and ``large_string``, timestamps in ``us`` and ``ns``, or a
-dictionary-encoded column and its decoded values).  So the same table given as pandas, polars or
-pyarrow, in one chunk or many, has one fingerprint, and changing any value changes it.
+dictionary-encoded column and its decoded values; a date hashes as midnight of that day).  So
+the same table given as pandas, polars or pyarrow, in one chunk or many, has one fingerprint,
+and changing any value changes it.  (pandas NaN in a float column means missing, so it arrives
+as a null.)
 
 The canonical encoding (version 1) is, per column, separate SHA-256 streams of: validity (one
 byte per row), fixed-width values (little-endian; nulls as zero, NaN canonical), and for strings
@@ -154,13 +156,14 @@ def _family(t: pa.DataType) -> str:
         ("string", pa.types.is_string_view(t)),
         ("binary", pa.types.is_binary(t) or pa.types.is_large_binary(t)),
         ("binary", pa.types.is_binary_view(t) or pa.types.is_fixed_size_binary(t)),
-        ("date", pa.types.is_date(t)),
         ("time", pa.types.is_time(t)),
         ("duration", pa.types.is_duration(t)),
     ]
     for name, hit in checks:
         if hit:
             return name
+    if pa.types.is_date(t):  # a date is midnight of that day (pandas cannot hold dates)
+        return "timestamp"
     if pa.types.is_timestamp(t):
         return "timestamp" if t.tz is None else f"timestamp[{t.tz}]"
     return f"other:{t}"
@@ -189,7 +192,7 @@ class _ColumnHasher:
             return
         if fam in ("string", "binary", "decimal"):
             self._bytes(arr.cast(pa.large_string()) if fam == "decimal" else arr)
-        elif fam in ("int", "uint64", "bool", "float", "date", "time"):
+        elif fam in ("int", "uint64", "bool", "float", "time"):
             self.values.update(_fixed(arr, fam).tobytes())
         elif fam == "duration" or fam.startswith("timestamp"):
             self.values.update(_seconds_nanos(arr).tobytes())
@@ -220,11 +223,6 @@ def _fixed(arr: pa.Array, fam: str) -> np.ndarray:
         return bits
     if fam == "uint64":
         return np.asarray(pc.fill_null(arr, 0), dtype="<u8")
-    if fam == "date":
-        if pa.types.is_date64(arr.type):
-            ms = np.asarray(pc.fill_null(arr.cast(pa.int64()), 0), dtype=np.int64)
-            return np.floor_divide(ms, 86_400_000).astype("<i8")
-        return np.asarray(pc.fill_null(arr.cast(pa.int32()), 0), dtype="<i8")
     if fam == "time":
         arr = arr.cast(pa.time64("ns"))
     return np.asarray(pc.fill_null(arr.cast(pa.int64()), 0), dtype="<i8")
@@ -232,6 +230,8 @@ def _fixed(arr: pa.Array, fam: str) -> np.ndarray:
 
 def _seconds_nanos(arr: pa.Array) -> np.ndarray:
     """Timestamps and durations as (whole seconds, nanoseconds) pairs, whatever their unit."""
+    if pa.types.is_date(arr.type):
+        arr = arr.cast(pa.timestamp("s"))
     per_second = _PER_SECOND[arr.type.unit]
     raw = np.asarray(pc.fill_null(arr.cast(pa.int64()), 0), dtype=np.int64)
     seconds = np.floor_divide(raw, per_second)

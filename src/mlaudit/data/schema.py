@@ -258,7 +258,7 @@ def _infer_string(s: pl.Series, rows: int, nn: int, *, id_rule: bool) -> tuple[C
     limit = max(20, int(0.05 * rows))
     if distinct <= limit:
         return ColumnType.CATEGORICAL, f"{distinct} distinct text values (limit {limit})"
-    mean_len = float(values.str.len_chars().mean() or 0.0)
+    mean_len = float(values.str.len_chars().to_numpy().mean())
     return (
         ColumnType.TEXT,
         f"{distinct} distinct text values (over the categorical limit {limit}), "
@@ -273,7 +273,7 @@ def _in_unit_interval(s: pl.Series) -> bool:
     if finite.len() == 0:
         return False
     lo, hi = finite.min(), finite.max()
-    return isinstance(lo, float) and isinstance(hi, float) and 0.0 <= lo and hi <= 1.0
+    return isinstance(lo, float) and isinstance(hi, float) and lo >= 0.0 and hi <= 1.0
 
 
 def _personal(s: pl.Series, ctype: ColumnType) -> tuple[bool, str]:
@@ -325,10 +325,10 @@ def _role_by_name(
 ) -> tuple[Role, str]:
     if Role.TARGET not in taken and rules.target_like(name):
         return Role.TARGET, "role target: named like a target"
-    if Role.SCORE not in taken and rules.score_like(name):
-        if score_ok:
+    if rules.score_like(name):
+        if score_ok and Role.SCORE not in taken:
             return Role.SCORE, "role score: named like a score, values in [0, 1]"
-        if not rules.prediction_like(name):
+        if not score_ok and not rules.prediction_like(name):
             return Role.FEATURE, "named like a score but values are not numbers in [0, 1]"
     if Role.PREDICTION not in taken and rules.prediction_like(name):
         return Role.PREDICTION, "role prediction: named like a prediction"

@@ -8,7 +8,7 @@ frames for the small parts that need them (schema inference, samples).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -287,7 +287,7 @@ class Dataset:
         known = self._reader.num_rows
         return known if known is not None else self._counted
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
+    def batches(self) -> Generator[pa.RecordBatch, None, None]:
         """Stream the data as record batches of at most ``batch_size`` rows (re-iterable)."""
         select = self.columns is not None and isinstance(self._reader, _StreamReader | SqlReader)
         n = 0

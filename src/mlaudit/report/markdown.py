@@ -34,7 +34,7 @@ def _status(c: CheckResult | Status | str) -> str:
 def _header(result: AuditResult) -> list[str]:
     s = result.summary
     lines = [
-        "# Audit report",
+        f"# {md_escape(str(result.config.get('title') or 'Audit report'))}",
         "",
         f"**Overall: {_status(s.status)}** · {s.total} check results · run `{result.run_id}` · "
         f"{md_escape(result.created_at)} · mlaudit {md_escape(result.mlaudit_version)}",

@@ -10,6 +10,7 @@ from mlaudit.checks.quality import (
     mixed_types,  # noqa: F401
     outliers,  # noqa: F401
     pattern,  # noqa: F401
+    required_columns,  # noqa: F401
     row_anomalies,  # noqa: F401
     row_count,  # noqa: F401
     rules,  # noqa: F401

@@ -11,7 +11,6 @@ import math
 from typing import ClassVar
 
 import polars as pl
-
 from pydantic import Field
 
 from mlaudit.checks.base import Check, CheckContext, register

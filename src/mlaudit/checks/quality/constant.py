@@ -79,7 +79,8 @@ def top_value(col: ColumnSummary, profile: DatasetProfile) -> TopValue | None:
         values = values.drop_nans()
     if values.len() == 0:
         return None
-    counts = values.value_counts(sort=True, name="n")
+    # The count column's name must differ from the data column's (which may be "n").
+    counts = values.rename("value").value_counts(sort=True, name="count")
     value, n = counts.row(0)
     return TopValue(str(value), int(n), values.len(), False)
 
@@ -171,9 +172,16 @@ class Constant(Check):
         extra: dict[str, object],
     ) -> CheckResult:
         value = "one value" if _hashed(col) else repr(top.value)
-        said = f"{value} holds {top.count:,} of {top.of:,} non-missing values of {col.name} " + (
-            f"({top.share:.2%})" if top.exact else f"(about {top.share:.2%} in the sample)"
-        )
+        if top.exact:
+            said = (
+                f"{value} holds {top.count:,} of {top.of:,} non-missing values of {col.name} "
+                f"({top.share:.2%})"
+            )
+        else:
+            said = (
+                f"{value} holds about {top.share:.2%} of the non-missing values of {col.name} "
+                f"({top.count:,} of {top.of:,} in the seeded sample)"
+            )
         near = top.share >= self.near_constant_share
         if near and role not in _NO_NEAR_CONSTANT:
             return self.result(

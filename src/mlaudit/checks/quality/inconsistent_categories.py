@@ -172,15 +172,7 @@ class InconsistentCategories(Check):
                 **extra,
             )
         status = threshold.status_for(share)
-        first = groups[0]
-        others = ", ".join(repr(v) for v, _ in first.variants[1:4])
-        limit = "above" if status is Status.FAIL else "within"
-        msg = (
-            f"{len(groups):,} categor{'y is' if len(groups) == 1 else 'ies are'} of {col.name} "
-            f"spelled more than one way (e.g. {first.main!r} also as {others}); "
-            f"{affected:,} of {col.non_null:,} rows ({_pct(share)}) use a minority spelling, "
-            f"{limit} the {_pct(self.fail_share)} failure limit; map the spellings to one value"
-        )
+        msg = _message(col.name, groups, affected, col.non_null, status, self.fail_share)
         return self.result(
             status,
             msg,
@@ -190,6 +182,21 @@ class InconsistentCategories(Check):
             details=[_groups_table(groups, cats.exact, cats.error)],
             **extra,
         )
+
+
+def _message(
+    name: str, groups: list[Group], affected: int, non_null: int, status: Status, fail: float
+) -> str:
+    first = groups[0]
+    others = ", ".join(repr(v) for v, _ in first.variants[1:4])
+    limit = "above" if status is Status.FAIL else "within"
+    one = len(groups) == 1
+    return (
+        f"{len(groups):,} categor{'y' if one else 'ies'} of {name} {'is' if one else 'are'} "
+        f"spelled more than one way (e.g. {first.main!r} also as {others}); {affected:,} of "
+        f"{non_null:,} rows ({_pct(affected / non_null)}) use a minority spelling, {limit} the "
+        f"{_pct(fail)} failure limit; map the spellings to one value"
+    )
 
 
 def _groups_table(groups: list[Group], exact: bool, error: int) -> TableDetail:

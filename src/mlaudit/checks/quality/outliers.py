@@ -40,7 +40,7 @@ from mlaudit.results import (
     Threshold,
 )
 from mlaudit.stats.robust import TUKEY_FAR_Z, robust_z
-from mlaudit.summary.model import ColumnSummary, DatasetProfile, NumericSummary
+from mlaudit.summary.model import ColumnSummary, DatasetProfile, NumericSummary, OutlierCounts
 
 __all__ = ["Outliers", "outlier_share", "rank_error"]
 
@@ -146,29 +146,7 @@ class Outliers(Check):
             f"outside the fences [{o.lower_fence:,.4g}, {o.upper_fence:,.4g}] ({o.below:,} below, "
             f"{o.above:,} above), {self._verdict(threshold, share)}"
         )
-        how = f"Fences: Tukey's Q1 - k·IQR and Q3 + k·IQR ({o.method or 'k=3'}). The quartiles " + (
-            "are exact."
-            if err == 0
-            else f"come from a quantile sketch with a normalised rank error of ±{err:.2%} "
-            "(99% confidence), so the fences are approximate; the counts given the fences "
-            "are exact."
-            if err is not None
-            else "come from a quantile sketch (approximate)."
-        )
-        details: list[object] = [NoteDetail(name="method", text=how)]
-        details += _histogram(col)
-        if o.examples and not col.personal:
-            rows: list[list[Cell]] = [
-                [r, v, "below" if v < o.lower_fence else "above"] for r, v in o.examples
-            ]
-            details.append(
-                ExamplesDetail(
-                    name="extreme_values",
-                    title=f"Most extreme values of {col.name}",
-                    columns=["row", col.name, "side"],
-                    rows=rows[:_MAX_EXAMPLES],
-                )
-            )
+        details = [_method_note(o, err), *_histogram(col), *_fence_examples(col, o)]
         metrics: dict[str, float | int | None] = {
             "outliers": o.below + o.above,
             "below": o.below,
@@ -235,6 +213,36 @@ class Outliers(Check):
             bounds={"outlier_share": _wilson(k, n)},
             details=details,
         )
+
+
+def _method_note(o: OutlierCounts, err: float | None) -> NoteDetail:
+    if err == 0:
+        how = "are exact."
+    elif err is not None:
+        how = (
+            f"come from a quantile sketch with a normalised rank error of ±{err:.2%} (99% "
+            "confidence), so the fences are approximate; the counts given the fences are exact."
+        )
+    else:
+        how = "come from a quantile sketch (approximate)."
+    text = f"Fences: Tukey's Q1 - k·IQR and Q3 + k·IQR ({o.method or 'k=3'}). The quartiles {how}"
+    return NoteDetail(name="method", text=text)
+
+
+def _fence_examples(col: ColumnSummary, o: OutlierCounts) -> list[ExamplesDetail]:
+    if not o.examples or col.personal:
+        return []
+    rows: list[list[Cell]] = [
+        [r, v, "below" if v < o.lower_fence else "above"] for r, v in o.examples[:_MAX_EXAMPLES]
+    ]
+    return [
+        ExamplesDetail(
+            name="extreme_values",
+            title=f"Most extreme values of {col.name}",
+            columns=["row", col.name, "side"],
+            rows=rows,
+        )
+    ]
 
 
 def _histogram(col: ColumnSummary) -> list[object]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.data.schema import compare_schemas
 from mlaudit.data.types import ColumnSchema, Schema
 from mlaudit.results import CheckResult, Severity, Status, TableDetail, worst_status
 
@@ -77,20 +78,19 @@ def _compare(ref: ColumnSchema, cur: ColumnSchema) -> SchemaDifference | None:
 
 def schema_differences(reference: Schema, current: Schema) -> list[SchemaDifference]:
     """Differences from ``reference`` to ``current``: missing, retyped, re-inferred and extra
-    columns, in the reference's column order then the current's."""
-    out: list[SchemaDifference] = []
-    for ref in reference.columns:
-        if ref.name not in current:
-            out.append(SchemaDifference(ref.name, "missing", _describe(ref), ""))
-            continue
-        diff = _compare(ref, current[ref.name])
+    columns, in the reference's column order then the current's.
+
+    Names come from :func:`mlaudit.data.schema.compare_schemas`; a common column whose type
+    changed is split here into ``retyped`` (its storage changed kind, e.g. numbers to text) and
+    ``type_changed`` (same storage, inferred differently), and role changes are added.
+    """
+    cmp = compare_schemas(reference, current)
+    out = [SchemaDifference(n, "missing", _describe(reference[n]), "") for n in cmp.missing]
+    for name in cmp.common:
+        diff = _compare(reference[name], current[name])
         if diff is not None:
             out.append(diff)
-    out += [
-        SchemaDifference(c.name, "extra", "", _describe(c))
-        for c in current.columns
-        if c.name not in reference
-    ]
+    out += [SchemaDifference(n, "extra", "", _describe(current[n])) for n in cmp.extra]
     return out
 
 

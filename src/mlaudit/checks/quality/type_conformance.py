@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import polars as pl
-
 from pydantic import Field
 
 from mlaudit.checks.base import Check, CheckContext, register
