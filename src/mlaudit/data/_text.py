@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 
@@ -95,18 +96,44 @@ class CsvReader(_TextReader):
         return "\t" if self.spec.format == "tsv" else ","
 
     def _open_raw(self, block_size: int) -> pa.RecordBatchReader:
-        read = pacsv.ReadOptions(block_size=block_size, encoding=self.encoding)
-        parse = pacsv.ParseOptions(delimiter=self.delimiter)
-        convert = pacsv.ConvertOptions(strings_can_be_null=True)
+        types = None
         if self._schema is not None:  # keep the first block's types when restarting
             types = {f.name: f.type for f in self._full_schema}
-            convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True)
-        reader = pacsv.open_csv(
-            str(self.path), read_options=read, parse_options=parse, convert_options=convert
-        )
+        reader = self._open_typed(block_size, types)
+        if types is None:
+            nulls = [f.name for f in reader.schema if pa.types.is_null(f.type)]
+            if nulls and self.path.stat().st_size > block_size:
+                found = self._sparse_types(block_size, nulls)
+                if found:
+                    reader = self._open_typed(block_size, found)
         self._full_schema = reader.schema
         self._check_binary(reader.schema)
         return reader
+
+    def _open_typed(
+        self, block_size: int, types: dict[str, pa.DataType] | None, only: list[str] | None = None
+    ) -> pa.RecordBatchReader:
+        read = pacsv.ReadOptions(block_size=block_size, encoding=self.encoding)
+        parse = pacsv.ParseOptions(delimiter=self.delimiter)
+        convert = pacsv.ConvertOptions(
+            column_types=types or {}, strings_can_be_null=True, include_columns=only or []
+        )
+        return pacsv.open_csv(
+            str(self.path), read_options=read, parse_options=parse, convert_options=convert
+        )
+
+    def _sparse_types(self, block_size: int, nulls: list[str]) -> dict[str, pa.DataType]:
+        """Types of the columns empty in the first block, from their first non-empty values."""
+        reader = self._open_typed(block_size, dict.fromkeys(nulls, pa.string()), only=nulls)
+        found: dict[str, pa.DataType] = {}
+        for batch in reader:
+            for name in nulls:
+                values = batch.column(name).drop_null()
+                if name not in found and len(values):
+                    found[name] = _guess_type(values)
+            if len(found) == len(nulls):
+                break
+        return found
 
     def _check_binary(self, schema: pa.Schema) -> None:
         binary = [f.name for f in schema if pa.types.is_binary(f.type)]
@@ -143,6 +170,20 @@ class CsvReader(_TextReader):
         if isinstance(exc, LookupError):
             return DataSourceError(f"unknown encoding {self.encoding!r}", fix="use e.g. 'utf-8'")
         return DataSourceError(f"cannot read CSV {where}: {msg}", fix="check the file")
+
+
+def _guess_type(values: pa.Array) -> pa.DataType:
+    """The first of int64, float64, bool, timestamp that every string converts to, else string."""
+    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(values))
+    if pc.all(pc.is_in(lowered, pa.array(["true", "false"]))).as_py():
+        return pa.bool_()
+    for t in (pa.int64(), pa.float64(), pa.timestamp("s")):
+        try:
+            values.cast(t)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        return t
+    return pa.string()
 
 
 def _ragged_line(path: Path, encoding: str, delimiter: str) -> int | None:

@@ -30,6 +30,7 @@ import difflib
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
 from mlaudit.data import _rules as rules
@@ -167,31 +168,39 @@ def infer_schema(
     personal = {name: _personal(frame[name], types[name][0]) for name in arrow.names}
     unit = {name: _in_unit_interval(frame[name]) for name in arrow.names}
     roles = _infer_roles(arrow.names, types, personal, unit, declared, ov)
-    columns = []
-    for field in arrow:
-        name = field.name
-        ctype, why_type = types[name]
-        if name in ov.types:
-            ctype, why_type = ov.types[name], "type declared"
-        elif declared.get(name) == Role.ID:
-            ctype, why_type = ColumnType.ID, "declared id"
-        role, why_role = roles[name]
-        is_personal, why_personal = personal[name]
-        if name in ov.personal:
-            is_personal, why_personal = True, "declared personal"
-        reason = "; ".join(r for r in (why_type, why_role, why_personal) if r)
-        columns.append(
-            ColumnSchema(
-                name=name,
-                dtype=str(field.type),
-                type=ctype,
-                role=role,
-                personal=is_personal,
-                inferred=name not in declared and name not in ov.types and name not in ov.personal,
-                reason=reason,
-            )
-        )
+    columns = [
+        _column(field, types[field.name], roles[field.name], personal[field.name], declared, ov)
+        for field in arrow
+    ]
     return Schema(columns=columns)
+
+
+def _column(
+    field: pa.Field,
+    inferred_type: tuple[ColumnType, str],
+    role: tuple[Role, str],
+    personal: tuple[bool, str],
+    declared: dict[str, Role],
+    ov: SchemaOverrides,
+) -> ColumnSchema:
+    name = field.name
+    ctype, why_type = inferred_type
+    if name in ov.types:
+        ctype, why_type = ov.types[name], "type declared"
+    elif declared.get(name) == Role.ID:
+        ctype, why_type = ColumnType.ID, "declared id"
+    is_personal, why_personal = personal
+    if name in ov.personal:
+        is_personal, why_personal = True, "declared personal"
+    return ColumnSchema(
+        name=name,
+        dtype=str(field.type),
+        type=ctype,
+        role=role[0],
+        personal=is_personal,
+        inferred=name not in declared and name not in ov.types and name not in ov.personal,
+        reason="; ".join(r for r in (why_type, role[1], why_personal) if r),
+    )
 
 
 def _check_declared(ov: SchemaOverrides, names: list[str], ds: Dataset) -> None:

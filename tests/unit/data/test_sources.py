@@ -273,3 +273,16 @@ def test_datetime_values_survive_parquet(tmp_path: Path) -> None:
     frame = pl.DataFrame({"t": [dt.datetime(2024, 1, 1, 12), None]})
     out = Dataset(write(frame, tmp_path / "t.parquet")).to_polars()
     assert_frame_equal(out, frame)
+
+
+def test_column_empty_in_the_first_block_gets_its_type_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_text, "_FIRST_BLOCK", 1000)
+    path = tmp_path / "sparse.csv"
+    path.write_text("a,b,c,d,e\n" + "1,,,,\n" * 1000 + "2,x,2.5,true,\n3,,7,,\n")
+    ds = Dataset(path)
+    assert [str(t) for t in ds.arrow_schema.types] == ["int64", "string", "double", "bool", "null"]
+    out = ds.to_polars().tail(2)
+    assert out.rows() == [(2, "x", 2.5, True, None), (3, None, 7.0, None, None)]
+    assert ds.num_rows == 1002

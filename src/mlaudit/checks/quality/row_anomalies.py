@@ -206,9 +206,9 @@ class RowAnomalies(Check):
             + ". Missing values take the median; top features are those with the largest "
             "robust |z| in the row.",
         )
-        details: list[object] = [note]
-        if k:
-            details.append(self._examples(ctx, sample, fm, scores, flagged))
+        # The most anomalous rows are listed whether or not they pass the flagging limit: a
+        # validator reviews them either way.
+        details: list[object] = [note, self._examples(ctx, sample, fm, scores, flagged)]
         return self.result(
             status,
             msg,
@@ -233,8 +233,7 @@ class RowAnomalies(Check):
         scores: FloatArray,
         flagged: npt.NDArray[np.bool_],
     ) -> ExamplesDetail:
-        idx = np.flatnonzero(flagged)
-        idx = idx[np.argsort(scores[idx], kind="stable")][:_MAX_EXAMPLES]
+        idx = np.argsort(scores, kind="stable")[:_MAX_EXAMPLES]
         shown = [c for c in sample.columns if c != _ROW][:_MAX_SHOWN_COLUMNS]
         has_row = _ROW in sample.columns
         rows: list[list[Cell]] = []
@@ -244,6 +243,7 @@ class RowAnomalies(Check):
                 [
                     _cell(rec[_ROW]) if has_row else int(i),
                     round(float(scores[i]), 4),
+                    bool(flagged[i]),
                     _top_features(fm.z[i], fm.z_names),
                 ]
                 + [_cell(rec[c]) for c in shown]
@@ -254,7 +254,7 @@ class RowAnomalies(Check):
         return ExamplesDetail(
             name="anomalous_rows",
             title="Most anomalous sampled rows",
-            columns=["row", "anomaly_score", "top_features", *shown],
+            columns=["row", "anomaly_score", "flagged", "top_features", *shown],
             rows=rows,
             masked_columns=[c for c in shown if c in masked],
         )

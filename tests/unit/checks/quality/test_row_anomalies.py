@@ -67,9 +67,10 @@ def test_planted_cluster_is_found() -> None:
     assert (r.metrics["flagged"] or 0) >= planted
     ex = next(d for d in r.details if isinstance(d, ExamplesDetail))
     assert len(ex.rows) == 10
-    assert ex.columns[:3] == ["row", "anomaly_score", "top_features"]
+    assert ex.columns[:4] == ["row", "anomaly_score", "flagged", "top_features"]
     assert all(row[0] < planted for row in ex.rows)  # the most anomalous rows are planted ones
-    assert all("z=+" in str(row[2]) for row in ex.rows)
+    assert all(row[2] is True for row in ex.rows)
+    assert all("z=+" in str(row[3]) for row in ex.rows)
     scores = [row[1] for row in ex.rows]
     assert scores == sorted(scores)  # type: ignore[type-var]
 

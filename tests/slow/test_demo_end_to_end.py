@@ -1,0 +1,160 @@
+"""`mlaudit demo` end to end through the installed entry point: every planted quality defect
+is found with the exact count an independent polars computation gives, and the HTML report
+works in a real headless Chromium (no console errors, no network requests, charts drawn)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("demo")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlaudit", "demo", "--out", str(out)],
+        capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
+    truth = json.loads((out / "data" / "ground_truth.json").read_text(encoding="utf-8"))
+    current = pl.read_parquet(out / "data" / "current.parquet")
+    return {"out": out, "report": report, "truth": truth, "current": current,
+            "stdout": proc.stdout}
+
+
+def result(report: dict[str, Any], check_id: str, column: str | None) -> dict[str, Any]:
+    found = [c for c in report["checks"] if c["id"] == check_id and c["column"] == column]
+    assert len(found) == 1, (check_id, column, [c["column"] for c in report["checks"]
+                                                if c["id"] == check_id])
+    return found[0]
+
+
+def test_demo_writes_every_report_and_prints_a_summary(demo: dict[str, Any]) -> None:
+    files = sorted(p.name for p in (demo["out"] / "report").iterdir())
+    assert files == ["report.html", "report.json", "report.junit.xml", "report.md"]
+    assert "Audit FAIL" in demo["stdout"]
+    assert demo["report"]["summary"]["status"] == "fail"
+    assert {i["name"] for i in demo["report"]["inputs"]} == {"reference", "current"}
+
+
+def test_missing_values_match_polars(demo: dict[str, Any]) -> None:
+    cur = demo["current"]
+    for col in ("income", "years_employed"):
+        r = result(demo["report"], "quality.completeness", col)
+        assert r["metrics"]["missing"] == cur[col].null_count()
+    assert result(demo["report"], "quality.completeness", "income")["status"] == "warn"
+
+
+def test_duplicates_match_polars(demo: dict[str, Any]) -> None:
+    cur = demo["current"]
+    dup_rows = cur.height - cur.unique().height
+    r = result(demo["report"], "quality.duplicate_rows", None)
+    assert r["metrics"]["duplicate_rows"] == dup_rows == 40
+    key = result(demo["report"], "quality.duplicate_keys", "application_id")
+    assert key["status"] == "fail"
+    repeats = cur.height - cur["application_id"].n_unique()
+    assert repeats in key["metrics"].values()
+
+
+def test_ranges_rules_and_spellings_match_polars(demo: dict[str, Any]) -> None:
+    cur, rep = demo["current"], demo["report"]
+    outside = cur.filter((pl.col("age") < 18) | (pl.col("age") > 100)).height
+    assert result(rep, "quality.value_range", "age")["metrics"]["outside"] == outside == 10
+    rule = next(i for i in demo["truth"]["issues"] if i["expected_check"] == "quality.rules")
+    broken = cur.filter(~pl.sql_expr(rule["rule"]).fill_null(True)).height
+    rules = [c for c in rep["checks"] if c["id"] == "quality.rules"]
+    assert rules[0]["status"] == "fail" and rules[0]["metrics"]["violations"] == broken
+    emp = result(rep, "quality.inconsistent_categories", "employment_status")
+    minority = cur.filter(
+        pl.col("employment_status").is_in(["employed", "self-employed", "unemployed", "retired",
+                                           "student"]).not_()
+        & pl.col("employment_status").is_not_null()
+    ).height
+    assert emp["status"] in ("warn", "fail") and minority in emp["metrics"].values()
+    mixed = result(rep, "quality.mixed_types", "years_at_address")
+    not_numeric = cur.filter(
+        pl.col("years_at_address").cast(pl.Float64, strict=False).is_null()
+        & pl.col("years_at_address").is_not_null()
+    ).height
+    assert mixed["status"] == "warn" and not_numeric in mixed["metrics"].values()
+
+
+def test_constant_outliers_and_anomalies_point_at_planted_rows(demo: dict[str, Any]) -> None:
+    rep, issues = demo["report"], {i["id"]: i for i in demo["truth"]["issues"]}
+    assert result(rep, "quality.constant", "currency")["status"] == "warn"
+    assert result(rep, "quality.constant", "product_type")["status"] == "warn"
+    income = result(rep, "quality.outliers", "income")
+    extremes = next(d for d in income["details"] if d["kind"] == "examples")
+    assert {row[0] for row in extremes["rows"]} <= set(issues["quality.outliers.income"]["rows"])
+    anomalies = result(rep, "quality.row_anomalies", None)
+    top = next(d for d in anomalies["details"] if d["kind"] == "examples")
+    planted = set(issues["quality.row_anomalies.cluster"]["rows"])
+    assert sum(row[0] in planted for row in top["rows"]) >= 8
+    assert set(top["masked_columns"]) >= {"full_name", "email"}
+    names = top["columns"].index("full_name")
+    real = set(demo["current"]["full_name"].to_list())
+    assert not any(row[names] in real for row in top["rows"])  # personal data masked
+
+
+def test_report_json_is_deterministic_apart_from_run_id_and_times(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "again"
+    shutil.copytree(demo["out"] / "data", out / "data")
+    shutil.copy(demo["out"] / "audit.yaml", out / "audit.yaml")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlaudit", "-q", "audit", str(out / "audit.yaml"),
+         "--out", str(out / "r"), "--format", "json", "--fail-on", "never"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    again = json.loads((out / "r" / "report.json").read_text(encoding="utf-8"))
+    first = dict(demo["report"])
+    for key in ("run_id", "created_at", "finished_at", "inputs"):
+        first.pop(key)
+        again.pop(key)
+    assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
+
+
+@pytest.mark.browser
+def test_demo_html_report_in_chromium(demo: dict[str, Any]) -> None:
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.fail("Debian's chromium is not installed; run 'make browser-deps'")
+    from playwright.sync_api import sync_playwright
+
+    html = demo["out"] / "report" / "report.html"
+    assert html.stat().st_size < 5_000_000
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium),
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(html.as_uri())
+        page.wait_for_load_state("load")
+        sizes = page.eval_on_selector_all(
+            "svg", "els => els.map(e => e.getBoundingClientRect().width)"
+        )
+        title = page.title()
+        browser.close()
+    assert errors == []
+    assert requests == [html.as_uri()]
+    assert len(sizes) >= 10 and sum(s > 50 for s in sizes) >= 10
+    assert "Credit scoring" in title
