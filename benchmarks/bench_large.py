@@ -21,22 +21,41 @@ def main() -> None:
     path = write_parquet(DATA / f"large_{args.rows}.parquet", args.rows, seed=1)
     size_gb = path.stat().st_size / 1e9
     print(f"{path.name}: {args.rows:,} rows, {size_gb:.2f} GB on disk")
-    baseline = measure([
-        sys.executable, "-c",
-        "import polars as pl, sys; "
-        "print(pl.scan_parquet(sys.argv[1]).select(pl.all().null_count())"
-        ".collect(engine='streaming'))",
-        str(path),
-    ])
-    audit = measure([
-        sys.executable, "-m", "mlaudit.cli", "--quiet", "audit", "--current", str(path),
-        "--suite", "data_quality", "--format", "json", "--fail-on", "never",
-        "--out", str(DATA / "large-out"),
-    ])
+    baseline = measure(
+        [
+            sys.executable,
+            "-c",
+            "import polars as pl, sys; "
+            "print(pl.scan_parquet(sys.argv[1]).select(pl.all().null_count())"
+            ".collect(engine='streaming'))",
+            str(path),
+        ]
+    )
+    audit = measure(
+        [
+            sys.executable,
+            "-m",
+            "mlaudit.cli",
+            "--quiet",
+            "audit",
+            "--current",
+            str(path),
+            "--suite",
+            "data_quality",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--out",
+            str(DATA / "large-out"),
+        ]
+    )
     print(baseline.line())
     print(audit.line())
-    print(f"ratio audit/baseline: {audit.seconds / baseline.seconds:.1f}x time, "
-          f"{audit.peak_mb / baseline.peak_mb:.1f}x memory")
+    print(
+        f"ratio audit/baseline: {audit.seconds / baseline.seconds:.1f}x time, "
+        f"{audit.peak_mb / baseline.peak_mb:.1f}x memory"
+    )
 
 
 if __name__ == "__main__":

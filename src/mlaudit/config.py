@@ -29,6 +29,7 @@ __all__ = [
 
 ReportFormat = Literal["html", "json", "md", "junit"]
 FailOn = Literal["fail", "warn", "never"]
+_DEFAULT_FORMATS: tuple[ReportFormat, ...] = ("html", "json")
 
 
 class Settings(BaseSettings):
@@ -58,7 +59,7 @@ class DataConfig(_Strict):
 
     path: str | None = None
     sql: SqlConfig | None = None
-    format: Literal["csv", "parquet", "jsonl", "arrow"] | None = None
+    format: Literal["csv", "tsv", "parquet", "jsonl", "arrow"] | None = None
     encoding: str = "utf-8"
 
     @field_validator("sql")
@@ -87,7 +88,7 @@ class OutputConfig(_Strict):
     """Where and how the reports are written."""
 
     dir: str = "mlaudit-report"
-    formats: list[ReportFormat] = Field(default_factory=lambda: ["html", "json"])
+    formats: list[ReportFormat] = Field(default_factory=lambda: list(_DEFAULT_FORMATS))
     fail_on: FailOn = "fail"
 
 

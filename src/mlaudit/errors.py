@@ -89,7 +89,7 @@ class MLAuditWarning(UserWarning):
 
 
 class UndefinedMetricWarning(MLAuditWarning):
-    """A metric is undefined on this data (for example no positives in a group); its value is NaN."""
+    """A metric is undefined on this data (e.g. no positives in a group); its value is NaN."""
 
 
 class ApproximationWarning(MLAuditWarning):

@@ -125,8 +125,17 @@ def test_non_utf8_bytes(cli: CLI, tmp_path: Path) -> None:
     p.write_bytes("name,city\nJos\u00e9,M\u00fcnchen\nAna,K\u00f6ln\n".encode("latin-1"))
     r = cli("audit", "--current", p, "--out", tmp_path / "out")
     assert r.code == 3 and "utf-8" in r.text.lower() and "latin-1" in r.text
-    r2 = cli("audit", "--current", p, "--encoding", "latin-1", "--out", tmp_path / "out2",
-             "--fail-on", "never")
+    r2 = cli(
+        "audit",
+        "--current",
+        p,
+        "--encoding",
+        "latin-1",
+        "--out",
+        tmp_path / "out2",
+        "--fail-on",
+        "never",
+    )
     assert r2.code == 0, r2.text
 
 
@@ -160,8 +169,9 @@ def test_huge_strings(cli: CLI, tmp_path: Path) -> None:
         ("current: d.parquet\nchecks:\n  quality.nonsense: {}\n", "quality.nonsense"),
     ],
 )
-def test_bad_config(cli: CLI, tmp_path: Path, small_frame: pl.DataFrame, text: str,
-                    expected: str) -> None:
+def test_bad_config(
+    cli: CLI, tmp_path: Path, small_frame: pl.DataFrame, text: str, expected: str
+) -> None:
     small_frame.write_parquet(tmp_path / "d.parquet")
     cfg = tmp_path / "audit.yaml"
     cfg.write_text(text, encoding="utf-8")

@@ -54,7 +54,9 @@ def test_validate_passes_on_same_data_and_fails_on_breaches(
 
     bad = small_frame.with_columns(
         pl.when(pl.col("age") == 20).then(999).otherwise(pl.col("age")).alias("age"),
-        pl.when(pl.col("segment") == "sme").then(pl.lit("SME!")).otherwise(pl.col("segment"))
+        pl.when(pl.col("segment") == "sme")
+        .then(pl.lit("SME!"))
+        .otherwise(pl.col("segment"))
         .alias("segment"),
     ).drop("income")
     n_age = int((small_frame["age"] == 20).sum())

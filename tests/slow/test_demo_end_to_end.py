@@ -22,20 +22,25 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("demo")
     proc = subprocess.run(
         [sys.executable, "-m", "mlaudit", "demo", "--out", str(out)],
-        capture_output=True, text=True, check=False, timeout=600,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
     truth = json.loads((out / "data" / "ground_truth.json").read_text(encoding="utf-8"))
     current = pl.read_parquet(out / "data" / "current.parquet")
-    return {"out": out, "report": report, "truth": truth, "current": current,
-            "stdout": proc.stdout}
+    return {"out": out, "report": report, "truth": truth, "current": current, "stdout": proc.stdout}
 
 
 def result(report: dict[str, Any], check_id: str, column: str | None) -> dict[str, Any]:
     found = [c for c in report["checks"] if c["id"] == check_id and c["column"] == column]
-    assert len(found) == 1, (check_id, column, [c["column"] for c in report["checks"]
-                                                if c["id"] == check_id])
+    assert len(found) == 1, (
+        check_id,
+        column,
+        [c["column"] for c in report["checks"] if c["id"] == check_id],
+    )
     return found[0]
 
 
@@ -76,8 +81,9 @@ def test_ranges_rules_and_spellings_match_polars(demo: dict[str, Any]) -> None:
     assert rules[0]["status"] == "fail" and rules[0]["metrics"]["violations"] == broken
     emp = result(rep, "quality.inconsistent_categories", "employment_status")
     minority = cur.filter(
-        pl.col("employment_status").is_in(["employed", "self-employed", "unemployed", "retired",
-                                           "student"]).not_()
+        pl.col("employment_status")
+        .is_in(["employed", "self-employed", "unemployed", "retired", "student"])
+        .not_()
         & pl.col("employment_status").is_not_null()
     ).height
     assert emp["status"] in ("warn", "fail") and minority in emp["metrics"].values()
@@ -113,9 +119,24 @@ def test_report_json_is_deterministic_apart_from_run_id_and_times(
     shutil.copytree(demo["out"] / "data", out / "data")
     shutil.copy(demo["out"] / "audit.yaml", out / "audit.yaml")
     proc = subprocess.run(
-        [sys.executable, "-m", "mlaudit", "-q", "audit", str(out / "audit.yaml"),
-         "--out", str(out / "r"), "--format", "json", "--fail-on", "never"],
-        capture_output=True, text=True, check=False, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "mlaudit",
+            "-q",
+            "audit",
+            str(out / "audit.yaml"),
+            "--out",
+            str(out / "r"),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     again = json.loads((out / "r" / "report.json").read_text(encoding="utf-8"))
@@ -140,8 +161,7 @@ def test_demo_html_report_in_chromium(demo: dict[str, Any]) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(chromium),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"],
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         page = browser.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -77,9 +77,13 @@ def validate_columns(checks: Sequence[Check], schema: Schema) -> None:
         for name in sorted(referenced_columns(check)):
             if name not in schema:
                 close = difflib.get_close_matches(name, schema.names, n=3)
-                hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else (
-                    f"the data has: {', '.join(schema.names[:15])}"
-                    + (" ..." if len(schema.names) > 15 else "")
+                hint = (
+                    f"did you mean {', '.join(repr(c) for c in close)}?"
+                    if close
+                    else (
+                        f"the data has: {', '.join(schema.names[:15])}"
+                        + (" ..." if len(schema.names) > 15 else "")
+                    )
                 )
                 raise ConfigError(
                     f"check {check.id!r} names column {name!r}, which the data does not have",

@@ -121,7 +121,7 @@ class Audit:
         self._config = config or {
             "title": title,
             "suite": suite,
-            "checks": {k: v for k, v in (checks or {}).items()},
+            "checks": dict(checks or {}),
             "exclude": list(exclude),
             "schema": self.schema_config.model_dump(exclude_defaults=True),
             "seed": seed,

@@ -149,5 +149,3 @@ def check_class(check_id: str) -> type[Check]:
         close = difflib.get_close_matches(check_id, list(_REGISTRY), n=3)
         hint = f"did you mean {', '.join(close)}?" if close else "run 'mlaudit checks' to list ids"
         raise ConfigError(f"unknown check id {check_id!r}", fix=hint) from None
-
-

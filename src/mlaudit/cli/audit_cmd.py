@@ -45,7 +45,9 @@ def audit(
     target: Annotated[str | None, typer.Option(help="label column")] = None,
     prediction: Annotated[str | None, typer.Option(help="predicted class column")] = None,
     score: Annotated[str | None, typer.Option(help="predicted score/probability column")] = None,
-    sensitive: Annotated[str | None, typer.Option(help="sensitive columns, comma-separated")] = None,
+    sensitive: Annotated[
+        str | None, typer.Option(help="sensitive columns, comma-separated")
+    ] = None,
     suite: Annotated[str | None, typer.Option(help="full | data_quality | none")] = None,
     out: Annotated[Path | None, typer.Option(help="directory for the reports")] = None,
     format: Annotated[

@@ -38,7 +38,8 @@ def demo(
     print_summary(result, written)
     if not state["quiet"]:
         console.print(
-            f"\nThe sample's planted defects and drift are listed in {data_dir / 'ground_truth.json'}"
-            f"; open {written['html']} in a browser to read the report."
+            "\nThe sample's planted defects and drift are listed in "
+            f"{data_dir / 'ground_truth.json'}; open {written['html']} in a browser to read the "
+            "report."
         )
     raise typer.Exit(EXIT_OK)

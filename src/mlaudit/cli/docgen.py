@@ -43,14 +43,17 @@ def render_check_reference() -> str:
             lines += [f"### `{cls.id}` — {cls.title}", ""]
             if cls.why:
                 lines += [cls.why, ""]
-            lines += [f"Severity: {cls.severity.value}."
-                      + (" Needs reference data." if cls.needs_reference else ""), ""]
+            lines += [
+                f"Severity: {cls.severity.value}."
+                + (" Needs reference data." if cls.needs_reference else ""),
+                "",
+            ]
             lines += ["| option | type | default | meaning |", "|---|---|---|---|"]
             for name, field in cls.model_fields.items():
                 desc = (field.description or "").replace("\n", " ").replace("|", "\\|")
+                default = field.get_default(call_default_factory=True)
                 lines.append(
-                    f"| `{name}` | {_annotation(field.annotation)} | "
-                    f"{_default(field.default)} | {desc} |"
+                    f"| `{name}` | {_annotation(field.annotation)} | {_default(default)} | {desc} |"
                 )
             lines.append("")
     return "\n".join(lines)

@@ -59,8 +59,8 @@ def profile(
     if state["quiet"]:
         return
     table = Table(title=f"{data}: {prof.n_rows:,} rows × {len(schema.columns)} columns")
-    for col in ("column", "type", "role", "missing", "distinct", "min", "max", "mean", "top"):
-        table.add_column(col, overflow="fold")
+    for header in ("column", "type", "role", "missing", "distinct", "min", "max", "mean", "top"):
+        table.add_column(header, overflow="fold")
     for col in schema.columns:
         table.add_row(*_row(prof.columns[col.name], col.role.value))
     console.print(table)

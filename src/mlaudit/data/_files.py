@@ -177,7 +177,8 @@ def _format_from_extension(path: Path) -> FileFormat:
     hint = f"; its content looks like {looks}" if looks else ""
     raise DataSourceError(
         f"cannot tell the format of {str(path)!r} from its extension {ext or '(none)'!r}{hint}",
-        fix=f"use one of the extensions {_SUPPORTED}, or pass format= (--format on the CLI)",
+        fix=f"use one of the extensions {_SUPPORTED}, or set the input's format "
+        "(format= in Python, 'format:' under the input in audit.yaml)",
     )
 
 
@@ -232,7 +233,8 @@ def _check_content(path: Path, fmt: FileFormat, forced: bool) -> None:
     how = f"was to be read as {fmt} (format={fmt!r})" if forced else f"is named {path.suffix!r}"
     guess = _LOOKS_FORMAT.get(looks)
     fix = (
-        f"rename it or pass format={guess!r} (--format {guess} on the CLI)"
+        f"rename it, or set format={guess!r} (in Python) / 'format: {guess}' under the input in "
+        "audit.yaml"
         if guess
         else "convert it to CSV or Parquet"
     )

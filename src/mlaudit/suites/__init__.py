@@ -43,7 +43,5 @@ def suite_checks(name: str) -> list[str]:
     """The check ids of suite ``name``, in report order, limited to registered checks."""
     registered = {c.id for c in list_checks()}
     if name not in SUITES:
-        raise ConfigError(
-            f"unknown suite {name!r}", fix=f"use one of: {', '.join(SUITES)}"
-        )
+        raise ConfigError(f"unknown suite {name!r}", fix=f"use one of: {', '.join(SUITES)}")
     return [i for i in SUITES[name] if i in registered]

@@ -89,8 +89,9 @@ def suggest_contract(
     """
     n = profile.n_rows
     columns = {
-        col.name: _column_contract(profile.columns[col.name], col.type, col.role, n, margin,
-                                   max_categories)
+        col.name: _column_contract(
+            profile.columns[col.name], col.type, col.role, n, margin, max_categories
+        )
         for col in schema.columns
         if col.role != Role.IGNORED and col.name in profile.columns
     }
@@ -118,12 +119,18 @@ def _column_contract(
         out["min"], out["max"] = lo, hi
         ev["min"] = ev["max"] = f"observed {num.min:g} to {num.max:g}; widened by {margin:.0%}"
     cats = s.categories
-    if (ctype in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN) and cats is not None
-            and cats.exact and not cats.hashed and 0 < len(cats.counts) <= max_categories):
+    if (
+        ctype in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN)
+        and cats is not None
+        and cats.exact
+        and not cats.hashed
+        and 0 < len(cats.counts) <= max_categories
+    ):
         out["allowed"] = sorted(cats.counts)
         ev["allowed"] = f"the {len(cats.counts)} values seen in {s.non_null:,} rows"
-    if role == Role.ID or (s.distinct_exact and s.non_null > 0 and s.distinct == s.non_null
-                           and ctype == ColumnType.ID):
+    if role == Role.ID or (
+        s.distinct_exact and s.non_null > 0 and s.distinct == s.non_null and ctype == ColumnType.ID
+    ):
         out["unique"] = True
         ev["unique"] = f"{int(s.distinct):,} distinct values in {s.non_null:,} rows"
     return ColumnContract(**out, evidence=ev)
@@ -179,8 +186,10 @@ def load_contract(path: str | Path) -> Contract:
     """Read and validate a contract file; errors name the key and the value."""
     p = Path(path)
     if not p.is_file():
-        raise ConfigError(f"contract file {str(p)!r} does not exist",
-                          fix="create one with: mlaudit contract suggest REFERENCE > contract.yaml")
+        raise ConfigError(
+            f"contract file {str(p)!r} does not exist",
+            fix="create one with: mlaudit contract suggest REFERENCE > contract.yaml",
+        )
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -188,8 +197,9 @@ def load_contract(path: str | Path) -> Contract:
     try:
         return Contract.model_validate(raw if raw is not None else {})
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, source=str(p)),
-                          fix="see docs/contracts.md for the keys") from None
+        raise ConfigError(
+            format_validation_error(exc, source=str(p)), fix="see docs/contracts.md for the keys"
+        ) from None
 
 
 def contract_checks(contract: Contract, present: set[str]) -> dict[str, dict[str, Any]]:
@@ -201,15 +211,17 @@ def contract_checks(contract: Contract, present: set[str]) -> dict[str, dict[str
     opts: dict[str, dict[str, Any]] = {
         "quality.required_columns": {"required": list(contract.columns)},
         "quality.row_count": {
-            "min_rows": contract.dataset.min_rows, "max_rows": contract.dataset.max_rows
+            "min_rows": contract.dataset.min_rows,
+            "max_rows": contract.dataset.max_rows,
         },
         "quality.completeness": {
             "max_missing": {k: c.max_missing for k, c in cols.items() if c.max_missing is not None}
         },
         "quality.type_conformance": {"types": {k: c.type for k, c in cols.items() if c.type}},
         "quality.value_range": {
-            "bounds": {k: (c.min, c.max) for k, c in cols.items()
-                       if c.min is not None or c.max is not None}
+            "bounds": {
+                k: (c.min, c.max) for k, c in cols.items() if c.min is not None or c.max is not None
+            }
         },
         "quality.allowed_values": {
             "allowed": {k: c.allowed for k, c in cols.items() if c.allowed is not None}

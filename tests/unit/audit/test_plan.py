@@ -25,8 +25,11 @@ def test_suite_expands_to_registered_ids_in_order() -> None:
 def test_options_configure_and_disable_and_add() -> None:
     checks = build_checks(
         "data_quality",
-        {"quality.completeness": {"warn": 0.3}, "quality.constant": False,
-         "quality.required_columns": {"required": ["a"]}},
+        {
+            "quality.completeness": {"warn": 0.3},
+            "quality.constant": False,
+            "quality.required_columns": {"required": ["a"]},
+        },
     )
     by_id = {c.id: c for c in checks}
     assert by_id["quality.completeness"].warn == 0.3  # type: ignore[attr-defined]

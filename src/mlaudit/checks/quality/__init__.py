@@ -1,4 +1,5 @@
 """mlaudit.checks.quality."""
+
 from mlaudit.checks.quality import (
     allowed_values,  # noqa: F401
     cardinality,  # noqa: F401

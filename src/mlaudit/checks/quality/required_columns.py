@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.results import CheckResult, Severity, Status, TableDetail
 
@@ -29,7 +31,7 @@ class RequiredColumns(Check):
     )
     severity: ClassVar[Severity] = Severity.HIGH
 
-    required: list[str] = []
+    required: list[str] = Field(default_factory=list)
     """Column names that must exist (a data contract lists all of its columns here)."""
 
     def compute(self, ctx: CheckContext) -> CheckResult:
@@ -43,16 +45,21 @@ class RequiredColumns(Check):
         }
         if not missing:
             return self.result(
-                Status.PASS, f"all {len(self.required)} required columns are present",
+                Status.PASS,
+                f"all {len(self.required)} required columns are present",
                 metrics=metrics,
             )
         table = TableDetail(
-            name="missing_columns", title="Missing columns",
-            columns=["column"], rows=[[m] for m in missing],
+            name="missing_columns",
+            title="Missing columns",
+            columns=["column"],
+            rows=[[m] for m in missing],
         )
         return self.result(
             Status.FAIL,
             f"{len(missing)} of {len(self.required)} required columns are missing: "
-            + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else ""),
-            metrics=metrics, details=[table],
+            + ", ".join(missing[:10])
+            + (" ..." if len(missing) > 10 else ""),
+            metrics=metrics,
+            details=[table],
         )
