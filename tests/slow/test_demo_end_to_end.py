@@ -99,6 +99,9 @@ def test_constant_outliers_and_anomalies_point_at_planted_rows(demo: dict[str, A
     rep, issues = demo["report"], {i["id"]: i for i in demo["truth"]["issues"]}
     assert result(rep, "quality.constant", "currency")["status"] == "warn"
     assert result(rep, "quality.constant", "product_type")["status"] == "warn"
+    personal = set(demo["truth"]["personal_columns"])
+    assert not [c for c in rep["checks"] if c["id"] == "quality.cardinality"
+                and c["column"] in personal]  # personal columns are the privacy family's
     income = result(rep, "quality.outliers", "income")
     extremes = next(d for d in income["details"] if d["kind"] == "examples")
     assert {row[0] for row in extremes["rows"]} <= set(issues["quality.outliers.income"]["rows"])

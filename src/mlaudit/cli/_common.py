@@ -11,7 +11,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from mlaudit.errors import MLAuditError
 from mlaudit.results import AuditResult, Status
@@ -40,6 +40,7 @@ state: dict[str, bool] = {"debug": False, "quiet": False}
 P = ParamSpec("P")
 R = TypeVar("R")
 
+_ORDER = ["error", "fail", "warn", "pass", "skipped"]
 _STYLE = {
     "pass": "green",
     "warn": "yellow",
@@ -103,19 +104,17 @@ def print_summary(result: AuditResult, written: dict[str, Path] | None = None) -
         + ", ".join(f"[{_STYLE[k]}]{v} {k}[/]" for k, v in counts.items() if v),
         style=_STYLE[status],
     )
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    for col in ("status", "check", "column", "finding"):
-        table.add_column(col, overflow="fold")
     shown = [c for c in result.checks if c.status not in (Status.PASS, Status.SKIPPED)]
+    shown.sort(key=lambda c: _ORDER.index(c.status.value))
     for c in shown[:40]:
-        table.add_row(
-            f"[{_STYLE[c.status.value]}]{c.status.value}[/]",
-            c.id,
-            c.column or "",
-            c.message,
+        name = escape(f"{c.id}[{c.column}]" if c.column else c.id)
+        style = _STYLE[c.status.value]
+        console.print(
+            f"[{style}]{c.status.value:>5}[/]  [bold]{name}[/]: {escape(c.message)}",
+            soft_wrap=True,
+            highlight=False,
+            markup=True,
         )
-    if shown:
-        console.print(table)
     if len(shown) > 40:
         console.print(f"... and {len(shown) - 40} more in the report")
     for fmt, path in (written or {}).items():

@@ -59,7 +59,12 @@ class Cardinality(Check):
         candidates = [
             c.name
             for c in ctx.schema.columns
-            if c.type in _TYPES and c.role not in _SKIP_ROLES and c.name in ctx.current.columns
+            # Personal columns (names, e-mails, national ids) are unique by nature; whether they
+            # belong in the data at all is the privacy family's question, not a cardinality one.
+            if c.type in _TYPES
+            and c.role not in _SKIP_ROLES
+            and not c.personal
+            and c.name in ctx.current.columns
         ]
         return [
             self._column(ctx.current.columns[n], ctx.schema[n].type)

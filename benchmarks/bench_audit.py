@@ -1,0 +1,70 @@
+"""Data-quality audit of 1M rows x 20 columns from Parquet, beside a plain polars scan.
+
+Usage (from the repository root): ``.venv/bin/python benchmarks/bench_audit.py [--rows N]``
+
+Each figure is a separate process timed whole under GNU time (wall seconds, peak RSS), run
+``--repeat`` times, best and median reported:
+
+* baseline: ``polars.scan_parquet(...).select(pl.all().null_count())`` — reads every column;
+* profile + quality checks: ``Audit(path, suite="data_quality").run()`` (both passes, all
+  checks, no report);
+* the command line end to end: ``mlaudit audit --suite data_quality --format json``.
+
+Targets (foundation issue): audit under 3 s wall, at most 1.5 GB peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+
+from _common import DATA, Measurement, measure, write_parquet
+
+AUDIT = (
+    "import sys; from mlaudit import Audit; "
+    "r = Audit(sys.argv[1], suite='data_quality').run(); print(r.summary.counts)"
+)
+BASELINE = (
+    "import sys, polars as pl; "
+    "print(pl.scan_parquet(sys.argv[1]).select(pl.all().null_count()).collect())"
+)
+
+
+def best_of(args: list[str], repeat: int) -> tuple[Measurement, float]:
+    runs = [measure(args) for _ in range(repeat)]
+    best = min(runs, key=lambda m: m.seconds)
+    return best, statistics.median(m.seconds for m in runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    path = str(write_parquet(DATA / f"audit_{args.rows}.parquet", args.rows, seed=0))
+    py = sys.executable
+    rows = [
+        ("polars null-count scan (baseline)", best_of([py, "-c", BASELINE, path], args.repeat)),
+        ("mlaudit profile + quality checks", best_of([py, "-c", AUDIT, path], args.repeat)),
+        (
+            "mlaudit audit CLI (json report)",
+            best_of(
+                [py, "-m", "mlaudit", "-q", "audit", "--current", path, "--suite",
+                 "data_quality", "--format", "json", "--fail-on", "never",
+                 "--out", str(DATA / "audit-out")],
+                args.repeat,
+            ),
+        ),
+    ]
+    base = rows[0][1][0]
+    print(f"{args.rows:,} rows x 20 columns, best of {args.repeat} (median in brackets)")
+    for name, (m, med) in rows:
+        print(
+            f"{name:36s} {m.seconds:6.2f} s [{med:5.2f}]  {m.peak_mb:6.0f} MB  "
+            f"x{m.seconds / base.seconds:5.1f} time  x{m.peak_mb / base.peak_mb:4.1f} memory"
+        )
+
+
+if __name__ == "__main__":
+    main()
