@@ -147,6 +147,9 @@ def test_report_json_is_deterministic_apart_from_run_id_and_times(
     for key in ("run_id", "created_at", "finished_at", "inputs"):
         first.pop(key)
         again.pop(key)
+    for report in (first, again):  # the data was copied elsewhere: only its paths differ
+        report["config"] = {k: v for k, v in report["config"].items()
+                            if k not in ("current", "reference")}
     assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
 
 

@@ -34,7 +34,7 @@ __all__ = ["Audit", "open_dataset", "profile_data", "run_checks"]
 
 log = logging.getLogger("mlaudit")
 
-_ENV_PACKAGES = ("polars", "pyarrow", "numpy", "scipy", "scikit-learn", "datasketches")
+_ENV_PACKAGES = ("polars", "pyarrow", "numpy", "scipy", "scikit-learn")
 
 
 def open_dataset(spec: Any, *, name: str, encoding: str = "utf-8") -> Dataset:

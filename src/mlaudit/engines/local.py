@@ -76,7 +76,7 @@ def derive_second_pass(
     Edges: 30 equal-width bins between the reference's min and max when a reference is given
     (so both data sets share bins), else this profile's; integer-valued columns with at most
     50 distinct values get unit-width bins centred on the integers.  Fences: ``Q1 - 3·IQR`` and
-    ``Q3 + 3·IQR`` from this profile's KLL quantiles (method ``'iqr(k=3)'``).  Anything the plan
+    ``Q3 + 3·IQR`` from this profile's quantile sketch (method ``'iqr(k=3)'``).  Anything the plan
     already sets is kept.
     """
     edges = dict(plan.histogram_edges)

@@ -1,7 +1,7 @@
 """Building a :class:`DatasetProfile` batch by batch from Arrow record batches.
 
 Each batch is summarised with one polars ``select`` holding every column's aggregates (polars
-runs them in parallel), plus numpy work on each numeric column's values (KLL sketch, distinct
+runs them in parallel), plus numpy work on each numeric column's values (quantile sketch, distinct
 values, histograms, outliers); the batch's profile is then merged into the running one with
 :func:`mlaudit.summary.merge.merge`, so building and merging share one code path.
 """

@@ -1,15 +1,14 @@
 """Per-batch column summaries: one polars ``select`` for every column's aggregates at once.
 
 :func:`column_aggregates` builds the expressions; :func:`numeric_from_row`, :func:`text_from_row`
-turn the one-row result into model objects; the numpy parts (KLL, distinct values, histograms,
-outliers) work on each numeric column's float64 array.
+turn the one-row result into model objects; the numpy parts (quantile sketch, distinct values,
+histograms, outliers) work on each numeric column's float64 array.
 """
 
 from __future__ import annotations
 
 import math
 
-import datasketches as ds
 import numpy as np
 import polars as pl
 
@@ -23,9 +22,9 @@ from mlaudit.summary.model import (
     OutlierCounts,
     TextSummary,
 )
+from mlaudit.summary.quantiles import QuantileSketch
 
 __all__ = [
-    "KLL_K",
     "Kind",
     "column_kind",
     "histogram_counts",
@@ -37,7 +36,6 @@ __all__ = [
     "text_from_counts",
 ]
 
-KLL_K = 200
 _NO_NUMERIC = (ColumnType.ID, ColumnType.BOOLEAN, ColumnType.TEXT)
 _CATEGORY_TYPES = (ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.TEXT, ColumnType.ID)
 
@@ -77,21 +75,20 @@ def numeric_from_values(values: np.ndarray, null_count: int) -> NumericSummary:
     """A batch's :class:`NumericSummary` from its float64 values (nulls appear as NaN).
 
     Computed in numpy (pairwise summation): measured about 4x faster than the equivalent polars
-    aggregations, and the array is needed anyway for the KLL sketch.
+    aggregations, and the array is needed anyway for the quantile sketch.
     """
     finite_mask = np.isfinite(values)
     f = values if finite_mask.all() else values[finite_mask]
     n = int(f.size)
-    kll = ds.kll_doubles_sketch(KLL_K)
-    out = NumericSummary(kll=kll)
+    sketch = QuantileSketch()
+    out = NumericSummary(sketch=sketch)
     if f is not values:
         out.nan_count = int(np.count_nonzero(np.isnan(values))) - null_count
         out.posinf_count = int(np.count_nonzero(values == math.inf))
         out.neginf_count = int(np.count_nonzero(values == -math.inf))
     if n == 0:
         return out
-    # The binding accepts only writable float64 arrays; zero-copy Arrow views are read-only.
-    kll.update(f if f.flags.writeable and f.flags.c_contiguous else np.array(f))
+    sketch.update(f)
     mean = float(f.mean())
     d = f - mean
     d2 = d * d

@@ -1,7 +1,7 @@
 """Merging summaries of disjoint parts of a data set into the summary of the whole.
 
 Moments merge with the pairwise formulas of Chan, Golub & LeVeque (1979) and Pébay (2008,
-SAND2008-6212, eq. 3.1); KLL sketches with their own ``merge``; category counts as Misra–Gries
+SAND2008-6212, eq. 3.1); quantile sketches with their own ``merge``; category counts as Misra–Gries
 summaries (Agarwal et al., "Mergeable summaries", 2012): add the counters, then subtract the
 ``(cap+1)``-th largest and keep the positive ones; that subtraction is added to ``error``.
 """
@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 
-import datasketches as ds
 import numpy as np
 import polars as pl
 
-from mlaudit.summary.columns import KLL_K, top_examples
+from mlaudit.summary.columns import top_examples
 from mlaudit.summary.hashing import hash_floats, hash_series
 from mlaudit.summary.hashset import HashSet
 from mlaudit.summary.hll import HLL
@@ -28,6 +27,7 @@ from mlaudit.summary.model import (
     OutlierCounts,
     TextSummary,
 )
+from mlaudit.summary.quantiles import QuantileSketch
 from mlaudit.summary.sample import merge_samples
 
 __all__ = ["merge", "merge_categories", "merge_moments", "mg_reduce"]
@@ -63,12 +63,10 @@ def _opt(f: object, x: float | None, y: float | None) -> float | None:
     return float(f(x, y))  # type: ignore[operator]
 
 
-def _merge_kll(a: object, b: object) -> object:
-    out = ds.kll_doubles_sketch(KLL_K)
-    for s in (a, b):
-        if s is not None and not s.is_empty():  # type: ignore[attr-defined]
-            out.merge(s)
-    return out
+def _merge_sketch(a: QuantileSketch | None, b: QuantileSketch | None) -> QuantileSketch | None:
+    if a is None or b is None:
+        return a or b
+    return a.merge(b)
 
 
 def _merge_numeric(a: NumericSummary, b: NumericSummary) -> NumericSummary:
@@ -83,7 +81,7 @@ def _merge_numeric(a: NumericSummary, b: NumericSummary) -> NumericSummary:
         posinf_count=a.posinf_count + b.posinf_count,
         neginf_count=a.neginf_count + b.neginf_count,
         non_integer_count=a.non_integer_count + b.non_integer_count,
-        kll=_merge_kll(a.kll, b.kll),
+        sketch=_merge_sketch(a.sketch, b.sketch),
     )
 
 

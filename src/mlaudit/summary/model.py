@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from mlaudit.data.types import ColumnType
+from mlaudit.summary.quantiles import QuantileSketch
 
 __all__ = [
     "CategoryCounts",
@@ -105,32 +106,37 @@ class NumericSummary:
     neginf_count: int = 0
     non_integer_count: int = 0
     """Finite values with a fractional part (0 means the column is integer-valued)."""
-    kll: Any = None
-    """``datasketches.kll_doubles_sketch`` of the finite values."""
+    sketch: QuantileSketch | None = None
+    """Deterministic quantile sketch of the finite values (exact up to 131,072 values)."""
 
     def quantile(self, q: float) -> float:
-        """Approximate quantile from the KLL sketch; NaN when there are no finite values.
+        """Quantile from the quantile sketch; NaN when there are no finite values.
 
-        The result is one of the values seen whose normalised rank is within
-        :attr:`quantile_rank_error` of ``q`` (inclusive rank definition, like
-        ``numpy.quantile(..., method="inverted_cdf")``).
+        Equals ``numpy.quantile(x, q, method="inverted_cdf")`` while the sketch is exact;
+        otherwise the result is one of the values seen whose rank is within
+        :attr:`quantile_rank_error` of ``q`` (a hard bound, not a probability).
         """
         if not 0.0 <= q <= 1.0:
             raise ValueError(f"quantile q={q} is outside [0, 1]")
-        if self.kll is None or self.kll.is_empty():
+        if self.sketch is None or self.sketch.is_empty:
             return float("nan")
-        return float(self.kll.get_quantile(q, True))
+        return self.sketch.quantile(q)
 
     def quantiles(self, qs: list[float]) -> list[float]:
         """:meth:`quantile` for several ``qs`` at once."""
-        return [self.quantile(q) for q in qs]
+        if self.sketch is None or self.sketch.is_empty:
+            return [self.quantile(q) for q in qs]
+        return [float(v) for v in self.sketch.quantiles(qs)]
 
     @property
     def quantile_rank_error(self) -> float:
-        """Normalised rank error of :meth:`quantile` (0 when exact); two-sided, 99% confidence."""
-        if self.kll is None or not self.kll.is_estimation_mode():
+        """Normalised rank error of :meth:`quantile` (0 when exact).
+
+        A hard bound, not a probability: accumulated exactly over the sketch's compactions.
+        """
+        if self.sketch is None:
             return 0.0
-        return float(self.kll.normalized_rank_error(False))
+        return self.sketch.normalized_rank_error
 
 
 @dataclass

@@ -2,9 +2,9 @@
 
 Layout: ``b"MLAPROF\\0"`` magic, format version (``uint32`` little endian), header length
 (``uint64``), a canonical JSON header (sorted keys), then binary blobs the header points to by
-index (KLL sketches via their own ``serialize()``, HLL registers, row hashes, the sample as Arrow
-IPC).  Row hashes are kept while at most ``max_hashes``; beyond that an HLL of them is stored, so
-later merges count duplicates approximately.
+index (quantile sketches via their own ``to_bytes()``, HLL registers, row hashes, the sample as
+Arrow IPC).  Row hashes are kept while at most ``max_hashes``; beyond that an HLL of them is
+stored, so later merges count duplicates approximately.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import json
 import struct
 from typing import Any
 
-import datasketches as ds
 import numpy as np
 import polars as pl
 
@@ -34,11 +33,12 @@ from mlaudit.summary.model import (
     ScanPlan,
     TextSummary,
 )
+from mlaudit.summary.quantiles import QuantileSketch
 
 __all__ = ["FORMAT_VERSION", "from_bytes", "to_bytes"]
 
 MAGIC = b"MLAPROF\0"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _BAD = "the data is not an mlaudit profile"
 
 
@@ -156,10 +156,11 @@ def _col_dict(c: ColumnSummary, blobs: _Blobs) -> dict[str, Any]:
     if c.numeric is not None:
         num = {
             k: v
-            for k, v in dataclasses.asdict(dataclasses.replace(c.numeric, kll=None)).items()
-            if k != "kll"
+            for k, v in dataclasses.asdict(dataclasses.replace(c.numeric, sketch=None)).items()
+            if k != "sketch"
         }
-        num["kll"] = None if c.numeric.kll is None else blobs.add(c.numeric.kll.serialize())
+        sk = c.numeric.sketch
+        num["sketch"] = None if sk is None else blobs.add(sk.to_bytes())
         d["numeric"] = num
     for name in ("categories", "text", "histogram", "outliers"):
         v = getattr(c, name)
@@ -184,10 +185,10 @@ def _col(d: dict[str, Any], blobs: list[bytes]) -> ColumnSummary:
     )
     if d.get("numeric") is not None:
         num = dict(d["numeric"])
-        kll = num.pop("kll")
+        sk = num.pop("sketch")
         num["moments"] = Moments(**num["moments"])
         c.numeric = NumericSummary(**num)
-        c.numeric.kll = None if kll is None else ds.kll_doubles_sketch.deserialize(blobs[kll])
+        c.numeric.sketch = None if sk is None else QuantileSketch.from_bytes(blobs[sk])
     if d["categories"] is not None:
         c.categories = CategoryCounts(**d["categories"])
     if d["text"] is not None:

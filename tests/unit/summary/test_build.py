@@ -96,7 +96,7 @@ def test_quantiles_within_rank_error() -> None:
     num = p.columns["x"].numeric
     assert num is not None
     eps = num.quantile_rank_error
-    assert 0 < eps < 0.02
+    assert 0 < eps < 0.005  # hard bound of the quantile sketch (was 0.02 for KLL at 99%)
     xs = np.sort(x)
     for q in (0.01, 0.25, 0.5, 0.75, 0.99):
         rank = np.searchsorted(xs, num.quantile(q), side="right") / xs.size

@@ -96,7 +96,7 @@ def test_merge_equals_union(ra: list, rb: list) -> None:  # type: ignore[type-ar
         if finite.size == 0:
             assert math.isnan(nm.quantile(q))
             continue
-        # exact KLL (few values): the inclusive-rank quantile of the sorted union
+        # exact sketch (few values): the inclusive-rank quantile of the sorted union
         assert nm.quantile_rank_error == 0.0
         assert nm.quantile(q) == finite[max(math.ceil(q * finite.size) - 1, 0)]
     assert m.sample is not None

@@ -1,8 +1,9 @@
 """``quality.outliers``: numeric values far outside the bulk of their column.
 
 With a full profile, the engine's second pass counts the values outside Tukey's far-out fences
-``Q1 - 3·IQR`` and ``Q3 + 3·IQR``, where the quartiles come from the first pass's KLL sketch
-(approximate, with the sketch's stated rank error; the counts given the fences are exact).
+``Q1 - 3·IQR`` and ``Q3 + 3·IQR``, where the quartiles come from the first pass's quantile sketch
+(exact up to 131,072 values, beyond that within the sketch's stated rank error, a hard bound, not
+a probability; the counts given the fences are exact).
 
 Without them (single-pass or streamed profiles) the check falls back to robust z-scores
 ``(x - median) / (1.4826·MAD)`` on the seeded sample and flags ``|z| > z_limit``; the default
@@ -55,16 +56,8 @@ def outlier_share(below: int, above: int, non_null: int) -> float:
 
 
 def rank_error(num: NumericSummary) -> float | None:
-    """Normalised rank error of the column's quantiles (0 when exact); None when unknown."""
-    try:
-        return float(num.quantile_rank_error)
-    except NotImplementedError:
-        pass
-    if num.kll is None:
-        return None
-    if not num.kll.is_estimation_mode():
-        return 0.0
-    return float(num.kll.normalized_rank_error(False))
+    """Normalised rank error of the column's quantiles (0 when exact); a hard bound."""
+    return float(num.quantile_rank_error)
 
 
 def _pct(share: float) -> str:
@@ -220,8 +213,9 @@ def _method_note(o: OutlierCounts, err: float | None) -> NoteDetail:
         how = "are exact."
     elif err is not None:
         how = (
-            f"come from a quantile sketch with a normalised rank error of ±{err:.2%} (99% "
-            "confidence), so the fences are approximate; the counts given the fences are exact."
+            f"come from a quantile sketch with a normalised rank error of at most ±{_pct(err)} "
+            "(a hard bound, not a probability), so the fences are approximate; the counts given "
+            "the fences are exact."
         )
     else:
         how = "come from a quantile sketch (approximate)."

@@ -76,9 +76,10 @@ class OutsideCount:
 def outside_count(num: NumericSummary, low: float | None, high: float | None) -> OutsideCount:
     """Values of a numeric summary outside ``[low, high]`` (None: unbounded on that side).
 
-    Exact when the observed min and max lie inside the range (nothing outside) or the KLL
-    sketch holds every value; otherwise estimated from the sketch's ranks, with an error of
-    ``quantile_rank_error`` × the number of finite values on each side.  Infinite values are
+    Exact when the observed min and max lie inside the range (nothing outside) or the quantile
+    sketch is exact; otherwise estimated from the sketch's ranks, with an error of at most
+    ``quantile_rank_error`` × the number of finite values on each side (a hard bound, not a
+    probability).  Infinite values are
     counted exactly on the side they fall.
     """
     below = float(num.neginf_count if low is not None else 0)
@@ -86,12 +87,13 @@ def outside_count(num: NumericSummary, low: float | None, high: float | None) ->
     n = num.moments.n
     low_out = low is not None and num.min is not None and num.min < low
     high_out = high is not None and num.max is not None and num.max > high
-    if not (low_out or high_out) or num.kll is None or num.kll.is_empty():
+    sketch = num.sketch
+    if not (low_out or high_out) or sketch is None or sketch.is_empty:
         return OutsideCount(below, above)
-    if low_out:
-        below += num.kll.get_rank(low, inclusive=False) * n
-    if high_out:
-        above += (1.0 - num.kll.get_rank(high, inclusive=True)) * n
+    if low_out and low is not None:
+        below += sketch.rank(low, inclusive=False) * n
+    if high_out and high is not None:
+        above += (1.0 - sketch.rank(high, inclusive=True)) * n
     sides = int(low_out) + int(high_out)
     return OutsideCount(round(below, 6), round(above, 6), num.quantile_rank_error * n * sides)
 
@@ -229,7 +231,11 @@ class ValueRange(Check):
         bounds: dict[str, Bound] = {}
         if not exact and found.error:
             lo, hi = max(found.total - found.error, 0.0), min(found.total + found.error, n)
-            bounds["outside_share"] = Bound(low=lo / n, high=hi / n, method="KLL rank error")
+            bounds["outside_share"] = Bound(
+                low=lo / n,
+                high=hi / n,
+                method="quantile sketch rank error (hard bound, not a probability)",
+            )
             if threshold.status_for(lo / n) != threshold.status_for(hi / n):
                 status = Status.WARN
                 message += "; the estimate is within its error of the limit (inconclusive)"

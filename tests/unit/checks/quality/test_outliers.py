@@ -66,13 +66,43 @@ def test_planted_sentinels_warn_with_examples() -> None:
     assert r.metrics["above"] == 40
     assert r.metrics["outlier_share"] == 40 / 20_000
     assert r.status is Status.WARN  # 0.2% > 0.1%
-    assert not r.exact  # fences come from sketch quartiles
+    assert r.exact  # 20,000 values: the quantile sketch holds them all, the quartiles are exact
+    assert r.metrics["quantile_rank_error"] == 0.0
+    q1, q3 = np.quantile(x, [0.25, 0.75], method="inverted_cdf")
+    assert r.metrics["lower_fence"] == pytest.approx(q1 - 3 * (q3 - q1), rel=1e-12)
+    assert r.metrics["upper_fence"] == pytest.approx(q3 + 3 * (q3 - q1), rel=1e-12)
     note = next(d for d in r.details if isinstance(d, NoteDetail))
-    assert "rank error" in note.text
+    assert "The quartiles are exact." in note.text
     ex = next(d for d in r.details if isinstance(d, ExamplesDetail))
     assert all(row[1] == 9_999_999.0 and row[2] == "above" for row in ex.rows)
     assert {row[0] for row in ex.rows} <= {i * 500 for i in range(40)}
     assert any(d.kind == "distribution" for d in r.details)
+
+
+def test_large_column_fences_carry_a_hard_rank_error_bound() -> None:
+    df, x = _planted(200_000, 100)  # beyond the sketch's 131,072 exact values
+    schema = _schema(df)
+    prof = profile(_Frame(df), schema, ScanPlan())
+    (r,) = Outliers().compute(CheckContext(current=prof, schema=schema))
+    num = prof.columns["income"].numeric
+    assert num is not None
+    err = r.metrics["quantile_rank_error"]
+    assert err == num.quantile_rank_error
+    assert isinstance(err, float)
+    assert 0 < err < 0.005
+    assert not r.exact
+    xs = np.sort(x)
+    for q in (0.25, 0.75):  # oracle: true ranks of the sketch's quartiles, from the sorted data
+        v = num.quantile(q)
+        assert np.searchsorted(xs, v, side="left") / xs.size <= q + err
+        assert np.searchsorted(xs, v, side="right") / xs.size >= q - err
+    lo, hi = r.metrics["lower_fence"], r.metrics["upper_fence"]
+    assert isinstance(lo, float)
+    assert isinstance(hi, float)
+    assert r.metrics["outliers"] == int(((x < lo) | (x > hi)).sum())  # counts given fences: exact
+    note = next(d for d in r.details if isinstance(d, NoteDetail))
+    assert "rank error" in note.text
+    assert "hard bound, not a probability" in note.text
 
 
 def test_clean_normal_passes_and_heavy_contamination_fails() -> None:

@@ -91,7 +91,7 @@ def test_sketch_estimate_without_rules_is_within_its_error() -> None:
     rng = np.random.default_rng(11)
     x = rng.normal(size=200_000)
     df = pl.DataFrame({"z": x})
-    prof = profile_frame(df, _schema(df))  # no rules: the check falls back to the KLL sketch
+    prof = profile_frame(df, _schema(df))  # no rules: the check falls back to the quantile sketch
     num = prof.columns["z"].numeric
     assert num is not None
     found = outside_count(num, -2.0, 2.5)
