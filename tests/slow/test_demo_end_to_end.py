@@ -100,8 +100,9 @@ def test_constant_outliers_and_anomalies_point_at_planted_rows(demo: dict[str, A
     assert result(rep, "quality.constant", "currency")["status"] == "warn"
     assert result(rep, "quality.constant", "product_type")["status"] == "warn"
     personal = set(demo["truth"]["personal_columns"])
-    assert not [c for c in rep["checks"] if c["id"] == "quality.cardinality"
-                and c["column"] in personal]  # personal columns are the privacy family's
+    assert not [
+        c for c in rep["checks"] if c["id"] == "quality.cardinality" and c["column"] in personal
+    ]  # personal columns are the privacy family's
     income = result(rep, "quality.outliers", "income")
     extremes = next(d for d in income["details"] if d["kind"] == "examples")
     assert {row[0] for row in extremes["rows"]} <= set(issues["quality.outliers.income"]["rows"])
@@ -148,8 +149,9 @@ def test_report_json_is_deterministic_apart_from_run_id_and_times(
         first.pop(key)
         again.pop(key)
     for report in (first, again):  # the data was copied elsewhere: only its paths differ
-        report["config"] = {k: v for k, v in report["config"].items()
-                            if k not in ("current", "reference")}
+        report["config"] = {
+            k: v for k, v in report["config"].items() if k not in ("current", "reference")
+        }
     assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
 
 

@@ -11,7 +11,6 @@ import typer
 from mlaudit.audit import Audit
 from mlaudit.cli._common import EXIT_OK, console, handle_errors, print_summary, state
 from mlaudit.config import load_config
-from mlaudit.datasets import write_credit_sample
 from mlaudit.report import write_reports
 
 __all__ = ["demo"]
@@ -25,6 +24,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="seed of the generated sample")] = 7,
 ) -> None:
     """Generate a credit-scoring sample with planted defects and drift, and audit it."""
+    from mlaudit.datasets import write_credit_sample  # scikit-learn: imported on use
+
     data_dir = out / "data"
     if not state["quiet"]:
         console.print(f"Generating the credit-scoring sample in {data_dir} ...")

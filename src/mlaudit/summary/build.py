@@ -9,6 +9,8 @@ values, histograms, outliers); the batch's profile is then merged into the runni
 from __future__ import annotations
 
 import dataclasses
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -152,6 +154,9 @@ def _check_plan(schema: Schema, plan: ScanPlan) -> None:
                 )
 
 
+_POOL = ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2)))
+
+
 def batch_profile(
     df: pl.DataFrame,
     schema: Schema,
@@ -176,12 +181,22 @@ def batch_profile(
     rules = _compile_rules(plan.rules) if rules is None else rules
     kinds = {c.name: colmod.column_kind(c, df.schema[c.name]) for c in schema.columns}
     row = _aggregate_row(df, schema, plan, rules, second_pass)
-    cols = {
-        c.name: _column(
-            df, i, c, kinds[c.name], row, plan, row_offset, (second_pass, c.name in approx_distinct)
-        )
-        for i, c in enumerate(schema.columns)
-    }
+    # Column summaries are independent and their heavy parts (numpy sorts, polars queries)
+    # release the GIL, so columns are summarised on a small thread pool.
+    results = _POOL.map(
+        lambda ic: _column(
+            df,
+            ic[0],
+            ic[1],
+            kinds[ic[1].name],
+            row,
+            plan,
+            row_offset,
+            (second_pass, ic[1].name in approx_distinct),
+        ),
+        list(enumerate(schema.columns)),
+    )
+    cols = {c.name: s for c, s in zip(schema.columns, results, strict=True)}
     prof = DatasetProfile(n_rows=df.height, columns=cols, plan=plan, row_start=row_offset)
     _rules(df, rules, row, prof, row_offset)
     if second_pass:

@@ -19,13 +19,11 @@ puts about 6% there and fails).  Constant-ish columns whose quartiles coincide a
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import numpy as np
 import polars as pl
 from pydantic import Field
-from scipy import stats
 
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.data.types import Role
@@ -40,6 +38,7 @@ from mlaudit.results import (
     Status,
     Threshold,
 )
+from mlaudit.stats.intervals import wilson_interval
 from mlaudit.stats.robust import TUKEY_FAR_Z, robust_z
 from mlaudit.summary.model import ColumnSummary, DatasetProfile, NumericSummary, OutlierCounts
 
@@ -271,11 +270,10 @@ def _sample_examples(
 
 
 def _wilson(k: int, n: int) -> Bound:
-    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-    low = float(ci.low)
+    low, high = wilson_interval(k, n, level=0.95)
     return Bound(
-        low=0.0 if math.isnan(low) else low,
-        high=float(ci.high),
+        low=low,
+        high=high,
         kind="confidence_interval",
         level=0.95,
         method="Wilson score interval on the sample",

@@ -24,7 +24,6 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 from pydantic import Field
-from sklearn.ensemble import IsolationForest
 
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.data.types import ColumnType, Role, Schema
@@ -117,6 +116,8 @@ def anomaly_features(
 
 def isolation_scores(x: FloatArray, *, seed: int, n_estimators: int = 100) -> FloatArray:
     """IsolationForest ``score_samples`` of every row of ``x`` (lower is more anomalous)."""
+    from sklearn.ensemble import IsolationForest  # imported on use: keeps start-up quick
+
     forest = IsolationForest(n_estimators=n_estimators, random_state=seed)
     forest.fit(x)
     return np.asarray(forest.score_samples(x), dtype=np.float64)

@@ -8,12 +8,10 @@ it; missing values are the completeness check's business.
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import ClassVar
 
 import polars as pl
 from pydantic import Field, field_validator
-from scipy import stats
 
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.errors import ConfigError
@@ -27,6 +25,7 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
+from mlaudit.stats.intervals import wilson_interval
 from mlaudit.summary.model import ScanPlan
 
 __all__ = ["RowRules", "rule_violations"]
@@ -165,10 +164,9 @@ class RowRules(Check):
 
 
 def _wilson(k: int, n: int) -> Bound:
-    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-    low, high = float(ci.low), float(ci.high)
+    low, high = wilson_interval(k, n, level=0.95)
     return Bound(
-        low=0.0 if math.isnan(low) else low,
+        low=low,
         high=high,
         kind="confidence_interval",
         level=0.95,
