@@ -157,8 +157,14 @@ def _overview(result: AuditResult, *, charts: bool) -> dict[str, Any]:
 def _context(result: AuditResult, *, charts: bool) -> dict[str, Any]:
     cards = [_card(i, c, charts=charts) for i, c in enumerate(result.checks)]
     index = {id(c): i for i, c in enumerate(result.checks)}
+    # Within a family, what needs attention comes first (stable, so checks keep their order).
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     families = [
-        (fam, family_title(fam), [cards[index[id(c)]] for c in checks])
+        (
+            fam,
+            family_title(fam),
+            [cards[index[id(c)]] for c in sorted(checks, key=lambda c: rank[c.status])],
+        )
         for fam, checks in ordered_families(result)
     ]
     return {

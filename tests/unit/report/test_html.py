@@ -121,3 +121,13 @@ def test_hundred_columns_under_5_mb(wide_result: AuditResult) -> None:
     assert len(page.encode("utf-8")) < 5 * 1024 * 1024
     assert page.count("<svg") == 100 + 2 + 1 + 1 + 1  # 100 histograms + fixture charts
     assert elapsed < 60
+
+
+def test_within_a_family_problems_come_first(result: AuditResult) -> None:
+    html = render_html(result, charts=False)
+    quality = html[html.index('<section id="family-quality"') :]
+    quality = quality[: quality.index("</section>")]
+    statuses = re.findall(r'class="card status-(\w+)', quality)
+    order = {"error": 0, "fail": 1, "warn": 2, "pass": 3, "skipped": 4}
+    assert statuses, "no cards found"
+    assert statuses == sorted(statuses, key=order.__getitem__)
