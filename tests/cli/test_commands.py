@@ -1,0 +1,93 @@
+"""The happy paths of every command: what a user types and what they get back."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from mlaudit.summary import from_bytes
+from tests.cli.conftest import Run
+
+CLI = Callable[..., Run]
+
+
+def test_version_and_help(cli: CLI) -> None:
+    r = cli("--version")
+    assert r.code == 0 and r.text.startswith("mlaudit ")
+    h = cli("--help")
+    assert h.code == 0
+    for command in ("audit", "demo", "profile", "validate", "contract", "checks"):
+        assert command in h.text
+
+
+def test_audit_writes_every_format_and_exit_code_follows_fail_on(
+    cli: CLI, tmp_path: Path, small_frame: pl.DataFrame
+) -> None:
+    data = tmp_path / "d.csv"
+    small_frame.with_columns(
+        pl.when(pl.col("age") > 50).then(None).otherwise(pl.col("income")).alias("income")
+    ).write_csv(data)
+    missing = small_frame.filter(pl.col("age") > 50).height
+    out = tmp_path / "out"
+    r = cli("audit", "--current", data, "--out", out, "--format", "html,json,md,junit")
+    assert r.code == 1  # income is missing in more than 20% of rows: a failure
+    assert sorted(p.name for p in out.iterdir()) == [
+        "report.html",
+        "report.json",
+        "report.junit.xml",
+        "report.md",
+    ]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    income = next(
+        c for c in report["checks"] if c["id"] == "quality.completeness" and c["column"] == "income"
+    )
+    assert income["metrics"]["missing"] == missing and income["status"] == "fail"
+    suite = ET.parse(out / "report.junit.xml").getroot()
+    failures = sum(int(s.get("failures", 0)) for s in suite.iter("testsuite"))
+    assert failures == sum(c["status"] == "fail" for c in report["checks"])
+    assert "| quality.completeness | income |" in (out / "report.md").read_text(encoding="utf-8")
+    assert "income" in r.text and "fail" in r.text  # the summary names the finding
+    assert cli("audit", "--current", data, "--out", out, "--fail-on", "never").code == 0
+
+
+def test_audit_passes_clean_data_and_warn_gate(cli: CLI, tmp_path: Path) -> None:
+    clean = pl.DataFrame(
+        {"x": [float(i) * 1.5 for i in range(500)], "y": [f"g{i % 4}" for i in range(500)]}
+    )
+    data = tmp_path / "clean.parquet"
+    clean.write_parquet(data)
+    r = cli("audit", "--current", data, "--out", tmp_path / "o", "--format", "json")
+    assert r.code == 0, r.text
+    report = json.loads((tmp_path / "o" / "report.json").read_text(encoding="utf-8"))
+    has_warn = any(c["status"] == "warn" for c in report["checks"])
+    w = cli("audit", "--current", data, "--out", tmp_path / "o2", "--fail-on", "warn")
+    assert w.code == (1 if has_warn else 0)
+
+
+def test_profile_prints_and_saves_a_mergeable_summary(
+    cli: CLI, tmp_path: Path, small_frame: pl.DataFrame
+) -> None:
+    data = tmp_path / "d.parquet"
+    small_frame.write_parquet(data)
+    saved = tmp_path / "ref.profile"
+    r = cli("profile", data, "--out", saved)
+    assert r.code == 0, r.text
+    assert "200 rows × 5 columns" in r.text
+    for col in small_frame.columns:
+        assert col in r.text
+    prof = from_bytes(saved.read_bytes())
+    assert prof.n_rows == 200
+    assert prof.columns["income"].numeric is not None
+    assert prof.columns["income"].numeric.max == small_frame["income"].max()
+
+
+def test_checks_lists_ids_and_shows_options(cli: CLI) -> None:
+    r = cli("checks")
+    assert r.code == 0 and "quality.completeness" in r.text and "quality.row_anomalies" in r.text
+    one = cli("checks", "quality.completeness")
+    assert one.code == 0 and "max_missing" in one.text and "warn" in one.text
+    assert cli("checks", "quality.nope").code == 2
