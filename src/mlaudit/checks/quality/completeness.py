@@ -13,6 +13,7 @@ from typing import ClassVar
 import polars as pl
 from pydantic import Field
 
+from mlaudit.checks._format import format_count, format_share
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.data.types import Role
 from mlaudit.results import (
@@ -36,20 +37,6 @@ __all__ = [
 ]
 
 _EXAMPLE_ROWS = 5
-
-
-def format_share(share: float) -> str:
-    """A share as a percentage a reader can trust: ``0.12 → '12.0%'``, ``3e-5 → '0.003%'``."""
-    if math.isnan(share):
-        return "n/a"
-    if share == 0 or share >= 0.001:
-        return f"{share:.1%}"
-    return f"{share * 100:.2g}%"
-
-
-def format_count(n: float) -> str:
-    """A count with thousands separators; non-integers keep one decimal."""
-    return f"{int(n):,}" if float(n).is_integer() else f"{n:,.1f}"
 
 
 def checked_columns(check: Check, ctx: CheckContext) -> list[str]:

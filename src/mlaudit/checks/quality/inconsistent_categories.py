@@ -21,6 +21,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from mlaudit.checks._format import format_share
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.data.types import ColumnType, Role
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
@@ -95,12 +96,6 @@ def spelling_groups(counts: dict[str, int]) -> list[Group]:
         if len(v) > 1
     ]
     return sorted(groups, key=lambda g: (-g.minority, g.key))
-
-
-def _pct(share: float) -> str:
-    if share == 0:
-        return "0%"
-    return f"{share * 100:.2g}%" if share < 0.001 else f"{share:.1%}"
 
 
 @register
@@ -194,8 +189,9 @@ def _message(
     return (
         f"{len(groups):,} categor{'y' if one else 'ies'} of {name} {'is' if one else 'are'} "
         f"spelled more than one way (e.g. {first.main!r} also as {others}); {affected:,} of "
-        f"{non_null:,} rows ({_pct(affected / non_null)}) use a minority spelling, {limit} the "
-        f"{_pct(fail)} failure limit; map the spellings to one value"
+        f"{non_null:,} rows ({format_share(affected / non_null)}) use a minority spelling, "
+        f"{limit} the "
+        f"{format_share(fail)} failure limit; map the spellings to one value"
     )
 
 

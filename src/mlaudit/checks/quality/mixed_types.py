@@ -8,6 +8,7 @@ from typing import ClassVar
 import polars as pl
 from pydantic import Field
 
+from mlaudit.checks._format import format_share
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.data.types import Role
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
@@ -62,12 +63,6 @@ def type_mix(non_null: int, numeric_like: int, blank: int = 0) -> TypeMix:
     return TypeMix(numeric=numeric_like, other=other)
 
 
-def _pct(share: float) -> str:
-    if share == 0:
-        return "0%"
-    return f"{share * 100:.2g}%" if share < 0.001 else f"{share:.1%}"
-
-
 @register
 class MixedTypes(Check):
     """Warn when a text column holds mostly numbers and a minority of other values."""
@@ -111,7 +106,8 @@ class MixedTypes(Check):
         }
         threshold = Threshold(metric="non_numeric_share", direction="max", warn=self.min_share)
         said = (
-            f"{mix.other:,} of {mix.total:,} non-blank values of {col.name} ({_pct(share)}) "
+            f"{mix.other:,} of {mix.total:,} non-blank values of {col.name} "
+            f"({format_share(share)}) "
             f"are not numbers, {mix.numeric:,} are"
         )
         if mix.numeric <= mix.other or mix.other == 0:
@@ -125,7 +121,7 @@ class MixedTypes(Check):
         if share < self.min_share:
             return self.result(
                 Status.PASS,
-                f"{said}; below the {_pct(self.min_share)} reporting limit",
+                f"{said}; below the {format_share(self.min_share)} reporting limit",
                 column=col.name,
                 metrics=metrics,
                 threshold=threshold,

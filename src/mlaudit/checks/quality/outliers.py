@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
+from mlaudit.checks._format import format_share
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.data.types import Role
 from mlaudit.results import (
@@ -57,12 +58,6 @@ def outlier_share(below: int, above: int, non_null: int) -> float:
 def rank_error(num: NumericSummary) -> float | None:
     """Normalised rank error of the column's quantiles (0 when exact); a hard bound."""
     return float(num.quantile_rank_error)
-
-
-def _pct(share: float) -> str:
-    if share == 0:
-        return "0%"
-    return f"{share * 100:.2g}%" if share < 0.001 else f"{share:.2%}"
 
 
 @register
@@ -115,9 +110,9 @@ class Outliers(Check):
     def _verdict(self, threshold: Threshold, share: float) -> str:
         status = threshold.status_for(share)
         if status is Status.FAIL:
-            return f"above the {_pct(float(threshold.fail or 0))} failure limit"
+            return f"above the {format_share(float(threshold.fail or 0), digits=2)} failure limit"
         if status is Status.WARN:
-            return f"above the {_pct(float(threshold.warn or 0))} warning limit"
+            return f"above the {format_share(float(threshold.warn or 0), digits=2)} warning limit"
         return "within the limits"
 
     def _fenced(self, col: ColumnSummary, num: NumericSummary) -> CheckResult:
@@ -134,7 +129,8 @@ class Outliers(Check):
         share = outlier_share(o.below, o.above, col.non_null)
         status = threshold.status_for(share)
         msg = (
-            f"{o.below + o.above:,} of {col.non_null:,} values of {col.name} ({_pct(share)}) lie "
+            f"{o.below + o.above:,} of {col.non_null:,} values of {col.name} "
+            f"({format_share(share, digits=2)}) lie "
             f"outside the fences [{o.lower_fence:,.4g}, {o.upper_fence:,.4g}] ({o.below:,} below, "
             f"{o.above:,} above), {self._verdict(threshold, share)}"
         )
@@ -180,7 +176,8 @@ class Outliers(Check):
         threshold = self._threshold(col.name)
         share = k / n
         msg = (
-            f"{k:,} of {n:,} sampled values of {col.name} ({_pct(share)}) lie more than "
+            f"{k:,} of {n:,} sampled values of {col.name} ({format_share(share, digits=2)}) "
+            "lie more than "
             f"{self.z_limit:g} robust standard deviations from the median, "
             f"{self._verdict(threshold, share)} (seeded sample of {n:,} of {col.non_null:,} "
             "values: the profile had no outlier counts)"
@@ -212,7 +209,8 @@ def _method_note(o: OutlierCounts, err: float | None) -> NoteDetail:
         how = "are exact."
     elif err is not None:
         how = (
-            f"come from a quantile sketch with a normalised rank error of at most ±{_pct(err)} "
+            "come from a quantile sketch with a normalised rank error of at most "
+            f"±{format_share(err, digits=2)} "
             "(a hard bound, not a probability), so the fences are approximate; the counts given "
             "the fences are exact."
         )

@@ -13,6 +13,7 @@ from typing import ClassVar
 import polars as pl
 from pydantic import Field, field_validator
 
+from mlaudit.checks._format import format_share
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.errors import ConfigError
 from mlaudit.results import (
@@ -53,12 +54,6 @@ def _cell(v: object) -> Cell:
 
 def _cells(frame: pl.DataFrame) -> list[list[Cell]]:
     return [[_cell(v) for v in row] for row in frame.iter_rows()]
-
-
-def _pct(share: float) -> str:
-    if share == 0:
-        return "0%"
-    return f"{share * 100:.2g}%" if share < 0.001 else f"{share:.1%}"
 
 
 @register
@@ -146,9 +141,9 @@ class RowRules(Check):
                 ""
                 if self.max_share == 0
                 else f", {'above' if status is Status.FAIL else 'within'} the "
-                f"{_pct(self.max_share)} limit"
+                f"{format_share(self.max_share)} limit"
             )
-            msg = f"{head} is broken by {n:,} of {scope} ({_pct(share)}){limit}"
+            msg = f"{head} is broken by {n:,} of {scope} ({format_share(share)}){limit}"
         details: list[TableDetail | ExamplesDetail] = [_rule_table(name, expr)]
         if n > 0 and sample is not None:
             details += _examples(ctx, name, expr, sample)
