@@ -33,6 +33,7 @@ import polars as pl
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
+from mlaudit.config import SchemaConfig
 from mlaudit.data import _rules as rules
 from mlaudit.data.sources import Dataset
 from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
@@ -54,20 +55,14 @@ _LIST_ROLES: tuple[tuple[str, Role], ...] = (
 )
 
 
-class SchemaOverrides(BaseModel):
-    """Declared roles, types and personal columns; everything else is inferred."""
+class SchemaOverrides(SchemaConfig):
+    """Declared roles, types and personal columns; everything else is inferred.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    The fields are those of the ``schema:`` section of an audit configuration, with the types
+    validated as :class:`ColumnType`.
+    """
 
-    target: str | None = None
-    prediction: str | None = None
-    score: str | None = None
-    sensitive: list[str] = Field(default_factory=list)
-    id: list[str] = Field(default_factory=list)
-    timestamp: str | None = None
-    ignore: list[str] = Field(default_factory=list)
-    personal: list[str] = Field(default_factory=list)
-    types: dict[str, ColumnType] = Field(default_factory=dict)
+    types: dict[str, ColumnType] = Field(default_factory=dict)  # type: ignore[assignment]
 
     def declared_roles(self) -> dict[str, Role]:
         """Column → declared role; a column declared with two roles is a SchemaError."""
