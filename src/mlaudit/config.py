@@ -104,7 +104,7 @@ class AuditConfig(_Strict):
     current: DataConfig
     reference: DataConfig | None = None
     schema_: SchemaConfig = Field(default_factory=SchemaConfig, alias="schema")
-    suite: Literal["data_quality", "full", "none"] = "full"
+    suite: Literal["data_quality", "drift", "full", "none"] = "full"
     checks: dict[str, dict[str, Any] | bool] = Field(default_factory=dict)
     exclude: list[str] = Field(default_factory=list)
     seed: int = 0

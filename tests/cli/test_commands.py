@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from mlaudit.summary import from_bytes
+from mlaudit.summary.baseline import load_baseline
 from tests.cli.conftest import Run
 
 CLI = Callable[..., Run]
@@ -79,10 +80,67 @@ def test_profile_prints_and_saves_a_mergeable_summary(
     assert "200 rows × 5 columns" in r.text
     for col in small_frame.columns:
         assert col in r.text
-    prof = from_bytes(saved.read_bytes())
+    base = load_baseline(saved)
+    prof = base.profile
     assert prof.n_rows == 200
     assert prof.columns["income"].numeric is not None
     assert prof.columns["income"].numeric.max == small_frame["income"].max()
+    assert base.schema.names == small_frame.columns
+    assert base.fingerprint == "sha256:" + hashlib.sha256(data.read_bytes()).hexdigest()
+
+
+def test_saved_baseline_replaces_the_reference_data(
+    cli: CLI, tmp_path: Path, small_frame: pl.DataFrame
+) -> None:
+    ref = tmp_path / "ref.parquet"
+    small_frame.write_parquet(ref)
+    current = small_frame.with_columns(
+        pl.when(pl.col("segment") == "sme")
+        .then(pl.lit("micro"))
+        .otherwise(pl.col("segment"))
+        .alias("segment")
+    )
+    cur = tmp_path / "cur.parquet"
+    current.write_parquet(cur)
+    assert cli("profile", ref, "--out", tmp_path / "ref.profile").code == 0
+    ref.unlink()  # the raw reference is gone: only the baseline remains
+    out = tmp_path / "out"
+    r = cli(
+        "audit",
+        "--current",
+        cur,
+        "--reference",
+        tmp_path / "ref.profile",
+        "--out",
+        out,
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    )
+    assert r.code == 0, r.text
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    inputs = {i["name"]: i for i in report["inputs"]}
+    assert inputs["reference"]["rows"] == 200 and inputs["reference"]["format"].startswith(
+        "baseline"
+    )
+    new = next(
+        c
+        for c in report["checks"]
+        if c["id"] == "quality.allowed_values" and c["column"] == "segment"
+    )
+    micro = int((current["segment"] == "micro").sum())
+    assert new["status"] == "warn" and "micro" in new["message"]
+    assert new["metrics"]["unseen"] == micro
+
+
+def test_a_file_that_is_not_a_baseline(cli: CLI, tmp_path: Path) -> None:
+    fake = tmp_path / "ref.profile"
+    fake.write_bytes(b"MLABASE\0garbage")
+    cur = tmp_path / "cur.csv"
+    cur.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+    r = cli("audit", "--current", cur, "--reference", fake, "--out", tmp_path / "o")
+    assert r.code == 3 and "baseline" in r.text and "Traceback" not in r.raw
 
 
 def test_checks_lists_ids_and_shows_options(cli: CLI) -> None:

@@ -28,6 +28,7 @@ from mlaudit.data.types import ColumnType, Role, Schema
 from mlaudit.engines.local import profile as scan_profile
 from mlaudit.errors import ConfigError, DataError, MLAuditError
 from mlaudit.results import AuditResult, CheckResult, InputInfo, Severity, Status
+from mlaudit.summary.baseline import Baseline, is_baseline, load_baseline
 from mlaudit.summary.model import DatasetProfile, ScanPlan
 
 __all__ = ["Audit", "open_dataset", "profile_data", "run_checks"]
@@ -54,9 +55,18 @@ def open_dataset(spec: Any, *, name: str, encoding: str = "utf-8") -> Dataset:
 
 @dataclass
 class _Input:
-    dataset: Dataset
+    dataset: Dataset | None
     schema: Schema
     profile: DatasetProfile | None = None
+    baseline: Baseline | None = None
+
+
+def _baseline_path(spec: Any) -> Path | None:
+    """The path of a saved baseline (``mlaudit profile --out``), if ``spec`` names one."""
+    path = spec.path if isinstance(spec, DataConfig) and spec.sql is None else spec
+    if isinstance(path, str | Path) and is_baseline(path):
+        return Path(path)
+    return None
 
 
 class Audit:
@@ -175,13 +185,18 @@ class Audit:
         cur_ds = open_dataset(self.current, name="current")
         self._cur = _Input(cur_ds, infer_schema(cur_ds, overrides=overrides))
         self._ref: _Input | None = None
-        if self.reference is not None:
+        saved = _baseline_path(self.reference)
+        if saved is not None:
+            base = load_baseline(saved)
+            self._ref = _Input(None, base.schema, base.profile, baseline=base)
+            _require_overlap(self._ref.schema, self._cur.schema)
+        elif self.reference is not None:
             ref_ds = open_dataset(self.reference, name="reference")
             self._ref = _Input(ref_ds, infer_schema(ref_ds, overrides=overrides))
             _require_overlap(self._ref.schema, self._cur.schema)
         validate_columns(self.checks, self._cur.schema)
         plan = self._plan()
-        if self._ref is not None:
+        if self._ref is not None and self._ref.profile is None:
             self._ref.profile = _scan(self._ref, plan, progress, reference=None)
         self._cur.profile = _scan(
             self._cur, plan, progress, reference=self._ref.profile if self._ref else None
@@ -213,11 +228,17 @@ class Audit:
 
     def _input_info(self, name: str, inp: _Input) -> InputInfo:
         assert inp.profile is not None
+        if inp.dataset is not None:
+            source, fmt, fp = inp.dataset.source, inp.dataset.format, inp.dataset.fingerprint()
+        else:
+            assert inp.baseline is not None
+            base = inp.baseline
+            source, fmt, fp = base.source, f"baseline of {base.format}", base.fingerprint
         return InputInfo(
             name=name,
-            source=inp.dataset.source,
-            format=inp.dataset.format,
-            fingerprint=inp.dataset.fingerprint(),
+            source=source,
+            format=fmt,
+            fingerprint=fp,
             rows=inp.profile.n_rows,
             columns=len(inp.schema.columns),
             schema_={
@@ -233,6 +254,7 @@ def _scan(
     *,
     reference: DatasetProfile | None,
 ) -> DatasetProfile:
+    assert inp.dataset is not None
     name = inp.dataset.name
     total = inp.dataset.num_rows
     progress.start(name, f"Reading {name}", total * 2 if total is not None else None)

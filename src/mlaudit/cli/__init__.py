@@ -15,6 +15,7 @@ from mlaudit.cli.audit_cmd import audit
 from mlaudit.cli.checks_cmd import checks
 from mlaudit.cli.contract_cmd import contract_app, validate
 from mlaudit.cli.demo_cmd import demo
+from mlaudit.cli.drift_cmd import drift
 from mlaudit.cli.profile_cmd import profile
 
 __all__ = ["app", "main"]
@@ -53,6 +54,7 @@ def _root(
 app.command()(audit)
 app.command()(demo)
 app.command()(profile)
+app.command()(drift)
 app.command()(validate)
 app.command()(checks)
 app.add_typer(contract_app, name="contract")

@@ -30,7 +30,7 @@ def parse_formats(value: str | None, default: list[str]) -> list[str]:
     return formats
 
 
-def _check_fail_on(value: str | None) -> None:
+def check_fail_on(value: str | None) -> None:
     if value is not None and value not in ("fail", "warn", "never"):
         raise ConfigError(f"--fail-on {value!r} is not valid", fix="use fail, warn or never")
 
@@ -60,7 +60,7 @@ def audit(
     encoding: Annotated[str, typer.Option(help="text encoding of CSV/JSON inputs")] = "utf-8",
 ) -> None:
     """Audit data (and later models): quality and validation checks, reports, exit code."""
-    _check_fail_on(fail_on)
+    check_fail_on(fail_on)
     cfg = _merge_config(config, locals())
     formats = parse_formats(format, list(cfg.output.formats))
     out_dir = out or Path(cfg.output.dir)

@@ -10,7 +10,7 @@ import typer
 
 from mlaudit.audit import Audit, open_dataset, profile_data
 from mlaudit.cli._common import console, exit_code_for, handle_errors, print_summary, state
-from mlaudit.cli.audit_cmd import parse_formats
+from mlaudit.cli.audit_cmd import check_fail_on, parse_formats
 from mlaudit.data.schema import infer_schema
 from mlaudit.errors import ConfigError
 from mlaudit.report import write_reports
@@ -58,8 +58,7 @@ def validate(
     fail_on: Annotated[str, typer.Option(help="exit 1 on: fail | warn | never")] = "fail",
 ) -> None:
     """Check data against a data contract; exit 1 when it breaks the contract."""
-    if fail_on not in ("fail", "warn", "never"):
-        raise ConfigError(f"--fail-on {fail_on!r} is not valid", fix="use fail, warn or never")
+    check_fail_on(fail_on)
     formats = parse_formats(format, ["html", "json"])
     spec = load_contract(contract)
     dataset = open_dataset(data, name="current")

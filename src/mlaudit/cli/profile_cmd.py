@@ -11,7 +11,7 @@ from rich.table import Table
 
 from mlaudit.audit import profile_data
 from mlaudit.cli._common import console, handle_errors, state
-from mlaudit.summary import to_bytes
+from mlaudit.summary.baseline import Baseline, save_baseline
 from mlaudit.summary.model import ColumnSummary
 
 __all__ = ["profile"]
@@ -46,16 +46,24 @@ def _row(s: ColumnSummary, role: str) -> list[str]:
 def profile(
     data: Annotated[str, typer.Argument(help="data file, directory or glob")],
     out: Annotated[
-        Path | None, typer.Option(help="save the mergeable summary here (e.g. ref.profile)")
+        Path | None,
+        typer.Option(
+            help="save a monitoring baseline here (e.g. ref.profile), usable as --reference"
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="seed of the row sample")] = 0,
 ) -> None:
     """Profile a data set: types, roles, missing values, ranges, distinct counts, top values."""
-    _, schema, prof = profile_data(data, seed=seed)
+    dataset, schema, prof = profile_data(data, seed=seed)
     if out is not None:
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_bytes(to_bytes(prof))
-        tmp.replace(out)
+        baseline = Baseline(
+            profile=prof,
+            schema=schema,
+            source=dataset.source,
+            fingerprint=dataset.fingerprint(),
+            format=dataset.format,
+        )
+        save_baseline(out, baseline)
     if state["quiet"]:
         return
     table = Table(title=f"{data}: {prof.n_rows:,} rows × {len(schema.columns)} columns")
@@ -65,4 +73,4 @@ def profile(
         table.add_row(*_row(prof.columns[col.name], col.role.value))
     console.print(table)
     if out is not None:
-        console.print(f"summary saved to {out}")
+        console.print(f"baseline saved to {out}; use it with --reference {out}")

@@ -13,7 +13,7 @@ from mlaudit.errors import ConfigError
 
 __all__ = ["SUITES", "SuiteName", "suite_checks"]
 
-SuiteName = Literal["data_quality", "full", "none"]
+SuiteName = Literal["data_quality", "drift", "full", "none"]
 
 DATA_QUALITY: tuple[str, ...] = (
     "quality.row_count",
@@ -32,11 +32,24 @@ DATA_QUALITY: tuple[str, ...] = (
     "quality.row_anomalies",
 )
 
+DRIFT: tuple[str, ...] = (
+    "quality.schema_match",
+    "drift.univariate",
+    "drift.dataset",
+    "drift.multivariate",
+    "drift.pca",
+)
+
 # Every family's default checks; checks that only make sense with options (patterns, rules)
 # join an audit when its configuration names them.
-FULL: tuple[str, ...] = DATA_QUALITY
+FULL: tuple[str, ...] = DATA_QUALITY + tuple(i for i in DRIFT if i not in DATA_QUALITY)
 
-SUITES: dict[str, tuple[str, ...]] = {"data_quality": DATA_QUALITY, "full": FULL, "none": ()}
+SUITES: dict[str, tuple[str, ...]] = {
+    "data_quality": DATA_QUALITY,
+    "drift": DRIFT,
+    "full": FULL,
+    "none": (),
+}
 
 
 def suite_checks(name: str) -> list[str]:

@@ -1,0 +1,46 @@
+"""``mlaudit drift``: the drift suite alone, reference against current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlaudit.audit import Audit
+from mlaudit.cli._common import exit_code_for, handle_errors, print_summary, state
+from mlaudit.cli.audit_cmd import check_fail_on, parse_formats
+from mlaudit.report import write_reports
+
+__all__ = ["drift"]
+
+
+@handle_errors
+def drift(
+    reference: Annotated[str, typer.Argument(help="baseline data, or a saved ref.profile")],
+    current: Annotated[str, typer.Argument(help="data to compare with the baseline")],
+    out: Annotated[Path, typer.Option(help="directory for the reports")] = Path("mlaudit-drift"),
+    target: Annotated[str | None, typer.Option(help="label column")] = None,
+    prediction: Annotated[str | None, typer.Option(help="predicted class column")] = None,
+    score: Annotated[str | None, typer.Option(help="predicted score column")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="html,json,md,junit")] = None,
+    fail_on: Annotated[str, typer.Option(help="exit 1 on: fail | warn | never")] = "fail",
+    seed: Annotated[int, typer.Option(help="seed for samples and models")] = 0,
+) -> None:
+    """Has the data drifted? Column by column and as a whole, with sound multiple testing."""
+    check_fail_on(fail_on)
+    formats = parse_formats(format, ["html", "json"])
+    schema = {"target": target, "prediction": prediction, "score": score}
+    audit = Audit(
+        current,
+        reference=reference,
+        suite="drift",
+        schema={k: v for k, v in schema.items() if v},
+        seed=seed,
+        title="Drift report",
+        progress=not state["quiet"],
+    )
+    result = audit.run()
+    written = write_reports(result, out, formats=formats)  # type: ignore[arg-type]
+    print_summary(result, written)
+    raise typer.Exit(exit_code_for(result, fail_on))

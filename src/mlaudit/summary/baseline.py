@@ -1,0 +1,107 @@
+"""Monitoring baselines: a saved reference profile with its schema and provenance.
+
+``mlaudit profile REF --out ref.profile`` writes one; ``--reference ref.profile`` uses it in
+place of the raw reference data, so production jobs never reload the training data.  The file
+is the magic bytes, a length-prefixed JSON header (schema, source, fingerprint, rows) and the
+profile as :func:`mlaudit.summary.to_bytes` writes it (sketches, counts, the seeded sample with
+personal columns masked).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlaudit.data.types import Schema
+from mlaudit.errors import DataError, DataSourceError
+from mlaudit.summary.model import DatasetProfile
+from mlaudit.summary.serialize import from_bytes, to_bytes
+
+__all__ = ["BASELINE_MAGIC", "Baseline", "is_baseline", "load_baseline", "save_baseline"]
+
+BASELINE_MAGIC = b"MLABASE\0"
+_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A reference profile and what it was built from."""
+
+    profile: DatasetProfile
+    schema: Schema
+    source: str
+    fingerprint: str
+    format: str = "profile"
+
+
+def save_baseline(path: str | Path, baseline: Baseline) -> Path:
+    """Write ``baseline`` to ``path`` (atomically: a temporary file, then a rename)."""
+    header = json.dumps(
+        {
+            "version": _VERSION,
+            "schema": baseline.schema.model_dump(mode="json"),
+            "source": baseline.source,
+            "fingerprint": baseline.fingerprint,
+            "format": baseline.format,
+        },
+        sort_keys=True,
+    ).encode("utf-8")
+    data = BASELINE_MAGIC + struct.pack("<I", len(header)) + header + to_bytes(baseline.profile)
+    out = Path(path)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    return out
+
+
+def is_baseline(path: Any) -> bool:
+    """True when ``path`` names a file that starts like a saved baseline."""
+    if not isinstance(path, str | Path):
+        return False
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            return fh.read(len(BASELINE_MAGIC)) == BASELINE_MAGIC
+    except OSError:
+        return False
+
+
+def load_baseline(path: str | Path) -> Baseline:
+    """Read a baseline written by :func:`save_baseline`; a clear error for anything else."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise DataSourceError(
+            f"cannot read baseline {str(p)!r}: {exc.strerror}",
+            fix="create it with: mlaudit profile REFERENCE --out ref.profile",
+        ) from None
+    if not data.startswith(BASELINE_MAGIC) or len(data) < len(BASELINE_MAGIC) + 4:
+        raise DataError(
+            f"{str(p)!r} is not an mlaudit baseline",
+            fix="create it with: mlaudit profile REFERENCE --out ref.profile",
+        )
+    start = len(BASELINE_MAGIC)
+    (size,) = struct.unpack("<I", data[start : start + 4])
+    try:
+        header = json.loads(data[start + 4 : start + 4 + size].decode("utf-8"))
+        if header.get("version") != _VERSION:
+            raise DataError(
+                f"baseline {str(p)!r} has format version {header.get('version')!r}; "
+                f"this mlaudit reads version {_VERSION}",
+                fix="recreate it with this mlaudit: mlaudit profile REFERENCE --out ref.profile",
+            )
+        schema = Schema.model_validate(header["schema"])
+    except (ValueError, KeyError) as exc:
+        raise DataError(f"baseline {str(p)!r} is damaged: {exc}", fix="recreate it") from None
+    profile = from_bytes(data[start + 4 + size :])
+    return Baseline(
+        profile=profile,
+        schema=schema,
+        source=str(header.get("source", str(p))),
+        fingerprint=str(header.get("fingerprint", "")),
+        format=str(header.get("format", "profile")),
+    )
