@@ -38,8 +38,7 @@ WARM = (
     "print(f'WARM {time.perf_counter() - t:.3f}')"
 )
 BASELINE = (
-    "import sys, polars as pl; "
-    "print(pl.scan_parquet(sys.argv[1]).select(pl.all().max()).collect())"
+    "import sys, polars as pl; print(pl.scan_parquet(sys.argv[1]).select(pl.all().max()).collect())"
 )
 
 

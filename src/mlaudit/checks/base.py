@@ -129,7 +129,7 @@ def register(cls: C) -> C:
 
 def _load_all() -> None:
     # Importing the families registers their checks.
-    from mlaudit.checks import quality  # noqa: F401
+    from mlaudit.checks import drift, quality  # noqa: F401
 
 
 def list_checks() -> list[type[Check]]:

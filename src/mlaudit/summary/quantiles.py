@@ -297,6 +297,34 @@ class QuantileSketch:
         self._view = (items[order], np.cumsum(weights[order]))
         return self._view
 
+    def items(self) -> tuple[Floats, npt.NDArray[np.int64]]:
+        """All retained items sorted ascending, with their integer weights (copies).
+
+        The weights add up to :attr:`n`; the weighted items are the sketch's estimate of the
+        distribution (its CDF is :meth:`ranks`).
+        """
+        items, cw = self._sorted_view()
+        weights = np.diff(cw, prepend=np.int64(0)).astype(np.int64)
+        return items.copy(), weights
+
+    def values(self) -> Floats:
+        """Every value seen, sorted ascending; only while :attr:`is_exact`.
+
+        Raises
+        ------
+        DataError
+            If the sketch is approximate: its retained items no longer stand for every value.
+        """
+        if not self.is_exact:
+            raise DataError(
+                f"the quantile sketch of {self._n:,} values is approximate and keeps only "
+                f"{self.num_retained:,} weighted items, not every value",
+                fix="use items() for the weighted items, or check is_exact first",
+            )
+        items, weights = self.items()
+        out: Floats = np.repeat(items, weights)
+        return out
+
     def quantiles(self, qs: npt.ArrayLike) -> Floats:
         """:meth:`quantile` for several ``qs``; an array of NaN when empty."""
         q = np.asarray(qs, dtype=np.float64).reshape(-1)

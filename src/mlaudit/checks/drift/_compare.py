@@ -1,0 +1,250 @@
+"""Per-column drift computations for ``drift.univariate``: summaries in, numbers out.
+
+Kept apart from the check so the check module holds only options, decisions and messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from mlaudit.results import Bound, Cell, DistributionDetail, TableDetail
+from mlaudit.stats.drift import (
+    categorical_test,
+    decile_edges,
+    js_distance,
+    js_distance_from_counts,
+    ks_sketch,
+    psi,
+    psi_from_counts,
+    wasserstein_sketch,
+)
+from mlaudit.stats.drift.psi import sketch_shares
+from mlaudit.summary.model import ColumnSummary, Histogram, NumericSummary
+from mlaudit.summary.quantiles import QuantileSketch
+
+__all__ = ["ColumnDrift", "compare_categorical", "compare_numeric"]
+
+Metrics = dict[str, float | int | None]
+_TOP_CATEGORIES = 20
+_MAX_LISTED = 50
+
+
+@dataclass
+class ColumnDrift:
+    """What one column's comparison measured, before multiple testing and the decision."""
+
+    column: str
+    kind: Literal["numeric", "categorical"]
+    method: str
+    statistic: float
+    p_value: float | None
+    effect_size: float
+    effect_name: str
+    metrics: Metrics
+    exact: bool
+    bounds: dict[str, Bound] = field(default_factory=dict)
+    details: list[DistributionDetail | TableDetail] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _sketch(num: NumericSummary) -> QuantileSketch:
+    assert num.sketch is not None
+    return num.sketch
+
+
+def compare_numeric(ref: ColumnSummary, cur: ColumnSummary, method: str) -> ColumnDrift:
+    """KS, normalised Wasserstein, PSI and JS for a numeric column; ``method`` picks the verdict."""
+    rn, cn = ref.numeric, cur.numeric
+    assert rn is not None and cn is not None
+    rs, cs = _sketch(rn), _sketch(cn)
+    ks = ks_sketch(rs, cs)
+    w = wasserstein_sketch(
+        rs,
+        cs,
+        reference_std=rn.moments.std,
+        current_std=cn.moments.std,
+        reference_mean=rn.moments.mean,
+    )
+    edges = decile_edges(rs)
+    r_share, c_share = sketch_shares(rs, edges), sketch_shares(cs, edges)
+    psi_value = psi(r_share, c_share)
+    js_value, detail = _numeric_js(ref, cur, edges, r_share, c_share)
+    exact = ks.exact
+    metrics: Metrics = {
+        "ks_statistic": ks.statistic,
+        "wasserstein": w.distance,
+        "wasserstein_normalized": w.normalized,
+        "psi": psi_value,
+        "js_distance": js_value,
+        "n_reference": rs.n,
+        "n_current": cs.n,
+        "infinite_reference": rn.posinf_count + rn.neginf_count,
+        "infinite_current": cn.posinf_count + cn.neginf_count,
+        "reference_mean": rn.moments.mean,
+        "current_mean": cn.moments.mean,
+        "reference_std": rn.moments.std,
+        "current_std": cn.moments.std,
+    }
+    bounds: dict[str, Bound] = {}
+    if not exact:
+        m = "hard bound from the quantile sketches' rank errors"
+        bounds["ks_statistic"] = Bound(low=ks.statistic_low, high=ks.statistic_high, method=m)
+        bounds["p_value"] = Bound(low=ks.p_value_low, high=ks.p_value_high, method=m)
+        bounds["wasserstein_normalized"] = Bound(
+            low=max(w.normalized - w.error_bound / w.scale, 0.0),
+            high=w.normalized + w.error_bound / w.scale,
+            method=m,
+        )
+    notes = [f"W1 is divided by the {w.scale_source} ({w.scale:.4g})"]
+    if method == "ks":
+        stat, p = ks.statistic, ks.p_value
+        effect, effect_name = w.normalized, "normalised Wasserstein distance"
+        if "ks_statistic" in bounds:
+            bounds["statistic"] = bounds["ks_statistic"]
+    elif method == "wasserstein":
+        stat, p, effect, effect_name = w.normalized, None, w.normalized, "normalised Wasserstein"
+    elif method == "psi":
+        stat, p, effect, effect_name = psi_value, None, psi_value, "PSI"
+    else:
+        stat, p, effect, effect_name = js_value, None, js_value, "Jensen-Shannon distance"
+    return ColumnDrift(
+        column=cur.name,
+        kind="numeric",
+        method=method,
+        statistic=stat,
+        p_value=p,
+        effect_size=effect,
+        effect_name=effect_name,
+        metrics=metrics,
+        exact=exact,
+        bounds=bounds,
+        details=[detail],
+        notes=notes,
+    )
+
+
+def _same_edges(a: Histogram | None, b: Histogram | None) -> bool:
+    return a is not None and b is not None and bool(a.counts) and a.edges == b.edges
+
+
+def _numeric_js(
+    ref: ColumnSummary,
+    cur: ColumnSummary,
+    edges: np.ndarray,
+    r_share: np.ndarray,
+    c_share: np.ndarray,
+) -> tuple[float, DistributionDetail]:
+    """JS over the engine's common histogram bins when both have them, else the decile bins."""
+    rh, ch = ref.histogram, cur.histogram
+    if _same_edges(rh, ch):
+        assert rh is not None and ch is not None
+        r = np.array([rh.below, *rh.counts, rh.above], dtype=np.float64)
+        c = np.array([ch.below, *ch.counts, ch.above], dtype=np.float64)
+        detail = DistributionDetail(
+            name="distribution",
+            title=f"{cur.name}: reference vs current over the reference's bins "
+            f"(current outside the reference range: {ch.below:,} below, {ch.above:,} above)",
+            column=cur.name,
+            edges=list(rh.edges),
+            counts={
+                "reference": [float(x) for x in rh.counts],
+                "current": [float(x) for x in ch.counts],
+            },
+        )
+        return js_distance(r, c), detail
+    rs, cs = _sketch(ref.numeric), _sketch(cur.numeric)  # type: ignore[arg-type]
+    lo, hi = min(rs.min, cs.min), max(rs.max, cs.max)
+    detail = DistributionDetail(
+        name="distribution",
+        title=f"{cur.name}: reference vs current over the reference's decile bins",
+        column=cur.name,
+        edges=[lo, *[float(e) for e in edges], hi],
+        counts={
+            "reference": [float(x) for x in r_share * rs.n],
+            "current": [float(x) for x in c_share * cs.n],
+        },
+        exact=rs.is_exact and cs.is_exact,
+    )
+    return js_distance(r_share, c_share), detail
+
+
+def compare_categorical(ref: ColumnSummary, cur: ColumnSummary, method: str) -> ColumnDrift:
+    """Chi-square (or G), Cramér's V, PSI and JS for a categorical column."""
+    assert ref.categories is not None and cur.categories is not None
+    rc, cc = ref.categories.counts, cur.categories.counts
+    test = categorical_test(rc, cc, method="g_test" if method == "g_test" else "chi2")
+    psi_value = psi_from_counts(rc, cc)
+    js_value = js_distance_from_counts(rc, cc)
+    n_r, n_c = sum(rc.values()), sum(cc.values())
+    metrics: Metrics = {
+        "chi2_statistic" if test.method == "chi2" else "g_statistic": test.statistic,
+        "dof": test.dof,
+        "cramers_v": test.cramers_v,
+        "psi": psi_value,
+        "js_distance": js_value,
+        "n_reference": n_r,
+        "n_current": n_c,
+        "categories": len(test.categories),
+        "new_categories": len(test.new),
+        "vanished_categories": len(test.vanished),
+    }
+    if method in ("chi2", "g_test"):
+        stat, p, effect, effect_name = test.statistic, test.p_value, test.cramers_v, "Cramér's V"
+    elif method == "psi":
+        stat, p, effect, effect_name = psi_value, None, psi_value, "PSI"
+    else:
+        stat, p, effect, effect_name = js_value, None, js_value, "Jensen-Shannon distance"
+    details: list[DistributionDetail | TableDetail] = [_top_categories(cur.name, rc, cc)]
+    if test.new or test.vanished:
+        details.append(_changes_table(cur.name, rc, cc, test.new, test.vanished))
+    notes = []
+    if test.new:
+        notes.append(f"new categories: {', '.join(map(repr, test.new[:5]))}")
+    if test.vanished:
+        notes.append(f"vanished categories: {', '.join(map(repr, test.vanished[:5]))}")
+    return ColumnDrift(
+        column=cur.name,
+        kind="categorical",
+        method=method,
+        statistic=stat,
+        p_value=p,
+        effect_size=effect,
+        effect_name=effect_name,
+        metrics=metrics,
+        exact=True,
+        details=details,
+        notes=notes,
+    )
+
+
+def _top_categories(name: str, rc: dict[str, int], cc: dict[str, int]) -> DistributionDetail:
+    keys = sorted(set(rc) | set(cc), key=lambda k: (-(rc.get(k, 0) + cc.get(k, 0)), k))
+    top = keys[:_TOP_CATEGORIES]
+    return DistributionDetail(
+        name="distribution",
+        title=f"{name}: the {len(top)} most frequent categories, reference vs current",
+        column=name,
+        categories=top,
+        counts={
+            "reference": [float(rc.get(k, 0)) for k in top],
+            "current": [float(cc.get(k, 0)) for k in top],
+        },
+    )
+
+
+def _changes_table(
+    name: str, rc: dict[str, int], cc: dict[str, int], new: list[str], vanished: list[str]
+) -> TableDetail:
+    rows: list[list[Cell]] = [[k, "new", 0, cc.get(k, 0)] for k in new[:_MAX_LISTED]]
+    rows += [[k, "vanished", rc.get(k, 0), 0] for k in vanished[:_MAX_LISTED]]
+    more = len(new) + len(vanished) - len(rows)
+    return TableDetail(
+        name="category_changes",
+        title=f"Categories of {name} new in the current data or vanished from it",
+        columns=["category", "change", "reference_count", "current_count"],
+        rows=rows,
+        note=f"{more:,} more not listed" if more > 0 else "",
+    )

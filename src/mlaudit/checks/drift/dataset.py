@@ -1,0 +1,152 @@
+"""``drift.dataset``: how much of the data set has drifted, column by column.
+
+The share of compared columns that ``drift.univariate`` (same options, same cached table) finds
+drifted, optionally weighted by ``weights`` (e.g. feature importance: a drifted column the model
+ignores matters less).  With weights, columns not named get weight 0.
+
+Limits: warn when at least 20% of the (weighted) columns drifted — a fifth of the inputs moving
+together usually means a change in the population or the pipeline, not noise (with the default
+BH correction, expected false alarms are a small share of the drifted columns); fail at 50%: most
+of what the model sees has changed and its validation no longer describes it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from mlaudit.checks._format import format_share
+from mlaudit.checks.base import CheckContext, register
+from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
+from mlaudit.errors import ConfigError
+from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
+
+__all__ = ["DatasetDrift", "severity_order"]
+
+_RANK = {Status.FAIL: 0, Status.WARN: 1, Status.PASS: 2, Status.ERROR: 3, Status.SKIPPED: 4}
+_TABLE_COLUMNS = [
+    "column",
+    "role",
+    "method",
+    "statistic",
+    "p_value",
+    "p_value_adjusted",
+    "effect_size",
+    "status",
+]
+
+
+def severity_order(results: list[CheckResult]) -> list[CheckResult]:
+    """Drifted first (fail, then warn), then passes, errors, skips; larger effects first."""
+
+    def key(r: CheckResult) -> tuple[int, float, str]:
+        effect = r.metrics.get("effect_size")
+        return (_RANK[Status(r.status)], -(effect if effect is not None else -1.0), r.column or "")
+
+    return sorted(results, key=key)
+
+
+@register
+class DatasetDrift(DriftOptions):
+    """Warn or fail when a large (weighted) share of the columns drifted."""
+
+    id: ClassVar[str] = "drift.dataset"
+    family: ClassVar[str] = "drift"
+    title: ClassVar[str] = "Few columns drifted"
+    why: ClassVar[str] = (
+        "Many columns drifting at once signals a new population or a broken pipeline; the "
+        "model's validation no longer describes the data it scores."
+    )
+    severity: ClassVar[Severity] = Severity.HIGH
+    needs_reference: ClassVar[bool] = True
+
+    weights: dict[str, float] = Field(default_factory=dict)
+    """Column → weight (e.g. feature importance); empty means every column weighs 1."""
+    warn: float = Field(default=0.2, ge=0, le=1)
+    """Warn when the drifted share is at least this."""
+    fail: float = Field(default=0.5, ge=0, le=1)
+    """Fail when the drifted share is at least this."""
+
+    @field_validator("weights")
+    @classmethod
+    def _non_negative(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: w for k, w in v.items() if not w >= 0}
+        if bad:
+            raise ConfigError(f"drift.dataset weights must be >= 0, got {bad}", fix="use >= 0")
+        return v
+
+    def compute(self, ctx: CheckContext) -> CheckResult:
+        """The drifted share with a table of every column, most severe first."""
+        unknown = [c for c in self.weights if c not in ctx.schema]
+        if unknown:
+            raise ConfigError(
+                f"drift.dataset weights name column(s) {unknown} that the data does not have",
+                fix=f"use column names such as: {', '.join(ctx.schema.names[:10])}",
+            )
+        results = [r for r in univariate_results(ctx, self) if r.column is not None]
+        compared = [r for r in results if r.status in (Status.PASS, Status.WARN, Status.FAIL)]
+        if not compared:
+            return self.skipped("no column could be compared for drift")
+        weight = {r.column: self._weight(r.column or "") for r in compared}
+        total = sum(weight.values())
+        if total <= 0:
+            return self.skipped("every compared column has weight 0")
+        drifted = [r for r in compared if r.status in (Status.WARN, Status.FAIL)]
+        share = sum(weight[r.column] for r in drifted) / total
+        status = (
+            Status.FAIL
+            if share >= self.fail
+            else Status.WARN
+            if share >= self.warn
+            else Status.PASS
+        )
+        weighted = " (weighted)" if self.weights else ""
+        names = ", ".join(r.column or "" for r in severity_order(drifted)[:10])
+        msg = (
+            f"{len(drifted)} of {len(compared)} compared columns drifted{weighted}: "
+            f"{format_share(share)} against limits {format_share(self.warn)} (warn) and "
+            f"{format_share(self.fail)} (fail)" + (f"; drifted: {names}" if drifted else "")
+        )
+        return self.result(
+            status,
+            msg,
+            metrics={
+                "drifted_share": share,
+                "drifted_columns": len(drifted),
+                "compared_columns": len(compared),
+                "skipped_columns": len(results) - len(compared),
+            },
+            threshold=Threshold(
+                metric="drifted_share", direction="max", warn=self.warn, fail=self.fail
+            ),
+            details=[_table(results)],
+        )
+
+    def _weight(self, column: str) -> float:
+        return self.weights.get(column, 0.0) if self.weights else 1.0
+
+
+def _table(results: list[CheckResult]) -> TableDetail:
+    rows: list[list[Cell]] = []
+    for r in severity_order(results):
+        m = r.metrics
+        rows.append(
+            [
+                r.column,
+                r.params.get("role"),
+                r.params.get("method_used"),
+                m.get("statistic"),
+                m.get("p_value"),
+                m.get("p_value_adjusted"),
+                m.get("effect_size"),
+                Status(r.status).value,
+            ]
+        )
+    return TableDetail(
+        name="columns",
+        title="Drift by column, most severe first",
+        columns=_TABLE_COLUMNS,
+        rows=rows,
+        note="skipped and error rows give the reason in drift.univariate's result",
+    )

@@ -1,0 +1,43 @@
+"""Drift statistics: two-sample tests and distances on summaries, and multiple testing."""
+
+from mlaudit.stats.drift.categorical import CategoricalResult, categorical_test, cramers_v
+from mlaudit.stats.drift.jensen_shannon import js_distance, js_distance_from_counts
+from mlaudit.stats.drift.ks import KSResult, ks_asymptotic_p, ks_sketch
+from mlaudit.stats.drift.multiple_testing import Correction, adjust_p_values
+from mlaudit.stats.drift.power import (
+    ks_critical_constant,
+    ks_distance_normal_shift,
+    min_detectable_ks,
+    underpowered,
+)
+from mlaudit.stats.drift.psi import PSI_EPSILON, decile_edges, psi, psi_from_counts, psi_sketch
+from mlaudit.stats.drift.wasserstein import (
+    WassersteinResult,
+    normalising_scale,
+    wasserstein_sketch,
+)
+
+__all__ = [
+    "PSI_EPSILON",
+    "CategoricalResult",
+    "Correction",
+    "KSResult",
+    "WassersteinResult",
+    "adjust_p_values",
+    "categorical_test",
+    "cramers_v",
+    "decile_edges",
+    "js_distance",
+    "js_distance_from_counts",
+    "ks_asymptotic_p",
+    "ks_critical_constant",
+    "ks_distance_normal_shift",
+    "ks_sketch",
+    "min_detectable_ks",
+    "normalising_scale",
+    "psi",
+    "psi_from_counts",
+    "psi_sketch",
+    "underpowered",
+    "wasserstein_sketch",
+]
