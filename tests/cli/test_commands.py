@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from mlaudit.summary.baseline import load_baseline
@@ -149,3 +150,31 @@ def test_checks_lists_ids_and_shows_options(cli: CLI) -> None:
     one = cli("checks", "quality.completeness")
     assert one.code == 0 and "max_missing" in one.text and "warn" in one.text
     assert cli("checks", "quality.nope").code == 2
+
+
+def test_drift_command_against_data_and_against_a_baseline(cli: CLI, tmp_path: Path) -> None:
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    ref = pl.DataFrame({"x": rng.normal(0, 1, n), "y": rng.normal(0, 1, n)})
+    cur = pl.DataFrame({"x": rng.normal(0.5, 1, n), "y": rng.normal(0, 1, n)})
+    ref_path, cur_path = tmp_path / "ref.parquet", tmp_path / "cur.parquet"
+    ref.write_parquet(ref_path)
+    cur.write_parquet(cur_path)
+    oracle = stats.ks_2samp(ref["x"].to_numpy(), cur["x"].to_numpy())
+    assert cli("profile", ref_path, "--out", tmp_path / "ref.profile").code == 0
+    for i, reference in enumerate((ref_path, tmp_path / "ref.profile")):
+        out = tmp_path / f"out{i}"
+        r = cli("drift", reference, cur_path, "--out", out, "--format", "json")
+        assert r.code == 1, r.text  # x drifted by half a standard deviation: a failure
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        x = next(
+            c for c in report["checks"] if c["id"] == "drift.univariate" and c["column"] == "x"
+        )
+        y = next(
+            c for c in report["checks"] if c["id"] == "drift.univariate" and c["column"] == "y"
+        )
+        assert x["status"] == "fail" and y["status"] == "pass"
+        assert abs(x["metrics"]["statistic"] - oracle.statistic) < 1e-9
+        assert {c["family"] for c in report["checks"]} <= {"drift", "quality"}

@@ -116,6 +116,23 @@ def test_constant_outliers_and_anomalies_point_at_planted_rows(demo: dict[str, A
     assert not any(row[names] in real for row in top["rows"])  # personal data masked
 
 
+def test_planted_drift_is_found(demo: dict[str, Any]) -> None:
+    rep = demo["report"]
+    drift = {i["id"]: i for i in demo["truth"]["issues"] if i["kind"] == "drift"}
+    for issue in drift.values():
+        if issue["expected_check"] != "drift.univariate":
+            continue
+        r = result(rep, "drift.univariate", issue["columns"][0])
+        assert r["status"] in ("warn", "fail"), (issue["id"], r["message"])
+    # Columns the generator left alone stay quiet (Benjamini-Hochberg and the effect floor).
+    for col in ("age", "loan_term_months", "credit_history_months", "home_ownership"):
+        assert result(rep, "drift.univariate", col)["status"] == "pass", col
+    # A change only in the correlation of two columns: the domain classifier sees drift.
+    multi = result(rep, "drift.multivariate", None)
+    assert multi["status"] in ("warn", "fail") and multi["metrics"]["auc_low"] > 0.55
+    assert result(rep, "drift.dataset", None)["status"] in ("warn", "fail")
+
+
 def test_report_json_is_deterministic_apart_from_run_id_and_times(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
