@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["wilson_interval"]
+from mlaudit.results import Bound
+
+__all__ = ["wilson_bound", "wilson_interval"]
 
 
 def wilson_interval(k: int, n: int, *, level: float = 0.95) -> tuple[float, float]:
@@ -18,3 +20,15 @@ def wilson_interval(k: int, n: int, *, level: float = 0.95) -> tuple[float, floa
     ci = stats.binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
     low, high = float(ci.low), float(ci.high)
     return (0.0 if math.isnan(low) else low, high)
+
+
+def wilson_bound(k: int, n: int, *, level: float = 0.95) -> Bound:
+    """:func:`wilson_interval` as a result bound for a share estimated on a sample."""
+    low, high = wilson_interval(k, n, level=level)
+    return Bound(
+        low=low,
+        high=high,
+        kind="confidence_interval",
+        level=level,
+        method="Wilson score interval on the sample",
+    )

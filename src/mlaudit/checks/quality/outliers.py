@@ -29,7 +29,6 @@ from mlaudit.checks._format import format_share
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.data.types import Role
 from mlaudit.results import (
-    Bound,
     Cell,
     CheckResult,
     DistributionDetail,
@@ -39,7 +38,7 @@ from mlaudit.results import (
     Status,
     Threshold,
 )
-from mlaudit.stats.intervals import wilson_interval
+from mlaudit.stats.intervals import wilson_bound
 from mlaudit.stats.robust import TUKEY_FAR_Z, robust_z
 from mlaudit.summary.model import ColumnSummary, DatasetProfile, NumericSummary, OutlierCounts
 
@@ -199,7 +198,7 @@ class Outliers(Check):
             threshold=threshold,
             metrics={"outliers": k, "sample_values": n, "outlier_share": share},
             exact=False,
-            bounds={"outlier_share": _wilson(k, n)},
+            bounds={"outlier_share": wilson_bound(k, n)},
             details=details,
         )
 
@@ -264,15 +263,4 @@ def _sample_examples(
         title=f"Most extreme sampled values of {name}",
         columns=["row", name, "robust_z"],
         rows=rows,
-    )
-
-
-def _wilson(k: int, n: int) -> Bound:
-    low, high = wilson_interval(k, n, level=0.95)
-    return Bound(
-        low=low,
-        high=high,
-        kind="confidence_interval",
-        level=0.95,
-        method="Wilson score interval on the sample",
     )

@@ -26,7 +26,7 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
-from mlaudit.stats.intervals import wilson_interval
+from mlaudit.stats.intervals import wilson_bound
 from mlaudit.summary.model import ScanPlan
 
 __all__ = ["RowRules", "rule_violations"]
@@ -128,7 +128,7 @@ class RowRules(Check):
             bounds: dict[str, Bound] = {}
         elif sample is not None and sample.height > 0:
             n, rows, exact = rule_violations(sample, expr).height, sample.height, False
-            bounds = {"violation_share": _wilson(n, rows)}
+            bounds = {"violation_share": wilson_bound(n, rows)}
         else:
             return self.skipped(f"{head} was not evaluated by the scan and there is no sample")
         share = n / rows
@@ -156,17 +156,6 @@ class RowRules(Check):
             bounds=bounds,
             details=details,
         )
-
-
-def _wilson(k: int, n: int) -> Bound:
-    low, high = wilson_interval(k, n, level=0.95)
-    return Bound(
-        low=low,
-        high=high,
-        kind="confidence_interval",
-        level=0.95,
-        method="Wilson score interval on the sample",
-    )
 
 
 def _rule_table(name: str, expr: str) -> TableDetail:
