@@ -259,7 +259,7 @@ def _compare(
         if levels:
             return check.skipped(levels, column=col.name)
         d = compare_categorical(ref, cur, method)
-    d.notes.insert(0, f"why this method: {why}")
+    d.notes.insert(0, f"Why this method: {why}")
     return d
 
 

@@ -115,7 +115,7 @@ def test_planted_drifts_found_and_exact_against_scipy(make_context: Make) -> Non
     )
     changes = [d for d in res["newcat"].details if isinstance(d, TableDetail)]
     assert changes and changes[0].rows[0][:2] == ["d", "new"]
-    assert "why this method" in res["mean"].message and "Kolmogorov" in res["mean"].message
+    assert "Why this method" in res["mean"].message and "Kolmogorov" in res["mean"].message
     dist = next(d for d in res["mean"].details if isinstance(d, DistributionDetail))
     assert dist.counts["reference"] == [
         float(c) for c in make_context(ref, cur).reference.columns["mean"].histogram.counts
