@@ -47,10 +47,21 @@ def ks_asymptotic_p(statistic: float, n: int, m: int) -> float:
     """Two-sided asymptotic p-value of the two-sample KS statistic, as ``ks_2samp`` computes it.
 
     Uses the one-sample distribution :data:`scipy.stats.kstwo` with the effective size
-    ``round(n·m/(n+m))`` (scipy's ``method="asymp"``).
+    ``round(n·m/(n+m))`` (scipy's ``method="asymp"``).  Above an effective size of 10,000 it
+    uses the limiting Kolmogorov distribution :data:`scipy.stats.kstwobign` at
+    ``statistic·sqrt(en)`` instead: scipy's finite-n computation costs about 0.2 s per call at
+    such sizes (10 s for a 50-column table), and the two differ by O(1/sqrt(en)) — far inside the
+    sketch's own error on the statistic.
     """
     en = max(int(np.round(n * m / (n + m))), 1)
-    return float(np.clip(stats.kstwo.sf(statistic, en), 0.0, 1.0))
+    if en > _LIMITING_SIZE:
+        p = stats.kstwobign.sf(statistic * np.sqrt(en))
+    else:
+        p = stats.kstwo.sf(statistic, en)
+    return float(np.clip(p, 0.0, 1.0))
+
+
+_LIMITING_SIZE = 10_000
 
 
 def ks_sketch(reference: QuantileSketch, current: QuantileSketch) -> KSResult:

@@ -182,3 +182,16 @@ def test_sketch_items_and_values() -> None:
     assert int(weights.sum()) == 300_000 and np.all(np.diff(items) >= 0)
     with pytest.raises(ValueError, match="approximate"):
         big.values()
+
+
+def test_asymptotic_p_at_large_sizes_uses_the_limiting_distribution() -> None:
+    from scipy import stats as st
+
+    from mlaudit.stats.drift.ks import ks_asymptotic_p
+
+    n = m = 400_000
+    en = n * m // (n + m)
+    for d in (0.001, 0.003, 0.005):
+        oracle = st.kstwo.sf(d, en)  # scipy's finite-n distribution, the slow exact route
+        assert abs(ks_asymptotic_p(d, n, m) - oracle) < 2e-3
+    assert ks_asymptotic_p(0.05, 100, 120) == st.kstwo.sf(0.05, round(100 * 120 / 220))
