@@ -10,36 +10,18 @@ from scipy import stats
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from tests.unit.checks._schemas import simple_schema
 from threadpoolctl import threadpool_limits
 
 from mlaudit.checks.base import CheckContext, list_checks
 from mlaudit.checks.drift.multivariate import MultivariateDrift
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data.types import Role
 from mlaudit.results import NoteDetail, Status, TableDetail
 from mlaudit.summary import profile_frame
 
 
-def _schema(
-    df: pl.DataFrame, roles: dict[str, Role] | None = None, personal: tuple[str, ...] = ()
-) -> Schema:
-    roles = roles or {}
-    cols = []
-    for c in df.columns:
-        is_str = df.schema[c] == pl.String
-        cols.append(
-            ColumnSchema(
-                name=c,
-                dtype="large_string" if is_str else "double",
-                type=ColumnType.CATEGORICAL if is_str else ColumnType.NUMERIC,
-                role=roles.get(c, Role.FEATURE),
-                personal=c in personal,
-            )
-        )
-    return Schema(columns=cols)
-
-
 def _ctx(ref: pl.DataFrame, cur: pl.DataFrame, seed: int = 0, **kw: object) -> CheckContext:
-    schema = _schema(ref, **kw)  # type: ignore[arg-type]
+    schema = simple_schema(ref, **kw)  # type: ignore[arg-type]
     return CheckContext(
         current=profile_frame(cur, schema),
         reference=profile_frame(ref, schema),
@@ -201,7 +183,7 @@ def test_edge_inputs_are_skipped(make: object, reason: str) -> None:
 
 def test_no_reference_and_config() -> None:
     df = _frame(100, 0.0, 1)
-    schema = _schema(df)
+    schema = simple_schema(df)
     ctx = CheckContext(current=profile_frame(df, schema), schema=schema)
     assert MultivariateDrift().compute(ctx).status is Status.SKIPPED
     with pytest.raises(ValueError, match="fail_auc"):

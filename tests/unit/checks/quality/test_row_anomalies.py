@@ -4,37 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from tests.unit.checks._schemas import simple_schema
 
 from mlaudit.checks.base import CheckContext
 from mlaudit.checks.quality.row_anomalies import RowAnomalies, anomaly_features, isolation_scores
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data.types import Role
 from mlaudit.results import ExamplesDetail, Status
 from mlaudit.summary import profile_frame
 
 N, D = 5_000, 5
 
 
-def _schema(
-    df: pl.DataFrame, roles: dict[str, Role] | None = None, personal: tuple[str, ...] = ()
-) -> Schema:
-    roles = roles or {}
-    cols = []
-    for c in df.columns:
-        is_str = df.schema[c] == pl.String
-        cols.append(
-            ColumnSchema(
-                name=c,
-                dtype="large_string" if is_str else "double",
-                type=ColumnType.CATEGORICAL if is_str else ColumnType.NUMERIC,
-                role=roles.get(c, Role.FEATURE),
-                personal=c in personal,
-            )
-        )
-    return Schema(columns=cols)
-
-
 def _ctx(df: pl.DataFrame, seed: int = 0, **kw: object) -> CheckContext:
-    schema = _schema(df, **kw)  # type: ignore[arg-type]
+    schema = simple_schema(df, **kw)  # type: ignore[arg-type]
     return CheckContext(current=profile_frame(df, schema), schema=schema, seed=seed)
 
 
@@ -61,7 +43,7 @@ def test_planted_cluster_is_found() -> None:
     r = RowAnomalies().compute(_ctx(df))
     assert r.status is Status.WARN
     # recall: every planted row is flagged (oracle: the planting)
-    fm = anomaly_features(df, _schema(df))
+    fm = anomaly_features(df, simple_schema(df))
     flagged = np.flatnonzero(isolation_scores(fm.x, seed=0) < -0.6)
     assert set(range(planted)) <= set(flagged.tolist())
     assert (r.metrics["flagged"] or 0) >= planted
@@ -89,7 +71,7 @@ def test_feature_selection_excludes_roles_and_personal_and_one_hots() -> None:
         pl.Series("region", ["north", "south", None, "east"] * (N // 4)),
         pl.Series("street", [f"s{i}" for i in range(N)]),
     )
-    schema = _schema(df, roles={"target": Role.TARGET}, personal=("salary",))
+    schema = simple_schema(df, roles={"target": Role.TARGET}, personal=("salary",))
     fm = anomaly_features(df, schema)
     assert fm.names == [*(f"f{j}" for j in range(D)), "region=east", "region=north", "region=south"]
     assert fm.x[2, D:].tolist() == [0.0, 0.0, 0.0]  # null region: no level
