@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mlaudit.errors import ConfigError
@@ -23,6 +23,7 @@ __all__ = [
     "OutputConfig",
     "SchemaConfig",
     "Settings",
+    "WindowConfig",
     "format_validation_error",
     "load_config",
 ]
@@ -84,6 +85,23 @@ class SchemaConfig(_Strict):
     types: dict[str, str] = Field(default_factory=dict)
 
 
+class WindowConfig(_Strict):
+    """How monitoring cuts the data into windows: by a timestamp and a period, or by rows."""
+
+    every: Literal["hour", "day", "week", "month"] | None = None
+    rows: int | None = Field(default=None, gt=0)
+    column: str | None = None
+    """Timestamp column; default: the schema's timestamp column."""
+    min_rows: int = Field(default=100, gt=0)
+    """Windows with fewer rows are listed but not judged."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> WindowConfig:
+        if (self.rows is None) == (self.every is None):
+            raise ValueError("set exactly one of 'every' (hour, day, week, month) or 'rows'")
+        return self
+
+
 class OutputConfig(_Strict):
     """Where and how the reports are written."""
 
@@ -110,6 +128,8 @@ class AuditConfig(_Strict):
     seed: int = 0
     sample_size: int | None = Field(default=None, gt=0)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    windows: WindowConfig | None = None
+    """Cut the current (and reference) data into windows for the checks over time."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 

@@ -22,7 +22,9 @@ import pytest
 
 from mlaudit.checks.base import Check, CheckContext, list_checks
 from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data.windows import WindowSpec
 from mlaudit.engines.local import profile
+from mlaudit.engines.windows import WindowedData, model_columns, scan_windows, window_columns
 from mlaudit.results import CheckResult, Status
 from mlaudit.summary import DatasetProfile, ScanPlan
 
@@ -150,6 +152,28 @@ def _plan(schema: Schema) -> ScanPlan:
     return plan
 
 
+def _windows(df: pl.DataFrame, schema: Schema) -> WindowedData:
+    """Daily windows of the hourly ``ts`` column (60 rows: three windows), min_rows 5."""
+    spec = WindowSpec(every="day", column="ts", min_rows=5)
+    return scan_windows(
+        _Frame(df),
+        schema,
+        spec,
+        profile_columns=window_columns(schema),
+        row_columns=model_columns(schema),
+    )
+
+
+@functools.cache
+def _windowed(edge: str) -> tuple[WindowedData, WindowedData]:
+    """(current windows, reference windows) for an edge case."""
+    df = EDGES[edge]()
+    ref_df = _frame(_typical(seed=1))
+    if edge == "unicode":
+        ref_df = ref_df.rename(UNICODE)
+    return _windows(df, _schema(df)), _windows(ref_df, _schema(ref_df))
+
+
 @functools.cache
 def _profiles(edge: str) -> tuple[Schema, DatasetProfile, DatasetProfile]:
     """(schema, current profile, reference profile) for an edge case."""
@@ -185,11 +209,14 @@ def test_check_survives_edge_case(cls: type[Check], edge: str, with_reference: b
     schema, cur, ref = _profiles(edge)
     if cls.needs_reference and not with_reference:
         return  # the runner skips these without calling them
+    cur_w, ref_w = _windowed(edge) if cls.needs_windows or cls.needs_rows else (None, None)
     ctx = CheckContext(
         current=cur,
         schema=schema,
         reference=ref if with_reference else None,
         reference_schema=schema if with_reference else None,
+        current_windows=cur_w,
+        reference_windows=ref_w if with_reference else None,
     )
     out = cls().compute(ctx)
     results = out if isinstance(out, list) else [out]

@@ -21,11 +21,13 @@ from typing import Any
 from mlaudit.audit.plan import build_checks, validate_columns
 from mlaudit.audit.progress import NullProgress, ProgressReporter, make_progress
 from mlaudit.checks.base import Check, CheckContext
-from mlaudit.config import AuditConfig, DataConfig, SchemaConfig, Settings
+from mlaudit.config import AuditConfig, DataConfig, SchemaConfig, Settings, WindowConfig
 from mlaudit.data.schema import SchemaOverrides, compare_schemas, infer_schema
 from mlaudit.data.sources import Dataset
 from mlaudit.data.types import ColumnType, Role, Schema
+from mlaudit.data.windows import WindowSpec
 from mlaudit.engines.local import profile as scan_profile
+from mlaudit.engines.windows import WindowedData, model_columns, scan_windows, window_columns
 from mlaudit.errors import ConfigError, DataError, MLAuditError
 from mlaudit.results import AuditResult, CheckResult, InputInfo, Severity, Status
 from mlaudit.summary.baseline import Baseline, is_baseline, load_baseline
@@ -91,6 +93,9 @@ class Audit:
         Seed for every random choice (samples, models); same seed, same report.
     progress
         Show progress bars on a terminal, or a custom :class:`ProgressReporter`.
+    windows
+        Cut the data into windows for the checks over time: ``{"every": "week"}`` (by the
+        timestamp column) or ``{"rows": 10000}``; see :class:`~mlaudit.config.WindowConfig`.
 
     Examples
     --------
@@ -115,6 +120,7 @@ class Audit:
         progress: bool | ProgressReporter = False,
         settings: Settings | None = None,
         config: dict[str, Any] | None = None,
+        windows: WindowConfig | Mapping[str, Any] | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.current = current
@@ -128,6 +134,10 @@ class Audit:
         self.sample_size = sample_size or self.settings.sample_size
         self.title = title
         self.progress = progress
+        if windows is None or isinstance(windows, WindowConfig):
+            self.windows = windows
+        else:
+            self.windows = _window_config(windows)
         self._config = config or {
             "title": title,
             "suite": suite,
@@ -137,6 +147,8 @@ class Audit:
             "seed": seed,
             "sample_size": self.sample_size,
         }
+        if self.windows is not None and config is None:
+            self._config["windows"] = self.windows.model_dump(exclude_none=True)
 
     @classmethod
     def from_config(cls, config: AuditConfig, **kwargs: Any) -> Audit:
@@ -151,6 +163,7 @@ class Audit:
             seed=config.seed,
             sample_size=config.sample_size,
             title=config.title,
+            windows=config.windows,
             config=config.model_dump(mode="json", by_alias=True, exclude_defaults=True),
             **kwargs,
         )
@@ -208,7 +221,38 @@ class Audit:
             reference_schema=self._ref.schema if self._ref else None,
             seed=self.seed,
         )
+        ctx.current_windows, ctx.reference_windows = self._windows(plan, progress)
         return run_checks(self.checks, ctx, progress)
+
+    def _windows(
+        self, plan: ScanPlan, progress: ProgressReporter
+    ) -> tuple[WindowedData | None, WindowedData | None]:
+        """Cut current and reference into windows when a check reads them (one more pass)."""
+        need_profiles = any(c.needs_windows for c in self.checks)
+        need_rows = any(c.needs_rows for c in self.checks)
+        if not (need_profiles or need_rows):
+            return None, None
+        schema = self._cur.schema
+        row_cols = model_columns(schema)
+        need_rows = need_rows and bool(row_cols)
+        spec = _window_spec(self.windows, schema)
+        if spec is None and not need_rows:
+            return None, None
+        assert self._cur.profile is not None
+        whole = spec is None
+        if spec is None:  # one window holding every row (estimates for the whole period)
+            spec = WindowSpec(rows=max(self._cur.profile.n_rows, 1), min_rows=1)
+        prof_cols = [] if whole or not need_profiles else window_columns(schema)
+        cur = _scan_windows(self._cur, spec, plan, prof_cols, row_cols, progress)
+        ref = None
+        if self._ref is not None and self._ref.dataset is not None:
+            ref_spec = _reference_spec(spec, cur, self._ref.schema, whole=whole)
+            ref_rows = [c for c in row_cols if c in self._ref.schema]
+            ref_prof = [c for c in prof_cols if c in self._ref.schema]
+            ref = _scan_windows(self._ref, ref_spec, plan, ref_prof, ref_rows, progress)
+            ref.configured = not whole
+        cur.configured = not whole
+        return cur, ref
 
     def _plan(self) -> ScanPlan:
         schema = self._cur.schema
@@ -274,6 +318,83 @@ def _scan(
             fix="check the file, the query or the filter that produced it",
         )
     return profile
+
+
+def _window_config(spec: Mapping[str, Any]) -> WindowConfig:
+    from pydantic import ValidationError
+
+    from mlaudit.config import format_validation_error
+
+    try:
+        return WindowConfig.model_validate(dict(spec))
+    except ValidationError as exc:
+        raise ConfigError(
+            format_validation_error(exc, source="windows"),
+            fix="e.g. windows={'every': 'week'} or windows={'rows': 10000}",
+        ) from None
+
+
+def _window_spec(cfg: WindowConfig | None, schema: Schema) -> WindowSpec | None:
+    """The window spec with its timestamp column resolved; a clear error when there is none."""
+    if cfg is None:
+        return None
+    if cfg.rows is not None:
+        return WindowSpec(rows=cfg.rows, min_rows=cfg.min_rows)
+    column = cfg.column
+    if column is None:
+        stamps = schema.with_role(Role.TIMESTAMP)
+        if not stamps:
+            raise ConfigError(
+                f"windows every {cfg.every} need a timestamp column and none was found",
+                fix="declare it (schema.timestamp / --timestamp COL), set windows.column, "
+                "or cut by rows (windows: {rows: 10000})",
+            )
+        column = stamps[0].name
+    elif column not in schema:
+        raise ConfigError(
+            f"windows.column {column!r} is not a column of the current data",
+            fix=f"use one of: {', '.join(schema.names[:12])}",
+        )
+    return WindowSpec(every=cfg.every, column=column, min_rows=cfg.min_rows)
+
+
+def _reference_spec(
+    spec: WindowSpec, cur: WindowedData, ref_schema: Schema, *, whole: bool
+) -> WindowSpec:
+    """Cut the reference like the current data; by rows when it lacks the timestamp column."""
+    if whole:
+        return WindowSpec(rows=2**62, min_rows=1)
+    if spec.by_time and spec.column in ref_schema:
+        return spec
+    sizes = sorted(w.n_rows for w in cur.windows) or [spec.rows or 1]
+    median = max(sizes[len(sizes) // 2], 1)
+    return WindowSpec(rows=spec.rows or median, min_rows=spec.min_rows)
+
+
+def _scan_windows(
+    inp: _Input,
+    spec: WindowSpec,
+    plan: ScanPlan,
+    profile_columns: list[str],
+    row_columns: list[str],
+    progress: ProgressReporter,
+) -> WindowedData:
+    assert inp.dataset is not None
+    name = inp.dataset.name
+    key = f"{name}-windows"
+    progress.start(key, f"Windows of {name}", inp.dataset.num_rows)
+    try:
+        return scan_windows(
+            inp.dataset,
+            inp.schema,
+            spec,
+            plan=plan,
+            profile_columns=profile_columns,
+            row_columns=row_columns,
+            on_rows=lambda n: progress.advance(key, n),
+        )
+    finally:
+        progress.finish(key)
 
 
 def run_checks(

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from mlaudit.data.types import Schema
+from mlaudit.engines.windows import WindowedData
 from mlaudit.errors import ConfigError
 from mlaudit.results import CheckResult, Severity, Status, Threshold
 from mlaudit.summary.model import DatasetProfile, ScanPlan
@@ -36,6 +37,10 @@ class CheckContext:
     reference: DatasetProfile | None = None
     reference_schema: Schema | None = None
     seed: int = 0
+    current_windows: WindowedData | None = None
+    """The current data cut into windows (profiles and model rows), when the audit has them."""
+    reference_windows: WindowedData | None = None
+    """The reference cut the same way (for control limits and calibration), when available."""
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -56,6 +61,10 @@ class Check(BaseModel):
     why: ClassVar[str] = ""
     severity: ClassVar[Severity] = Severity.MEDIUM
     needs_reference: ClassVar[bool] = False
+    needs_windows: ClassVar[bool] = False
+    """The check reads a profile per window (``ctx.current_windows[...].profile``)."""
+    needs_rows: ClassVar[bool] = False
+    """The check reads the model columns row by row (``ctx.current_windows.rows``)."""
     controls: ClassVar[tuple[str, ...]] = ()
 
     columns: list[str] | None = None
@@ -129,7 +138,7 @@ def register(cls: C) -> C:
 
 def _load_all() -> None:
     # Importing the families registers their checks.
-    from mlaudit.checks import drift, quality  # noqa: F401
+    from mlaudit.checks import drift, performance, quality  # noqa: F401
 
 
 def list_checks() -> list[type[Check]]:

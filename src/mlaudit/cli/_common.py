@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from mlaudit.errors import MLAuditError
+from mlaudit.errors import ConfigError, MLAuditError
 from mlaudit.results import AuditResult, Status
 
 __all__ = [
@@ -21,10 +21,12 @@ __all__ = [
     "EXIT_FAILURES",
     "EXIT_OK",
     "EXIT_USAGE",
+    "WINDOW_HELP",
     "console",
     "err_console",
     "exit_code_for",
     "handle_errors",
+    "parse_window",
     "print_summary",
     "setup_logging",
     "split_list",
@@ -129,3 +131,24 @@ def split_list(value: str | None) -> list[str]:
 def setup_logging(debug: bool) -> None:
     """Log mlaudit's debug messages to standard error with ``--debug``."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(message)s")
+
+
+WINDOW_HELP = "cut the data into windows: hour | day | week | month (by the timestamp) or N rows"
+
+
+def parse_window(value: str | None, column: str | None = None) -> dict[str, object] | None:
+    """``--window week`` / ``--window 10000`` → the ``windows`` configuration (or None)."""
+    if value is None:
+        return None
+    v = value.strip().lower()
+    if v.replace("_", "").isdigit():
+        rows = int(v.replace("_", ""))
+        if rows < 1:
+            raise ConfigError("--window needs at least 1 row", fix="e.g. --window 10000")
+        return {"rows": rows}
+    if v in ("hour", "day", "week", "month"):
+        return {"every": v, **({"column": column} if column else {})}
+    raise ConfigError(
+        f"--window {value!r} is neither a period nor a row count",
+        fix="use hour, day, week, month, or a number of rows such as 10000",
+    )

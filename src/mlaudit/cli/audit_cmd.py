@@ -9,7 +9,15 @@ import typer
 from pydantic import ValidationError
 
 from mlaudit.audit import Audit
-from mlaudit.cli._common import exit_code_for, handle_errors, print_summary, split_list, state
+from mlaudit.cli._common import (
+    WINDOW_HELP,
+    exit_code_for,
+    handle_errors,
+    parse_window,
+    print_summary,
+    split_list,
+    state,
+)
 from mlaudit.config import AuditConfig, DataConfig, format_validation_error, load_config
 from mlaudit.errors import ConfigError
 from mlaudit.report import write_reports
@@ -58,6 +66,8 @@ def audit(
     ] = None,
     seed: Annotated[int | None, typer.Option(help="seed for samples and models")] = None,
     encoding: Annotated[str, typer.Option(help="text encoding of CSV/JSON inputs")] = "utf-8",
+    window: Annotated[str | None, typer.Option(help=WINDOW_HELP)] = None,
+    timestamp: Annotated[str | None, typer.Option(help="timestamp column for --window")] = None,
 ) -> None:
     """Audit data (and later models): quality and validation checks, reports, exit code."""
     check_fail_on(fail_on)
@@ -87,7 +97,7 @@ def _merge_config(path: Path | None, opts: dict[str, Any]) -> AuditConfig:
     if opts["reference"]:
         base["reference"] = DataConfig(path=opts["reference"], encoding=enc).model_dump()
     schema = dict(base.get("schema", {}))
-    for role in ("target", "prediction", "score"):
+    for role in ("target", "prediction", "score", "timestamp"):
         if opts[role]:
             schema[role] = opts[role]
     if opts["sensitive"]:
@@ -97,6 +107,9 @@ def _merge_config(path: Path | None, opts: dict[str, Any]) -> AuditConfig:
         base["suite"] = opts["suite"]
     if opts["seed"] is not None:
         base["seed"] = opts["seed"]
+    windows = parse_window(opts["window"])
+    if windows is not None:
+        base["windows"] = windows
     try:
         return AuditConfig.model_validate(base)
     except ValidationError as exc:

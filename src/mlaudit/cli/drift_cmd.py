@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from mlaudit.audit import Audit
-from mlaudit.cli._common import exit_code_for, handle_errors, print_summary, state
+from mlaudit.cli._common import (
+    WINDOW_HELP,
+    exit_code_for,
+    handle_errors,
+    parse_window,
+    print_summary,
+    state,
+)
 from mlaudit.cli.audit_cmd import check_fail_on, parse_formats
 from mlaudit.report import write_reports
 
@@ -26,11 +33,13 @@ def drift(
     format: Annotated[str | None, typer.Option("--format", help="html,json,md,junit")] = None,
     fail_on: Annotated[str, typer.Option(help="exit 1 on: fail | warn | never")] = "fail",
     seed: Annotated[int, typer.Option(help="seed for samples and models")] = 0,
+    window: Annotated[str | None, typer.Option(help=WINDOW_HELP)] = None,
+    timestamp: Annotated[str | None, typer.Option(help="timestamp column for --window")] = None,
 ) -> None:
     """Has the data drifted? Column by column and as a whole, with sound multiple testing."""
     check_fail_on(fail_on)
     formats = parse_formats(format, ["html", "json"])
-    schema = {"target": target, "prediction": prediction, "score": score}
+    schema = {"target": target, "prediction": prediction, "score": score, "timestamp": timestamp}
     audit = Audit(
         current,
         reference=reference,
@@ -38,6 +47,7 @@ def drift(
         schema={k: v for k, v in schema.items() if v},
         seed=seed,
         title="Drift report",
+        windows=parse_window(window),
         progress=not state["quiet"],
     )
     result = audit.run()

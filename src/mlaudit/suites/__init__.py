@@ -30,6 +30,7 @@ DATA_QUALITY: tuple[str, ...] = (
     "quality.cardinality",
     "quality.outliers",
     "quality.row_anomalies",
+    "quality.over_time",
 )
 
 DRIFT: tuple[str, ...] = (
@@ -38,6 +39,11 @@ DRIFT: tuple[str, ...] = (
     "drift.dataset",
     "drift.multivariate",
     "drift.pca",
+    "drift.over_time",
+    "performance.over_time",
+    "performance.change_points",
+    "performance.estimated",
+    "performance.estimate_vs_actual",
 )
 
 # Every family's default checks; checks that only make sense with options (patterns, rules)

@@ -3,6 +3,7 @@
 from mlaudit.checks.drift import (
     dataset,  # noqa: F401
     multivariate,  # noqa: F401
+    over_time,  # noqa: F401
     pca,  # noqa: F401
     univariate,  # noqa: F401
 )

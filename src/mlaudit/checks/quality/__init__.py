@@ -10,6 +10,7 @@ from mlaudit.checks.quality import (
     inconsistent_categories,  # noqa: F401
     mixed_types,  # noqa: F401
     outliers,  # noqa: F401
+    over_time,  # noqa: F401
     pattern,  # noqa: F401
     required_columns,  # noqa: F401
     row_anomalies,  # noqa: F401

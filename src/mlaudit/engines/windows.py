@@ -1,0 +1,189 @@
+"""Windowed scans: a profile per time window, and the model's columns row by row.
+
+Checks over time read a :class:`WindowedData` per period (current and, for control limits,
+reference): one mergeable :class:`~mlaudit.summary.model.DatasetProfile` per window (built by the
+same code as the whole-data profile, batch by batch, so memory stays bounded by the number of
+windows, not rows) and, when the audit has model columns (target, prediction, score), those
+columns for every row with their window and order (8–32 bytes a row: performance over time and
+change detectors need the rows in order, and estimated performance needs each row's score).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from mlaudit.data.types import ColumnType, Role, Schema
+from mlaudit.data.windows import WindowSpec, timestamps_us, window_keys, window_label
+from mlaudit.engines.local import BatchSource
+from mlaudit.errors import ConfigError
+from mlaudit.summary.build import ProfileBuilder
+from mlaudit.summary.model import DatasetProfile, ScanPlan
+
+__all__ = [
+    "MAX_WINDOWS",
+    "ORDER",
+    "WINDOW",
+    "Window",
+    "WindowedData",
+    "model_columns",
+    "scan_windows",
+    "window_columns",
+]
+
+MAX_WINDOWS = 2_000
+"""More windows than this is almost always a mistake (hourly windows over years)."""
+WINDOW = "__window__"
+"""Column of :attr:`WindowedData.rows` holding the row's window index (0, 1, ...)."""
+ORDER = "__order__"
+"""Column of :attr:`WindowedData.rows` giving the rows' time order (timestamp or row index)."""
+_ROW = "__row__"
+
+
+@dataclass
+class Window:
+    """One window: its key, label, row count and (optionally) its profile."""
+
+    key: int
+    label: str
+    n_rows: int
+    profile: DatasetProfile | None = None
+
+
+@dataclass
+class WindowedData:
+    """The windows of one period in time order, with the rows that had no window."""
+
+    spec: WindowSpec
+    windows: list[Window]
+    unassigned: int = 0
+    """Rows whose timestamp was missing or did not parse (in no window)."""
+    rows: pl.DataFrame | None = None
+    """Model columns per row, plus ``__window__`` (index into ``windows``) and ``__order__``,
+    sorted by time (stable: rows with equal timestamps keep their order)."""
+    configured: bool = True
+    """False for the single window holding every row that the runner makes when no windows
+    were configured (checks over time skip it; estimates use it for the whole period)."""
+
+    @property
+    def labels(self) -> list[str]:
+        """Window labels in order."""
+        return [w.label for w in self.windows]
+
+    def judged(self) -> list[int]:
+        """Indices of windows with at least ``spec.min_rows`` rows."""
+        return [i for i, w in enumerate(self.windows) if w.n_rows >= self.spec.min_rows]
+
+
+_WINDOW_TYPES = (ColumnType.NUMERIC, ColumnType.INTEGER, ColumnType.CATEGORICAL, ColumnType.BOOLEAN)
+_WINDOW_ROLES = (Role.FEATURE, Role.TARGET, Role.PREDICTION, Role.SCORE, Role.SENSITIVE)
+
+
+def window_columns(schema: Schema) -> list[str]:
+    """Columns worth a profile per window: those drift compares (not personal, text, ids or
+    times)."""
+    return [
+        c.name
+        for c in schema.columns
+        if c.role in _WINDOW_ROLES and c.type in _WINDOW_TYPES and not c.personal
+    ]
+
+
+def model_columns(schema: Schema) -> list[str]:
+    """The target, prediction and score columns (kept row by row for performance checks)."""
+    return [c.name for c in schema.with_role(Role.TARGET, Role.PREDICTION, Role.SCORE)]
+
+
+def scan_windows(
+    source: BatchSource,
+    schema: Schema,
+    spec: WindowSpec,
+    *,
+    plan: ScanPlan | None = None,
+    profile_columns: Sequence[str] = (),
+    row_columns: Sequence[str] = (),
+    on_rows: Callable[[int], None] | None = None,
+) -> WindowedData:
+    """One pass over ``source``: a profile per window and the model columns per row.
+
+    Parameters
+    ----------
+    source
+        Re-iterable record batches.
+    schema
+        The data's schema (types of the profiled columns).
+    spec
+        How to cut windows (its ``column`` must be set for time windows).
+    plan
+        Scan options for the window profiles (category cap, seed, personal columns); no sample
+        is kept per window.
+    profile_columns
+        Columns to profile per window (none: no profiles, e.g. only rows are needed).
+    row_columns
+        Columns to keep for every row (target, prediction, score).
+    on_rows
+        Progress callback with each batch's row count.
+    """
+    sub = Schema(columns=[schema[c] for c in profile_columns])
+    base = plan or ScanPlan()
+    light = ScanPlan(
+        sample_size=1, category_cap=base.category_cap, seed=base.seed, personal=base.personal
+    )
+    builders: dict[int, ProfileBuilder] = {}
+    counts: dict[int, int] = {}
+    parts: list[pl.DataFrame] = []
+    unassigned, offset = 0, 0
+    order_col = spec.column if spec.by_time else None
+    for batch in source.batches():
+        df = pl.from_arrow(batch)
+        assert isinstance(df, pl.DataFrame)
+        keys = window_keys(df, spec, offset)
+        unassigned += keys.null_count()
+        tagged = df.with_columns(keys, pl.int_range(offset, offset + df.height).alias(_ROW))
+        tagged = tagged.filter(pl.col(WINDOW).is_not_null())
+        if row_columns:
+            keep = [*row_columns, WINDOW, _ROW]
+            order = timestamps_us(tagged, order_col) if order_col is not None else tagged[_ROW]
+            parts.append(tagged.select(keep).with_columns(order.alias(ORDER)))
+        for (key,), part in tagged.partition_by(WINDOW, as_dict=True, maintain_order=True).items():
+            k = int(key)
+            counts[k] = counts.get(k, 0) + part.height
+            if profile_columns:
+                if k not in builders:
+                    if len(builders) >= MAX_WINDOWS:
+                        raise ConfigError(
+                            f"{spec.describe()} give more than {MAX_WINDOWS:,} windows",
+                            fix="choose a longer window (day, week, month) or more rows each",
+                        )
+                    builders[k] = ProfileBuilder(sub, light)
+                builders[k].add(part.select(sub.names))
+        offset += df.height
+        if on_rows is not None:
+            on_rows(df.height)
+    if len(counts) > MAX_WINDOWS:
+        raise ConfigError(
+            f"{spec.describe()} give {len(counts):,} windows (more than {MAX_WINDOWS:,})",
+            fix="choose a longer window (day, week, month) or more rows each",
+        )
+    ordered = sorted(counts)
+    index = {k: i for i, k in enumerate(ordered)}
+    windows = [
+        Window(
+            key=k,
+            label=window_label(k, spec),
+            n_rows=counts[k],
+            profile=builders[k].finish() if k in builders else None,
+        )
+        for k in ordered
+    ]
+    rows = None
+    if row_columns:
+        frame = pl.concat(parts) if parts else pl.DataFrame()
+        if frame.height:
+            frame = frame.with_columns(
+                pl.col(WINDOW).replace_strict(index, return_dtype=pl.Int32)
+            ).sort([ORDER, _ROW], maintain_order=True)
+        rows = frame
+    return WindowedData(spec=spec, windows=windows, unassigned=unassigned, rows=rows)

@@ -1,0 +1,561 @@
+"""Performance of a binary classifier estimated before labels arrive (confidence-based).
+
+If a model's scores, recalibrated on a labelled reference period, are calibrated probabilities
+``p_i = P(y_i = 1 | x_i)``, and the link between inputs and labels has not changed since (no
+concept drift), then each unlabelled current row's label is a Bernoulli(``p_i``) draw.  The
+expected confusion matrix, the metrics and the spread of the metrics a window of this size
+would show all follow.  This is the idea of confidence-based performance estimation (CBPE) as
+NannyML describes it; this module is our own construction of it.
+
+**Calibration.** :func:`fit_calibration` fits isotonic regression (scikit-learn,
+``out_of_bounds="clip"``, output in [0, 1]) of the reference labels on the reference scores.
+It records how calibrated the raw scores were: the expected calibration error (ECE, Naeini et
+al. 2015; Guo et al. 2017), ``Σ_b (n_b / n)·|mean label_b − mean probability_b|`` over
+equal-width bins of [0, 1], of the raw scores (when they are probabilities) and of the
+*out-of-fold* calibrated probabilities (each fold predicted by a calibrator fitted on the other
+folds, so the "after" figure is not flattered by fitting and scoring on the same rows).
+
+**Point estimates.** With ``n₁`` predicted positives and ``TP = Σ_{ŷ=1} y``, ``FN = Σ_{ŷ=0} y``,
+``m = TP + FN`` positives and ``Rc = Σ y_i·(r_i − (n+1)/2)`` (``r`` the mid-ranks of the scores):
+accuracy ``(TP + n₀ − FN)/n`` and precision ``TP/n₁`` are linear in the labels, so their
+expectations are exact: ``E[TP] = Σ_{ŷ=1} p``, ``E[FN] = Σ_{ŷ=0} p``.  Recall ``TP/m``, F1
+``2·TP/(n₁ + m)`` and ROC AUC ``½ + Rc/(m·(n − m))`` (the Mann–Whitney form, ties counting
+one half) are ratios.  Their ratio-of-expectations forms are biased by O(1/n).  Measured
+against 400,000 brute-force label sets (logistic probabilities, decision threshold 0.4), recall's
+``E[TP]/E[m]`` was off by −0.0085 at n = 50 and −0.003 at n = 100, and the AUC of the expected
+TPR and FPR curves (NannyML's form, which pairs each row with itself and uses ``E[m]·E[n−m]``
+for ``E[m·(n−m)]``) by −0.005 and −0.0023: 5–7 % of the realised metric's standard deviation.
+Small next to the band, but systematic, and visible to anyone averaging many windows.  We
+therefore report the *expectation of the realised metric* from the simulation below, with the
+three sums as control variates (their exact means are known, so the regression estimator
+``mean(g) − β̂·(mean(S) − E[S])`` removes the first-order Monte Carlo noise).  In the same
+experiment its bias was within ±0.0001 and its spread over seeds below 0.001 at n = 50 and
+below 0.0001 from n = 300.  A metric undefined in some label sets (recall with no positive) is
+averaged over the sets where it is defined, as one would average realised values.
+
+**Bands.** The band is the central ``level`` interval of the metric *realised* when the labels
+are drawn ``y_i ~ Bernoulli(p_i)``: the sampling error of a window of this size.  Every metric
+is a function of the three sums ``(TP, FN, Rc)``, so one draw needs only those, simulated per
+predicted class (the two groups are independent):
+
+* *exact* (Poisson thinning), when the expected number of label flips over all draws is small:
+  each row starts at its likelier label and flips with probability ``q = min(p, 1 − p)``; a flip
+  is "at least one event" of a Poisson(``−log(1 − q)``) count, so a draw is a Poisson total of
+  events spread over the rows in proportion to their rates.  A draw costs O(flips), not O(n),
+  which keeps confident models on large windows exact.
+* *normal*, otherwise: the sums are sums of many independent terms, drawn from the bivariate
+  normal with their exact means and covariances (``Σ p(1−p)·(1, r)ᵀ(1, r)``), counts rounded.
+
+Quantiles are taken with ``method="inverted_cdf"`` so a discrete metric's band is conservative.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from mlaudit.errors import DataError
+
+__all__ = [
+    "METRICS",
+    "Calibration",
+    "Estimate",
+    "estimate_binary_metrics",
+    "expected_calibration_error",
+    "fit_calibration",
+    "realised_binary_metrics",
+]
+
+METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
+"""The metrics :func:`estimate_binary_metrics` and :func:`realised_binary_metrics` return."""
+
+_EXACT_FLIPS = 200.0
+"""Largest expected number of label flips per draw in a group that is simulated exactly.
+
+Above it a group's sums have a variance of at least ``0.36·200 = 72``, where the normal
+approximation's tail quantiles are off by well under one count (skewness below 0.1)."""
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A metric estimated without labels, with the band of its realised value.
+
+    Attributes
+    ----------
+    value
+        Expected value of the metric on this window (NaN when undefined, see ``reason``).
+    low, high
+        Central ``level`` interval of the metric realised when labels are drawn from the
+        calibrated probabilities: the sampling error of a window of this size.
+    method
+        How the value and the band were computed, in words.
+    reason
+        Why the value is NaN, or a caveat about the band; ``None`` when there is nothing to say.
+    """
+
+    value: float
+    low: float
+    high: float
+    method: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """An isotonic calibrator fitted on a labelled reference, and how calibrated it found it.
+
+    Attributes
+    ----------
+    x_thresholds, y_thresholds
+        The isotonic step function: scores and calibrated probabilities between which
+        :meth:`transform` interpolates linearly (scikit-learn's ``X_thresholds_`` and
+        ``y_thresholds_``); scores outside the range take the end values.
+    ece_before
+        Expected calibration error of the raw reference scores; NaN when they are not
+        probabilities (some score outside [0, 1]).
+    ece_after
+        Expected calibration error of out-of-fold calibrated probabilities on the reference.
+    bin_edges
+        Edges of the equal-width bins both ECE figures use.
+    n_reference, n_positive
+        Rows and positive labels in the reference.
+    n_folds
+        Folds used for ``ece_after``.
+    """
+
+    x_thresholds: FloatArray
+    y_thresholds: FloatArray
+    ece_before: float
+    ece_after: float
+    bin_edges: FloatArray
+    n_reference: int
+    n_positive: int
+    n_folds: int
+
+    def transform(self, scores: npt.ArrayLike) -> FloatArray:
+        """Calibrated probabilities ``P(y = 1 | score)`` for ``scores``.
+
+        Parameters
+        ----------
+        scores
+            Finite scores on the same scale as the reference scores.
+
+        Returns
+        -------
+        numpy.ndarray
+            One probability in [0, 1] per score; the same numbers as the fitted
+            ``IsotonicRegression.predict``.
+
+        Raises
+        ------
+        DataError
+            When a score is NaN or infinite.
+        """
+        s = _finite_floats(scores, "scores")
+        return np.interp(s, self.x_thresholds, self.y_thresholds)
+
+
+def expected_calibration_error(
+    probabilities: npt.ArrayLike, labels: npt.ArrayLike, *, n_bins: int = 10
+) -> float:
+    """Expected calibration error over ``n_bins`` equal-width bins of [0, 1].
+
+    ``ECE = Σ_b (n_b / n)·|mean(labels in b) − mean(probabilities in b)|``; a probability on an
+    inner edge belongs to the bin below it (as in ``sklearn.calibration.calibration_curve``).
+
+    Parameters
+    ----------
+    probabilities
+        Predicted probabilities of the positive class, in [0, 1].
+    labels
+        0/1 labels, one per probability.
+    n_bins
+        Number of bins.
+
+    Returns
+    -------
+    float
+        The ECE, in [0, 1]; NaN for no rows.
+    """
+    p = np.asarray(probabilities, dtype=np.float64).ravel()
+    y = np.asarray(labels, dtype=np.float64).ravel()
+    if p.size == 0:
+        return float("nan")
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    bins = np.searchsorted(edges[1:-1], p)
+    gap = np.bincount(bins, weights=y - p, minlength=n_bins)
+    return float(np.abs(gap).sum() / p.size)
+
+
+def fit_calibration(
+    scores: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    *,
+    n_bins: int = 10,
+    n_folds: int = 5,
+    min_per_class: int = 10,
+    seed: int = 0,
+) -> Calibration:
+    """Fit an isotonic calibrator of ``labels`` on ``scores`` from a labelled reference.
+
+    Parameters
+    ----------
+    scores
+        Finite model scores, higher meaning more likely positive (any scale).
+    labels
+        0/1 labels (or booleans), one per score, with both classes present.
+    n_bins
+        Equal-width bins for the expected calibration errors.
+    n_folds
+        Folds for the out-of-fold ``ece_after`` (reduced to the smaller class count if needed).
+    min_per_class
+        Fewest labels of each class accepted.
+    seed
+        Seed of the fold assignment.
+
+    Returns
+    -------
+    Calibration
+        The calibrator and the reference's ECE before and after calibration.
+
+    Raises
+    ------
+    DataError
+        When lengths differ, labels are not 0/1, a score is not finite, or a class has fewer
+        than ``min_per_class`` labels.
+    """
+    from sklearn.isotonic import IsotonicRegression
+
+    s, y = _check_reference(scores, labels, min_per_class)
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y)
+    folds = max(2, min(n_folds, int(y.sum()), int(y.size - y.sum())))
+    in_unit = bool(np.all((s >= 0.0) & (s <= 1.0)))
+    return Calibration(
+        x_thresholds=np.asarray(iso.X_thresholds_, dtype=np.float64),
+        y_thresholds=np.asarray(iso.y_thresholds_, dtype=np.float64),
+        ece_before=expected_calibration_error(s, y, n_bins=n_bins) if in_unit else math.nan,
+        ece_after=expected_calibration_error(_out_of_fold(s, y, folds, seed), y, n_bins=n_bins),
+        bin_edges=np.linspace(0.0, 1.0, n_bins + 1),
+        n_reference=int(y.size),
+        n_positive=int(y.sum()),
+        n_folds=folds,
+    )
+
+
+def _out_of_fold(s: FloatArray, y: FloatArray, folds: int, seed: int) -> FloatArray:
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    out = np.empty_like(s)
+    split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(s, y)
+    for train, test in split:
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+        out[test] = iso.fit(s[train], y[train]).predict(s[test])
+    return out
+
+
+def _finite_floats(values: npt.ArrayLike, name: str) -> FloatArray:
+    x = np.asarray(values, dtype=np.float64).ravel()
+    if not np.all(np.isfinite(x)):
+        bad = int((~np.isfinite(x)).sum())
+        raise DataError(
+            f"{name} holds {bad} NaN or infinite value(s)",
+            fix=f"drop or impute the rows with non-finite {name} first",
+        )
+    return x
+
+
+def _zero_one(values: npt.ArrayLike, name: str) -> FloatArray:
+    raw = np.asarray(values).ravel()
+    try:
+        x = raw.astype(np.float64)
+    except (TypeError, ValueError):
+        x = np.full(raw.shape, np.nan)
+    bad = ~((x == 0.0) | (x == 1.0))
+    if bad.any():
+        found = sorted({str(v) for v in raw[bad][:50].tolist()})[:5]
+        raise DataError(
+            f"{name} must hold 0/1 values; found {found}",
+            fix="encode the positive class as 1 and the negative class as 0",
+        )
+    return x
+
+
+def _same_length(**arrays: FloatArray) -> int:
+    sizes = {name: a.size for name, a in arrays.items()}
+    if len(set(sizes.values())) > 1:
+        listed = ", ".join(f"{name} has {size}" for name, size in sizes.items())
+        raise DataError(f"the inputs differ in length: {listed}", fix="pass one value per row")
+    return next(iter(sizes.values()))
+
+
+def _check_reference(
+    scores: npt.ArrayLike, labels: npt.ArrayLike, min_per_class: int
+) -> tuple[FloatArray, FloatArray]:
+    s = _finite_floats(scores, "scores")
+    y = _zero_one(labels, "labels")
+    _same_length(scores=s, labels=y)
+    n_pos = int(y.sum())
+    n_neg = int(y.size) - n_pos
+    if min(n_pos, n_neg) < min_per_class:
+        raise DataError(
+            f"the reference has {n_pos} positive and {n_neg} negative label(s); calibration "
+            f"needs at least min_per_class={min_per_class} of each",
+            fix="use a longer labelled reference period (or lower min_per_class)",
+        )
+    return s, y
+
+
+# --------------------------------------------------------------------------- estimation
+
+
+def estimate_binary_metrics(
+    p: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    scores: npt.ArrayLike,
+    *,
+    level: float = 0.95,
+    seed: int = 0,
+    n_draws: int = 2000,
+    min_rows: int = 30,
+) -> dict[str, Estimate]:
+    """Expected accuracy, precision, recall, F1 and ROC AUC of a window without labels.
+
+    Parameters
+    ----------
+    p
+        Calibrated probabilities of the positive class (:meth:`Calibration.transform`).
+    y_pred
+        The model's 0/1 decisions for the same rows.
+    scores
+        The model's scores for the same rows (ranked for the AUC; any monotone scale).
+    level
+        Coverage of the band, in (0, 1).
+    seed
+        Seed of the simulation: the same inputs and seed give the same estimates.
+    n_draws
+        Simulated label sets behind the band.
+    min_rows
+        Smaller windows get NaN estimates.
+
+    Returns
+    -------
+    dict of str to Estimate
+        Keyed by :data:`METRICS`.  A metric that is undefined on this window (no predicted
+        positives for precision, fewer than ``min_rows`` rows, every probability 0 or 1, or
+        undefined in more than ``1 − level`` of the simulated label sets) has a NaN value and
+        band and says why in ``reason``.
+
+    Raises
+    ------
+    DataError
+        When lengths differ, a probability is outside [0, 1] or not finite, a decision is not
+        0/1, a score is not finite, or ``level``, ``n_draws`` or ``min_rows`` is invalid.
+    """
+    pr, pred, s = _check_window(p, y_pred, scores, level, n_draws, min_rows)
+    n = int(pr.size)
+    if n < min_rows:
+        return _all_nan(f"the window has {n} row(s), fewer than min_rows={min_rows}")
+    if np.all((pr == 0.0) | (pr == 1.0)):
+        return _all_nan(
+            "every calibrated probability is 0 or 1, so the estimate claims certainty and has no "
+            "sampling band; the calibration reference was probably perfectly separated"
+        )
+    sim = _simulate(pr, pred == 1.0, s, n_draws, seed)
+    return {name: _summarise(name, v, sim, level) for name, v in _metric_draws(sim).items()}
+
+
+def _check_window(
+    p: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    scores: npt.ArrayLike,
+    level: float,
+    n_draws: int,
+    min_rows: int,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    if not 0.0 < level < 1.0:
+        raise DataError(f"level={level} is outside (0, 1)", fix="use e.g. level=0.95")
+    if n_draws < 100 or min_rows < 1:
+        raise DataError(
+            f"n_draws={n_draws} and min_rows={min_rows}: need n_draws >= 100 and min_rows >= 1",
+            fix="use the defaults (n_draws=2000, min_rows=30)",
+        )
+    pr = _finite_floats(p, "p")
+    if np.any((pr < 0.0) | (pr > 1.0)):
+        raise DataError(
+            f"p must be probabilities in [0, 1]; found {float(pr.min())}..{float(pr.max())}",
+            fix="pass Calibration.transform(scores), not the raw scores",
+        )
+    pred = _zero_one(y_pred, "y_pred")
+    s = _finite_floats(scores, "scores")
+    _same_length(p=pr, y_pred=pred, scores=s)
+    return pr, pred, s
+
+
+@dataclass(frozen=True)
+class _Simulation:
+    sums: FloatArray  # draws × 3: TP, FN and Rc (centred rank sum of the positives) per label set
+    means: FloatArray  # their exact expectations
+    n: int
+    n1: int  # predicted positives
+    method: str
+
+
+def _simulate(
+    p: FloatArray, hit: npt.NDArray[np.bool_], scores: FloatArray, draws: int, seed: int
+) -> _Simulation:
+    """Draw the sums ``(TP, FN, Rc)`` for ``draws`` label sets, group by predicted class."""
+    from scipy import stats
+
+    n = int(p.size)
+    rc = stats.rankdata(scores) - (n + 1) / 2.0  # centred mid-ranks: ties count one half
+    rng = np.random.default_rng(seed)
+    sums, means, how = np.zeros((draws, 3)), np.zeros(3), []
+    for column, group in enumerate((hit, ~hit)):
+        count, rank, method = _simulate_group(p[group], rc[group], draws, rng)
+        sums[:, column], sums[:, 2] = count, sums[:, 2] + rank
+        means[column], means[2] = p[group].sum(), means[2] + p[group] @ rc[group]
+        how.append(f"{method} for predicted {('positives', 'negatives')[column]}")
+    return _Simulation(sums, means, n, int(hit.sum()), ", ".join(how))
+
+
+def _simulate_group(
+    p: FloatArray, r: FloatArray, draws: int, rng: np.random.Generator
+) -> tuple[FloatArray, FloatArray, str]:
+    """Draw ``(Σ y, Σ y·r)`` over one group's rows for ``draws`` label sets ``y ~ Bern(p)``."""
+    q = np.minimum(p, 1.0 - p)
+    rate = -np.log1p(-q)  # a flip happens when a Poisson(rate) count is at least one
+    if float(rate.sum()) <= _EXACT_FLIPS:
+        return (*_thinning(p, r, rate, draws, rng), "exact simulation")
+    v = p * (1.0 - p)
+    cov = np.array([[v.sum(), v @ r], [v @ r, v @ (r * r)]])
+    z = rng.multivariate_normal([p.sum(), p @ r], cov, size=draws, method="eigh")
+    count = np.clip(np.rint(z[:, 0]), 0.0, float(p.size))
+    return count, z[:, 1], "normal approximation"
+
+
+def _thinning(
+    p: FloatArray, r: FloatArray, rate: FloatArray, draws: int, rng: np.random.Generator
+) -> tuple[FloatArray, FloatArray]:
+    """Exact draws by Poisson thinning: each row starts at its likelier label and may flip.
+
+    Row ``i`` has a Poisson(``draws·rate_i``) number of events over all draws, each landing in
+    a uniformly chosen draw (so independent Poisson(``rate_i``) counts per draw); the row's
+    label flips in the draws it has at least one event in.
+    """
+    start = p > 0.5
+    count = np.full(draws, float(start.sum()))
+    rank = np.full(draws, float(r[start].sum()))
+    events = rng.poisson(draws * rate)
+    row = np.repeat(np.arange(p.size, dtype=np.int64), events)
+    key = np.sort(row * draws + rng.integers(0, draws, size=row.size))
+    key = key[np.r_[True, key[1:] != key[:-1]]] if key.size else key
+    row, draw = np.divmod(key, draws)
+    sign = np.where(start[row], -1.0, 1.0)  # a flip removes a positive or adds one
+    count += np.bincount(draw, weights=sign, minlength=draws)
+    rank += np.bincount(draw, weights=sign * r[row], minlength=draws)
+    return count, rank
+
+
+def _metric_draws(sim: _Simulation) -> dict[str, FloatArray]:
+    """Each metric per simulated label set, from the sums ``(TP, FN, Rc)``; NaN if undefined."""
+    tp, fn, rc = sim.sums.T
+    n, n1, m = sim.n, sim.n1, tp + fn
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            "accuracy": (tp + (n - n1) - fn) / n,
+            "precision": tp / n1 if n1 > 0 else np.full(tp.shape, np.nan),
+            "recall": np.where(m > 0, tp / m, np.nan),
+            "f1": np.where(n1 + m > 0, 2.0 * tp / (n1 + m), np.nan),
+            "roc_auc": np.where((m > 0) & (m < n), 0.5 + rc / (m * (n - m)), np.nan),
+        }
+
+
+def _summarise(name: str, values: FloatArray, sim: _Simulation, level: float) -> Estimate:
+    draws = values.size
+    band = f"central {level:.0%} of the realised metric over {draws} label sets ({sim.method})"
+    if name == "precision" and sim.n1 == 0:
+        return _nan(band, "no predicted positives: precision is undefined")
+    ok = np.isfinite(values)
+    undefined = 1.0 - float(ok.mean())
+    if undefined > 1.0 - level:
+        return _nan(band, f"{name} is undefined in {undefined:.1%} of simulated label sets")
+    low, high = np.quantile(values[ok], [(1 - level) / 2, (1 + level) / 2], method="inverted_cdf")
+    tp, fn = sim.means[0], sim.means[1]
+    if name == "accuracy":
+        value, how = (tp + (sim.n - sim.n1) - fn) / sim.n, "exact expectation"
+    elif name == "precision":
+        value, how = tp / sim.n1, "exact expectation"
+    else:
+        value, how = _expectation(values, ok, sim), "simulated expectation with control variates"
+    caveat = f"undefined in {undefined:.1%} of label sets, left out" if undefined > 0 else None
+    return Estimate(float(value), float(low), float(high), f"{how}; band: {band}", caveat)
+
+
+def _expectation(values: FloatArray, ok: npt.NDArray[np.bool_], sim: _Simulation) -> float:
+    """Regression estimator of ``E[metric]`` with the sums (known means) as control variates."""
+    if not ok.all():
+        return float(values[ok].mean())
+    x = sim.sums - sim.means
+    xc = x - x.mean(axis=0)
+    beta = np.linalg.lstsq(xc, values - values.mean(), rcond=None)[0]
+    return float(values.mean() - x.mean(axis=0) @ beta)
+
+
+def _nan(method: str, reason: str) -> Estimate:
+    return Estimate(math.nan, math.nan, math.nan, method, reason)
+
+
+def _all_nan(reason: str) -> dict[str, Estimate]:
+    return {name: _nan("not estimated", reason) for name in METRICS}
+
+
+# --------------------------------------------------------------------------- realised
+
+
+def realised_binary_metrics(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, scores: npt.ArrayLike
+) -> dict[str, float]:
+    """The same metrics computed from real labels, by scikit-learn.
+
+    Parameters
+    ----------
+    y_true
+        0/1 labels.
+    y_pred
+        0/1 decisions of the model.
+    scores
+        Scores of the model.
+
+    Returns
+    -------
+    dict of str to float
+        Keyed by :data:`METRICS`; NaN where a metric is undefined (precision with no predicted
+        positive, recall with no positive label, F1 with neither, ROC AUC with one class, every
+        metric on an empty window).
+
+    Raises
+    ------
+    DataError
+        When lengths differ, labels or decisions are not 0/1 or a score is not finite.
+    """
+    from sklearn import metrics
+
+    y, pred = _zero_one(y_true, "y_true"), _zero_one(y_pred, "y_pred")
+    s = _finite_floats(scores, "scores")
+    _same_length(y_true=y, y_pred=pred, scores=s)
+    if y.size == 0:
+        return dict.fromkeys(METRICS, math.nan)
+    both = 0.0 < float(y.mean()) < 1.0
+    return {
+        "accuracy": float(metrics.accuracy_score(y, pred)),
+        "precision": float(metrics.precision_score(y, pred, zero_division=np.nan)),
+        "recall": float(metrics.recall_score(y, pred, zero_division=np.nan)),
+        "f1": float(metrics.f1_score(y, pred, zero_division=np.nan)),
+        "roc_auc": float(metrics.roc_auc_score(y, s)) if both else math.nan,
+    }
