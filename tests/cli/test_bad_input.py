@@ -184,3 +184,37 @@ def test_usage_errors(cli: CLI, tmp_path: Path) -> None:
     assert cli("audit", "--current", "x.csv", "--format", "pdfx").code == 2
     assert cli("audit", "--current", "x.csv", "--fail-on", "sometimes").code == 2
     assert cli("frobnicate").code == 2
+
+
+def test_window_mistakes_are_usage_errors(cli: CLI, tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    pl.DataFrame({"x": [1.0, 2.0, 3.0], "when": ["2025-01-01", "soon", "2025-01-03"]}).write_csv(
+        data
+    )
+    bad = cli("drift", data, data, "--window", "fortnight")
+    assert bad.code == 2 and "neither a period nor a row count" in bad.text
+    no_time = tmp_path / "n.csv"
+    pl.DataFrame({"x": [1.0, 2.0, 3.0]}).write_csv(no_time)
+    r = cli("drift", no_time, no_time, "--window", "week")
+    assert r.code == 2 and "need a timestamp column" in r.text and "rows" in r.text
+    wrong = cli("drift", data, data, "--window", "day", "--timestamp", "x")
+    assert wrong.code in (2, 3) and "not a date or time" in wrong.text
+    assert "Traceback" not in bad.text + r.text + wrong.text
+
+
+def test_timestamps_that_do_not_parse_are_counted(cli: CLI, tmp_path: Path) -> None:
+    import json
+
+    rows = 400
+    when = [f"2025-01-{1 + i % 20:02d}" if i % 10 else "not a date" for i in range(rows)]
+    df = pl.DataFrame({"x": [float(i % 7) for i in range(rows)], "when": when})
+    data = tmp_path / "d.csv"
+    df.write_csv(data)
+    out = tmp_path / "out"
+    r = cli("drift", data, data, "--window", "month", "--timestamp", "when", "--out", out,
+            "--format", "json", "--fail-on", "never")  # fmt: skip
+    assert r.code == 0, r.text
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    summary = next(c for c in report["checks"] if c["id"] == "drift.over_time" and not c["column"])
+    assert summary["metrics"]["rows_without_window"] == rows // 10
+    assert "no valid timestamp" in summary["message"]

@@ -177,4 +177,30 @@ def test_drift_command_against_data_and_against_a_baseline(cli: CLI, tmp_path: P
         )
         assert x["status"] == "fail" and y["status"] == "pass"
         assert abs(x["metrics"]["statistic"] - oracle.statistic) < 1e-9
-        assert {c["family"] for c in report["checks"]} <= {"drift", "quality"}
+        assert {c["family"] for c in report["checks"]} <= {"drift", "quality", "performance"}
+
+
+def test_drift_over_time_and_performance_from_the_command_line(cli: CLI, tmp_path: Path) -> None:
+    from tests.unit.checks._monitoring import make_period, reference
+
+    ref_path, cur_path = tmp_path / "ref.parquet", tmp_path / "cur.parquet"
+    reference().write_parquet(ref_path)
+    make_period(shift_from=5, concept_from=6, seed=3).write_parquet(cur_path)
+    out = tmp_path / "out"
+    r = cli(
+        "drift", ref_path, cur_path, "--out", out, "--format", "json,html",
+        "--window", "week", "--timestamp", "ts", "--target", "y", "--score", "score",
+        "--prediction", "pred",
+    )  # fmt: skip
+    assert r.code == 1, r.text
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    by = {(c["id"], c["column"]): c for c in report["checks"]}
+    x1 = by[("drift.over_time", "x1")]
+    assert x1["status"] == "fail" and "first in 2025-06-09" in x1["message"]
+    assert by[("performance.over_time", None)]["status"] == "fail"
+    assert by[("performance.change_points", None)]["status"] in ("warn", "fail")
+    assert by[("performance.estimate_vs_actual", None)]["status"] == "fail"
+    assert report["config"]["windows"] == {"every": "week", "min_rows": 100}
+    assert report["config"]["schema"]["timestamp"] == "ts"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "drift effect size per window" in html

@@ -243,13 +243,16 @@ class Audit:
         if spec is None:  # one window holding every row (estimates for the whole period)
             spec = WindowSpec(rows=max(self._cur.profile.n_rows, 1), min_rows=1)
         prof_cols = [] if whole or not need_profiles else window_columns(schema)
-        cur = _scan_windows(self._cur, spec, plan, prof_cols, row_cols, progress)
+        stamps = [c.name for c in schema.with_role(Role.TIMESTAMP)]
+        order_by = spec.column if spec.by_time else (stamps[0] if stamps else None)
+        cur = _scan_windows(self._cur, spec, plan, prof_cols, row_cols, progress, order_by)
         ref = None
         if self._ref is not None and self._ref.dataset is not None:
             ref_spec = _reference_spec(spec, cur, self._ref.schema, whole=whole)
             ref_rows = [c for c in row_cols if c in self._ref.schema]
             ref_prof = [c for c in prof_cols if c in self._ref.schema]
-            ref = _scan_windows(self._ref, ref_spec, plan, ref_prof, ref_rows, progress)
+            ref_order = order_by if order_by in self._ref.schema else None
+            ref = _scan_windows(self._ref, ref_spec, plan, ref_prof, ref_rows, progress, ref_order)
             ref.configured = not whole
         cur.configured = not whole
         return cur, ref
@@ -378,6 +381,7 @@ def _scan_windows(
     profile_columns: list[str],
     row_columns: list[str],
     progress: ProgressReporter,
+    order_by: str | None = None,
 ) -> WindowedData:
     assert inp.dataset is not None
     name = inp.dataset.name
@@ -391,6 +395,7 @@ def _scan_windows(
             plan=plan,
             profile_columns=profile_columns,
             row_columns=row_columns,
+            order_by=order_by,
             on_rows=lambda n: progress.advance(key, n),
         )
     finally:

@@ -104,6 +104,7 @@ def scan_windows(
     plan: ScanPlan | None = None,
     profile_columns: Sequence[str] = (),
     row_columns: Sequence[str] = (),
+    order_by: str | None = None,
     on_rows: Callable[[int], None] | None = None,
 ) -> WindowedData:
     """One pass over ``source``: a profile per window and the model columns per row.
@@ -123,6 +124,9 @@ def scan_windows(
         Columns to profile per window (none: no profiles, e.g. only rows are needed).
     row_columns
         Columns to keep for every row (target, prediction, score).
+    order_by
+        Timestamp column giving the rows' order (default: the window column for time windows,
+        else the row order); rows whose timestamp is invalid keep their place at the end.
     on_rows
         Progress callback with each batch's row count.
     """
@@ -135,7 +139,7 @@ def scan_windows(
     counts: dict[int, int] = {}
     parts: list[pl.DataFrame] = []
     unassigned, offset = 0, 0
-    order_col = spec.column if spec.by_time else None
+    order_col = order_by or (spec.column if spec.by_time else None)
     for batch in source.batches():
         df = pl.from_arrow(batch)
         assert isinstance(df, pl.DataFrame)
@@ -184,6 +188,6 @@ def scan_windows(
         if frame.height:
             frame = frame.with_columns(
                 pl.col(WINDOW).replace_strict(index, return_dtype=pl.Int32)
-            ).sort([ORDER, _ROW], maintain_order=True)
+            ).sort([ORDER, _ROW], nulls_last=True, maintain_order=True)
         rows = frame
     return WindowedData(spec=spec, windows=windows, unassigned=unassigned, rows=rows)

@@ -193,6 +193,9 @@ class PCADrift(Check):
                     else ""
                 )
             )
+        # Load scikit-learn (and scipy's BLAS) before limiting the thread pools: threadpoolctl
+        # only limits the libraries already loaded.
+        import sklearn.decomposition  # noqa: F401
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1):  # same figures on every machine, no stall under load

@@ -100,6 +100,8 @@ def model_rows(
             return f"the score column {score} is {s.dtype}, not numeric"
         frame = frame.filter(pl.col(score).cast(pl.Float64).is_finite())
     dropped = n0 - frame.height
+    if not need_labels and target is not None and frame[target].null_count() == frame.height:
+        target = None  # labels have not arrived yet
     if frame.height == 0:
         return (
             f"every row misses the label, prediction or score, or has a non-finite score "

@@ -5,8 +5,8 @@ suddenly empty, while the quarter's totals still look fine.  Per window of the c
 (``windows:``): the row count (time windows only; row windows have equal counts by design) and
 each column's missing share.  Each is held to control limits learned from the reference cut the
 same way (mean ± 3 SD over the reference windows) and, for missing shares, to a floor on the
-change (``min_change``, default 0.02 = two percentage points) so huge windows do not flag
-trivial moves.  Without reference windows, a column's missing share is held to the whole
+change (``min_change``, default 0.02 = two percentage points; row counts: ``min_row_change``,
+default 10%) so huge windows do not flag trivial moves.  Without reference windows, a column's missing share is held to the whole
 reference's share plus ``min_change``.  Windows with fewer than ``min_rows`` rows are listed and
 not judged.
 """
@@ -50,6 +50,8 @@ class QualityOverTime(Check):
 
     min_change: float = Field(default=0.02, ge=0, le=1)
     """Smallest change of a missing share (vs the reference centre) worth an alert."""
+    min_row_change: float = Field(default=0.1, ge=0)
+    """Smallest relative change of a window's row count (vs the reference centre) worth an alert."""
     control_k: float = Field(default=3.0, gt=0)
     """Control limits: reference windows' mean ± this many standard deviations."""
 
@@ -89,7 +91,10 @@ class QualityOverTime(Check):
         out = [
             w.label
             for w in inner
-            if limits is not None and w.n_rows >= cur.spec.min_rows and limits.outside(w.n_rows)
+            if limits is not None
+            and w.n_rows >= cur.spec.min_rows
+            and limits.outside(w.n_rows)
+            and abs(w.n_rows - limits.center) >= self.min_row_change * limits.center
         ]
         status = Status.WARN if out or cur.unassigned else Status.PASS
         parts = [f"{len(cur.windows)} windows ({cur.spec.describe()})"]

@@ -1,5 +1,6 @@
 """drift.multivariate: the domain classifier finds joint-only drift and passes on one
-distribution; the AUC is checked against scikit-learn's own cross-validation."""
+distribution; the AUC is checked against scikit-learn's own cross-validation (2-fold
+cross-fitting), the grouped permutation importance against hand reasoning."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.unit.checks._schemas import simple_schema
 from threadpoolctl import threadpool_limits
 
 from mlaudit.checks.base import CheckContext, list_checks
-from mlaudit.checks.drift.multivariate import MultivariateDrift
+from mlaudit.checks.drift.multivariate import MultivariateDrift, grouped_importance
 from mlaudit.data.types import Role
 from mlaudit.results import NoteDetail, Status, TableDetail
 from mlaudit.summary import profile_frame
@@ -67,7 +68,7 @@ def test_same_distribution_passes(seed: int) -> None:
     assert r.metrics["features"] == 4
 
 
-def test_auc_equals_sklearn_cross_validation() -> None:
+def test_auc_equals_sklearn_cross_fitting() -> None:
     ref, cur = _frame(800, 0.0, 3), _frame(800, 0.6, 4)
     ref, cur = ref.drop("k"), cur.drop("k")
     ctx = _ctx(ref, cur, seed=5)
@@ -87,7 +88,7 @@ def test_auc_equals_sklearn_cross_validation() -> None:
             HistGradientBoostingClassifier(random_state=5, max_iter=100),
             x,
             y,
-            cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=5),
+            cv=StratifiedKFold(n_splits=2, shuffle=True, random_state=5),
             method="predict_proba",
         )[:, 1]
     auc = roc_auc_score(y, oof)
@@ -95,6 +96,47 @@ def test_auc_equals_sklearn_cross_validation() -> None:
     low, high = r.metrics["auc_low"] or 0, r.metrics["auc_high"] or 0
     assert low < auc < high
     assert (r.metrics["n_reference"], r.metrics["n_current"]) == (800, 800)
+
+
+def test_importance_is_skipped_when_the_periods_cannot_be_told_apart() -> None:
+    ref, cur = _frame(1500, 0.3, 30), _frame(1500, 0.3, 31)
+    r = MultivariateDrift().compute(_ctx(ref, cur, seed=3))
+    assert (r.metrics["auc_low"] or 1) <= 0.5 <= (r.metrics["auc_high"] or 0)
+    table = next(d for d in r.details if isinstance(d, TableDetail))
+    assert table.rows == []
+    assert "Not computed" in table.note
+    assert "Most telling" not in r.message
+
+
+class _FirstColumnModel:
+    """A stub classifier whose score is the first encoded column: P(current) = x[:, 0]."""
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        p = x[:, 0]
+        return np.column_stack([1 - p, p])
+
+
+def test_grouped_importance_shuffles_a_group_together() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    y = np.r_[np.zeros(n // 2, dtype=np.int64), np.ones(n // 2, dtype=np.int64)]
+    # column 0 is the model's score (separates perfectly); columns 1-2 one-hot "k"; 3 noise
+    score = np.where(y == 1, 0.9, 0.1)
+    k = rng.integers(0, 2, n)
+    x = np.column_stack([score, k == 0, k == 1, rng.normal(size=n)]).astype(np.float64)
+    ranked = grouped_importance(_FirstColumnModel(), x, y, ["s", "k", "k", "z"], seed=1)
+    by = {g: (m, sd) for g, m, sd in ranked}
+    assert next(g for g, _, _ in ranked) == "s"
+    assert len(ranked) == 3  # one entry per original column
+    # hand reasoning: the model ignores k and z, so shuffling them changes no score
+    assert by["k"] == (0.0, 0.0) and by["z"] == (0.0, 0.0)
+    # shuffled scores are independent of the labels: AUC near 0.5, so the drop is near 1 - 0.5
+    assert 0.4 < by["s"][0] < 0.6
+    # oracle for one repeat: the same permutation of rows applied by hand, AUC by scikit-learn
+    perm = np.random.default_rng(1).permutation(n)
+    one = 1.0 - roc_auc_score(y, x[perm, 0])
+    first = grouped_importance(_FirstColumnModel(), x, y, ["s", "k", "k", "z"], seed=1, n_repeats=1)
+    assert {g: m for g, m, _ in first}["s"] == pytest.approx(one, abs=1e-12)
 
 
 def test_categorical_shift_and_new_level_are_found() -> None:
