@@ -133,6 +133,27 @@ def test_planted_drift_is_found(demo: dict[str, Any]) -> None:
     assert result(rep, "drift.dataset", None)["status"] in ("warn", "fail")
 
 
+def test_planted_changes_over_time(demo: dict[str, Any]) -> None:
+    """Weekly windows: planted drift shows from the first week; the concept drift is caught."""
+    rep = demo["report"]
+    for col in ("income", "channel"):  # planted for the whole current period
+        r = result(rep, "drift.over_time", col)
+        assert r["status"] in ("warn", "fail") and r["metrics"]["windows_alerting"] >= 12, col
+    for col in ("age", "loan_term_months", "home_ownership"):
+        assert result(rep, "drift.over_time", col)["status"] == "pass", col
+    concept = next(
+        i for i in demo["truth"]["issues"] if i["expected_check"] == "performance.degradation"
+    )
+    perf = result(rep, "performance.over_time", None)
+    # The reference AUC the ground truth measured with scikit-learn on the same rows.
+    assert abs(perf["metrics"]["reference_roc_auc"] - concept["expected"]["auc_reference"]) < 1e-9
+    assert perf["status"] == "fail" and perf["metrics"]["worst_roc_auc"] < 0.75
+    # The estimate without labels cannot see concept drift; the check against reality does.
+    est = result(rep, "performance.estimated", None)
+    assert "no concept drift" in est["message"]
+    assert result(rep, "performance.estimate_vs_actual", None)["status"] == "fail"
+
+
 def test_report_json_is_deterministic_apart_from_run_id_and_times(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
