@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -67,11 +68,18 @@ def write_parquet(path: Path, rows: int, *, seed: int = 0, chunk: int = 1_000_00
     return path
 
 
-def measure(args: list[str]) -> Measurement:
-    """Run ``args`` under GNU time; return wall seconds and peak RSS."""
+def measure(args: list[str], *, env: dict[str, str] | None = None) -> Measurement:
+    """Run ``args`` under GNU time; return wall seconds and peak RSS.
+
+    ``env`` adds (or overrides) environment variables of the child process.
+    """
     start = time.perf_counter()
     proc = subprocess.run(
-        ["/usr/bin/time", "-v", *args], capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-v", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=None if env is None else {**os.environ, **env},
     )
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):

@@ -51,9 +51,15 @@ Cell = str | float | int | bool | None
 
 
 class Status(StrEnum):
-    """Outcome of a check, from best to worst for ordering purposes."""
+    """Outcome of a check, from best to worst for ordering purposes.
+
+    ``inconclusive``: the value is approximate (a sketch or a sample) and its error bound covers
+    a threshold, so the verdict would differ between the ends of the bound; it is neither a pass
+    nor a finding, and ranks between the two (see :func:`worst_status`).
+    """
 
     PASS = "pass"
+    INCONCLUSIVE = "inconclusive"
     WARN = "warn"
     FAIL = "fail"
     ERROR = "error"
@@ -73,14 +79,19 @@ class Severity(StrEnum):
 _STATUS_RANK = {
     Status.SKIPPED: 0,
     Status.PASS: 1,
-    Status.WARN: 2,
-    Status.FAIL: 3,
-    Status.ERROR: 4,
+    Status.INCONCLUSIVE: 2,
+    Status.WARN: 3,
+    Status.FAIL: 4,
+    Status.ERROR: 5,
 }
 
 
 def worst_status(statuses: list[Status]) -> Status:
-    """Return the worst of ``statuses`` (error > fail > warn > pass > skipped); pass if empty."""
+    """Return the worst of ``statuses``; pass if empty.
+
+    Order: error > fail > warn > inconclusive > pass > skipped.  An undecided result outranks a
+    pass (someone should look at it) but not a warning (nothing was found for certain).
+    """
     if not statuses:
         return Status.PASS
     return max(statuses, key=_STATUS_RANK.__getitem__)
@@ -301,7 +312,11 @@ class AuditResult(_Model):
 
     @staticmethod
     def summarise(checks: list[CheckResult]) -> AuditSummary:
-        """Build the summary block for ``checks``; errors and failures dominate."""
+        """Build the summary block for ``checks``.
+
+        Counts every status, zeros and ``inconclusive`` included; the overall status is the
+        worst one (:func:`worst_status`).
+        """
         counts = {s.value: 0 for s in Status}
         for c in checks:
             counts[Status(c.status).value] += 1

@@ -230,7 +230,7 @@ def _assert_well_formed(cls: type[Check], r: CheckResult, schema: Schema) -> Non
     assert r.id == cls.id
     assert r.family == cls.family
     assert r.message.strip(), f"{cls.id}: empty message"
-    assert r.status in (Status.PASS, Status.WARN, Status.FAIL, Status.SKIPPED)
+    assert r.status in (Status.PASS, Status.INCONCLUSIVE, Status.WARN, Status.FAIL, Status.SKIPPED)
     assert r.column is None or r.column in schema, f"{cls.id}: unknown column {r.column!r}"
     for name, value in r.metrics.items():
         assert value is None or isinstance(value, int | float), f"{cls.id}.{name}"

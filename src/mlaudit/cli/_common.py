@@ -42,9 +42,10 @@ state: dict[str, bool] = {"debug": False, "quiet": False}
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_ORDER = ["error", "fail", "warn", "pass", "skipped"]
+_ORDER = ["error", "fail", "warn", "inconclusive", "pass", "skipped"]
 _STYLE = {
     "pass": "green",
+    "inconclusive": "cyan",
     "warn": "yellow",
     "fail": "red",
     "error": "bold red",
@@ -88,9 +89,13 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def exit_code_for(result: AuditResult, fail_on: str) -> int:
-    """0 when the audit passed under ``fail_on``, 1 when it found failures."""
+    """0 when the audit passed under ``fail_on``, 1 when it found failures.
+
+    ``fail``: fail and error results count; ``warn``: warn and inconclusive ones too (a gate
+    that stops on warnings does not let an undecided result through); ``never``: none.
+    """
     bad = {"never": set(), "fail": {Status.FAIL, Status.ERROR}}.get(
-        fail_on, {Status.FAIL, Status.ERROR, Status.WARN}
+        fail_on, {Status.FAIL, Status.ERROR, Status.WARN, Status.INCONCLUSIVE}
     )
     return EXIT_FAILURES if any(Status(c.status) in bad for c in result.checks) else EXIT_OK
 
@@ -108,11 +113,12 @@ def print_summary(result: AuditResult, written: dict[str, Path] | None = None) -
     )
     shown = [c for c in result.checks if c.status not in (Status.PASS, Status.SKIPPED)]
     shown.sort(key=lambda c: _ORDER.index(c.status.value))
+    width = max((len(c.status.value) for c in shown[:40]), default=5)
     for c in shown[:40]:
         name = escape(f"{c.id}[{c.column}]" if c.column else c.id)
         style = _STYLE[c.status.value]
         console.print(
-            f"[{style}]{c.status.value:>5}[/]  [bold]{name}[/]: {escape(c.message)}",
+            f"[{style}]{c.status.value:>{width}}[/]  [bold]{name}[/]: {escape(c.message)}",
             soft_wrap=True,
             highlight=False,
             markup=True,

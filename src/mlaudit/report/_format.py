@@ -17,6 +17,8 @@ __all__ = [
     "fmt_metric",
     "fmt_number",
     "fmt_threshold",
+    "effect_of",
+    "in_report_order",
     "ordered_families",
     "problems",
 ]
@@ -36,8 +38,11 @@ FAMILY_TITLES = {
     "privacy": "Privacy and data protection",
     "compliance": "Compliance",
 }
-STATUS_ORDER = [Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIPPED]
-_PROBLEM_RANK = {Status.ERROR: 0, Status.FAIL: 1, Status.WARN: 2}
+STATUS_ORDER = [
+    Status.ERROR, Status.FAIL, Status.WARN, Status.INCONCLUSIVE, Status.PASS, Status.SKIPPED,
+]  # fmt: skip
+"""Report order: what needs attention first; an undecided result before the passes."""
+_PROBLEM_RANK = {Status.ERROR: 0, Status.FAIL: 1, Status.WARN: 2, Status.INCONCLUSIVE: 3}
 
 
 def family_title(family: str) -> str:
@@ -54,9 +59,42 @@ def ordered_families(result: AuditResult) -> list[tuple[str, list[CheckResult]]]
 
 
 def problems(result: AuditResult) -> list[tuple[int, CheckResult]]:
-    """(index, result) of error, fail and warn results, worst first, else in report order."""
+    """(index, result) of error, fail, warn and inconclusive results, worst first.
+
+    Results of the same status keep their order in the audit result.
+    """
     found = [(i, c) for i, c in enumerate(result.checks) if c.status in _PROBLEM_RANK]
     return sorted(found, key=lambda ic: (_PROBLEM_RANK[ic[1].status], ic[0]))
+
+
+def effect_of(c: CheckResult) -> float | None:
+    """The result's effect size (``effect_size``, else ``max_effect_size``) when finite."""
+    for name in ("effect_size", "max_effect_size"):
+        v = c.metrics.get(name)
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+            return float(v)
+    return None
+
+
+def in_report_order(checks: list[CheckResult]) -> list[CheckResult]:
+    """The results of one family in the order the report shows them.
+
+    By status (:data:`STATUS_ORDER`: error, fail, warn, inconclusive, pass, skipped); within a
+    status the results of one check stay together, in the order the checks first appear, and
+    the larger effect size comes first (drifted columns by severity); ties keep their order.
+    This is the ordering ``drift.dataset`` uses for its table, applied to results alone.
+    """
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    first: dict[str, int] = {}
+    for i, c in enumerate(checks):
+        first.setdefault(c.id, i)
+
+    def key(ic: tuple[int, CheckResult]) -> tuple[int, int, float, int]:
+        i, c = ic
+        effect = effect_of(c)
+        return rank[Status(c.status)], first[c.id], -effect if effect is not None else 1.0, i
+
+    return [c for _, c in sorted(enumerate(checks), key=key)]
 
 
 def check_label(c: CheckResult) -> str:

@@ -20,6 +20,7 @@ from mlaudit.report import charts as ch
 from mlaudit.report._format import (
     STATUS_ORDER,
     check_label,
+    in_report_order,
     family_title,
     fmt_cell,
     fmt_metric,
@@ -28,6 +29,7 @@ from mlaudit.report._format import (
     ordered_families,
     problems,
 )
+from mlaudit.report.drift_summary import what_changed
 from mlaudit.results import (
     AuditResult,
     CheckResult,
@@ -85,6 +87,21 @@ class _Card:
     threshold: str
     blocks: list[_Block]
     params: list[tuple[str, str]]
+    fold_charts: bool = False
+
+
+_QUIET = (Status.PASS, Status.SKIPPED)
+
+
+def _fold_charts(c: CheckResult) -> bool:
+    """Fold a per-column result's charts when the column has no finding.
+
+    With fifty columns the page stays readable: the distributions and over-time charts of the
+    columns that drifted (warn, fail, inconclusive) are shown, the others sit in a closed
+    ``<details>`` (the browser does not lay them out until opened).  Data-set-level charts
+    (ROC curves, the missing-values overview) are always shown.
+    """
+    return c.column is not None and Status(c.status) in _QUIET
 
 
 def _sort_key(v: object) -> str:
@@ -124,6 +141,7 @@ def _card(index: int, c: CheckResult, *, charts: bool) -> _Card:
         threshold=fmt_threshold(c.threshold) if c.threshold else "",
         blocks=[_block(d, charts=charts, prefix=f"c{index}-{j}") for j, d in enumerate(c.details)],
         params=[(k, str(v)) for k, v in sorted(c.params.items())],
+        fold_charts=_fold_charts(c),
     )
 
 
@@ -157,14 +175,9 @@ def _overview(result: AuditResult, *, charts: bool) -> dict[str, Any]:
 def _context(result: AuditResult, *, charts: bool) -> dict[str, Any]:
     cards = [_card(i, c, charts=charts) for i, c in enumerate(result.checks)]
     index = {id(c): i for i, c in enumerate(result.checks)}
-    # Within a family, what needs attention comes first (stable, so checks keep their order).
-    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    # Within a family, what needs attention comes first, larger effects first within a status.
     families = [
-        (
-            fam,
-            family_title(fam),
-            [cards[index[id(c)]] for c in sorted(checks, key=lambda c: rank[c.status])],
-        )
+        (fam, family_title(fam), [cards[index[id(c)]] for c in in_report_order(checks)])
         for fam, checks in ordered_families(result)
     ]
     return {
@@ -174,6 +187,7 @@ def _context(result: AuditResult, *, charts: bool) -> dict[str, Any]:
         "problems": [(f"check-{i}", c, check_label(c)) for i, c in problems(result)],
         "families": families,
         "overview": _overview(result, charts=charts),
+        "what_changed": what_changed(result),
         "css": Markup(_static("report.css")),
         "js": Markup(_static("report.js")),
     }

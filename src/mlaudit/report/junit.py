@@ -1,7 +1,8 @@
 """JUnit XML: one test case per check result, so CI systems show an audit like a test run.
 
 ``fail`` → ``<failure>``, ``error`` → ``<error>``, ``skipped`` → ``<skipped>``; ``warn``
-passes with the message in ``<system-out>``.  Test cases are named ``id[column]``.
+and ``inconclusive`` pass with the message in ``<system-out>`` (prefixed ``WARNING:`` and
+``INCONCLUSIVE:``).  Test cases are named ``id[column]``.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def _case(suite: ET.Element, c: CheckResult) -> None:
         ET.SubElement(case, "skipped", message=_x(c.message))
     elif status is Status.WARN:
         ET.SubElement(case, "system-out").text = "WARNING: " + _body(c)
+    elif status is Status.INCONCLUSIVE:
+        # Undecided is neither a failure (nothing was found for certain) nor a skip (the check
+        # ran): JUnit has no such outcome, so the case counts as passed and the note says why.
+        ET.SubElement(case, "system-out").text = "INCONCLUSIVE: " + _body(c)
 
 
 def render_junit(result: AuditResult) -> str:

@@ -1,4 +1,9 @@
-"""The Markdown report (GitHub-flavoured): a summary table, then one section per family."""
+"""The Markdown report (GitHub-flavoured): a summary table, then one section per family.
+
+The drift section opens with the same "What changed" sentences as the HTML report
+(:func:`mlaudit.report.drift_summary.what_changed`); within a family, results are listed in the
+HTML report's order (what needs attention first, larger effects first).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,18 @@ from mlaudit.report._format import (
     family_title,
     fmt_metric,
     fmt_threshold,
+    in_report_order,
     ordered_families,
     problems,
 )
+from mlaudit.report.drift_summary import what_changed
 from mlaudit.results import AuditResult, CheckResult, Status
 
 __all__ = ["md_escape", "render_markdown"]
 
-_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌", "error": "💥", "skipped": "⏭️"}
+_ICON = {
+    "pass": "✅", "inconclusive": "❔", "warn": "⚠️", "fail": "❌", "error": "💥", "skipped": "⏭️",
+}  # fmt: skip
 
 
 def md_escape(text: str) -> str:
@@ -59,7 +68,7 @@ def _header(result: AuditResult) -> list[str]:
 def _findings(result: AuditResult) -> list[str]:
     found = problems(result)
     if not found:
-        return ["## Findings", "", "No check failed, warned or errored.", ""]
+        return ["## Findings", "", "No check failed, warned, errored or was inconclusive.", ""]
     lines = ["## Findings", "", "| status | severity | check | column | finding |",
              "|---|---|---|---|---|"]  # fmt: skip
     for _, c in found:
@@ -71,10 +80,12 @@ def _findings(result: AuditResult) -> list[str]:
     return [*lines, ""]
 
 
-def _family(family: str, checks: list[CheckResult]) -> list[str]:
-    lines = [f"## {md_escape(family_title(family))}", "",
-             "| status | check | column | result | metrics |", "|---|---|---|---|---|"]  # fmt: skip
-    for c in checks:
+def _family(family: str, checks: list[CheckResult], changed: list[str]) -> list[str]:
+    lines = [f"## {md_escape(family_title(family))}", ""]
+    if family == "drift" and changed:
+        lines += ["**What changed**", "", *(f"- {md_escape(line)}" for line in changed), ""]
+    lines += ["| status | check | column | result | metrics |", "|---|---|---|---|---|"]
+    for c in in_report_order(checks):
         metrics = "; ".join(f"{md_escape(n)} = {md_escape(fmt_metric(c, n))}" for n in c.metrics)
         if c.threshold is not None:
             metrics += ("; " if metrics else "") + "limit " + md_escape(fmt_threshold(c.threshold))
@@ -97,9 +108,11 @@ def render_markdown(result: AuditResult) -> str:
     Returns
     -------
     str
-        The Markdown text: header, counts by status, inputs, findings, one section per family.
+        The Markdown text: header, counts by status, inputs, findings, one section per family
+        (the drift section opens with "What changed").
     """
     lines = _header(result) + _findings(result)
+    changed = what_changed(result)
     for family, checks in ordered_families(result):
-        lines += _family(family, checks)
+        lines += _family(family, checks, changed)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["CategoricalResult", "categorical_test", "cramers_v"]
 
@@ -57,6 +56,8 @@ def categorical_test(
     method
         ``"chi2"`` (Pearson) or ``"g_test"`` (log-likelihood ratio).
     """
+    from scipy import stats  # imported on use: keeps start-up quick
+
     keys = sorted(
         k for k in set(reference) | set(current) if reference.get(k, 0) + current.get(k, 0) > 0
     )

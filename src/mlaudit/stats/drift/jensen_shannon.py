@@ -11,13 +11,14 @@ from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial.distance import jensenshannon
 
 __all__ = ["js_distance", "js_distance_from_counts"]
 
 
 def js_distance(reference_counts: npt.ArrayLike, current_counts: npt.ArrayLike) -> float:
     """JS distance (base 2) between two count or share vectors over the same bins."""
+    from scipy.spatial.distance import jensenshannon  # imported on use: keeps start-up quick
+
     p = np.asarray(reference_counts, dtype=np.float64)
     q = np.asarray(current_counts, dtype=np.float64)
     if p.shape != q.shape:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from mlaudit.summary.quantiles import QuantileSketch
 
@@ -53,6 +52,8 @@ def ks_asymptotic_p(statistic: float, n: int, m: int) -> float:
     such sizes (10 s for a 50-column table), and the two differ by O(1/sqrt(en)) — far inside the
     sketch's own error on the statistic.
     """
+    from scipy import stats  # imported on use: keeps start-up quick
+
     en = max(int(np.round(n * m / (n + m))), 1)
     if en > _LIMITING_SIZE:
         p = stats.kstwobign.sf(statistic * np.sqrt(en))
@@ -78,6 +79,8 @@ def ks_sketch(reference: QuantileSketch, current: QuantileSketch) -> KSResult:
         Exact (scipy's ``ks_2samp`` on the raw values) when both sketches are exact; otherwise
         the sketch estimate with its hard error bound and asymptotic p-value.
     """
+    from scipy import stats  # imported on use: keeps start-up quick
+
     n, m = reference.n, current.n
     if n == 0 or m == 0:
         raise ValueError(f"KS needs values on both sides, got n_reference={n}, n_current={m}")

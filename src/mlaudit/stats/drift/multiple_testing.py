@@ -15,7 +15,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 __all__ = ["Correction", "adjust_p_values"]
 
@@ -42,6 +41,8 @@ def adjust_p_values(p_values: npt.ArrayLike, method: Correction = "bh") -> Float
     method
         ``"bh"``, ``"holm"``, ``"bonferroni"`` or ``"none"``.
     """
+    from scipy import stats  # imported on use: keeps start-up quick
+
     p = np.asarray(p_values, dtype=np.float64).reshape(-1)
     ok = ~np.isnan(p)
     if np.any((p[ok] < 0) | (p[ok] > 1)):

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
-
 __all__ = ["ks_critical_constant", "ks_distance_normal_shift", "min_detectable_ks", "underpowered"]
 
 
@@ -36,6 +34,8 @@ def min_detectable_ks(n: int, m: int, alpha: float) -> float:
 
 def ks_distance_normal_shift(shift_sd: float) -> float:
     """KS distance between N(0, 1) and N(shift, 1): ``2·Φ(|shift|/2) − 1``."""
+    from scipy import stats  # imported on use: keeps start-up quick
+
     return float(2.0 * stats.norm.cdf(abs(shift_sd) / 2.0) - 1.0)
 
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
 from mlaudit.summary.quantiles import QuantileSketch
 
 __all__ = ["WassersteinResult", "normalising_scale", "wasserstein_sketch"]
@@ -62,6 +60,8 @@ def wasserstein_sketch(
     reference_mean: float,
 ) -> WassersteinResult:
     """W1 between two sketched samples, and W1 divided by :func:`normalising_scale`."""
+    from scipy import stats  # imported on use: keeps start-up quick
+
     if reference.n == 0 or current.n == 0:
         raise ValueError("the Wasserstein distance needs values on both sides")
     exact = reference.is_exact and current.is_exact
