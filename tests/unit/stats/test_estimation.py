@@ -1,0 +1,346 @@
+"""stats.estimation: performance without labels against hand calculations, exhaustive
+enumeration scored by scikit-learn, simulated label sets scored by scikit-learn, and
+scikit-learn's isotonic regression and calibration curve."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.calibration import calibration_curve
+from sklearn.isotonic import IsotonicRegression
+from sklearn.metrics import f1_score, recall_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from mlaudit.errors import DataError
+from mlaudit.stats.estimation import (
+    METRICS,
+    estimate_binary_metrics,
+    expected_calibration_error,
+    expected_confusion_matrix,
+    fit_calibration,
+    realised_binary_metrics,
+)
+
+
+def _window(rng: np.random.Generator, n: int, slope: float) -> tuple[np.ndarray, ...]:
+    """Scores x, calibrated probabilities p = sigmoid(slope·x − 0.5), decisions p > 0.4."""
+    x = rng.normal(size=n)
+    p = 1.0 / (1.0 + np.exp(-(slope * x - 0.5)))
+    return x, p, (p > 0.4).astype(int)
+
+
+def _coverage_bounds(trials: int, level: float = 0.95) -> tuple[float, float]:
+    """Binomial interval for the share of ``trials`` bands covering when coverage is ``level``.
+
+    99 % for the family of five metrics checked together (Bonferroni: 99.8 % each), so a
+    correct method fails a test about 1 % of the time, not 5 %.
+    """
+    lo, hi = stats.binom.interval(1.0 - 0.01 / len(METRICS), trials, level)
+    return lo / trials, hi / trials
+
+
+# --------------------------------------------------------------------------- point estimates
+
+
+def test_expected_confusion_and_exact_metrics_by_hand() -> None:
+    # p = [0.9, 0.6, 0.3, 0.2], decisions [1, 1, 0, 0]:
+    #   E[TP] = 0.9 + 0.6 = 1.5   E[FP] = 0.1 + 0.4 = 0.5
+    #   E[FN] = 0.3 + 0.2 = 0.5   E[TN] = 0.7 + 0.8 = 1.5
+    #   E[accuracy] = (1.5 + 1.5) / 4 = 0.75;  E[precision] = E[TP] / 2 = 0.75
+    p, pred, scores = [0.9, 0.6, 0.3, 0.2], [1, 1, 0, 0], [4.0, 3.0, 2.0, 1.0]
+    cm = expected_confusion_matrix(p, pred)
+    assert cm == pytest.approx({"tp": 1.5, "fp": 0.5, "fn": 0.5, "tn": 1.5})
+    est = estimate_binary_metrics(p, pred, scores, min_rows=1)
+    assert est["accuracy"].value == pytest.approx(0.75)
+    assert est["precision"].value == pytest.approx(0.75)
+    assert est["accuracy"].method.startswith("exact expectation")
+
+
+def _enumerate(
+    p: np.ndarray, pred: np.ndarray, s: np.ndarray
+) -> dict[str, list[tuple[float, float]]]:
+    """Every label set with its probability, each metric scored by scikit-learn."""
+    out: dict[str, list[tuple[float, float]]] = {"recall": [], "f1": [], "roc_auc": []}
+    for labels in itertools.product((0, 1), repeat=p.size):
+        y = np.array(labels)
+        prob = float(np.prod(np.where(y == 1, p, 1.0 - p)))
+        if y.any():
+            out["recall"].append((prob, recall_score(y, pred)))
+            out["f1"].append((prob, f1_score(y, pred)))
+        if 0 < y.sum() < y.size:
+            out["roc_auc"].append((prob, roc_auc_score(y, s)))
+    return out
+
+
+def test_ratio_metrics_and_bands_match_exhaustive_enumeration() -> None:
+    # 8 rows: all 256 label sets enumerated, weighted by their probability; scores with a tie.
+    p = np.array([0.85, 0.7, 0.65, 0.5, 0.45, 0.3, 0.2, 0.1])
+    pred = (p >= 0.5).astype(int)
+    s = np.array([0.9, 0.8, 0.8, 0.6, 0.5, 0.3, 0.2, 0.1])
+    est = estimate_binary_metrics(p, pred, s, min_rows=1, n_draws=40_000, seed=3)
+    for name, rows in _enumerate(p, pred, s).items():
+        prob, value = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+        prob = prob / prob.sum()  # conditional on the metric being defined
+        e = est[name]
+        assert e.value == pytest.approx(float(prob @ value), abs=2e-3), name
+        below, above = prob[value < e.low - 1e-12].sum(), prob[value > e.high + 1e-12].sum()
+        assert below <= 0.025 + 0.005 and above <= 0.025 + 0.005, name
+        # not trivially wide either: the endpoints themselves carry the tail mass
+        assert prob[value <= e.low + 1e-12].sum() >= 0.025 - 0.005, name
+        assert prob[value >= e.high - 1e-12].sum() >= 0.025 - 0.005, name
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+@pytest.mark.parametrize(
+    ("slope", "path"),
+    [(2.0, "normal approximation"), (9.0, "exact simulation")],
+)
+def test_mean_and_coverage_over_simulated_label_sets(slope: float, path: str) -> None:
+    rng = np.random.default_rng(7)
+    x, p, pred = _window(rng, 1500, slope)
+    est = estimate_binary_metrics(p, pred, x, seed=1)
+    assert path in est["roc_auc"].method
+    trials = 400
+    realised = {name: np.empty(trials) for name in METRICS}
+    for t in range(trials):
+        y = (rng.random(p.size) < p).astype(int)
+        for name, value in realised_binary_metrics(y, pred, x).items():
+            realised[name][t] = value
+    lo, hi = _coverage_bounds(trials)
+    for name in METRICS:
+        r, e = realised[name], est[name]
+        # the mean of scikit-learn's metric over the label sets: within 4 standard errors
+        assert abs(r.mean() - e.value) <= 4 * r.std(ddof=1) / math.sqrt(trials), name
+        covered = float(np.mean((r >= e.low - 1e-12) & (r <= e.high + 1e-12)))
+        assert lo <= covered <= hi, (name, covered)
+
+
+def _exact_band(d: Any, size: int, level: float) -> tuple[int, int]:
+    """Central ``level`` interval of a count with scipy distribution ``d`` (inverted CDF)."""
+    cdf = d.cdf(np.arange(size + 1))
+    tail = (1.0 - level) / 2.0
+    return int(np.searchsorted(cdf, tail - 1e-12)), int(np.searchsorted(cdf, 1 - tail - 1e-12))
+
+
+@pytest.mark.parametrize("level", [0.95, 0.999])
+@pytest.mark.parametrize("case", ["skewed", "logistic"])
+def test_count_bands_match_exact_poisson_binomial(case: str, level: float) -> None:
+    # precision·n₁ = TP and accuracy·n = Σ 1{y = ŷ} are Poisson-binomial counts: scipy gives
+    # their exact quantiles.  "skewed": TP ~ Binomial(4500, 0.01) (skewness 0.15); "logistic":
+    # a mediocre model.  Both on the normal path, with 200,000 draws so that Monte Carlo error
+    # is small next to the one-count tolerance (a normal without the skew term is 2 counts off
+    # in the skewed case at 0.999).
+    rng = np.random.default_rng(8)
+    if case == "skewed":
+        p = np.r_[np.full(4500, 0.01), np.full(500, 0.3)]
+        pred = np.r_[np.ones(4500), np.zeros(500)].astype(int)
+        x = rng.normal(size=p.size)
+    else:
+        x, p, pred = _window(rng, 5000, 1.5)
+    est = estimate_binary_metrics(p, pred, x, level=level, seed=2, n_draws=200_000)
+    assert "normal approximation for predicted positives" in est["precision"].method
+    n1 = int(pred.sum())
+    correct = np.where(pred == 1, p, 1.0 - p)
+    for name, total, probs in [("precision", n1, p[pred == 1]), ("accuracy", p.size, correct)]:
+        low, high = _exact_band(stats.poisson_binom(probs), probs.size, level)
+        e = est[name]
+        assert abs(e.low * total - low) <= 1.0 + 1e-9, (name, e.low * total, low)
+        assert abs(e.high * total - high) <= 1.0 + 1e-9, (name, e.high * total, high)
+
+
+@pytest.mark.parametrize(("level", "draws"), [(0.95, 2000), (0.99, 5000), (0.999, 50_000)])
+def test_draws_follow_the_level(level: float, draws: int) -> None:
+    x, p, pred = _window(np.random.default_rng(9), 500, 2.0)
+    est = estimate_binary_metrics(p, pred, x, level=level)
+    assert f"over {draws} label sets" in est["recall"].method
+
+
+def test_coverage_over_many_windows() -> None:
+    rng = np.random.default_rng(21)
+    windows = 400
+    hits = dict.fromkeys(METRICS, 0)
+    for w in range(windows):
+        x, p, pred = _window(rng, 600, rng.uniform(1.0, 4.0))
+        y = (rng.random(p.size) < p).astype(int)
+        est = estimate_binary_metrics(p, pred, x, seed=w, n_draws=1000)
+        for name, value in realised_binary_metrics(y, pred, x).items():
+            hits[name] += int(est[name].low - 1e-12 <= value <= est[name].high + 1e-12)
+    lo, hi = _coverage_bounds(windows)
+    for name, k in hits.items():
+        assert lo <= k / windows <= hi, (name, k / windows)
+
+
+def test_deterministic_for_a_seed() -> None:
+    x, p, pred = _window(np.random.default_rng(0), 3000, 2.0)
+    a = estimate_binary_metrics(p, pred, x, seed=5)
+    assert a == estimate_binary_metrics(p, pred, x, seed=5)
+    b = estimate_binary_metrics(p, pred, x, seed=6)
+    assert a["accuracy"].value == b["accuracy"].value  # exact, not simulated
+    assert a["roc_auc"].value == pytest.approx(b["roc_auc"].value, abs=1e-4)
+    assert (a["roc_auc"].low, a["roc_auc"].high) != (b["roc_auc"].low, b["roc_auc"].high)
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def _distorted(rng: np.random.Generator, n: int, *, flip: bool = False) -> tuple[np.ndarray, ...]:
+    """Scores p**3 of true probabilities p; labels from p (or from 1 − p: concept drift)."""
+    x = rng.normal(size=n)
+    p = 1.0 / (1.0 + np.exp(-(2.0 * x - 0.5)))
+    y = (rng.random(n) < (1.0 - p if flip else p)).astype(int)
+    return p**3, y
+
+
+def test_transform_matches_sklearn_isotonic() -> None:
+    rng = np.random.default_rng(1)
+    s, y = _distorted(rng, 2000)
+    cal = fit_calibration(s, y)
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(s, y)
+    new = np.r_[rng.uniform(-0.5, 1.5, 500), s[:100]]
+    np.testing.assert_allclose(cal.transform(new), iso.predict(new), atol=1e-12)
+    assert (cal.n_reference, cal.n_positive) == (2000, int(y.sum()))
+
+
+def _ece_by_sklearn(prob: np.ndarray, y: np.ndarray) -> float:
+    """ECE from sklearn's calibration curve; bins (lo, hi] with 0 in the first, as sklearn's."""
+    frac_pos, mean_prob = calibration_curve(y, prob, n_bins=10, strategy="uniform")
+    edges = np.linspace(0.0, 1.0, 11)
+    counts = np.array([np.sum((prob > lo) & (prob <= hi)) for lo, hi in itertools.pairwise(edges)])
+    counts[0] += np.sum(prob == 0.0)
+    return float(np.sum(counts[counts > 0] / prob.size * np.abs(frac_pos - mean_prob)))
+
+
+def test_ece_before_and_after_against_sklearn() -> None:
+    rng = np.random.default_rng(2)
+    s, y = _distorted(rng, 4000)
+    cal = fit_calibration(s, y, seed=4)
+    assert cal.ece_before == pytest.approx(_ece_by_sklearn(s, y), abs=1e-12)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=4)
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1)
+    oof = cross_val_predict(iso, s, y, cv=folds)
+    assert cal.ece_after == pytest.approx(_ece_by_sklearn(oof, y), abs=1e-12)
+    assert cal.ece_before > 0.1 > 0.03 > cal.ece_after
+    assert expected_calibration_error(s, y) == pytest.approx(cal.ece_before)
+    np.testing.assert_allclose(cal.bin_edges, np.linspace(0, 1, 11))
+
+
+def test_ece_before_is_nan_for_scores_that_are_not_probabilities() -> None:
+    rng = np.random.default_rng(3)
+    s, y = _distorted(rng, 1000)
+    cal = fit_calibration(np.log(s), y)  # same order, not in [0, 1]
+    assert math.isnan(cal.ece_before) and cal.ece_after < 0.05
+
+
+def test_calibrated_estimate_covers_reality_and_raw_scores_do_not() -> None:
+    rng = np.random.default_rng(4)
+    cal = fit_calibration(*_distorted(rng, 5000))
+    s, y = _distorted(rng, 2000)
+    pred = (s > 0.5**3).astype(int)
+    real = realised_binary_metrics(y, pred, s)
+    est = estimate_binary_metrics(cal.transform(s), pred, s)
+    for name in METRICS:
+        assert est[name].low <= real[name] <= est[name].high, name
+    # the distorted scores taken at face value badly underestimate precision
+    raw = estimate_binary_metrics(s, pred, s)
+    assert raw["precision"].high < real["precision"] - 0.1
+
+
+def test_concept_drift_puts_reality_outside_the_band() -> None:
+    rng = np.random.default_rng(5)
+    cal = fit_calibration(*_distorted(rng, 5000))
+    s, y = _distorted(rng, 2000, flip=True)  # same inputs, the label model reversed
+    pred = (s > 0.5**3).astype(int)
+    est = estimate_binary_metrics(cal.transform(s), pred, s)
+    real = realised_binary_metrics(y, pred, s)
+    assert real["accuracy"] < est["accuracy"].low - 0.3
+    assert real["roc_auc"] < est["roc_auc"].low - 0.3
+
+
+# --------------------------------------------------------------------------- degenerate windows
+
+
+def test_too_few_rows_and_certain_probabilities_give_nan_with_reason() -> None:
+    x, p, pred = _window(np.random.default_rng(6), 20, 2.0)
+    for e in estimate_binary_metrics(p, pred, x).values():
+        assert math.isnan(e.value) and math.isnan(e.low) and "min_rows=30" in (e.reason or "")
+    certain = np.r_[np.zeros(50), np.ones(50)]
+    for e in estimate_binary_metrics(certain, certain, np.arange(100.0)).values():
+        assert math.isnan(e.value) and "0 or 1" in (e.reason or "")
+
+
+def test_no_predicted_positives() -> None:
+    x, p, _ = _window(np.random.default_rng(7), 500, 2.0)
+    est = estimate_binary_metrics(p, np.zeros(500, dtype=int), x)
+    assert math.isnan(est["precision"].value)
+    assert "no predicted positives" in (est["precision"].reason or "")
+    # with no positive decision every positive label is missed: recall and F1 are exactly 0
+    assert est["recall"].value == 0.0 and est["f1"].high == 0.0
+    assert est["accuracy"].value == pytest.approx(1.0 - p.mean())
+
+
+def test_metric_undefined_in_most_label_sets() -> None:
+    # expected 0.4 positives in 40 rows: recall and AUC undefined in about e^-0.4 = 67 %
+    p = np.full(40, 0.01)
+    est = estimate_binary_metrics(p, np.zeros(40, dtype=int), np.arange(40.0))
+    assert math.isnan(est["roc_auc"].value) and "undefined in" in (est["roc_auc"].reason or "")
+    assert math.isnan(est["recall"].value)
+    assert est["accuracy"].value == pytest.approx(0.99)
+
+
+def test_realised_metrics_are_sklearns_with_nan_where_undefined() -> None:
+    y, pred, s = [1, 0, 1, 1, 0], [1, 0, 0, 1, 1], [0.9, 0.1, 0.4, 0.8, 0.6]
+    r = realised_binary_metrics(y, pred, s)
+    # TP = 2, FP = 1, FN = 1, TN = 1; AUC: positives 0.9, 0.4, 0.8 vs negatives 0.1, 0.6 → 5/6
+    assert r == pytest.approx(
+        {"accuracy": 0.6, "precision": 2 / 3, "recall": 2 / 3, "f1": 2 / 3, "roc_auc": 5 / 6}
+    )
+    one_class = realised_binary_metrics([0, 0, 0], [0, 0, 0], [0.1, 0.2, 0.3])
+    assert one_class["accuracy"] == 1.0
+    assert all(math.isnan(one_class[k]) for k in ("precision", "recall", "f1", "roc_auc"))
+    assert all(math.isnan(v) for v in realised_binary_metrics([], [], []).values())
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("scores", "labels", "message"),
+    [
+        ([0.1, 0.2, 0.3], [0, 1, 2], "labels must hold 0/1"),
+        ([0.1, 0.2, 0.3], ["no", "yes", "no"], "labels must hold 0/1"),
+        ([0.1, np.nan, 0.3], [0, 1, 0], "1 NaN or infinite"),
+        ([0.1, 0.2], [0, 1, 0], "scores has 2, labels has 3"),
+        (np.linspace(0, 1, 30), np.r_[np.zeros(25), np.ones(5)], "5 positive and 25 negative"),
+        (np.linspace(0, 1, 30), np.zeros(30), "0 positive and 30 negative"),
+    ],
+)
+def test_fit_calibration_rejects_bad_reference(
+    scores: object, labels: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message) as info:
+        fit_calibration(scores, labels)  # type: ignore[arg-type]
+    assert isinstance(info.value, DataError) and info.value.fix
+
+
+@pytest.mark.parametrize(
+    ("p", "pred", "kwargs", "message"),
+    [
+        ([0.2, 1.3], [0, 1], {}, r"probabilities in \[0, 1\]"),
+        ([0.2, 0.3], [0, 2], {}, "y_pred must hold 0/1"),
+        ([0.2, 0.3], [0, 1], {"level": 1.0}, "level=1.0"),
+        ([0.2, 0.3], [0, 1], {"n_draws": 10}, "n_draws=10"),
+        ([0.2, 0.3, 0.4], [0, 1], {}, "differ in length"),
+    ],
+)
+def test_estimate_rejects_bad_input(
+    p: list[float], pred: list[int], kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(DataError, match=message):
+        estimate_binary_metrics(p, pred, np.arange(len(p), dtype=float), **kwargs)
