@@ -2,30 +2,37 @@
 
 Pass 1 builds the :class:`~mlaudit.summary.model.DatasetProfile` batch by batch (batches are
 never concatenated).  :func:`derive_second_pass` then chooses histogram edges and Tukey outlier
-fences from it (or from a reference profile), and pass 2 reads the data again to fill the
-histograms, outlier counts and rule violations exactly.
+fences from it (or from a reference profile), and pass 2 fills the histograms, outlier counts and
+rule violations exactly.  Pass 2 needs only some columns (numeric ones, those named by the plan,
+every column when there are rules); while they fit in ``cache_bytes`` (256 MiB: about two million
+rows of 16 numeric columns) pass 1 keeps them in memory and pass 2 reads them from there instead
+of reading and decoding the source again.  Larger data are read twice, in bounded memory.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 
 from mlaudit.data.types import Schema
 from mlaudit.summary.build import ProfileBuilder
+from mlaudit.summary.columns import column_kind
 from mlaudit.summary.model import DatasetProfile, NumericSummary, ScanPlan
 
-__all__ = ["BatchSource", "derive_second_pass", "profile", "scan"]
+__all__ = ["CACHE_BYTES", "BatchSource", "derive_second_pass", "profile", "scan"]
 
 N_BINS = 30
 TUKEY_K = 3.0
 UNIT_BIN_MAX = 50
 """Integer columns with at most this many distinct values get unit-width bins."""
+CACHE_BYTES = 256 * 2**20
+"""Pass 1 keeps the columns pass 2 needs while they take at most this many bytes."""
 
 
 @runtime_checkable
@@ -58,14 +65,73 @@ def scan(
     second_pass
         Only fill histograms, outliers and rules (see :func:`profile`).
     """
+    frames = (_frame(b) for b in source.batches())
+    return _scan_frames(frames, schema, plan, on_rows=on_rows, second_pass=second_pass)
+
+
+def _frame(batch: pa.RecordBatch | pl.DataFrame) -> pl.DataFrame:
+    df = batch if isinstance(batch, pl.DataFrame) else pl.from_arrow(batch)
+    assert isinstance(df, pl.DataFrame)
+    return df
+
+
+def _scan_frames(
+    frames: Iterable[pl.DataFrame],
+    schema: Schema,
+    plan: ScanPlan,
+    *,
+    on_rows: Callable[[int], None] | None = None,
+    second_pass: bool = False,
+    keep: _Kept | None = None,
+) -> DatasetProfile:
     builder = ProfileBuilder(schema, plan, second_pass=second_pass)
     offset = 0
-    for batch in source.batches():
-        builder.add(batch, offset)
-        offset += batch.num_rows
+    for df in frames:
+        builder.add(df, offset)
+        if keep is not None:
+            keep.add(df)
+        offset += df.height
         if on_rows is not None:
-            on_rows(batch.num_rows)
+            on_rows(df.height)
     return builder.finish()
+
+
+class _Kept:
+    """The columns of pass 1's batches that pass 2 needs, while within a byte budget."""
+
+    def __init__(self, schema: Schema, plan: ScanPlan, budget: int) -> None:
+        self.schema, self.plan, self.budget = schema, plan, budget
+        self.columns: list[str] | None = None
+        self.frames: list[pl.DataFrame] | None = [] if budget > 0 else None
+        self.size = 0
+
+    def add(self, df: pl.DataFrame) -> None:
+        if self.frames is None:
+            return
+        if self.columns is None:
+            self.columns = _pass2_columns(self.schema, self.plan, df.schema)
+        part = df.select(self.columns)  # shares the batch's buffers, copies nothing
+        self.size += int(part.estimated_size())
+        if self.size > self.budget:
+            self.frames = None  # too large: pass 2 reads the source again
+        else:
+            self.frames.append(part)
+
+    def schema_kept(self) -> Schema:
+        wanted = set(self.columns or [])
+        return Schema(columns=[c for c in self.schema.columns if c.name in wanted])
+
+
+def _pass2_columns(schema: Schema, plan: ScanPlan, dtypes: pl.Schema) -> list[str]:
+    """Columns pass 2 reads: numeric ones, those the plan names, every one if there are rules."""
+    if plan.rules:
+        return list(schema.names)
+    named = set(plan.histogram_edges) | set(plan.outlier_fences)
+    return [
+        c.name
+        for c in schema.columns
+        if c.name in named or (c.name in dtypes and column_kind(c, dtypes[c.name]).numeric)
+    ]
 
 
 def derive_second_pass(
@@ -121,6 +187,7 @@ def profile(
     *,
     reference: DatasetProfile | None = None,
     on_rows: Callable[[int], None] | None = None,
+    cache_bytes: int = CACHE_BYTES,
 ) -> DatasetProfile:
     """Two passes: the profile (pass 1), then exact histograms, outliers and rules (pass 2).
 
@@ -135,6 +202,9 @@ def profile(
         Reference profile whose ranges define the histogram edges (for drift comparisons).
     on_rows
         Progress callback, called per batch in both passes.
+    cache_bytes
+        Memory pass 1 may use to keep the columns pass 2 needs; when they take more, pass 2
+        reads ``source`` again.  0 always reads twice.
 
     Returns
     -------
@@ -142,13 +212,45 @@ def profile(
         Pass 1's profile with pass 2's histograms, outliers and rule results filled in.
     """
     first_plan = dataclasses.replace(plan, histogram_edges={}, outlier_fences={}, rules={})
-    first = scan(source, schema, first_plan, on_rows=on_rows)
+    kept = _Kept(schema, plan, cache_bytes)
+    frames = (_frame(b) for b in source.batches())
+    first = _scan_frames(frames, schema, first_plan, on_rows=on_rows, keep=kept)
     second_plan = derive_second_pass(first, plan, reference=reference)
-    second = scan(source, schema, second_plan, on_rows=on_rows, second_pass=True)
+    if kept.frames is not None:
+        frames_kept, kept.frames = kept.frames, None
+        second = _scan_frames(
+            _drain(frames_kept),
+            kept.schema_kept(),
+            _restrict(second_plan, kept.columns or []),
+            on_rows=on_rows,
+            second_pass=True,
+        )
+    else:
+        second = scan(source, schema, second_plan, on_rows=on_rows, second_pass=True)
     for name, col in first.columns.items():
-        col.histogram = second.columns[name].histogram
-        col.outliers = second.columns[name].outliers
+        done = second.columns.get(name)
+        if done is not None:
+            col.histogram = done.histogram
+            col.outliers = done.outliers
     first.rule_violations = second.rule_violations
     first.rule_examples = second.rule_examples
     first.plan = second_plan
     return first
+
+
+def _drain(frames: list[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """Yield and release the kept frames one by one (memory falls as pass 2 goes)."""
+    frames.reverse()
+    while frames:
+        yield frames.pop()
+
+
+def _restrict(plan: ScanPlan, columns: list[str]) -> ScanPlan:
+    """``plan`` with the per-column work limited to ``columns`` (the kept ones)."""
+    keep = set(columns)
+    return dataclasses.replace(
+        plan,
+        histogram_edges={k: v for k, v in plan.histogram_edges.items() if k in keep},
+        outlier_fences={k: v for k, v in plan.outlier_fences.items() if k in keep},
+        patterns={k: v for k, v in plan.patterns.items() if k in keep},
+    )

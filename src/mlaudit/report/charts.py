@@ -111,9 +111,9 @@ def distribution_chart(d: DistributionDetail) -> dict[str, Any]:
             .mark_bar(opacity=0.55, binSpacing=0, stroke="#ffffff", strokeWidth=0.3)
             .encode(
                 x=alt.X("lo:Q", title=d.column, scale=alt.Scale(zero=False)),
-                x2="hi:Q",
+                x2=alt.X2("hi:Q"),
                 y=alt.Y("share:Q", title="share of rows", stack=None, axis=alt.Axis(format="%")),
-                y2="zero:Q",
+                y2=alt.Y2("zero:Q"),
                 color=alt.Color("sample:N", title="sample", sort=list(d.counts)),
             )
         )
@@ -170,7 +170,7 @@ def series_chart(d: SeriesDetail) -> dict[str, Any]:
         layers.append(
             alt.Chart(_data(band_rows))
             .mark_area(opacity=0.18)
-            .encode(x=x_enc, y=alt.Y("lo:Q", title=d.y_label or ""), y2="hi:Q", color=color)
+            .encode(x=x_enc, y=alt.Y("lo:Q", title=d.y_label or ""), y2=alt.Y2("hi:Q"), color=color)
         )
     layers.append(
         alt.Chart(_data(line_rows))
@@ -181,10 +181,10 @@ def series_chart(d: SeriesDetail) -> dict[str, Any]:
     limit_rows = [{"limit": k, "y": v} for k, v in d.limits.items() if _num(v) is not None]
     if limit_rows:
         base = alt.Chart(_data(limit_rows))
-        layers.append(base.mark_rule(color="#c00000", strokeDash=[6, 4]).encode(y="y:Q"))
+        layers.append(base.mark_rule(color="#c00000", strokeDash=[6, 4]).encode(y=alt.Y("y:Q")))
         layers.append(
             base.mark_text(align="left", dx=4, dy=-6, color="#c00000", fontSize=10).encode(
-                y="y:Q", x=alt.value(0), text="limit:N"
+                y=alt.Y("y:Q"), x=alt.XValue(0), text=alt.Text("limit:N")
             )
         )
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
@@ -205,7 +205,7 @@ def curve_chart(d: CurveDetail) -> dict[str, Any]:
         .encode(
             x=alt.X("x:Q", title=d.x_label or "x"),
             y=alt.Y("y:Q", title=d.y_label or "y"),
-            order="i:Q",
+            order=alt.Order("i:Q"),
             color=alt.Color("curve:N", title="", sort=list(d.curves)),
         )
         .properties(width=WIDTH, height=HEIGHT)

@@ -20,12 +20,12 @@ from mlaudit.report import charts as ch
 from mlaudit.report._format import (
     STATUS_ORDER,
     check_label,
-    in_report_order,
     family_title,
     fmt_cell,
     fmt_metric,
     fmt_number,
     fmt_threshold,
+    in_report_order,
     ordered_families,
     problems,
 )

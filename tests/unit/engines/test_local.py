@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from mlaudit.data.types import ColumnSchema, ColumnType, Schema
-from mlaudit.engines.local import BatchSource, derive_second_pass, profile, scan
+from mlaudit.engines.local import CACHE_BYTES, BatchSource, derive_second_pass, profile, scan
 from mlaudit.summary import ScanPlan, profile_frame
 
 
@@ -58,11 +58,16 @@ def test_scan_matches_single_frame(data: tuple[pl.DataFrame, Schema]) -> None:
     assert p.sample.equals(whole.sample)
 
 
-def test_two_passes_fill_histograms_outliers_rules(data: tuple[pl.DataFrame, Schema]) -> None:
+@pytest.mark.parametrize(("cache_bytes", "reads"), [(CACHE_BYTES, 1), (0, 2), (100_000, 2)])
+def test_two_passes_fill_histograms_outliers_rules(
+    data: tuple[pl.DataFrame, Schema], cache_bytes: int, reads: int
+) -> None:
+    # pass 2 from the columns kept in memory (read once), or from the source again when the
+    # budget is 0 or too small for the 20,000 rows (about 0.5 MB)
     df, schema = data
     src = FrameSource(df, 4_096)
-    p = profile(src, schema, ScanPlan(rules={"k_small": "k < 5"}))
-    assert src.reads == 2
+    p = profile(src, schema, ScanPlan(rules={"k_small": "k < 5"}), cache_bytes=cache_bytes)
+    assert src.reads == reads
     x = df["x"].to_numpy()
     h = p.columns["x"].histogram
     assert h is not None
@@ -103,6 +108,29 @@ def test_reference_edges_and_fences_from_current(data: tuple[pl.DataFrame, Schem
     assert h is not None
     assert h.below + h.above + sum(h.counts) == df.height
     assert h.below == int((df["x"] < h.edges[0]).sum())
+
+
+def test_kept_columns_give_the_same_profile_as_a_second_read(
+    data: tuple[pl.DataFrame, Schema],
+) -> None:
+    df, schema = data
+    ref = profile_frame(df.with_columns(pl.col("x") * 2), schema)
+    plan = ScanPlan(histogram_edges={"k": [0.0, 10.0]}, outlier_fences={"x": (-5.0, 5.0, "fixed")})
+    once_src, twice_src = FrameSource(df, 3_000), FrameSource(df, 3_000)
+    once = profile(once_src, schema, plan, reference=ref)
+    twice = profile(twice_src, schema, plan, reference=ref, cache_bytes=0)
+    assert (once_src.reads, twice_src.reads) == (1, 2)
+    for name in ("x", "k", "c"):
+        assert once.columns[name].histogram == twice.columns[name].histogram, name
+        assert once.columns[name].outliers == twice.columns[name].outliers, name
+    assert once.plan == twice.plan
+    assert once.columns["c"].histogram is None  # a string column: not kept, not binned
+    hk = once.columns["k"].histogram
+    assert hk is not None and hk.edges == [0.0, 10.0] and hk.counts == [df.height]
+    xo = once.columns["x"].outliers
+    assert xo is not None and xo.method == "fixed"
+    x = df["x"].to_numpy()
+    assert (xo.below, xo.above) == (int((x < -5).sum()), int((x > 5).sum()))
 
 
 def test_empty_source(data: tuple[pl.DataFrame, Schema]) -> None:

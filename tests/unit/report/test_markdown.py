@@ -11,9 +11,9 @@ def test_summary_counts_and_sections(result: AuditResult) -> None:
     lines = md.splitlines()
     assert lines[0] == "# Audit report"
     assert "**Overall: 💥 error** · 13 check results" in md
-    # hand count of the fixture: error 1, fail 4, warn 2, pass 5, skipped 1
-    i = lines.index("| error | fail | warn | pass | skipped |")
-    assert lines[i + 2] == "| 1 | 4 | 2 | 5 | 1 |"
+    # hand count of the fixture: error 1, fail 4, warn 2, inconclusive 0, pass 5, skipped 1
+    i = lines.index("| error | fail | warn | inconclusive | pass | skipped |")
+    assert lines[i + 2] == "| 1 | 4 | 2 | 0 | 5 | 1 |"
     heads = [ln for ln in lines if ln.startswith("## ")]
     assert heads == [
         "## Inputs", "## Findings", "## Data quality", "## Drift", "## Model performance",

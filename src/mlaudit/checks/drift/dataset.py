@@ -4,6 +4,12 @@ The share of compared columns that ``drift.univariate`` (same options, same cach
 drifted, optionally weighted by ``weights`` (e.g. feature importance: a drifted column the model
 ignores matters less).  With weights, columns not named get weight 0.
 
+Inconclusive columns (``drift.univariate`` could not decide: a sketch's error bound covers a
+threshold) are counted separately, neither as drifted nor as clean, unless they drifted for
+certain and only their severity is undecided (``drifted`` = 1), which counts as drifted.  The
+drifted share then lies between the share without them and the share with them; when a limit
+falls in that range the result itself is ``inconclusive`` and the message says so.
+
 Limits: warn when at least 20% of the (weighted) columns drifted — a fifth of the inputs moving
 together usually means a change in the population or the pipeline, not noise (with the default
 BH correction, expected false alarms are a small share of the drifted columns); fail at 50%: most
@@ -20,11 +26,15 @@ from mlaudit.checks._format import format_share
 from mlaudit.checks.base import CheckContext, register
 from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
 from mlaudit.errors import ConfigError
-from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
+from mlaudit.results import Bound, Cell, CheckResult, Severity, Status, TableDetail, Threshold
 
 __all__ = ["DatasetDrift", "severity_order"]
 
-_RANK = {Status.FAIL: 0, Status.WARN: 1, Status.PASS: 2, Status.ERROR: 3, Status.SKIPPED: 4}
+_RANK = {
+    Status.FAIL: 0, Status.WARN: 1, Status.INCONCLUSIVE: 2, Status.PASS: 3, Status.ERROR: 4,
+    Status.SKIPPED: 5,
+}  # fmt: skip
+_COMPARED = (Status.PASS, Status.INCONCLUSIVE, Status.WARN, Status.FAIL)
 _TABLE_COLUMNS = [
     "column",
     "role",
@@ -38,7 +48,8 @@ _TABLE_COLUMNS = [
 
 
 def severity_order(results: list[CheckResult]) -> list[CheckResult]:
-    """Drifted first (fail, then warn), then passes, errors, skips; larger effects first."""
+    """Drifted first (fail, then warn), then inconclusive, passes, errors, skips; larger effects
+    first within a status."""
 
     def key(r: CheckResult) -> tuple[int, float, str]:
         effect = r.metrics.get("effect_size")
@@ -85,46 +96,84 @@ class DatasetDrift(DriftOptions):
                 fix=f"use column names such as: {', '.join(ctx.schema.names[:10])}",
             )
         results = [r for r in univariate_results(ctx, self) if r.column is not None]
-        compared = [r for r in results if r.status in (Status.PASS, Status.WARN, Status.FAIL)]
+        compared = [r for r in results if r.status in _COMPARED]
         if not compared:
             return self.skipped("no column could be compared for drift")
         weight = {r.column: self._weight(r.column or "") for r in compared}
         total = sum(weight.values())
         if total <= 0:
             return self.skipped("every compared column has weight 0")
-        drifted = [r for r in compared if r.status in (Status.WARN, Status.FAIL)]
+        drifted = [r for r in compared if _drifted(r)]
+        undecided = [r for r in compared if r.status is Status.INCONCLUSIVE and not _drifted(r)]
         share = sum(weight[r.column] for r in drifted) / total
-        status = (
-            Status.FAIL
-            if share >= self.fail
-            else Status.WARN
-            if share >= self.warn
-            else Status.PASS
-        )
-        weighted = " (weighted)" if self.weights else ""
-        names = ", ".join(r.column or "" for r in severity_order(drifted)[:10])
-        msg = (
-            f"{len(drifted)} of {len(compared)} compared columns drifted{weighted}: "
-            f"{format_share(share)} against limits {format_share(self.warn)} (warn) and "
-            f"{format_share(self.fail)} (fail)" + (f"; drifted: {names}" if drifted else "")
-        )
+        share_high = share + sum(weight[r.column] for r in undecided) / total
+        low, high = self._status(share), self._status(share_high)
         return self.result(
-            status,
-            msg,
+            low if low == high else Status.INCONCLUSIVE,
+            self._message(compared, drifted, undecided, (share, share_high), low != high),
             metrics={
                 "drifted_share": share,
                 "drifted_columns": len(drifted),
+                "inconclusive_columns": len(undecided),
                 "compared_columns": len(compared),
                 "skipped_columns": len(results) - len(compared),
             },
+            bounds=(
+                {"drifted_share": Bound(low=share, high=share_high, method=_BOUND_METHOD)}
+                if undecided
+                else {}
+            ),
             threshold=Threshold(
                 metric="drifted_share", direction="max", warn=self.warn, fail=self.fail
             ),
             details=[_table(results)],
         )
 
+    def _status(self, share: float) -> Status:
+        if share >= self.fail:
+            return Status.FAIL
+        return Status.WARN if share >= self.warn else Status.PASS
+
+    def _message(
+        self,
+        compared: list[CheckResult],
+        drifted: list[CheckResult],
+        undecided: list[CheckResult],
+        shares: tuple[float, float],
+        straddles: bool,
+    ) -> str:
+        weighted = " (weighted)" if self.weights else ""
+        names = ", ".join(r.column or "" for r in severity_order(drifted)[:10])
+        msg = (
+            f"{len(drifted)} of {len(compared)} compared columns drifted{weighted}: "
+            f"{format_share(shares[0])} against limits {format_share(self.warn)} (warn) and "
+            f"{format_share(self.fail)} (fail)" + (f"; drifted: {names}" if drifted else "")
+        )
+        if undecided:
+            listed = ", ".join(r.column or "" for r in severity_order(undecided)[:10])
+            msg += (
+                f"; {len(undecided)} inconclusive, counted neither as drifted nor as clean (a "
+                f"sketch's error bound covers a threshold): {listed}"
+            )
+        if straddles:
+            msg += (
+                f". Counted as drifted they would make the share {format_share(shares[1])}, "
+                "across a limit: the result is inconclusive"
+            )
+        return msg
+
     def _weight(self, column: str) -> float:
         return self.weights.get(column, 0.0) if self.weights else 1.0
+
+
+_BOUND_METHOD = "inconclusive columns counted as clean (low) or as drifted (high)"
+
+
+def _drifted(r: CheckResult) -> bool:
+    """Drifted for certain: warn or fail, or inconclusive only about warn versus fail."""
+    if r.status in (Status.WARN, Status.FAIL):
+        return True
+    return r.status is Status.INCONCLUSIVE and r.metrics.get("drifted") == 1
 
 
 def _table(results: list[CheckResult]) -> TableDetail:

@@ -26,6 +26,16 @@ With a million rows a test finds shifts nobody cares about; the floor keeps thos
 
 Status: ``warn`` for a drifted column, ``fail`` when the effect is at least ``fail_multiple``
 (default 3) times the floor (0.3: Cohen's "medium" effect), or PSI ≥ 0.25; ``pass`` otherwise.
+
+Inconclusive: above the sketch's exact capacity (131,072 values per side) KS and W1 come from
+quantile sketches with hard error bounds (``bounds``: ``ks_statistic``, ``p_value``,
+``wasserstein_normalized``).  The adjusted p-value's range is the p-value bound times the
+column's adjustment factor ``p_adjusted / p``.  The verdict is monotone (a smaller p-value or a
+larger effect never lowers it), so it is evaluated at the two extreme corners of the bounds —
+largest p-value with smallest effect, smallest p-value with largest effect; when they differ
+(a bound straddles α, the effect floor or the fail limit) the status is ``inconclusive`` and
+the message names the bound, the threshold and how to get a decisive answer.  ``drifted`` is 1
+only when the column drifted at both corners.
 Columns with fewer than ``min_values`` (30) non-missing finite values on either side, all-null
 columns, type changes and columns with more than ``max_categories`` levels are ``skipped`` with
 the reason.  The result table is computed once per option set and cached in ``ctx.extras``.
@@ -35,7 +45,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -44,9 +54,10 @@ from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.checks.drift._compare import ColumnDrift, compare_categorical, compare_numeric
 from mlaudit.data.types import ColumnSchema, ColumnType, Role
 from mlaudit.errors import ConfigError, MLAuditError
-from mlaudit.results import CheckResult, Severity, Status, Threshold
+from mlaudit.results import Bound, CheckResult, Severity, Status, Threshold
 from mlaudit.stats.drift import Correction, adjust_p_values, min_detectable_ks, underpowered
 from mlaudit.summary.model import ColumnSummary
+from mlaudit.summary.quantiles import QuantileSketch
 
 __all__ = ["DriftOptions", "Method", "UnivariateDrift", "univariate_results"]
 
@@ -57,6 +68,9 @@ _COMPARED_ROLES = (Role.FEATURE, Role.TARGET, Role.PREDICTION, Role.SCORE, Role.
 _CATEGORICAL_TYPES = (ColumnType.CATEGORICAL, ColumnType.BOOLEAN)
 _OVERRIDE_KEYS = frozenset({"alpha", "min_effect", "fail_multiple"})
 _CACHE_PREFIX = "drift.univariate:"
+_EXACT_VALUES = QuantileSketch().exact_capacity  # values per side compared exactly
+_EFFECT_BOUND = {"ks": "wasserstein_normalized", "wasserstein": "wasserstein_normalized"}
+_EXACT_NAME = {"ks": "KS", "wasserstein": "Wasserstein distance"}
 _CORRECTION_NAMES = {
     "bh": "Benjamini-Hochberg adjusted",
     "holm": "Holm adjusted",
@@ -171,11 +185,15 @@ def _compute(check: UnivariateDrift, ctx: CheckContext) -> list[CheckResult]:
     drifts = [r for _, r in rows if isinstance(r, ColumnDrift)]
     p = np.array([np.nan if d.p_value is None else d.p_value for d in drifts])
     adjusted = dict(zip([id(d) for d in drifts], adjust_p_values(p, check.correction), strict=True))
+    # p = 0 has no ratio p_adjusted / p: take the largest factor any correction applies (m)
+    largest = 1.0 if check.correction == "none" else float(np.count_nonzero(~np.isnan(p)))
     out = []
     for col, r in rows:
         extra = {"role": col.role.value}
         if isinstance(r, ColumnDrift):
-            res, extra["method_used"] = _decide(check, r, float(adjusted[id(r)])), r.method
+            p_adj = float(adjusted[id(r)])
+            factor = p_adj / r.p_value if r.p_value else largest
+            res, extra["method_used"] = _decide(check, r, p_adj, factor=factor), r.method
         else:
             res = r
         out.append(res.model_copy(update={"params": {**res.params, **extra}}))
@@ -296,13 +314,83 @@ def _limits(check: DriftOptions, d: ColumnDrift) -> tuple[float, float, float]:
     return alpha, floor, floor * over.get("fail_multiple", check.fail_multiple)
 
 
-def _decide(check: UnivariateDrift, d: ColumnDrift, p_adj: float) -> CheckResult:
-    alpha, floor, fail_at = _limits(check, d)
-    significant = d.p_value is None or p_adj < alpha
-    drifted = significant and d.effect_size >= floor
-    status = Status.PASS
-    if drifted:
-        status = Status.FAIL if d.effect_size >= fail_at else Status.WARN
+class _Limits(NamedTuple):
+    alpha: float
+    floor: float
+    fail_at: float
+
+
+class _Ranges(NamedTuple):
+    """Where the true adjusted p-value and effect lie (a single point when exact)."""
+
+    p_adjusted: tuple[float, float] | None  # None: the method has no p-value
+    effect: tuple[float, float]
+
+
+def _status_at(p_adj: float | None, effect: float, lim: _Limits) -> Status:
+    """The verdict for one adjusted p-value (None: a distance, no test) and one effect size."""
+    if (p_adj is not None and not p_adj < lim.alpha) or not effect >= lim.floor:
+        return Status.PASS
+    return Status.FAIL if effect >= lim.fail_at else Status.WARN
+
+
+def _ranges(d: ColumnDrift, p_adj: float, factor: float) -> _Ranges:
+    """The sketch's hard bounds on the adjusted p-value (p bound x factor) and on the effect."""
+    p_range = None if d.p_value is None else (p_adj, p_adj)
+    pb = d.bounds.get("p_value")
+    if not d.exact and p_range is not None and pb is not None and None not in (pb.low, pb.high):
+        assert pb.low is not None and pb.high is not None
+        p_range = (min(pb.low * factor, 1.0), min(pb.high * factor, 1.0))
+    eb = d.bounds.get(_EFFECT_BOUND.get(d.method, "")) if d.kind == "numeric" else None
+    if d.exact or eb is None or eb.low is None or eb.high is None:
+        return _Ranges(p_range, (d.effect_size, d.effect_size))
+    return _Ranges(p_range, (float(eb.low), float(eb.high)))
+
+
+def _straddles(r: tuple[float, float], threshold: float) -> bool:
+    return r[0] < threshold <= r[1]
+
+
+def _crossings(r: _Ranges, lim: _Limits, d: ColumnDrift) -> tuple[list[str], str]:
+    """What straddles what, in words, and the change of threshold that decides it."""
+    p_lo = r.p_adjusted[0] if r.p_adjusted is not None else None
+    can_be_significant = p_lo is None or p_lo < lim.alpha
+    lo, hi = r.effect
+    out, fix = [], ""
+    if r.p_adjusted is not None and _straddles(r.p_adjusted, lim.alpha) and hi >= lim.floor:
+        a, b = r.p_adjusted
+        out.append(
+            f"the adjusted p-value lies between {_fmt_p(a)} and {_fmt_p(b)}, on both sides of "
+            f"α = {lim.alpha:g}"
+        )
+        fix = f"set the effect floor above {hi:.3g} if an effect of this size does not matter"
+    limits = (("floor", lim.floor), ("fail limit", lim.fail_at))
+    sides = [f"the {name} {value:g}" for name, value in limits if _straddles(r.effect, value)]
+    if sides and can_be_significant:
+        out.append(
+            f"the effect size ({d.effect_name}) lies between {lo:.3g} and {hi:.3g}, on both "
+            f"sides of {' and of '.join(sides)}"
+        )
+        if _straddles(r.effect, lim.floor):
+            fix = (
+                f"raise the effect floor slightly, to {hi:.3g} or more (min_effect_numeric, or "
+                "min_effect for this column in columns_thresholds)"
+            )
+        else:
+            fix = f"raise fail_multiple slightly, so that the fail limit exceeds {hi:.3g}"
+    return out, fix
+
+
+def _decide(
+    check: UnivariateDrift, d: ColumnDrift, p_adj: float, *, factor: float = 1.0
+) -> CheckResult:
+    lim = _Limits(*_limits(check, d))
+    r = _ranges(d, p_adj, factor)
+    p_hi = r.p_adjusted[1] if r.p_adjusted is not None else None
+    p_lo = r.p_adjusted[0] if r.p_adjusted is not None else None
+    least, most = _status_at(p_hi, r.effect[0], lim), _status_at(p_lo, r.effect[1], lim)
+    status = least if least == most else Status.INCONCLUSIVE
+    drifted = least in (Status.WARN, Status.FAIL)  # at both ends of the bounds
     n, m = int(d.metrics["n_reference"] or 0), int(d.metrics["n_current"] or 0)
     metrics = dict(d.metrics)
     metrics.update(
@@ -310,23 +398,44 @@ def _decide(check: UnivariateDrift, d: ColumnDrift, p_adj: float) -> CheckResult
         p_value=d.p_value,
         p_value_adjusted=None if d.p_value is None else p_adj,
         effect_size=d.effect_size,
-        effect_floor=floor,
+        effect_floor=lim.floor,
         drifted=int(drifted),
     )
     if d.kind == "numeric":
-        metrics["min_detectable_statistic"] = min_detectable_ks(n, m, alpha)
-        metrics["underpowered"] = int(d.method == "ks" and underpowered(n, m, alpha, floor))
-    threshold = Threshold(metric="effect_size", direction="max", warn=floor, fail=fail_at)
+        metrics["min_detectable_statistic"] = min_detectable_ks(n, m, lim.alpha)
+        metrics["underpowered"] = int(d.method == "ks" and underpowered(n, m, lim.alpha, lim.floor))
+    undecided = _crossings(r, lim, d) if status is Status.INCONCLUSIVE else ([], "")
+    weak = bool(metrics.get("underpowered"))
+    outcome = (status, drifted, n, m)
+    message = _message(check, d, (p_adj, lim.alpha, lim.floor), outcome, weak, undecided)
+    threshold = Threshold(metric="effect_size", direction="max", warn=lim.floor, fail=lim.fail_at)
     return check.result(
         status,
-        _message(check, d, p_adj, drifted, (alpha, floor, n, m), bool(metrics.get("underpowered"))),
+        message,
         column=d.column,
         metrics=metrics,
         threshold=threshold,
-        bounds=d.bounds,
+        bounds=_bounds(d, r),
         exact=d.exact,
         details=d.details,
     )
+
+
+def _bounds(d: ColumnDrift, r: _Ranges) -> dict[str, Bound]:
+    """The sketch's bounds, plus those of the adjusted p-value and the effect size."""
+    out = dict(d.bounds)
+    if d.exact:
+        return out
+    method = "hard bound from the quantile sketches' rank errors"
+    if r.p_adjusted is not None and "p_value" in d.bounds:
+        out["p_value_adjusted"] = Bound(
+            low=r.p_adjusted[0],
+            high=r.p_adjusted[1],
+            method=method + ", times the adjustment factor p_value_adjusted / p_value",
+        )
+    if r.effect[0] != r.effect[1]:
+        out["effect_size"] = Bound(low=r.effect[0], high=r.effect[1], method=method)
+    return out
 
 
 def _fmt_p(p: float) -> str:
@@ -336,14 +445,29 @@ def _fmt_p(p: float) -> str:
 def _message(
     check: DriftOptions,
     d: ColumnDrift,
-    p_adj: float,
-    drifted: bool,
-    ctx: tuple[float, float, int, int],
+    test: tuple[float, float, float],
+    outcome: tuple[Status, bool, int, int],
     weak: bool,
+    undecided: tuple[list[str], str],
 ) -> str:
-    alpha, floor, n, m = ctx
-    verdict = "has drifted" if drifted else "shows no drift that matters"
-    parts = [f"{d.column} {verdict}: {d.method} statistic {d.statistic:.4g}"]
+    p_adj, alpha, floor = test
+    status, drifted, n, m = outcome
+    crossings, fix = undecided
+    if status is Status.INCONCLUSIVE:
+        what = (
+            f"{d.column} has drifted, but whether it fails is inconclusive"
+            if drifted
+            else f"Drift of {d.column} is inconclusive"
+        )
+        head = (
+            f"{what}: {' and '.join(crossings)}. The data is too large for "
+            f"exact {_EXACT_NAME.get(d.method, d.method)}; the sketch's error bound covers the "
+            "threshold, so the verdict differs between the ends of the bound"
+        )
+        parts = [head + f": {d.method} statistic {d.statistic:.4g}"]
+    else:
+        verdict = "has drifted" if drifted else "shows no drift that matters"
+        parts = [f"{d.column} {verdict}: {d.method} statistic {d.statistic:.4g}"]
     if d.p_value is not None:
         parts.append(
             f"p = {_fmt_p(d.p_value)}, {_CORRECTION_NAMES[check.correction]} p = {_fmt_p(p_adj)} "
@@ -369,4 +493,10 @@ def _message(
             "standard deviations produces"
         )
     text = "; ".join(parts) + ". " + "; ".join(d.notes) + "."
+    if status is Status.INCONCLUSIVE:
+        text += (
+            " If you need a yes/no answer, " + (f"{fix}, " if fix else "") + "or compare a "
+            f"random sample of at most {_EXACT_VALUES:,} values per side, which is compared "
+            "exactly."
+        )
     return text if math.isfinite(d.statistic) else text + " (statistic undefined)"
