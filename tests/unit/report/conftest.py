@@ -9,6 +9,7 @@ import pytest
 from mlaudit.results import (
     AuditResult,
     Bound,
+    Cell,
     CheckResult,
     CurveDetail,
     DistributionDetail,
@@ -181,4 +182,67 @@ def wide_result() -> AuditResult:
         for i, c in enumerate(cols)
     ]  # fmt: skip
     checks = [*base.checks, *drift]
+    return base.model_copy(update={"checks": checks, "summary": AuditResult.summarise(checks)})
+
+
+def _hist(column: str, shift: int) -> DistributionDetail:
+    ref = [1.0, 4.0, 10.0, 4.0, 1.0, 0.0, 0.0]
+    cur = ref[-shift:] + ref[:-shift] if shift else ref
+    return DistributionDetail(name="distribution", title=f"{column}: reference vs current",
+                              column=column, edges=[float(e) for e in range(8)],
+                              counts={"reference": ref, "current": cur})  # fmt: skip
+
+
+def _drift_column(column: str, status: Status, effect: float, shift: int) -> CheckResult:
+    return CheckResult(
+        id="drift.univariate", family="drift", title="Column distributions match the reference",
+        status=status, severity=Severity.HIGH, column=column,
+        metrics={"effect_size": effect, "wasserstein_normalized": effect,
+                 "drifted": int(status in (Status.WARN, Status.FAIL))},
+        bounds={"effect_size": Bound(low=effect - 0.006, high=effect + 0.006)},
+        exact=status is not Status.INCONCLUSIVE,
+        threshold=Threshold(metric="effect_size", direction="max", warn=0.1, fail=0.3),
+        message=f"{column}: {status.value}", details=[_hist(column, shift)],
+        params={"role": "feature", "method_used": "ks"},
+    )  # fmt: skip
+
+
+def _over_time(column: str, status: Status, alerts: list[bool]) -> CheckResult:
+    x = [f"2025-W{27 + i}" for i in range(len(alerts))]
+    effects = [0.3 if a else 0.02 for a in alerts]
+    rows: list[list[Cell]] = [
+        [w, 500, None, None, e, "alert" if a else "ok"]
+        for w, e, a in zip(x, effects, alerts, strict=True)
+    ]
+    return CheckResult(
+        id="drift.over_time", family="drift", title="No column drifts in any window",
+        status=status, column=column, metrics={"max_effect_size": max(effects)},
+        message=f"{column} over time: {status.value}",
+        details=[SeriesDetail(name="effect_over_time", title=f"{column}: effect per window",
+                              x=x, series={"effect size": effects},
+                              limits={"effect floor": 0.1}),
+                 TableDetail(name="windows", title="windows",
+                             columns=["window", "rows", "statistic", "p_value_adjusted",
+                                      "effect_size", "verdict"], rows=rows)],
+    )  # fmt: skip
+
+
+DRIFT_PASSING = ["age", "tenure", "region"]
+
+
+def make_drift_result() -> AuditResult:
+    """A drift-only result: 2 drifted columns, 1 inconclusive, 3 passing; over-time for two."""
+    checks = [
+        _drift_column("age", Status.PASS, 0.02, 0),
+        _drift_column("income", Status.FAIL, 2.0, 2),
+        _drift_column("tenure", Status.PASS, 0.05, 0),
+        _drift_column("balance", Status.INCONCLUSIVE, 0.1, 1),
+        _drift_column("channel", Status.WARN, 0.2, 1),
+        _drift_column("region", Status.PASS, 0.01, 0),
+        CheckResult(id="drift.over_time", family="drift", title="No column drifts in any window",
+                    status=Status.WARN, metrics={"windows": 4}, message="1 of 4 windows"),
+        _over_time("income", Status.WARN, [False, True, True, False]),
+        _over_time("age", Status.PASS, [False, False, False, False]),
+    ]  # fmt: skip
+    base = make_result()
     return base.model_copy(update={"checks": checks, "summary": AuditResult.summarise(checks)})

@@ -1,0 +1,114 @@
+"""The drift section in headless Chromium: the summary on top, drifted columns' charts shown,
+the quiet columns' charts folded away until asked for."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlaudit.report.html import render_html
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (make browser-deps)",
+    ),
+]
+
+
+def _fixtures() -> Any:
+    # The report fixtures live in tests/unit/report/conftest.py; load that module by path.
+    path = Path(__file__).parents[1] / "unit" / "report" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_report_fixtures", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("_report_fixtures", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def drift_page(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    fixtures = _fixtures()
+    out = tmp_path_factory.mktemp("html") / "report.html"
+    out.write_text(render_html(fixtures.make_drift_result()), encoding="utf-8")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[Any] = []
+        page.on("pageerror", lambda e: errors.append(e))
+        page.on("console", lambda m: errors.append(m) if m.type == "error" else None)
+        page.goto(out.as_uri())
+        page.wait_for_load_state("load")
+        yield page, errors, fixtures.DRIFT_PASSING
+        browser.close()
+
+
+def _card(page: Any, column: str, check_id: str = "drift.univariate") -> Any:
+    col = page.locator("code.col", has_text=re.compile(f"^{re.escape(column)}$"))
+    return page.locator("details.card").filter(has_text=check_id).filter(has=col)
+
+
+def test_summary_appears_first_in_the_drift_section(drift_page: Any) -> None:
+    page, errors, _ = drift_page
+    box = page.locator("#family-drift .what-changed")
+    assert box.is_visible()
+    assert box.locator("h3").inner_text() == "What changed"
+    lines = box.locator("li")
+    assert lines.count() == 3
+    assert lines.nth(0).inner_text().startswith("2 of 6 compared columns drifted")
+    first_card = page.locator("#family-drift details.card").first
+    assert box.bounding_box()["y"] < first_card.bounding_box()["y"]
+    assert errors == []
+
+
+def test_drifted_columns_charts_are_visible(drift_page: Any) -> None:
+    page = drift_page[0]
+    for column in ("income", "channel", "balance"):
+        card = _card(page, column)
+        assert card.count() == 1
+        assert card.evaluate("d => d.open") is True
+        svg = card.locator("figure.chart svg")
+        assert svg.count() == 1
+        assert svg.is_visible(), column
+        box = svg.bounding_box()
+        assert box is not None and box["width"] > 100 and box["height"] > 50
+
+
+def test_passing_columns_charts_sit_in_closed_details(drift_page: Any) -> None:
+    page, _, passing = drift_page
+    for column in passing:
+        card = _card(page, column)
+        assert card.count() == 1
+        svg = card.locator("svg")
+        assert svg.count() == 1
+        assert not svg.is_visible()
+        assert card.evaluate("d => d.open") is False
+        assert svg.evaluate("s => s.closest('details.chart-fold').open") is False
+    # opening the card shows its message but still not the chart; the fold's summary does
+    card = _card(page, passing[0])
+    card.locator("summary").first.click()
+    assert card.locator("p.message").is_visible()
+    assert not card.locator("svg").is_visible()
+    card.locator("details.chart-fold > summary").click()
+    assert card.locator("svg").is_visible()
+    assert card.locator("svg").bounding_box()["width"] > 100
+
+
+def test_over_time_chart_folded_without_alerts(drift_page: Any) -> None:
+    page = drift_page[0]
+    alerting = _card(page, "income", "drift.over_time")
+    quiet = _card(page, "age", "drift.over_time")
+    assert alerting.locator("svg").is_visible()
+    assert quiet.locator("svg").evaluate("s => s.closest('details.chart-fold').open") is False
