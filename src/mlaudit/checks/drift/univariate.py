@@ -33,9 +33,10 @@ quantile sketches with hard error bounds (``bounds``: ``ks_statistic``, ``p_valu
 column's adjustment factor ``p_adjusted / p``.  The verdict is monotone (a smaller p-value or a
 larger effect never lowers it), so it is evaluated at the two extreme corners of the bounds —
 largest p-value with smallest effect, smallest p-value with largest effect; when they differ
-(a bound straddles α, the effect floor or the fail limit) the status is ``inconclusive`` and
-the message names the bound, the threshold and how to get a decisive answer.  ``drifted`` is 1
-only when the column drifted at both corners.
+(a bound straddles α or the effect floor) the status is ``inconclusive`` and the message names
+the bound, the threshold and how to get a decisive answer.  A column that drifted at both
+corners and is only unsure between warn and fail is a finding all the same: ``warn``, with the
+same explanation.  ``drifted`` is 1 only when the column drifted at both corners.
 Columns with fewer than ``min_values`` (30) non-missing finite values on either side, all-null
 columns, type changes and columns with more than ``max_categories`` levels are ``skipped`` with
 the reason.  The result table is computed once per option set and cached in ``ctx.extras``.
@@ -389,8 +390,9 @@ def _decide(
     p_hi = r.p_adjusted[1] if r.p_adjusted is not None else None
     p_lo = r.p_adjusted[0] if r.p_adjusted is not None else None
     least, most = _status_at(p_hi, r.effect[0], lim), _status_at(p_lo, r.effect[1], lim)
-    status = least if least == most else Status.INCONCLUSIVE
     drifted = least in (Status.WARN, Status.FAIL)  # at both ends of the bounds
+    # Drifted for certain but unsure between warn and fail: a finding all the same (warn).
+    status = least if least == most else (Status.WARN if drifted else Status.INCONCLUSIVE)
     n, m = int(d.metrics["n_reference"] or 0), int(d.metrics["n_current"] or 0)
     metrics = dict(d.metrics)
     metrics.update(
@@ -404,7 +406,7 @@ def _decide(
     if d.kind == "numeric":
         metrics["min_detectable_statistic"] = min_detectable_ks(n, m, lim.alpha)
         metrics["underpowered"] = int(d.method == "ks" and underpowered(n, m, lim.alpha, lim.floor))
-    undecided = _crossings(r, lim, d) if status is Status.INCONCLUSIVE else ([], "")
+    undecided = _crossings(r, lim, d) if least != most else ([], "")
     weak = bool(metrics.get("underpowered"))
     outcome = (status, drifted, n, m)
     message = _message(check, d, (p_adj, lim.alpha, lim.floor), outcome, weak, undecided)
@@ -453,7 +455,7 @@ def _message(
     p_adj, alpha, floor = test
     status, drifted, n, m = outcome
     crossings, fix = undecided
-    if status is Status.INCONCLUSIVE:
+    if crossings:
         what = (
             f"{d.column} has drifted, but whether it fails is inconclusive"
             if drifted
@@ -493,7 +495,7 @@ def _message(
             "standard deviations produces"
         )
     text = "; ".join(parts) + ". " + "; ".join(d.notes) + "."
-    if status is Status.INCONCLUSIVE:
+    if crossings:
         text += (
             " If you need a yes/no answer, " + (f"{fix}, " if fix else "") + "or compare a "
             f"random sample of at most {_EXACT_VALUES:,} values per side, which is compared "
