@@ -23,7 +23,7 @@ from mlaudit.summary import columns as colmod
 from mlaudit.summary.hashing import ROW_SEED, hash_series, mask_strings
 from mlaudit.summary.hashset import HashSet
 from mlaudit.summary.hll import HLL
-from mlaudit.summary.merge import merge, mg_reduce
+from mlaudit.summary.merge import count_duplicates, merge, mg_reduce
 from mlaudit.summary.model import (
     CategoryCounts,
     ColumnSummary,
@@ -83,7 +83,10 @@ class ProfileBuilder:
             second_pass=self.second_pass,
             approx_distinct=approx,
         )
-        self._profile = part if self._profile is None else merge(self._profile, part)
+        if self._profile is None:
+            self._profile = part
+        else:  # duplicates are counted once, in finish()
+            self._profile = merge(self._profile, part, defer_counts=True)
         self._next_row = offset + df.height
 
     def finish(self) -> DatasetProfile:
@@ -93,8 +96,7 @@ class ProfileBuilder:
             self.add(empty, 0)
         assert self._profile is not None
         prof = self._profile
-        if prof._rows is not None:
-            prof.duplicate_rows, prof.duplicates_exact = prof._rows.duplicates(), prof._rows.exact
+        count_duplicates(prof)
         return prof
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from mlaudit.data.types import ColumnSchema, ColumnType, Schema
 from mlaudit.summary import ProfileBuilder, ScanPlan, merge, profile_frame
-from mlaudit.summary.merge import merge_moments
+from mlaudit.summary.merge import count_duplicates, merge_moments
 from mlaudit.summary.model import Moments
 
 SCHEMA = Schema(
@@ -142,3 +142,29 @@ def test_merge_large_quantiles_and_distinct_within_bounds() -> None:
     assert m.sample.height == plan.sample_size
     assert m.sample["__row__"].max() < x.size  # type: ignore[operator]
     assert m.duplicate_rows == df.height - df.unique().height
+
+
+def test_deferred_duplicate_counts_match_eager_and_polars() -> None:
+    # many batches with repeated rows and keys; oracle: polars' own distinct counts
+    rng = np.random.default_rng(12)
+    n = 5_000
+    df = pl.DataFrame(
+        {"x": rng.integers(0, 40, n).astype(np.float64), "c": rng.choice(list("abcdefg"), n)}
+    )
+    parts = [_build(df.slice(i, 700), i).finish() for i in range(0, n, 700)]
+    eager, deferred = parts[0], parts[0]
+    for p in parts[1:]:
+        eager = merge(eager, p)
+        deferred = merge(deferred, p, defer_counts=True)
+    count_duplicates(deferred)
+    assert deferred.duplicate_rows == eager.duplicate_rows == n - df.unique().height
+    keys = df["c"].drop_nulls()
+    assert deferred.key_duplicates == eager.key_duplicates == {"c": keys.len() - keys.n_unique()}
+    assert deferred.duplicates_exact and eager.duplicates_exact
+    # the builder defers while adding batches and counts once in finish()
+    b = ProfileBuilder(SCHEMA, PLAN)
+    for i in range(0, n, 700):
+        b.add(df.slice(i, 700), i)
+    built = b.finish()
+    assert built.duplicate_rows == eager.duplicate_rows
+    assert built.key_duplicates == eager.key_duplicates
