@@ -1,0 +1,257 @@
+"""Calibration of a binary classifier's scores on a labelled reference (isotonic regression).
+
+**Calibration.** :func:`fit_calibration` fits scikit-learn's isotonic regression of the
+reference labels on the scores and reports the expected calibration error (ECE; Naeini et al.
+2015, Guo et al. 2017), ``Σ_b (n_b/n)·|mean label_b − mean probability_b|`` over equal-width
+bins of [0, 1], of the raw scores (when they are probabilities) and of *out-of-fold* calibrated
+probabilities (each fold scored by a calibrator fitted on the others, so "after" is not
+flattered by fitting and scoring the same rows).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from mlaudit.errors import DataError
+
+__all__ = [
+    "Calibration",
+    "FloatArray",
+    "expected_calibration_error",
+    "finite_floats",
+    "fit_calibration",
+    "probabilities_in_unit",
+    "same_length",
+    "zero_one",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """An isotonic calibrator fitted on a labelled reference, and how calibrated it found it.
+
+    Attributes
+    ----------
+    x_thresholds, y_thresholds
+        The isotonic step function: scores and calibrated probabilities between which
+        :meth:`transform` interpolates linearly (scikit-learn's ``X_thresholds_`` and
+        ``y_thresholds_``); scores outside the range take the end values.
+    ece_before
+        Expected calibration error of the raw reference scores; NaN when they are not
+        probabilities (some score outside [0, 1]).
+    ece_after
+        Expected calibration error of out-of-fold calibrated probabilities on the reference.
+    bin_edges
+        Edges of the equal-width bins both ECE figures use.
+    n_reference, n_positive
+        Rows and positive labels in the reference.
+    n_folds
+        Folds used for ``ece_after``.
+    """
+
+    x_thresholds: FloatArray
+    y_thresholds: FloatArray
+    ece_before: float
+    ece_after: float
+    bin_edges: FloatArray
+    n_reference: int
+    n_positive: int
+    n_folds: int
+
+    def transform(self, scores: npt.ArrayLike) -> FloatArray:
+        """Calibrated probabilities ``P(y = 1 | score)`` for ``scores``.
+
+        Parameters
+        ----------
+        scores
+            Finite scores on the same scale as the reference scores.
+
+        Returns
+        -------
+        numpy.ndarray
+            One probability in [0, 1] per score; the same numbers as the fitted
+            ``IsotonicRegression.predict``.
+
+        Raises
+        ------
+        DataError
+            When a score is NaN or infinite.
+        """
+        s = finite_floats(scores, "scores")
+        return np.interp(s, self.x_thresholds, self.y_thresholds)
+
+
+def expected_calibration_error(
+    probabilities: npt.ArrayLike, labels: npt.ArrayLike, *, n_bins: int = 10
+) -> float:
+    """Expected calibration error over ``n_bins`` equal-width bins of [0, 1].
+
+    ``ECE = Σ_b (n_b / n)·|mean(labels in b) − mean(probabilities in b)|``; a probability on an
+    inner edge belongs to the bin below it (as in ``sklearn.calibration.calibration_curve``).
+
+    Parameters
+    ----------
+    probabilities
+        Predicted probabilities of the positive class, in [0, 1].
+    labels
+        0/1 labels, one per probability.
+    n_bins
+        Number of bins.
+
+    Returns
+    -------
+    float
+        The ECE, in [0, 1]; NaN for no rows.
+
+    Raises
+    ------
+    DataError
+        When lengths differ, a probability is outside [0, 1] or a label is not 0/1.
+    """
+    p, y = probabilities_in_unit(probabilities, "probabilities"), zero_one(labels, "labels")
+    same_length(probabilities=p, labels=y)
+    if n_bins < 1:
+        raise DataError(f"n_bins={n_bins} is below 1", fix="use e.g. n_bins=10")
+    if p.size == 0:
+        return float("nan")
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    bins = np.searchsorted(edges[1:-1], p)
+    gap = np.bincount(bins, weights=y - p, minlength=n_bins)
+    return float(np.abs(gap).sum() / p.size)
+
+
+def fit_calibration(
+    scores: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    *,
+    n_bins: int = 10,
+    n_folds: int = 5,
+    min_per_class: int = 10,
+    seed: int = 0,
+) -> Calibration:
+    """Fit an isotonic calibrator of ``labels`` on ``scores`` from a labelled reference.
+
+    Parameters
+    ----------
+    scores
+        Finite model scores, higher meaning more likely positive (any scale).
+    labels
+        0/1 labels (or booleans), one per score, with both classes present.
+    n_bins
+        Equal-width bins for the expected calibration errors.
+    n_folds
+        Folds for the out-of-fold ``ece_after`` (reduced to the smaller class count if needed).
+    min_per_class
+        Fewest labels of each class accepted.
+    seed
+        Seed of the fold assignment.
+
+    Returns
+    -------
+    Calibration
+        The calibrator and the reference's ECE before and after calibration.
+
+    Raises
+    ------
+    DataError
+        When lengths differ, labels are not 0/1, a score is not finite, or a class has fewer
+        than ``min_per_class`` labels.
+    """
+    from sklearn.isotonic import IsotonicRegression
+
+    s, y = _check_reference(scores, labels, min_per_class)
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y)
+    folds = max(2, min(n_folds, int(y.sum()), int(y.size - y.sum())))
+    in_unit = bool(np.all((s >= 0.0) & (s <= 1.0)))
+    return Calibration(
+        x_thresholds=np.asarray(iso.X_thresholds_, dtype=np.float64),
+        y_thresholds=np.asarray(iso.y_thresholds_, dtype=np.float64),
+        ece_before=expected_calibration_error(s, y, n_bins=n_bins) if in_unit else math.nan,
+        ece_after=expected_calibration_error(_out_of_fold(s, y, folds, seed), y, n_bins=n_bins),
+        bin_edges=np.linspace(0.0, 1.0, n_bins + 1),
+        n_reference=int(y.size),
+        n_positive=int(y.sum()),
+        n_folds=folds,
+    )
+
+
+def _out_of_fold(s: FloatArray, y: FloatArray, folds: int, seed: int) -> FloatArray:
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    out = np.empty_like(s)
+    split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(s, y)
+    for train, test in split:
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+        out[test] = iso.fit(s[train], y[train]).predict(s[test])
+    return out
+
+
+def finite_floats(values: npt.ArrayLike, name: str) -> FloatArray:
+    x = np.asarray(values, dtype=np.float64).ravel()
+    if not np.all(np.isfinite(x)):
+        bad = int((~np.isfinite(x)).sum())
+        raise DataError(
+            f"{name} holds {bad} NaN or infinite value(s)",
+            fix=f"drop or impute the rows with non-finite {name} first",
+        )
+    return x
+
+
+def zero_one(values: npt.ArrayLike, name: str) -> FloatArray:
+    raw = np.asarray(values).ravel()
+    try:
+        x = raw.astype(np.float64)
+    except (TypeError, ValueError):
+        x = np.full(raw.shape, np.nan)
+    bad = ~((x == 0.0) | (x == 1.0))
+    if bad.any():
+        found = sorted({str(v) for v in raw[bad][:50].tolist()})[:5]
+        raise DataError(
+            f"{name} must hold 0/1 values; found {found}",
+            fix="encode the positive class as 1 and the negative class as 0",
+        )
+    return x
+
+
+def same_length(**arrays: FloatArray) -> int:
+    sizes = {name: a.size for name, a in arrays.items()}
+    if len(set(sizes.values())) > 1:
+        listed = ", ".join(f"{name} has {size}" for name, size in sizes.items())
+        raise DataError(f"the inputs differ in length: {listed}", fix="pass one value per row")
+    return next(iter(sizes.values()))
+
+
+def _check_reference(
+    scores: npt.ArrayLike, labels: npt.ArrayLike, min_per_class: int
+) -> tuple[FloatArray, FloatArray]:
+    s = finite_floats(scores, "scores")
+    y = zero_one(labels, "labels")
+    same_length(scores=s, labels=y)
+    n_pos = int(y.sum())
+    n_neg = int(y.size) - n_pos
+    min_per_class = max(min_per_class, 2)  # two folds at least for the out-of-fold ECE
+    if min(n_pos, n_neg) < min_per_class:
+        raise DataError(
+            f"the reference has {n_pos} positive and {n_neg} negative label(s); calibration "
+            f"needs at least min_per_class={min_per_class} of each",
+            fix="use a longer labelled reference period (or lower min_per_class)",
+        )
+    return s, y
+
+
+def probabilities_in_unit(p: npt.ArrayLike, name: str = "p") -> FloatArray:
+    """``p`` as floats, checked to be finite probabilities in [0, 1]."""
+    pr = finite_floats(p, name)
+    if np.any((pr < 0.0) | (pr > 1.0)):
+        raise DataError(
+            f"{name} must be probabilities in [0, 1]; found {pr.min():.6g}..{pr.max():.6g}",
+            fix="pass Calibration.transform(scores), not the raw scores",
+        )
+    return pr
