@@ -29,7 +29,7 @@ from typing import ClassVar
 
 from mlaudit.checks.base import CheckContext, register
 from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
-from mlaudit.engines.windows import WindowedData
+from mlaudit.engines.windows import Window, WindowedData
 from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, TableDetail
 from mlaudit.stats.control import ControlLimits, control_limits
 
@@ -52,34 +52,45 @@ class _Cell:
 def _per_window(
     ctx: CheckContext, data: WindowedData, options: DriftOptions
 ) -> list[dict[str, _Cell]]:
-    """Per window: column → comparison with the whole reference (univariate rules)."""
-    out: list[dict[str, _Cell]] = []
-    for w in data.windows:
-        if w.profile is None:
-            out.append({})
+    """Per window: column → comparison with the whole reference (univariate rules).
+
+    Windows are independent and their heavy parts (numpy sorts and sums) release the GIL, so
+    they are compared on a small thread pool; the result does not depend on the order.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        return list(pool.map(lambda w: _one_window(ctx, w, options), data.windows))
+
+
+_THREADS = 2
+
+
+def _one_window(ctx: CheckContext, w: Window, options: DriftOptions) -> dict[str, _Cell]:
+    """Column → comparison of one window with the whole reference."""
+    if w.profile is None:
+        return {}
+    sub = CheckContext(
+        current=w.profile,
+        schema=ctx.schema,
+        reference=ctx.reference,
+        reference_schema=ctx.reference_schema,
+        seed=ctx.seed,
+    )
+    cells: dict[str, _Cell] = {}
+    for r in univariate_results(sub, options):
+        if r.column is None or r.column not in w.profile.columns:
             continue
-        sub = CheckContext(
-            current=w.profile,
-            schema=ctx.schema,
-            reference=ctx.reference,
-            reference_schema=ctx.reference_schema,
-            seed=ctx.seed,
+        m = r.metrics
+        ok = r.status not in (Status.SKIPPED, Status.ERROR)
+        cells[r.column] = _Cell(
+            effect=_f(m.get("effect_size")) if ok else None,
+            statistic=_f(m.get("statistic")) if ok else None,
+            p_adjusted=_f(m.get("p_value_adjusted")) if ok else None,
+            drifted=bool(m.get("drifted")) if ok else False,
+            skipped=None if ok else r.message,
         )
-        cells: dict[str, _Cell] = {}
-        for r in univariate_results(sub, options):
-            if r.column is None or r.column not in w.profile.columns:
-                continue
-            m = r.metrics
-            ok = r.status not in (Status.SKIPPED, Status.ERROR)
-            cells[r.column] = _Cell(
-                effect=_f(m.get("effect_size")) if ok else None,
-                statistic=_f(m.get("statistic")) if ok else None,
-                p_adjusted=_f(m.get("p_value_adjusted")) if ok else None,
-                drifted=bool(m.get("drifted")) if ok else False,
-                skipped=None if ok else r.message,
-            )
-        out.append(cells)
-    return out
+    return cells
 
 
 def _f(v: float | int | None) -> float | None:
