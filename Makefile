@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: install demo test check lint typecheck imports browser-deps bench docs clean
+.PHONY: install demo test check lint typecheck imports browser-deps bench bench-peer-env docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ check: lint typecheck imports test
 
 bench: install
 	$(PY) benchmarks/bench_profile.py
+
+# The peer drift tool (Evidently) in its own environment, benchmarks/.peer-venv, never in .venv.
+bench-peer-env:
+	bash benchmarks/peer-env.sh
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -3,8 +3,8 @@
 Usage: ``.venv/bin/python benchmarks/bench_drift.py [--rows N] [--repeat K]``
 
 Prints wall time and peak RSS of ``mlaudit drift REF CUR`` beside a polars scan reading every
-value of both files.  (The side-by-side run against other drift tools, installed in a separate
-environment, is the next step of the drift work.)
+value of both files.  The side-by-side run against Evidently, installed in a separate
+environment, is ``bench_drift_peer.py``; per-phase timers are in ``bench_drift_phases.py``.
 """
 
 from __future__ import annotations

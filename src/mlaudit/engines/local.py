@@ -6,13 +6,18 @@ fences from it (or from a reference profile), and pass 2 fills the histograms, o
 rule violations exactly.  Pass 2 needs only some columns (numeric ones, those named by the plan,
 every column when there are rules); while they fit in ``cache_bytes`` (256 MiB: about two million
 rows of 16 numeric columns) pass 1 keeps them in memory and pass 2 reads them from there instead
-of reading and decoding the source again.  Larger data are read twice, in bounded memory.
+of reading and decoding the source again.  Larger data are read twice, in bounded memory; in
+pass 2, whose work per batch is light, a reader thread decodes the next batch meanwhile
+(measured 0.4-0.5 s less per 10M rows; in pass 1 the summaries keep both cores busy and
+reading ahead measured no gain).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
@@ -73,6 +78,53 @@ def _frame(batch: pa.RecordBatch | pl.DataFrame) -> pl.DataFrame:
     df = batch if isinstance(batch, pl.DataFrame) else pl.from_arrow(batch)
     assert isinstance(df, pl.DataFrame)
     return df
+
+
+_END = object()
+
+
+def _read_ahead(source: BatchSource) -> Iterator[pl.DataFrame]:
+    """The source's batches as polars frames, the next one decoded while this one is used.
+
+    A reader thread decodes (Parquet and CSV decoding release the GIL) while the caller
+    summarises the previous batch; at most two batches wait in memory.  Errors of the reader
+    are raised in the caller.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for batch in source.batches():
+                if not hand_over(_frame(batch)):
+                    return
+            hand_over(_END)
+        except BaseException as exc:  # raised in the caller
+            hand_over(exc)
+
+    reader = threading.Thread(target=read, name="mlaudit-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, pl.DataFrame)
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def _scan_frames(
@@ -225,8 +277,10 @@ def profile(
             on_rows=on_rows,
             second_pass=True,
         )
-    else:
-        second = scan(source, schema, second_plan, on_rows=on_rows, second_pass=True)
+    else:  # pass 2 does little per batch: decode the next batch meanwhile
+        second = _scan_frames(
+            _read_ahead(source), schema, second_plan, on_rows=on_rows, second_pass=True
+        )
     for name, col in first.columns.items():
         done = second.columns.get(name)
         if done is not None:

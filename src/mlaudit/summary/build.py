@@ -307,11 +307,15 @@ def _fences(out: ColumnSummary, values: np.ndarray, plan: ScanPlan, row_offset: 
     if name not in plan.histogram_edges and name not in plan.outlier_fences:
         return
     finite = np.isfinite(values)
-    x = values[finite]
+    everywhere = bool(finite.all())
+    x = values if everywhere else values[finite]  # no copy when every value is finite
     if name in plan.histogram_edges:
         out.histogram = colmod.histogram_counts(x, plan.histogram_edges[name])
     if name in plan.outlier_fences:
-        rows = np.flatnonzero(finite) + row_offset
+
+        def rows(where: np.ndarray) -> np.ndarray:  # row indices, only for the outliers
+            return (where if everywhere else np.flatnonzero(finite)[where]) + row_offset
+
         out.outliers = colmod.outlier_counts(x, rows, plan.outlier_fences[name])
 
 

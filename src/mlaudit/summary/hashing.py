@@ -30,20 +30,26 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 def splitmix64(x: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser of ``uint64`` values (a bijection with good avalanche)."""
-    z = x.astype(np.uint64, copy=True)
+    return _mix_inplace(x.astype(np.uint64, copy=True))
+
+
+def _mix_inplace(z: np.ndarray) -> np.ndarray:
+    """:func:`splitmix64` overwriting ``z`` (``uint64``); one scratch array for the shifts."""
+    t = np.empty_like(z)
     z += _GOLDEN
-    z ^= z >> np.uint64(30)
-    z *= _C1
-    z ^= z >> np.uint64(27)
-    z *= _C2
-    z ^= z >> np.uint64(31)
+    for shift, mult in ((30, _C1), (27, _C2)):
+        np.right_shift(z, np.uint64(shift), out=t)
+        z ^= t
+        z *= mult
+    np.right_shift(z, np.uint64(31), out=t)
+    z ^= t
     return z
 
 
 def hash_floats(values: np.ndarray) -> np.ndarray:
     """64-bit hashes of float64 values (caller drops NaN; ``-0.0`` hashes as ``0.0``)."""
-    v = np.ascontiguousarray(values, dtype=np.float64) + 0.0
-    return splitmix64(v.view(np.uint64))
+    v = np.add(values, 0.0, dtype=np.float64)  # a fresh array, with -0.0 made 0.0
+    return _mix_inplace(v.view(np.uint64))
 
 
 def hash_series(values: pl.Series, seed: int = _STR_SEED) -> np.ndarray:

@@ -63,12 +63,12 @@ class HLL:
         if hashes.size == 0:
             return
         h = hashes.astype(np.uint64, copy=False)
-        idx = (h >> np.uint64(self.q)).astype(np.intp)
-        w = h & np.uint64((1 << self.q) - 1)
+        idx = (h >> np.uint64(self.q)).view(np.int64)  # < 2**p: the same value as int64
+        w = (h & np.uint64((1 << self.q) - 1)).astype(np.float64)
         # w < 2**50 converts to float64 exactly, so frexp's exponent is floor(log2 w) + 1.
-        _, exp = np.frexp(w.astype(np.float64))
-        rho = (self.q + 1 - exp).astype(np.uint8)  # w == 0 gives exp 0 -> rho = q + 1
-        np.maximum.at(self.registers, idx, rho)
+        _, exp = np.frexp(w, out=(w, np.empty(w.shape, dtype=np.int32)))
+        np.subtract(self.q + 1, exp, out=exp)  # w == 0 gives exp 0 -> rho = q + 1
+        np.maximum.at(self.registers, idx, exp.astype(np.uint8))
 
     def update(self, values: pl.Series) -> None:
         """Hash ``values`` with the fixed seed and add them."""

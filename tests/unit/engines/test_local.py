@@ -138,3 +138,37 @@ def test_empty_source(data: tuple[pl.DataFrame, Schema]) -> None:
     p = profile(FrameSource(df.head(0), 10), schema, ScanPlan())
     assert p.n_rows == 0
     assert p.columns["x"].histogram is None
+
+
+class FailingSource(FrameSource):
+    """Fails on its second read, after one batch: pass 2 (read ahead) must raise it."""
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        second_read = self.reads == 1  # super().batches() counts this read
+        for i, batch in enumerate(super().batches()):
+            if second_read and i == 1:
+                raise OSError("disk gone")
+            yield batch
+
+
+def test_a_read_error_in_pass_two_reaches_the_caller(data: tuple[pl.DataFrame, Schema]) -> None:
+    df, schema = data
+    src = FailingSource(df, 3_000)
+    with pytest.raises(OSError, match="disk gone"):
+        profile(src, schema, ScanPlan(), cache_bytes=0)
+
+
+def test_read_ahead_keeps_order_and_stops_early(data: tuple[pl.DataFrame, Schema]) -> None:
+    import threading
+
+    from mlaudit.engines.local import _read_ahead
+
+    df, _ = data
+    src = FrameSource(df, 1_000)
+    frames = list(_read_ahead(src))
+    assert pl.concat(frames).equals(df)
+    before = threading.active_count()
+    it = _read_ahead(FrameSource(df, 1_000))
+    next(it)
+    it.close()  # the consumer stops after one batch: the reader thread must end
+    assert threading.active_count() <= before

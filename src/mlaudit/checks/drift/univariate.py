@@ -453,7 +453,7 @@ def _message(
     undecided: tuple[list[str], str],
 ) -> str:
     p_adj, alpha, floor = test
-    status, drifted, n, m = outcome
+    _status, drifted, n, m = outcome
     crossings, fix = undecided
     if crossings:
         what = (

@@ -6,9 +6,9 @@ suddenly empty, while the quarter's totals still look fine.  Per window of the c
 each column's missing share.  Each is held to control limits learned from the reference cut the
 same way (mean ± 3 SD over the reference windows) and, for missing shares, to a floor on the
 change (``min_change``, default 0.02 = two percentage points; row counts: ``min_row_change``,
-default 10%) so huge windows do not flag trivial moves.  Without reference windows, a column's missing share is held to the whole
-reference's share plus ``min_change``.  Windows with fewer than ``min_rows`` rows are listed and
-not judged.
+default 10%) so huge windows do not flag trivial moves.  Without reference windows, a column's
+missing share is held to the whole reference's share plus ``min_change``.  Windows with fewer
+than ``min_rows`` rows are listed and not judged.
 """
 
 from __future__ import annotations

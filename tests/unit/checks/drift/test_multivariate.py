@@ -232,3 +232,17 @@ def test_no_reference_and_config() -> None:
         MultivariateDrift(warn_auc=0.8, fail_auc=0.6)
     assert MultivariateDrift.needs_reference
     assert MultivariateDrift in list_checks()
+
+
+def test_importance_rows_are_a_balanced_subset_of_the_held_out_rows() -> None:
+    from mlaudit.checks.drift.multivariate import _IMPORTANCE_ROWS, _importance_rows
+
+    y = np.r_[np.zeros(15_000, dtype=np.int64), np.ones(15_000, dtype=np.int64)]
+    test = np.arange(0, 30_000, 2, dtype=np.int64)  # 7,500 held-out rows per class
+    rows = _importance_rows(y, test, seed=3)
+    assert rows.size == _IMPORTANCE_ROWS
+    assert set(rows.tolist()) <= set(test.tolist())
+    assert int(y[rows].sum()) == _IMPORTANCE_ROWS // 2  # as many current as reference rows
+    assert np.array_equal(rows, _importance_rows(y, test, seed=3))  # seeded
+    small = test[:100]
+    assert np.array_equal(_importance_rows(y, small, seed=3), small)  # few rows: all kept

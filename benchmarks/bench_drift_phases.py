@@ -1,0 +1,94 @@
+"""Where the time of ``mlaudit drift`` goes: per-phase timers in one process.
+
+Usage: ``.venv/bin/python benchmarks/bench_drift_phases.py [--rows N]``
+
+Times the imports the command pays for, then one drift audit of the benchmark files with timers
+wrapped around each scan pass, each check and the report writing.  Figures are for reading
+proportions; the whole-process figures that count come from ``bench_drift_peer.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from _common import DATA, write_parquet
+
+T0 = time.perf_counter()
+TIMES: dict[str, float] = defaultdict(float)
+
+
+@contextmanager
+def timed(name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        TIMES[name] += time.perf_counter() - start
+
+
+def wrap(owner: Any, attr: str, label: Callable[..., str]) -> None:
+    """Replace ``owner.attr`` by a timed version; ``label(*args, **kw)`` names each call."""
+    original = getattr(owner, attr)
+
+    def timed_call(*args: Any, **kwargs: Any) -> Any:
+        with timed(label(*args, **kwargs)):
+            return original(*args, **kwargs)
+
+    setattr(owner, attr, timed_call)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    ref = str(write_parquet(DATA / f"audit_{args.rows}.parquet", args.rows, seed=0))
+    cur = str(write_parquet(DATA / f"drift_{args.rows}.parquet", args.rows, seed=10_000_019))
+
+    with timed("import mlaudit.cli (what `mlaudit drift` loads)"):
+        import mlaudit.cli  # noqa: F401
+    with timed("import the checks (registry)"):
+        from mlaudit.checks.base import list_checks
+
+        list_checks()
+    import mlaudit.audit.runner as runner
+    import mlaudit.engines.local as local
+    from mlaudit.audit import Audit
+    from mlaudit.report import write_reports
+
+    current = {"name": "?"}
+
+    def profile_label(source: Any, *a: Any, **kw: Any) -> str:
+        current["name"] = getattr(source, "name", "?")
+        return f"profile {current['name']} (both passes)"
+
+    def pass_label(frames: Any, *a: Any, second_pass: bool = False, **kw: Any) -> str:
+        return f"  {current['name']} pass {2 if second_pass else 1}"
+
+    wrap(local, "_scan_frames", pass_label)
+    wrap(runner, "scan_profile", profile_label)
+    wrap(runner, "infer_schema", lambda ds, **kw: "infer schema")
+    with timed("Audit(...) setup"):
+        audit = Audit(cur, reference=ref, suite="drift", title="Drift report")
+    for check in audit.checks:
+        # pydantic models refuse new attributes; wrap the class method once per class.
+        cls = type(check)
+        if not getattr(cls, "_timed", False):
+            wrap(cls, "compute", lambda self, ctx: f"check {self.id}")
+            cls._timed = True  # type: ignore[attr-defined]
+    with timed("audit.run() total"):
+        result = audit.run()
+    with timed("write_reports json"):
+        write_reports(result, DATA / "drift-phases-out", formats=["json"])
+    total = time.perf_counter() - T0
+    print(f"{args.rows:,} + {args.rows:,} rows, one process, {total:.2f} s in all")
+    for name, sec in TIMES.items():
+        print(f"{sec:8.3f} s  {name}")
+
+
+if __name__ == "__main__":
+    main()
