@@ -305,10 +305,10 @@ class Dataset:
         stream = self.batches()
         try:
             for batch in stream:
-                if got >= n:
-                    break
                 parts.append(batch.slice(0, n - got))
                 got += parts[-1].num_rows
+                if got >= n:  # stop before the next batch is decoded
+                    break
         finally:
             stream.close()
         return _to_polars(pa.Table.from_batches(parts, schema=self.arrow_schema))

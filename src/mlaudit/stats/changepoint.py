@@ -37,7 +37,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import signal
 
 from mlaudit.errors import ConfigError, DataError
 
@@ -216,6 +215,8 @@ def _ph_scan(
         return None
     dev = seg - np.cumsum(seg) / np.arange(1, seg.size + 1)
     a = [1.0, -alpha]
+    from scipy import signal  # imported on use: scipy.signal costs 0.3 s at start-up
+
     up_sum = np.asarray(signal.lfilter([1.0], a, dev - delta), dtype=np.float64)
     down_sum = np.asarray(signal.lfilter([1.0], a, dev + delta), dtype=np.float64)
     up = up_sum - np.minimum.accumulate(up_sum)
