@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from mlaudit.audit import Audit, profile_data
 from mlaudit.checks.base import Check, CheckContext, list_checks, register
-from mlaudit.config import AuditConfig, Settings, load_config
+from mlaudit.config import AuditConfig, Settings, WindowConfig, load_config
 from mlaudit.data.sources import Dataset
 from mlaudit.data.types import ColumnType, Role, Schema
 from mlaudit.errors import (
@@ -39,6 +39,7 @@ __all__ = [
     "Severity",
     "Status",
     "UndefinedMetricWarning",
+    "WindowConfig",
     "list_checks",
     "load_config",
     "load_result",

@@ -69,3 +69,15 @@ def test_path_and_sql_are_exclusive() -> None:
 def test_settings_read_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLAUDIT_SAMPLE_SIZE", "123")
     assert Settings().sample_size == 123
+
+
+def test_windows_are_read_and_mistakes_named(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, "current: a.csv\nwindows: {every: week, min_rows: 50}\n"))
+    assert cfg.windows is not None and cfg.windows.every == "week"
+    assert cfg.windows.min_rows == 50 and cfg.windows.rows is None
+    with pytest.raises(ConfigError, match=r"'windows.every'.*got 'fortnight'"):
+        load_config(write(tmp_path, "current: a.csv\nwindows: {every: fortnight}\n"))
+    with pytest.raises(ConfigError, match="exactly one of 'every'"):
+        load_config(write(tmp_path, "current: a.csv\nwindows: {every: day, rows: 100}\n"))
+    with pytest.raises(ConfigError, match="exactly one of 'every'"):
+        load_config(write(tmp_path, "current: a.csv\nwindows: {}\n"))
