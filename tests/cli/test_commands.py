@@ -204,3 +204,30 @@ def test_drift_over_time_and_performance_from_the_command_line(cli: CLI, tmp_pat
     assert report["config"]["schema"]["timestamp"] == "ts"
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "drift effect size per window" in html
+
+
+def test_baseline_with_windows_gives_the_same_over_time_results(cli: CLI, tmp_path: Path) -> None:
+    from tests.unit.checks._monitoring import make_period, reference
+
+    ref_path, cur_path = tmp_path / "ref.parquet", tmp_path / "cur.parquet"
+    reference().write_parquet(ref_path)
+    make_period(shift_from=5, concept_from=6, seed=4).write_parquet(cur_path)
+    roles = ["--timestamp", "ts", "--target", "y", "--score", "score", "--prediction", "pred"]
+    saved = tmp_path / "ref.profile"
+    assert cli("profile", ref_path, "--out", saved, "--window", "week", *roles).code == 0
+    reports = []
+    for i, ref in enumerate((ref_path, saved)):
+        out = tmp_path / f"out{i}"
+        r = cli("drift", ref, cur_path, "--out", out, "--format", "json", "--window", "week",
+                *roles)  # fmt: skip
+        assert r.code == 1, r.text
+        rep = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        reports.append({(c["id"], c["column"]): c for c in rep["checks"]})
+    raw, base = reports
+    keys = [k for k in raw if k[0].endswith("over_time") or k[0].startswith("performance.")]
+    assert len(keys) >= 10
+    for key in keys:  # the raw reference is the oracle: same statuses, same numbers
+        assert base[key]["status"] == raw[key]["status"], key
+        assert base[key]["metrics"] == raw[key]["metrics"], key
+    assert base[("drift.over_time", "x1")]["metrics"]["reference_windows"] == 12
+    assert cli("profile", ref_path, "--window", "week").code == 2  # nothing to save it in

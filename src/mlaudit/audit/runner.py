@@ -18,6 +18,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from mlaudit.audit.plan import build_checks, validate_columns
 from mlaudit.audit.progress import NullProgress, ProgressReporter, make_progress
 from mlaudit.checks.base import Check, CheckContext
@@ -27,13 +29,20 @@ from mlaudit.data.sources import Dataset
 from mlaudit.data.types import ColumnType, Role, Schema
 from mlaudit.data.windows import WindowSpec
 from mlaudit.engines.local import profile as scan_profile
-from mlaudit.engines.windows import WindowedData, model_columns, scan_windows, window_columns
+from mlaudit.engines.windows import (
+    WINDOW,
+    Window,
+    WindowedData,
+    model_columns,
+    scan_windows,
+    window_columns,
+)
 from mlaudit.errors import ConfigError, DataError, MLAuditError
 from mlaudit.results import AuditResult, CheckResult, InputInfo, Severity, Status
 from mlaudit.summary.baseline import Baseline, is_baseline, load_baseline
 from mlaudit.summary.model import DatasetProfile, ScanPlan
 
-__all__ = ["Audit", "open_dataset", "profile_data", "run_checks"]
+__all__ = ["Audit", "open_dataset", "profile_data", "profile_windows", "run_checks"]
 
 log = logging.getLogger("mlaudit")
 
@@ -254,6 +263,8 @@ class Audit:
             ref_order = order_by if order_by in self._ref.schema else None
             ref = _scan_windows(self._ref, ref_spec, plan, ref_prof, ref_rows, progress, ref_order)
             ref.configured = not whole
+        elif self._ref is not None and self._ref.baseline is not None:
+            ref = _baseline_windows(self._ref.baseline.windows, spec, whole=whole)
         cur.configured = not whole
         return cur, ref
 
@@ -359,6 +370,31 @@ def _window_spec(cfg: WindowConfig | None, schema: Schema) -> WindowSpec | None:
             fix=f"use one of: {', '.join(schema.names[:12])}",
         )
     return WindowSpec(every=cfg.every, column=column, min_rows=cfg.min_rows)
+
+
+def _baseline_windows(
+    saved: WindowedData | None, spec: WindowSpec, *, whole: bool
+) -> WindowedData | None:
+    """The windows a saved baseline holds, as the reference windows of this audit.
+
+    Used as they are when cut like the current data; otherwise (or with no windows configured)
+    only their rows serve, as one window (calibration and reference metrics, no control limits).
+    """
+    if saved is None:
+        return None
+    same = saved.spec.every == spec.every and saved.spec.rows == spec.rows
+    if same and not whole and saved.configured:
+        return saved
+    rows = saved.rows
+    if rows is not None:
+        rows = rows.with_columns(pl.lit(0, dtype=pl.Int32).alias(WINDOW))
+    n = rows.height if rows is not None else sum(w.n_rows for w in saved.windows)
+    return WindowedData(
+        spec=WindowSpec(rows=2**62, min_rows=1),
+        windows=[Window(key=0, label="all rows", n_rows=n)],
+        rows=rows,
+        configured=False,
+    )
 
 
 def _reference_spec(
@@ -485,7 +521,10 @@ def profile_data(
     settings: Settings | None = None,
     progress: ProgressReporter | None = None,
 ) -> tuple[Dataset, Schema, DatasetProfile]:
-    """Open, infer the schema of, and profile one data set (both passes)."""
+    """Open, infer the schema of, and profile one data set (both passes).
+
+    See :func:`profile_windows` for the same data cut into windows (for a baseline).
+    """
     settings = settings or Settings()
     dataset = open_dataset(data, name=name)
     inferred = infer_schema(dataset, overrides=_overrides(schema or SchemaConfig()))
@@ -497,3 +536,38 @@ def profile_data(
     )
     prof = _scan(_Input(dataset, inferred), plan, progress or NullProgress(), reference=None)
     return dataset, inferred, prof
+
+
+def profile_windows(
+    dataset: Dataset,
+    schema: Schema,
+    windows: WindowConfig | Mapping[str, Any],
+    *,
+    seed: int = 0,
+    settings: Settings | None = None,
+    progress: ProgressReporter | None = None,
+) -> WindowedData:
+    """``dataset`` cut into windows: a profile per window and the model columns per row.
+
+    Saved in a baseline (``mlaudit profile REF --out ref.profile --window week``), it gives the
+    checks over time their control limits and the estimation its calibration without the raw
+    reference.
+    """
+    settings = settings or Settings()
+    cfg = windows if isinstance(windows, WindowConfig) else _window_config(windows)
+    spec = _window_spec(cfg, schema)
+    assert spec is not None
+    plan = ScanPlan(
+        category_cap=settings.category_cap, seed=seed, personal=frozenset(schema.personal)
+    )
+    stamps = [c.name for c in schema.with_role(Role.TIMESTAMP)]
+    order_by = spec.column if spec.by_time else (stamps[0] if stamps else None)
+    return _scan_windows(
+        _Input(dataset, schema),
+        spec,
+        plan,
+        window_columns(schema),
+        model_columns(schema),
+        progress or NullProgress(),
+        order_by,
+    )

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mlaudit.audit import profile_data
-from mlaudit.cli._common import console, handle_errors, state
+from mlaudit.audit import profile_data, profile_windows
+from mlaudit.cli._common import WINDOW_HELP, console, handle_errors, parse_window, state
+from mlaudit.config import SchemaConfig
+from mlaudit.errors import ConfigError
 from mlaudit.summary.baseline import Baseline, save_baseline
 from mlaudit.summary.model import ColumnSummary
 
@@ -52,9 +54,25 @@ def profile(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="seed of the row sample")] = 0,
+    window: Annotated[
+        str | None, typer.Option(help=WINDOW_HELP + "; saved in the baseline (needs --out)")
+    ] = None,
+    timestamp: Annotated[str | None, typer.Option(help="timestamp column for --window")] = None,
+    target: Annotated[str | None, typer.Option(help="label column")] = None,
+    prediction: Annotated[str | None, typer.Option(help="predicted class column")] = None,
+    score: Annotated[str | None, typer.Option(help="predicted score column")] = None,
 ) -> None:
-    """Profile a data set: types, roles, missing values, ranges, distinct counts, top values."""
-    dataset, schema, prof = profile_data(data, seed=seed)
+    """Profile a data set: types, roles, missing values, ranges, distinct counts, top values.
+
+    With --out and --window the baseline also keeps the data cut into windows and the model's
+    columns per row, so monitoring gets control limits and calibration without the raw data.
+    """
+    windows = parse_window(window)
+    if windows is not None and out is None:
+        raise ConfigError("--window only matters for a saved baseline", fix="add --out ref.profile")
+    roles = {"target": target, "prediction": prediction, "score": score, "timestamp": timestamp}
+    declared = SchemaConfig(**{k: v for k, v in roles.items() if v})
+    dataset, schema, prof = profile_data(data, schema=declared, seed=seed)
     if out is not None:
         baseline = Baseline(
             profile=prof,
@@ -62,6 +80,7 @@ def profile(
             source=dataset.source,
             fingerprint=dataset.fingerprint(),
             format=dataset.format,
+            windows=profile_windows(dataset, schema, windows, seed=seed) if windows else None,
         )
         save_baseline(out, baseline)
     if state["quiet"]:

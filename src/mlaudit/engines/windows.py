@@ -11,7 +11,6 @@ change detectors need the rows in order, and estimated performance needs each ro
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import polars as pl
 
@@ -20,7 +19,8 @@ from mlaudit.data.windows import WindowSpec, timestamps_us, window_keys, window_
 from mlaudit.engines.local import BatchSource
 from mlaudit.errors import ConfigError
 from mlaudit.summary.build import ProfileBuilder
-from mlaudit.summary.model import DatasetProfile, ScanPlan
+from mlaudit.summary.model import ScanPlan
+from mlaudit.summary.windows import ORDER, WINDOW, Window, WindowedData
 
 __all__ = [
     "MAX_WINDOWS",
@@ -35,46 +35,7 @@ __all__ = [
 
 MAX_WINDOWS = 2_000
 """More windows than this is almost always a mistake (hourly windows over years)."""
-WINDOW = "__window__"
-"""Column of :attr:`WindowedData.rows` holding the row's window index (0, 1, ...)."""
-ORDER = "__order__"
-"""Column of :attr:`WindowedData.rows` giving the rows' time order (timestamp or row index)."""
 _ROW = "__row__"
-
-
-@dataclass
-class Window:
-    """One window: its key, label, row count and (optionally) its profile."""
-
-    key: int
-    label: str
-    n_rows: int
-    profile: DatasetProfile | None = None
-
-
-@dataclass
-class WindowedData:
-    """The windows of one period in time order, with the rows that had no window."""
-
-    spec: WindowSpec
-    windows: list[Window]
-    unassigned: int = 0
-    """Rows whose timestamp was missing or did not parse (in no window)."""
-    rows: pl.DataFrame | None = None
-    """Model columns per row, plus ``__window__`` (index into ``windows``) and ``__order__``,
-    sorted by time (stable: rows with equal timestamps keep their order)."""
-    configured: bool = True
-    """False for the single window holding every row that the runner makes when no windows
-    were configured (checks over time skip it; estimates use it for the whole period)."""
-
-    @property
-    def labels(self) -> list[str]:
-        """Window labels in order."""
-        return [w.label for w in self.windows]
-
-    def judged(self) -> list[int]:
-        """Indices of windows with at least ``spec.min_rows`` rows."""
-        return [i for i, w in enumerate(self.windows) if w.n_rows >= self.spec.min_rows]
 
 
 _WINDOW_TYPES = (ColumnType.NUMERIC, ColumnType.INTEGER, ColumnType.CATEGORICAL, ColumnType.BOOLEAN)

@@ -4,7 +4,10 @@
 place of the raw reference data, so production jobs never reload the training data.  The file
 is the magic bytes, a length-prefixed JSON header (schema, source, fingerprint, rows) and the
 profile as :func:`mlaudit.summary.to_bytes` writes it (sketches, counts, the seeded sample with
-personal columns masked).
+personal columns masked).  Version 2 may add the reference cut into windows
+(:func:`mlaudit.summary.windows.windows_to_bytes`: a profile per window and the model's target,
+prediction and score columns per row), for control limits and calibration; version 1 files are
+still read.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from mlaudit.data.types import Schema
 from mlaudit.errors import DataError, DataSourceError
 from mlaudit.summary.model import DatasetProfile
 from mlaudit.summary.serialize import from_bytes, to_bytes
+from mlaudit.summary.windows import WindowedData, windows_from_bytes, windows_to_bytes
 
 __all__ = ["BASELINE_MAGIC", "Baseline", "is_baseline", "load_baseline", "save_baseline"]
 
 BASELINE_MAGIC = b"MLABASE\0"
-_VERSION = 1
+_VERSION = 2
+_READS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -35,10 +40,14 @@ class Baseline:
     source: str
     fingerprint: str
     format: str = "profile"
+    windows: WindowedData | None = None
+    """The reference cut into windows (``mlaudit profile --window``), if it was."""
 
 
 def save_baseline(path: str | Path, baseline: Baseline) -> Path:
     """Write ``baseline`` to ``path`` (atomically: a temporary file, then a rename)."""
+    profile = to_bytes(baseline.profile)
+    windows = windows_to_bytes(baseline.windows) if baseline.windows is not None else b""
     header = json.dumps(
         {
             "version": _VERSION,
@@ -46,10 +55,12 @@ def save_baseline(path: str | Path, baseline: Baseline) -> Path:
             "source": baseline.source,
             "fingerprint": baseline.fingerprint,
             "format": baseline.format,
+            "profile_bytes": len(profile),
+            "windows_bytes": len(windows),
         },
         sort_keys=True,
     ).encode("utf-8")
-    data = BASELINE_MAGIC + struct.pack("<I", len(header)) + header + to_bytes(baseline.profile)
+    data = BASELINE_MAGIC + struct.pack("<I", len(header)) + header + profile + windows
     out = Path(path)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(data)
@@ -88,7 +99,7 @@ def load_baseline(path: str | Path) -> Baseline:
     (size,) = struct.unpack("<I", data[start : start + 4])
     try:
         header = json.loads(data[start + 4 : start + 4 + size].decode("utf-8"))
-        if header.get("version") != _VERSION:
+        if header.get("version") not in _READS:
             raise DataError(
                 f"baseline {str(p)!r} has format version {header.get('version')!r}; "
                 f"this mlaudit reads version {_VERSION}",
@@ -97,11 +108,15 @@ def load_baseline(path: str | Path) -> Baseline:
         schema = Schema.model_validate(header["schema"])
     except (ValueError, KeyError) as exc:
         raise DataError(f"baseline {str(p)!r} is damaged: {exc}", fix="recreate it") from None
-    profile = from_bytes(data[start + 4 + size :])
+    body = data[start + 4 + size :]
+    cut = int(header.get("profile_bytes", len(body)))
+    profile = from_bytes(body[:cut])
+    windows = windows_from_bytes(body[cut:]) if header.get("windows_bytes") else None
     return Baseline(
         profile=profile,
         schema=schema,
         source=str(header.get("source", str(p))),
         fingerprint=str(header.get("fingerprint", "")),
         format=str(header.get("format", "profile")),
+        windows=windows,
     )
