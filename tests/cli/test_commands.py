@@ -231,3 +231,24 @@ def test_baseline_with_windows_gives_the_same_over_time_results(cli: CLI, tmp_pa
         assert base[key]["metrics"] == raw[key]["metrics"], key
     assert base[("drift.over_time", "x1")]["metrics"]["reference_windows"] == 12
     assert cli("profile", ref_path, "--window", "week").code == 2  # nothing to save it in
+
+
+def test_baseline_cut_differently_falls_back_and_still_calibrates(cli: CLI, tmp_path: Path) -> None:
+    from tests.unit.checks._monitoring import make_period, reference
+
+    ref_path, cur_path = tmp_path / "ref.parquet", tmp_path / "cur.parquet"
+    reference().write_parquet(ref_path)
+    make_period(seed=5).write_parquet(cur_path)
+    roles = ["--timestamp", "ts", "--target", "y", "--score", "score", "--prediction", "pred"]
+    monthly = tmp_path / "monthly.profile"
+    assert cli("profile", ref_path, "--out", monthly, "--window", "month", *roles).code == 0
+    out = tmp_path / "out"
+    r = cli("drift", monthly, cur_path, "--out", out, "--format", "json", "--window", "week",
+            "--fail-on", "never", *roles)  # fmt: skip
+    assert r.code == 0, r.text
+    rep = {
+        (c["id"], c["column"]): c for c in json.loads((out / "report.json").read_text())["checks"]
+    }
+    assert "No reference windows" in rep[("drift.over_time", None)]["message"]
+    assert rep[("drift.over_time", "x1")]["metrics"]["reference_windows"] == 0
+    assert rep[("performance.estimated", None)]["status"] == "pass"  # rows still calibrate

@@ -125,12 +125,10 @@ class DriftOverTime(DriftOptions):
             return [self.skipped(_too_few(cur))]
         options = DriftOptions.model_validate(self.drift_options())
         current = _per_window(ctx, cur, options)
-        reference = (
-            _per_window(ctx, ctx.reference_windows, options)
-            if ctx.reference_windows is not None
-            else []
-        )
-        ref_judged = ctx.reference_windows.judged() if ctx.reference_windows is not None else []
+        ref_w = ctx.reference_windows
+        ref_w = ref_w if ref_w is not None and ref_w.configured else None  # windows, not rows
+        reference = _per_window(ctx, ref_w, options) if ref_w is not None else []
+        ref_judged = ref_w.judged() if ref_w is not None else []
         columns = sorted(
             {c for cells in current for c in cells},
             key=lambda c: ctx.schema.names.index(c) if c in ctx.schema else 0,
@@ -152,7 +150,7 @@ class DriftOverTime(DriftOptions):
             for i, a in enumerate(alerts):
                 alerts_by_window[i] += int(a is True)
                 compared_by_window[i] += int(a is not None)
-        summary = self._summary(cur, ctx.reference_windows, alerts_by_window, compared_by_window)
+        summary = self._summary(cur, ref_w, alerts_by_window, compared_by_window)
         return [summary, *results]
 
     # -- one column ----------------------------------------------------------------------------

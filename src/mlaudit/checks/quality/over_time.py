@@ -67,6 +67,7 @@ class QualityOverTime(Check):
                 )
             ]
         ref = ctx.reference_windows
+        ref = ref if ref is not None and ref.configured else None  # windows, not only rows
         results = [self._rows(cur, ref)]
         first = cur.windows[0].profile
         names = list(first.columns) if first is not None else []
