@@ -2,46 +2,24 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser._chromium import ARGS, chromium, report_fixtures
 
 from mlaudit.report.html import render_html
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (make browser-deps)",
-    ),
-]
-
-
-def _fixture_result() -> Any:
-    # The report fixtures live in tests/unit/report/conftest.py; load that module by path.
-    path = Path(__file__).parents[1] / "unit" / "report" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_report_fixtures", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("_report_fixtures", module)
-    spec.loader.exec_module(module)
-    return module.make_result()
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
     out = tmp_path_factory.mktemp("html") / "report.html"
-    out.write_text(render_html(_fixture_result()), encoding="utf-8")
+    out.write_text(render_html(report_fixtures().make_result()), encoding="utf-8")
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=chromium(), args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         console: list[Any] = []
         requests: list[str] = []
