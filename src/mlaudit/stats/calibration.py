@@ -6,12 +6,24 @@ reference labels on the scores and reports the expected calibration error (ECE; 
 bins of [0, 1], of the raw scores (when they are probabilities) and of *out-of-fold* calibrated
 probabilities (each fold scored by a calibrator fitted on the others, so "after" is not
 flattered by fitting and scoring the same rows).
+
+**Calibration uncertainty.** A calibrator fitted on a finite reference is itself an estimate.
+With ``n_boot > 0`` :func:`fit_calibration` also fits the isotonic regression on ``n_boot``
+seeded bootstrap resamples of the reference (rows drawn with replacement, as multinomial row
+weights; Efron's nonparametric bootstrap), and keeps their step functions.  How much a window's
+estimated metric moves across these calibrators measures how much of its error comes from the
+calibration (:func:`mlaudit.stats.estimation.estimate_binary_metrics` widens its band by it).
+Each bootstrap fit pools tied scores and calls scikit-learn's pool-adjacent-violators
+(``sklearn.isotonic.isotonic_regression``) on the scores sorted once, instead of
+``IsotonicRegression.fit`` per resample: the same step function (tested), about 0.4 ms instead
+of 3.5 ms per resample of 5,000 rows, 0.9 ms of 20,000.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +65,9 @@ class Calibration:
         Rows and positive labels in the reference.
     n_folds
         Folds used for ``ece_after``.
+    bootstrap
+        ``(x_thresholds, y_thresholds)`` of the isotonic calibrators fitted on bootstrap
+        resamples of the reference (empty when ``n_boot=0``); see :meth:`transform_bootstrap`.
     """
 
     x_thresholds: FloatArray
@@ -63,6 +78,52 @@ class Calibration:
     n_reference: int
     n_positive: int
     n_folds: int
+    bootstrap: tuple[tuple[FloatArray, FloatArray], ...] = field(default=(), repr=False)
+
+    @property
+    def n_boot(self) -> int:
+        """Number of bootstrap calibrators kept."""
+        return len(self.bootstrap)
+
+    @cached_property
+    def bootstrap_grid(self) -> tuple[FloatArray, FloatArray]:
+        """The bootstrap calibrators on one common grid of scores.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``(grid, values)``: the sorted union of every bootstrap calibrator's thresholds
+            (``G`` scores) and each calibrator's probabilities there (``n_boot × G``).  Every
+            calibrator is linear between neighbouring grid points and constant beyond its ends,
+            so ``numpy.interp(s, grid, values[b])`` is calibrator ``b`` exactly.
+        """
+        if not self.bootstrap:
+            return np.empty(0), np.empty((0, 0))
+        grid = np.unique(np.concatenate([x for x, _ in self.bootstrap]))
+        values = np.stack([np.interp(grid, x, y) for x, y in self.bootstrap])
+        return grid, values
+
+    def transform_bootstrap(self, scores: npt.ArrayLike) -> FloatArray:
+        """Probabilities of ``scores`` under each bootstrap calibrator.
+
+        Parameters
+        ----------
+        scores
+            Finite scores on the same scale as the reference scores.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``n_boot × len(scores)``; row ``b`` is :meth:`transform` by bootstrap calibrator
+            ``b`` (no rows when the calibration has none).
+
+        Raises
+        ------
+        DataError
+            When a score is NaN or infinite.
+        """
+        s = finite_floats(scores, "scores")
+        return np.array([np.interp(s, x, y) for x, y in self.bootstrap]).reshape(-1, s.size)
 
     def transform(self, scores: npt.ArrayLike) -> FloatArray:
         """Calibrated probabilities ``P(y = 1 | score)`` for ``scores``.
@@ -134,6 +195,7 @@ def fit_calibration(
     n_folds: int = 5,
     min_per_class: int = 10,
     seed: int = 0,
+    n_boot: int = 0,
 ) -> Calibration:
     """Fit an isotonic calibrator of ``labels`` on ``scores`` from a labelled reference.
 
@@ -150,7 +212,10 @@ def fit_calibration(
     min_per_class
         Fewest labels of each class accepted.
     seed
-        Seed of the fold assignment.
+        Seed of the fold assignment and of the bootstrap resamples.
+    n_boot
+        Bootstrap calibrators to fit besides the calibrator itself (0: none); 30 gives the
+        calibration's standard error in a metric to within about 13 %.
 
     Returns
     -------
@@ -160,10 +225,13 @@ def fit_calibration(
     Raises
     ------
     DataError
-        When lengths differ, labels are not 0/1, a score is not finite, or a class has fewer
-        than ``min_per_class`` labels.
+        When lengths differ, labels are not 0/1, a score is not finite, a class has fewer
+        than ``min_per_class`` labels, or ``n_boot`` is negative.
     """
     from sklearn.isotonic import IsotonicRegression
+
+    if n_boot < 0:
+        raise DataError(f"n_boot={n_boot} is negative", fix="use n_boot=0 for no bootstrap")
 
     s, y = _check_reference(scores, labels, min_per_class)
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y)
@@ -178,7 +246,38 @@ def fit_calibration(
         n_reference=int(y.size),
         n_positive=int(y.sum()),
         n_folds=folds,
+        bootstrap=_bootstrap(s, y, n_boot, seed),
     )
+
+
+def _bootstrap(
+    s: FloatArray, y: FloatArray, n_boot: int, seed: int
+) -> tuple[tuple[FloatArray, FloatArray], ...]:
+    """Isotonic calibrators fitted on ``n_boot`` bootstrap resamples of ``(s, y)``.
+
+    A resample is a count per row (rows drawn uniformly with replacement); rows with the same
+    score are pooled (weighted mean label), as ``IsotonicRegression.fit`` pools them, and the
+    pooled points are fitted by scikit-learn's pool-adjacent-violators.  Interior points whose
+    value equals both neighbours' are dropped, as scikit-learn drops them.
+    """
+    from sklearn.isotonic import isotonic_regression
+
+    if n_boot == 0:
+        return ()
+    ux, inverse = np.unique(s, return_inverse=True)
+    rng = np.random.default_rng([seed, 0xB007])
+    out = []
+    for _ in range(n_boot):
+        counts = np.bincount(rng.integers(0, s.size, s.size), minlength=s.size).astype(np.float64)
+        w = np.bincount(inverse, weights=counts, minlength=ux.size)
+        hits = np.bincount(inverse, weights=counts * y, minlength=ux.size)
+        keep = w > 0
+        xb, wb = ux[keep], w[keep]
+        yb = isotonic_regression(hits[keep] / wb, sample_weight=wb, y_min=0.0, y_max=1.0)
+        inner = np.ones(yb.size, dtype=bool)
+        inner[1:-1] = (yb[1:-1] != yb[:-2]) | (yb[1:-1] != yb[2:])
+        out.append((xb[inner], np.asarray(yb[inner], dtype=np.float64)))
+    return tuple(out)
 
 
 def _out_of_fold(s: FloatArray, y: FloatArray, folds: int, seed: int) -> FloatArray:

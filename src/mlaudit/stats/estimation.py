@@ -43,10 +43,30 @@ predicted class (the two groups are independent):
   quantiles the band ends are within one count at levels up to 0.999; without the skew term
   the ends of a Binomial(4500, 0.01) count at 0.999 were two counts off.
 
+**Calibration uncertainty.** The calibrated ``p`` are themselves estimated from a finite
+reference, and their error moves the whole window's expectation at once; with a 5,000-row
+reference and 2,000-row windows the sampling band alone covered the realised metric 87–92 % of
+the time instead of 95 %.  Given a :class:`Calibration` fitted with ``n_boot > 0``, each
+bootstrap calibrator ``b`` gives the window probabilities ``p_b`` and the plug-in value of each
+metric from the expected sums ``(Σ_{ŷ=1} p_b, Σ_{ŷ=0} p_b, Σ p_b·r)`` (ratios of expectations:
+their O(1/n) bias is the same for every ``b``, so it cancels in the spread).  The standard
+deviation ``sd_cal`` of these values over ``b`` is the calibration's standard error in the
+metric; the window and the reference are independent, so the two errors add in variance, and
+each end of the band moves out to ``value ∓ sqrt(d² + (z·sd_cal)²)``, with ``d`` its distance
+from the value and ``z`` the normal quantile of ``(1 + level)/2`` (clipped to [0, 1]).  The
+three sums are linear in ``p_b``, and every bootstrap calibrator is piecewise linear on the
+union of their thresholds, so each window row is placed on that grid once and a calibrator
+costs O(grid), not O(rows).  Over 300 seeded (reference, window) pairs of those sizes the
+sampling band covered 90–93 % per metric and the widened band 94–96 % (with 50 calibrators);
+with a 20,000-row reference both were about 95 %.  With a 1,000-row reference the bootstrap
+understates the isotonic calibrator's error (which is partly bias, at the flat ends of the
+step function): 87–93 %, against 67–74 % without it.
+
 The number of draws follows ``level`` (25 expected beyond each end: 2,000 at 0.95, 50,000 at
 0.999); quantiles use ``method="inverted_cdf"``, so the band of a discrete metric is
 conservative.  Measured on a shared 2-core machine: 10,000 rows 3–35 ms, 1,000,000 rows
-0.25–0.6 s, mostly ranking the scores.
+0.2–0.6 s, mostly ranking the scores; the calibration part adds about 0.12 s at 1,000,000 rows
+and 3 ms per 750-row window with 50 bootstrap calibrators.
 """
 
 from __future__ import annotations
@@ -107,10 +127,15 @@ class Estimate:
     low, high
         Central ``level`` interval of the metric realised when labels are drawn from the
         calibrated probabilities: the sampling error of a window of this size.
+        When a calibration with bootstrap calibrators was given, the band is widened by the
+        calibration's uncertainty (``sd_calibration``).
     method
         How the value and the band were computed, in words.
     reason
         Why the value is NaN, or a caveat about the band; ``None`` when there is nothing to say.
+    sd_calibration
+        Standard deviation of the metric's plug-in value across the bootstrap calibrators
+        (the calibration's standard error in it); ``None`` when the band was not widened.
     """
 
     value: float
@@ -118,6 +143,7 @@ class Estimate:
     high: float
     method: str
     reason: str | None = None
+    sd_calibration: float | None = None
 
 
 # --------------------------------------------------------------------------- estimation
@@ -132,6 +158,7 @@ def estimate_binary_metrics(
     seed: int = 0,
     n_draws: int | None = None,
     min_rows: int = 30,
+    calibration: Calibration | None = None,
 ) -> dict[str, Estimate]:
     """Expected accuracy, precision, recall, F1 and ROC AUC of a window without labels.
 
@@ -152,6 +179,11 @@ def estimate_binary_metrics(
         the band: 2,000 at ``level=0.95``, 5,000 at 0.99, 50,000 at 0.999 (at most 200,000).
     min_rows
         Smaller windows get NaN estimates.
+    calibration
+        The calibration ``p`` came from (``p = calibration.transform(scores)``).  When it holds
+        bootstrap calibrators (``fit_calibration(..., n_boot=...)``), each band is widened by
+        the spread of the estimate across them: the calibration's own uncertainty.  Point
+        estimates do not change; without bootstrap calibrators the band is the sampling band.
 
     Returns
     -------
@@ -178,8 +210,15 @@ def estimate_binary_metrics(
         )
     if n_draws is None:
         n_draws = min(max(2000, math.ceil(_TAIL_DRAWS / ((1.0 - level) / 2.0))), 200_000)
-    sim = _simulate(pr, pred == 1.0, s, n_draws, seed)
-    return {name: _summarise(name, v, sim, level) for name, v in _metric_draws(sim).items()}
+    from scipy import stats
+
+    rc = stats.rankdata(s) - (n + 1) / 2.0  # centred mid-ranks: ties count one half
+    sim = _simulate(pr, pred == 1.0, rc, n_draws, seed)
+    out = {name: _summarise(name, v, sim, level) for name, v in _metric_draws(sim).items()}
+    if calibration is None or calibration.n_boot < 2:
+        return out
+    spread = _calibration_spread(calibration, s, pred == 1.0, rc)
+    return {name: _widen(e, spread[name], level, calibration.n_boot) for name, e in out.items()}
 
 
 def expected_confusion_matrix(p: npt.ArrayLike, y_pred: npt.ArrayLike) -> dict[str, float]:
@@ -240,13 +279,10 @@ class _Simulation:
 
 
 def _simulate(
-    p: FloatArray, hit: npt.NDArray[np.bool_], scores: FloatArray, draws: int, seed: int
+    p: FloatArray, hit: npt.NDArray[np.bool_], rc: FloatArray, draws: int, seed: int
 ) -> _Simulation:
     """Draw the sums ``(TP, FN, Rc)`` for ``draws`` label sets, group by predicted class."""
-    from scipy import stats
-
     n = int(p.size)
-    rc = stats.rankdata(scores) - (n + 1) / 2.0  # centred mid-ranks: ties count one half
     rng = np.random.default_rng(seed)
     sums, means, how = np.zeros((draws, 3)), np.zeros(3), []
     for column, group in enumerate((hit, ~hit)):
@@ -348,6 +384,65 @@ def _summarise(name: str, values: FloatArray, sim: _Simulation, level: float) ->
         value, how = _expectation(values, ok, sim), "simulated expectation with control variates"
     caveat = f"undefined in {undefined:.1%} of label sets, left out" if undefined > 0 else None
     return Estimate(float(value), float(low), float(high), f"{how}; band: {band}", caveat)
+
+
+def _calibration_spread(
+    cal: Calibration, s: FloatArray, hit: npt.NDArray[np.bool_], rc: FloatArray
+) -> dict[str, float]:
+    """Standard deviation of each metric's plug-in value across the bootstrap calibrators.
+
+    Every calibrator is linear between neighbouring points of the common grid, so a row's
+    probability is ``(1 − t)·v[j] + t·v[j+1]`` for its grid cell ``j``; the sums over the rows
+    are then grid-weights ``@ v``, computed once per window for all calibrators.
+    """
+    grid, values = cal.bootstrap_grid
+    n, n1 = s.size, int(hit.sum())
+    if grid.size == 1:
+        sums = values[:, :1] * np.array([[float(n1), float(n - n1), float(rc.sum())]])
+    else:
+        x = np.clip(s, grid[0], grid[-1])
+        j = np.clip(np.searchsorted(grid, x, side="right") - 1, 0, grid.size - 2)
+        t = (x - grid[j]) / (grid[j + 1] - grid[j])
+        coefficients = (hit.astype(np.float64), (~hit).astype(np.float64), rc)
+        weights = np.stack(
+            [
+                np.bincount(j, weights=c * (1.0 - t), minlength=grid.size)
+                + np.bincount(j + 1, weights=c * t, minlength=grid.size)
+                for c in coefficients
+            ]
+        )
+        sums = values @ weights.T  # n_boot × 3: E[TP], E[FN], E[Rc] per calibrator
+    tp, fn, rcs = sums.T
+    m = tp + fn
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plug = {
+            "accuracy": (tp + (n - n1) - fn) / n,
+            "precision": tp / n1 if n1 > 0 else np.full(tp.shape, np.nan),
+            "recall": np.where(m > 0, tp / m, np.nan),
+            "f1": np.where(n1 + m > 0, 2.0 * tp / (n1 + m), np.nan),
+            "roc_auc": np.where((m > 0) & (m < n), 0.5 + rcs / (m * (n - m)), np.nan),
+        }
+    out = {}
+    for name, v in plug.items():
+        ok = v[np.isfinite(v)]
+        out[name] = float(ok.std(ddof=1)) if ok.size >= 2 else math.nan
+    return out
+
+
+def _widen(e: Estimate, sd: float, level: float, n_boot: int) -> Estimate:
+    """The band of ``e`` widened by ``sd`` of calibration error, added in variance per side."""
+    from scipy import stats
+
+    if not (math.isfinite(e.value) and math.isfinite(sd)):
+        return e
+    z = float(stats.norm.ppf((1.0 + level) / 2.0))
+    low = e.value - math.hypot(e.value - e.low, z * sd)
+    high = e.value + math.hypot(e.high - e.value, z * sd)
+    how = (
+        f"{e.method}; widened by the calibration's uncertainty (sd {sd:.2g} over {n_boot} "
+        f"bootstrap calibrators, z = {z:.3g}, added in variance on each side)"
+    )
+    return Estimate(e.value, max(low, 0.0), min(high, 1.0), how, e.reason, sd)
 
 
 def _expectation(values: FloatArray, ok: npt.NDArray[np.bool_], sim: _Simulation) -> float:

@@ -8,6 +8,8 @@ exact expectation of accuracy computed by hand from the scores.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
 import pytest
@@ -102,3 +104,32 @@ def test_reference_without_labels_is_explained() -> None:
     res = _run(make_period(seed=36, weeks=2), unlabelled)
     assert res["performance.estimated"].status is Status.SKIPPED
     assert "cannot calibrate" in res["performance.estimated"].message
+
+
+def test_bands_hold_the_calibration_error_of_a_small_reference() -> None:
+    # A 3,000-row reference: each window's band is the sampling band widened by the spread of
+    # the estimate over 50 bootstrap calibrators (stats.estimation, tested against scikit-learn
+    # there); here the check must pass the bootstrap through, so its bands are wider.
+    from mlaudit.stats.estimation import estimate_binary_metrics, fit_calibration
+
+    ref, cur = reference(weeks=2), make_period(seed=37, weeks=4)
+    check = _run(cur, ref, metric="roc_auc")["performance.estimate_vs_actual"]
+    level = check.metrics["band_level"]
+    assert isinstance(level, float)
+    table = next(d for d in check.details if d.kind == "table")
+    s_ref, y_ref = ref.sort("ts")["score"].to_numpy(), ref.sort("ts")["y"].to_numpy()
+    plain = fit_calibration(s_ref, y_ref, seed=0)
+    boot = fit_calibration(s_ref, y_ref, seed=0, n_boot=50)
+    weeks = cur["ts"].dt.truncate("1w")
+    for i, (row, week) in enumerate(zip(table.rows, weeks.unique().sort(), strict=True)):
+        part = cur.filter(weeks == week).sort("ts")  # the check reads rows in time order
+        s, pred = part["score"].to_numpy(), part["pred"].to_numpy()
+        kw: dict[str, Any] = {"level": level, "seed": i, "min_rows": 100}
+        narrow = estimate_binary_metrics(plain.transform(s), pred, s, **kw)["roc_auc"]
+        wide = estimate_binary_metrics(boot.transform(s), pred, s, calibration=boot, **kw)
+        value, low, high = (float(c) for c in row[2:5])  # type: ignore[arg-type]
+        w = wide["roc_auc"]
+        assert (value, low, high) == pytest.approx((w.value, w.low, w.high), abs=1e-12)
+        assert high - low > 1.05 * (narrow.high - narrow.low)
+    note = next(d for d in _run(cur, ref)["performance.estimated"].details if d.kind == "note")
+    assert "50 calibrators fitted on bootstrap resamples" in note.text
