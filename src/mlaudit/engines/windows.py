@@ -24,6 +24,7 @@ from mlaudit.summary.windows import ORDER, WINDOW, Window, WindowedData
 
 __all__ = [
     "MAX_WINDOWS",
+    "WINDOW_SKETCH_EXACT",
     "ORDER",
     "WINDOW",
     "Window",
@@ -33,6 +34,11 @@ __all__ = [
     "window_columns",
 ]
 
+WINDOW_SKETCH_EXACT = 16_384
+"""A window's quantile sketches hold this many values exactly (128 KiB a column), then compact
+with a hard rank-error bound: memory grows with windows × columns, not rows (a year of weekly
+windows of 20 columns: about 130 MB a period, against 1 GB with the whole-data capacity).
+Larger windows are compared from their sketches, with the bounds in the results."""
 MAX_WINDOWS = 2_000
 """More windows than this is almost always a mistake (hourly windows over years)."""
 _ROW = "__row__"
@@ -94,7 +100,11 @@ def scan_windows(
     sub = Schema(columns=[schema[c] for c in profile_columns])
     base = plan or ScanPlan()
     light = ScanPlan(
-        sample_size=1, category_cap=base.category_cap, seed=base.seed, personal=base.personal
+        sample_size=1,
+        category_cap=base.category_cap,
+        seed=base.seed,
+        personal=base.personal,
+        sketch_exact=WINDOW_SKETCH_EXACT,
     )
     builders: dict[int, ProfileBuilder] = {}
     counts: dict[int, int] = {}

@@ -290,7 +290,9 @@ def _column(
         return out
     out.count, out.null_count = df.height, df[c.name].null_count()
     if kind.numeric and values is not None:
-        out.numeric = colmod.numeric_from_values(values, out.null_count)
+        out.numeric = colmod.numeric_from_values(
+            values, out.null_count, exact_capacity=plan.sketch_exact
+        )
         if not kind.categories:
             out._distinct_values, out._hll = colmod.numeric_distinct(
                 values, plan.category_cap, approximate=approx

@@ -237,6 +237,8 @@ class ScanPlan:
     category_cap: int = 10_000
     seed: int = 0
     personal: frozenset[str] = frozenset()
+    sketch_exact: int = 131_072
+    """Values a column's quantile sketch keeps exactly before it compacts (with a hard bound)."""
 
 
 @dataclass

@@ -114,3 +114,30 @@ def test_too_many_windows_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="more than"):
         scan_windows(_Batches(df, 1000), schema, WindowSpec(every="hour", column="t"),
                      profile_columns=["x"])  # fmt: skip
+
+
+def test_large_windows_keep_bounded_sketches_with_a_hard_bound() -> None:
+    from scipy import stats
+
+    from mlaudit.engines.windows import WINDOW_SKETCH_EXACT
+    from mlaudit.stats.drift import ks_sketch
+    from mlaudit.summary.quantiles import QuantileSketch
+
+    rng = np.random.default_rng(3)
+    n = 3 * WINDOW_SKETCH_EXACT
+    df = pl.DataFrame({"x": rng.normal(size=n)})
+    schema = infer_schema(Dataset(df))
+    data = scan_windows(
+        _Batches(df, 10_000), schema, WindowSpec(rows=n // 2), profile_columns=["x"]
+    )
+    ref_values = rng.normal(0.05, 1, 50_000)
+    ref = QuantileSketch()
+    ref.update(ref_values)
+    for i, w in enumerate(data.windows):
+        sketch = w.profile.columns["x"].numeric.sketch  # type: ignore[union-attr]
+        assert sketch is not None and sketch.n == n // 2 and not sketch.is_exact
+        assert sketch.num_retained < WINDOW_SKETCH_EXACT  # memory stays bounded
+        raw = df["x"].to_numpy()[i * (n // 2) : (i + 1) * (n // 2)]
+        res = ks_sketch(ref, sketch)
+        exact = stats.ks_2samp(ref_values, raw).statistic
+        assert res.statistic_low <= exact <= res.statistic_high  # scipy as the oracle
