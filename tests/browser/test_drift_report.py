@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def drift_page(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from playwright import sync_api
+
     fixtures = report_fixtures()
     out = tmp_path_factory.mktemp("html") / "report.html"
     out.write_text(render_html(fixtures.make_drift_result()), encoding="utf-8")

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from playwright import sync_api
+
     out = tmp_path_factory.mktemp("html") / "report.html"
     out.write_text(render_html(report_fixtures().make_result()), encoding="utf-8")
     with sync_api.sync_playwright() as pw:

@@ -24,9 +24,9 @@ from mlaudit.summary.windows import ORDER, WINDOW, Window, WindowedData
 
 __all__ = [
     "MAX_WINDOWS",
-    "WINDOW_SKETCH_EXACT",
     "ORDER",
     "WINDOW",
+    "WINDOW_SKETCH_EXACT",
     "Window",
     "WindowedData",
     "model_columns",
