@@ -22,15 +22,23 @@ floor.  The first result (no column) counts drifted columns per window.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from mlaudit.checks._format import finite_or_none
 from mlaudit.checks.base import CheckContext, register
 from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
 from mlaudit.engines.windows import Window, WindowedData
-from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, TableDetail
+from mlaudit.results import (
+    Cell,
+    CheckResult,
+    SeriesDetail,
+    Severity,
+    Status,
+    TableDetail,
+    worst_status,
+)
 from mlaudit.stats.control import ControlLimits, control_limits
 
 __all__ = ["DriftOverTime"]
@@ -93,8 +101,7 @@ def _one_window(ctx: CheckContext, w: Window, options: DriftOptions) -> dict[str
     return cells
 
 
-def _f(v: float | int | None) -> float | None:
-    return None if v is None or not math.isfinite(float(v)) else float(v)
+_f = finite_or_none
 
 
 @register
@@ -181,7 +188,7 @@ class DriftOverTime(DriftOptions):
             alert = c.effect >= max(floor, limits.upper) if limits is not None else c.drifted
             alerts.append(alert)
             if alert:
-                status = Status.FAIL if c.effect >= fail_at else max(status, Status.WARN, key=_rank)
+                status = worst_status([status, Status.FAIL if c.effect >= fail_at else Status.WARN])
             rows.append(
                 [w.label, w.n_rows, c.statistic, c.p_adjusted, c.effect, "alert" if alert else "ok"]
             )
@@ -307,10 +314,6 @@ def _limit_lines(floor: float, limits: ControlLimits | None) -> dict[str, float]
     if limits is not None:
         out["upper control limit"] = limits.upper
     return out
-
-
-def _rank(s: Status) -> int:
-    return {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2}.get(s, 0)
 
 
 def _too_few(cur: WindowedData) -> str:

@@ -31,6 +31,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from mlaudit.checks._format import finite_or_none
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.checks.performance._labels import ModelRows, model_rows
 from mlaudit.engines.windows import WindowedData
@@ -62,6 +63,7 @@ ASSUMPTION = (
     "When labels arrive, performance.estimate_vs_actual tests this assumption."
 )
 _CACHE = "performance.estimated:"
+_ESTIMATE_OPTIONS = {"confidence", "positive_label", "threshold", "min_rows"}
 _CALIBRATION_BOOTSTRAP = 50
 """Bootstrap calibrators behind the calibration part of the bands: about 45 ms on 20,000
 reference rows; the calibration's standard error is then known to within about 10 %."""
@@ -93,7 +95,8 @@ class _Estimates:
 
 
 def _estimates(check: _Options, ctx: CheckContext) -> _Estimates | str:
-    key = _CACHE + repr(sorted(check.model_dump(exclude={"metric", "columns"}).items()))
+    # Only the options that change the estimates: both checks share one computation.
+    key = _CACHE + repr(sorted(check.model_dump(include=_ESTIMATE_OPTIONS).items()))
     if key in ctx.extras:
         cached: _Estimates | str = ctx.extras[key]
         return cached
@@ -418,8 +421,7 @@ class EstimateVsActual(_Options):
         return res
 
 
-def _fin(v: float) -> float | None:
-    return float(v) if v is not None and math.isfinite(v) else None
+_fin = finite_or_none
 
 
 def _band(e: Estimate) -> str | None:

@@ -133,3 +133,20 @@ def test_bands_hold_the_calibration_error_of_a_small_reference() -> None:
         assert high - low > 1.05 * (narrow.high - narrow.low)
     note = next(d for d in _run(cur, ref)["performance.estimated"].details if d.kind == "note")
     assert "50 calibrators fitted on bootstrap resamples" in note.text
+
+
+def test_both_checks_share_one_estimation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlaudit.checks.performance import estimated
+
+    calls: list[int] = []
+    real = estimated._compute
+
+    def counting(check: object, ctx: object) -> object:
+        calls.append(1)
+        return real(check, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(estimated, "_compute", counting)
+    res = _run(make_period(seed=37, weeks=3), reference(), metric="accuracy")
+    assert res["performance.estimated"].status is Status.PASS
+    assert res["performance.estimate_vs_actual"].status is Status.PASS
+    assert len(calls) == 1  # calibration and estimates are computed once, not per check
