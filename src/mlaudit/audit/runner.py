@@ -205,6 +205,7 @@ class Audit:
     def _run(self, progress: ProgressReporter) -> list[CheckResult]:
         overrides = _overrides(self.schema_config)
         cur_ds = open_dataset(self.current, name="current")
+        cur_ds.prefetch_fingerprint()  # hashed meanwhile, for the report's inputs
         self._cur = _Input(cur_ds, infer_schema(cur_ds, overrides=overrides))
         self._ref: _Input | None = None
         saved = _baseline_path(self.reference)
@@ -214,6 +215,7 @@ class Audit:
             _require_overlap(self._ref.schema, self._cur.schema)
         elif self.reference is not None:
             ref_ds = open_dataset(self.reference, name="reference")
+            ref_ds.prefetch_fingerprint()
             self._ref = _Input(ref_ds, infer_schema(ref_ds, overrides=overrides))
             _require_overlap(self._ref.schema, self._cur.schema)
         validate_columns(self.checks, self._cur.schema)
@@ -279,6 +281,8 @@ class Audit:
             seed=self.seed,
             personal=frozenset(personal),
             keys=[(c.name,) for c in schema.with_role(Role.ID)],
+            distinct=any("distinct" in c.reads for c in self.checks),
+            duplicates=any("duplicates" in c.reads for c in self.checks),
         )
         for check in self.checks:
             plan = check.scan_plan(plan)

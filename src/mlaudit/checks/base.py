@@ -8,6 +8,7 @@ The math lives in pure functions beside the check or in :mod:`mlaudit.stats`.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -65,6 +66,10 @@ class Check(BaseModel):
     """The check reads a profile per window (``ctx.current_windows[...].profile``)."""
     needs_rows: ClassVar[bool] = False
     """The check reads the model columns row by row (``ctx.current_windows.rows``)."""
+    reads: ClassVar[frozenset[str]] = frozenset({"distinct", "duplicates"})
+    """Optional profile parts the check reads: ``"distinct"`` (distinct counts beyond the
+    category cap) and ``"duplicates"`` (row and key hashes).  The scan computes a part only when
+    some check of the audit reads it; a check that needs neither says ``frozenset()``."""
     controls: ClassVar[tuple[str, ...]] = ()
 
     columns: list[str] | None = None
@@ -137,8 +142,11 @@ def register(cls: C) -> C:
 
 
 def _load_all() -> None:
-    # Importing the families registers their checks.
-    from mlaudit.checks import drift, performance, quality  # noqa: F401
+    # Importing a check's module registers it.
+    from mlaudit.checks._index import CHECK_MODULES
+
+    for module in sorted(set(CHECK_MODULES.values())):
+        importlib.import_module(module)
 
 
 def list_checks() -> list[type[Check]]:
@@ -148,8 +156,17 @@ def list_checks() -> list[type[Check]]:
 
 
 def check_class(check_id: str) -> type[Check]:
-    """The check class registered as ``check_id``; a clear error naming close ids otherwise."""
-    _load_all()
+    """The check class registered as ``check_id``; a clear error naming close ids otherwise.
+
+    Only the module of that check is imported (see :mod:`mlaudit.checks._index`).
+    """
+    from mlaudit.checks._index import CHECK_MODULES
+
+    if check_id not in _REGISTRY:
+        if check_id in CHECK_MODULES:
+            importlib.import_module(CHECK_MODULES[check_id])
+        else:
+            _load_all()
     try:
         return _REGISTRY[check_id]
     except KeyError:

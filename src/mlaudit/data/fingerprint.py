@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
 __all__ = ["fingerprint_batches", "fingerprint_file", "fingerprint_files", "fingerprint_frame"]
 
@@ -202,6 +201,8 @@ class _ColumnHasher:
                 self.data.update(len(text).to_bytes(8, "little") + text)
 
     def _bytes(self, arr: pa.Array) -> None:
+        import pyarrow.compute as pc  # imported on use: 45 ms at start-up
+
         arr = pc.fill_null(arr.cast(pa.large_binary()), b"")
         lengths = np.asarray(pc.binary_length(arr), dtype=np.int64)
         self.values.update(lengths.astype("<i8").tobytes())
@@ -214,6 +215,8 @@ class _ColumnHasher:
 
 
 def _fixed(arr: pa.Array, fam: str) -> np.ndarray:
+    import pyarrow.compute as pc  # imported on use: 45 ms at start-up
+
     if fam == "bool":
         return np.asarray(pc.fill_null(arr, False), dtype=np.uint8)
     if fam == "float":
@@ -229,6 +232,8 @@ def _fixed(arr: pa.Array, fam: str) -> np.ndarray:
 
 
 def _seconds_nanos(arr: pa.Array) -> np.ndarray:
+    import pyarrow.compute as pc  # imported on use: 45 ms at start-up
+
     """Timestamps and durations as (whole seconds, nanoseconds) pairs, whatever their unit."""
     if pa.types.is_date(arr.type):
         arr = arr.cast(pa.timestamp("s"))

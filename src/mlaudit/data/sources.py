@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import polars as pl
 import pyarrow as pa
@@ -27,6 +27,9 @@ from mlaudit.data._sql import SqlReader, describe_sql
 from mlaudit.data._text import CsvReader, JsonReader
 from mlaudit.data.fingerprint import fingerprint_batches, fingerprint_file, fingerprint_files
 from mlaudit.errors import DataError, DataSourceError, SchemaError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["Dataset", "FormatName"]
 
@@ -201,6 +204,7 @@ class Dataset:
         self.columns = list(columns) if columns is not None else None
         self._files: FileSpec | None = None
         self._fingerprint: str | None = None
+        self._pending: Future[str] | None = None
         self._counted: int | None = None
         if isinstance(source, str | Path):
             self._files = resolve_path(source, format)
@@ -239,6 +243,7 @@ class Dataset:
         ds.columns = list(columns) if columns is not None else None
         ds._files = None
         ds._fingerprint = None
+        ds._pending = None
         ds._counted = None
         ds.format = "sql"
         ds.source = describe_sql(url, query)
@@ -335,18 +340,38 @@ class Dataset:
     def fingerprint(self) -> str:
         """``"sha256:<hex>"``: of the bytes for files, of the content for frames and queries."""
         if self._fingerprint is None:
-            if self._files is not None:
-                spec = self._files
-                if spec.root is None:
-                    self._fingerprint = fingerprint_file(spec.paths[0])
-                else:
-                    self._fingerprint = fingerprint_files(spec.paths, spec.root)
+            if self._pending is not None:
+                pending, self._pending = self._pending, None
+                self._fingerprint = pending.result()  # the hashing thread's error, if any
+            elif self._files is not None:
+                self._fingerprint = _file_fingerprint(self._files)
             else:
                 self._fingerprint = fingerprint_batches(self.batches(), self.arrow_schema)
         return self._fingerprint
 
+    def prefetch_fingerprint(self) -> None:
+        """Start hashing the files in a background thread; :meth:`fingerprint` then waits for it.
+
+        File reads and SHA-256 release the GIL, so the hashing (about 0.1 s per 100 MB here)
+        overlaps the audit instead of following it.  Frames and queries are hashed by content
+        on demand, as before (that needs the data read again).
+        """
+        if self._fingerprint is not None or self._pending is not None or self._files is None:
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlaudit-fingerprint")
+        self._pending = pool.submit(_file_fingerprint, self._files)
+        pool.shutdown(wait=False)
+
     def __repr__(self) -> str:
         return f"Dataset({self.source!r}, name={self.name!r}, format={self.format!r})"
+
+
+def _file_fingerprint(spec: FileSpec) -> str:
+    if spec.root is None:
+        return fingerprint_file(spec.paths[0])
+    return fingerprint_files(spec.paths, spec.root)
 
 
 def _to_polars(table: pa.Table) -> pl.DataFrame:

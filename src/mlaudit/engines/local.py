@@ -26,8 +26,8 @@ import polars as pl
 import pyarrow as pa
 
 from mlaudit.data.types import Schema
+from mlaudit.summary import columns as colmod
 from mlaudit.summary.build import ProfileBuilder
-from mlaudit.summary.columns import column_kind
 from mlaudit.summary.model import DatasetProfile, NumericSummary, ScanPlan
 
 __all__ = ["CACHE_BYTES", "BatchSource", "derive_second_pass", "profile", "scan"]
@@ -141,7 +141,7 @@ def _scan_frames(
     for df in frames:
         builder.add(df, offset)
         if keep is not None:
-            keep.add(df)
+            keep.add(df, builder.last_sorted)
         offset += df.height
         if on_rows is not None:
             on_rows(df.height)
@@ -149,41 +149,62 @@ def _scan_frames(
 
 
 class _Kept:
-    """The columns of pass 1's batches that pass 2 needs, while within a byte budget."""
+    """What pass 2 needs of pass 1's batches, while within a byte budget.
+
+    Each numeric column's finite values, sorted (pass 1 sorts them anyway, for the quantile
+    sketch): histograms and outlier counts are then binary searches, exact, and the outlier
+    examples come from the extremes pass 1 kept.  Other columns pass 2 reads (every column when
+    there are rules) are kept as they arrived.
+    """
 
     def __init__(self, schema: Schema, plan: ScanPlan, budget: int) -> None:
         self.schema, self.plan, self.budget = schema, plan, budget
         self.columns: list[str] | None = None
         self.frames: list[pl.DataFrame] | None = [] if budget > 0 else None
+        self.sorted: dict[str, list[np.ndarray]] = {}
+        self.heights: list[int] = []
         self.size = 0
 
-    def add(self, df: pl.DataFrame) -> None:
+    def add(self, df: pl.DataFrame, sorted_values: dict[str, np.ndarray]) -> None:
         if self.frames is None:
             return
         if self.columns is None:
-            self.columns = _pass2_columns(self.schema, self.plan, df.schema)
-        part = df.select(self.columns)  # shares the batch's buffers, copies nothing
-        self.size += int(part.estimated_size())
-        if self.size > self.budget:
-            self.frames = None  # too large: pass 2 reads the source again
-        else:
+            self.columns = _raw_columns(self.schema, self.plan, df.schema, set(sorted_values))
+        for name, values in sorted_values.items():
+            self.sorted.setdefault(name, []).append(values)
+            self.size += int(values.nbytes)
+        if self.columns:
+            part = df.select(self.columns)  # shares the batch's buffers, copies nothing
+            self.size += int(part.estimated_size())
             self.frames.append(part)
+        self.heights.append(df.height)
+        if self.size > self.budget:  # too large: pass 2 reads the source again
+            self.frames, self.sorted = None, {}
 
     def schema_kept(self) -> Schema:
         wanted = set(self.columns or [])
         return Schema(columns=[c for c in self.schema.columns if c.name in wanted])
 
 
-def _pass2_columns(schema: Schema, plan: ScanPlan, dtypes: pl.Schema) -> list[str]:
-    """Columns pass 2 reads: numeric ones, those the plan names, every one if there are rules."""
+def _raw_columns(schema: Schema, plan: ScanPlan, dtypes: pl.Schema, numeric: set[str]) -> list[str]:
+    """Columns pass 2 reads as they are: every one with rules, else named non-numeric ones."""
     if plan.rules:
         return list(schema.names)
     named = set(plan.histogram_edges) | set(plan.outlier_fences)
-    return [
-        c.name
-        for c in schema.columns
-        if c.name in named or (c.name in dtypes and column_kind(c, dtypes[c.name]).numeric)
-    ]
+    return [c.name for c in schema.columns if c.name in named and c.name not in numeric]
+
+
+def _from_sorted(first: DatasetProfile, plan: ScanPlan, kept: dict[str, list[np.ndarray]]) -> None:
+    """Pass 2 for the numeric columns whose sorted values were kept: histograms and outliers."""
+    for name, parts in kept.items():
+        col = first.columns[name]
+        edges, fences = plan.histogram_edges.get(name), plan.outlier_fences.get(name)
+        if edges is not None:
+            col.histogram = colmod.histogram_from_sorted(parts, edges)
+        if fences is not None:
+            col.outliers = colmod.outlier_counts_from_sorted(
+                parts, col._extremes or ([], []), fences
+            )
 
 
 def derive_second_pass(
@@ -270,24 +291,33 @@ def profile(
     second_plan = derive_second_pass(first, plan, reference=reference)
     if kept.frames is not None:
         frames_kept, kept.frames = kept.frames, None
-        second = _scan_frames(
-            _drain(frames_kept),
-            kept.schema_kept(),
-            _restrict(second_plan, kept.columns or []),
-            on_rows=on_rows,
-            second_pass=True,
-        )
+        _from_sorted(first, second_plan, kept.sorted)
+        done_sorted, kept.sorted = set(kept.sorted), {}
+        if frames_kept or kept.columns:
+            second: DatasetProfile | None = _scan_frames(
+                _drain(frames_kept),
+                kept.schema_kept(),
+                _restrict(second_plan, [c for c in kept.columns or [] if c not in done_sorted]),
+                on_rows=on_rows,
+                second_pass=True,
+            )
+        else:
+            second = None
+            if on_rows is not None:
+                for height in kept.heights:
+                    on_rows(height)
     else:  # pass 2 does little per batch: decode the next batch meanwhile
         second = _scan_frames(
             _read_ahead(source), schema, second_plan, on_rows=on_rows, second_pass=True
         )
-    for name, col in first.columns.items():
-        done = second.columns.get(name)
-        if done is not None:
-            col.histogram = done.histogram
-            col.outliers = done.outliers
-    first.rule_violations = second.rule_violations
-    first.rule_examples = second.rule_examples
+    if second is not None:
+        for name, col in first.columns.items():
+            done = second.columns.get(name)
+            if done is not None and (done.histogram is not None or done.outliers is not None):
+                col.histogram = done.histogram
+                col.outliers = done.outliers
+        first.rule_violations = second.rule_violations
+        first.rule_examples = second.rule_examples
     first.plan = second_plan
     return first
 

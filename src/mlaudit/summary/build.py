@@ -9,6 +9,7 @@ values, histograms, outliers); the batch's profile is then merged into the runni
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -28,6 +29,7 @@ from mlaudit.summary.model import (
     CategoryCounts,
     ColumnSummary,
     DatasetProfile,
+    NumericSummary,
     ScanPlan,
     TextSummary,
 )
@@ -63,6 +65,8 @@ class ProfileBuilder:
         _check_plan(schema, plan)
         self._profile: DatasetProfile | None = None
         self._next_row = 0
+        self.last_sorted: dict[str, np.ndarray] = {}
+        """Each numeric column's sorted finite values in the batch added last."""
 
     def add(self, batch: pa.RecordBatch | pl.DataFrame, row_offset: int | None = None) -> None:
         """Summarise ``batch``, whose first row has global index ``row_offset``."""
@@ -83,6 +87,10 @@ class ProfileBuilder:
             second_pass=self.second_pass,
             approx_distinct=approx,
         )
+        self.last_sorted = {}
+        for name, col in part.columns.items():
+            if col._sorted is not None:
+                self.last_sorted[name], col._sorted = col._sorted, None
         if self._profile is None:
             self._profile = part
         else:  # duplicates are counted once, in finish()
@@ -283,25 +291,42 @@ def _column(
         return out
     values = None
     if kind.numeric or needs_values:
-        expr = colmod.numeric_expr(c.name, df.schema[c.name])
-        values = df.select(expr).to_series().to_numpy().astype(np.float64, copy=False)
+        values = colmod.float_values(df.get_column(c.name))
         _fences(out, values, plan, row_offset)
     if second_pass:
         return out
     out.count, out.null_count = df.height, df[c.name].null_count()
     if kind.numeric and values is not None:
-        out.numeric = colmod.numeric_from_values(
+        out.numeric, s = colmod.numeric_batch(
             values, out.null_count, exact_capacity=plan.sketch_exact
         )
+        out._sorted = s
+        out._extremes = colmod.extremes(values, s, row_offset)
         if not kind.categories:
-            out._distinct_values, out._hll = colmod.numeric_distinct(
-                values, plan.category_cap, approximate=approx
+            out._distinct_values, out._hll = colmod.distinct_from_sorted(
+                _with_infinities(s, out.numeric),
+                plan.category_cap,
+                approximate=approx,
+                estimate=plan.distinct,
             )
+            if out._distinct_values is None and out._hll is None:
+                out.distinct, out.distinct_exact = math.nan, False
     if kind.categories:
         out.categories, out.text = _categories(df[c.name], personal, plan, kind.text)
     generic = None if kind.categories or kind.numeric else df[c.name]
     _set_distinct(out, plan.category_cap, generic)
     return out
+
+
+def _with_infinities(s: np.ndarray, num: NumericSummary) -> np.ndarray:
+    """Sorted finite ``s`` with -inf and +inf added when the batch has them (distinct values)."""
+    if not (num.neginf_count or num.posinf_count):
+        return s
+    parts = [np.array([-math.inf])] if num.neginf_count else []
+    parts.append(s)
+    if num.posinf_count:
+        parts.append(np.array([math.inf]))
+    return np.concatenate(parts)
 
 
 def _fences(out: ColumnSummary, values: np.ndarray, plan: ScanPlan, row_offset: int) -> None:
@@ -368,9 +393,14 @@ def _set_distinct(out: ColumnSummary, cap: int, generic: pl.Series | None) -> No
         out.distinct = float(len(cats.counts))
     elif out._distinct_values is not None:
         out.distinct = float(out._distinct_values.size)
+    # else: a numeric column's count was not asked for beyond the cap (left NaN)
 
 
 def _hash_rows(df: pl.DataFrame, schema: Schema, plan: ScanPlan, prof: DatasetProfile) -> None:
+    if not plan.duplicates:  # not asked for: no row hashes, no duplicate counts
+        prof._rows = None
+        prof.duplicate_rows, prof.duplicates_exact = math.nan, False
+        return
     rows = HashSet()
     if schema.names and df.height:
         rows.add(df.select(schema.names).hash_rows(seed=ROW_SEED).to_numpy())

@@ -9,11 +9,12 @@ summaries (Agarwal et al., "Mergeable summaries", 2012): add the counters, then 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import polars as pl
 
-from mlaudit.summary.columns import top_examples
+from mlaudit.summary.columns import merge_extremes, top_examples
 from mlaudit.summary.hashing import hash_floats, hash_series
 from mlaudit.summary.hashset import HashSet
 from mlaudit.summary.hll import HLL
@@ -159,6 +160,9 @@ def _keys_hll(c: ColumnSummary) -> HLL:
 
 def _merge_distinct(a: ColumnSummary, b: ColumnSummary, out: ColumnSummary, cap: int) -> None:
     cats = out.categories
+    if cats is None and (math.isnan(a.distinct) or math.isnan(b.distinct)):
+        out.distinct, out.distinct_exact = math.nan, False  # not asked for beyond the cap
+        return
     if all(c._hll is None and c._distinct_values is None and c.categories is None for c in (a, b)):
         return  # nothing kept about distinct values (e.g. a second-pass profile)
     if cats is not None and cats.exact:
@@ -198,6 +202,7 @@ def merge_column(a: ColumnSummary, b: ColumnSummary, shift: int, cap: int) -> Co
         out.text = _merge_text(a.text, b.text)
     out.histogram = _merge_histogram(a.histogram, b.histogram)
     out.outliers = _merge_outliers(a.outliers, b.outliers, shift)
+    out._extremes = merge_extremes(a._extremes, b._extremes, shift)
     _merge_distinct(a, b, out, cap)
     return out
 

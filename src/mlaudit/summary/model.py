@@ -187,7 +187,8 @@ class ColumnSummary:
     """Rows seen, nulls included."""
     null_count: int = 0
     distinct: float = 0.0
-    """Distinct non-null values: exact when ``distinct_exact``, else an HLL estimate."""
+    """Distinct non-null values: exact when ``distinct_exact``, else an HLL estimate; NaN when
+    the scan was not asked for it (``ScanPlan.distinct`` false) and it exceeds the cap."""
     distinct_exact: bool = True
     distinct_error: float = 0.0
     """Relative standard error of ``distinct`` when approximate."""
@@ -201,6 +202,10 @@ class ColumnSummary:
     """Exact distinct finite-or-infinite values of a numeric column while at most the cap."""
     _hll: Any = field(default=None, repr=False, compare=False)
     """``mlaudit.summary.hll.HLL`` once the distinct count is approximate."""
+    _extremes: Any = field(default=None, repr=False, compare=False)
+    """(lowest, highest) finite values as (row, value) pairs, 5 each (for outlier examples)."""
+    _sorted: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """A batch's finite values sorted (handed to the engine's pass-2 cache, never merged)."""
 
     @property
     def non_null(self) -> int:
@@ -239,6 +244,11 @@ class ScanPlan:
     personal: frozenset[str] = frozenset()
     sketch_exact: int = 131_072
     """Values a column's quantile sketch keeps exactly before it compacts (with a hard bound)."""
+    distinct: bool = True
+    """Estimate distinct counts beyond ``category_cap`` (an HLL over every value of numeric
+    columns); when false such counts are left unknown (NaN), which saves hashing every value."""
+    duplicates: bool = True
+    """Hash every row (and key) to count duplicate rows and keys."""
 
 
 @dataclass

@@ -146,6 +146,37 @@ class QuantileSketch:
             buf += 0.0
             self._compact_sorted(buf)
 
+    def update_sorted(self, values: Floats) -> None:
+        """:meth:`update` with finite float64 values already sorted, without ``-0.0``.
+
+        The same sketch as :meth:`update` gives for these values, without sorting them again.
+        The array is not copied while level 0 holds it and must not be changed afterwards.
+        """
+        x = np.asarray(values, dtype=np.float64).reshape(-1)
+        if x.size == 0:
+            return
+        lo, hi = float(x[0]), float(x[-1])
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise DataError(
+                "QuantileSketch.update_sorted got a non-finite value "
+                f"({hi if np.isfinite(lo) else lo})",
+                fix="drop NaN and infinite values before updating the sketch",
+            )
+        if self._raw_size + x.size <= self._cap:
+            self._n += int(x.size)
+            self._min, self._max = min(self._min, lo), max(self._max, hi)
+            self._view = None
+            self._raw.append(x)
+            self._raw_size += int(x.size)
+            return
+        if self._raw_size:  # merge the waiting raw values in (rare: the first big batch)
+            self.update(x)
+            return
+        self._n += int(x.size)
+        self._min, self._max = min(self._min, lo), max(self._max, hi)
+        self._view = None
+        self._compact_sorted(x)
+
     def merge(self, other: QuantileSketch) -> QuantileSketch:
         """A new sketch of both sketches' values; neither input changes.
 

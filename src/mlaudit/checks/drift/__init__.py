@@ -1,9 +1,5 @@
-"""mlaudit.checks.drift: has the data changed since the reference?"""
+"""mlaudit.checks.drift: has the data changed since the reference?
 
-from mlaudit.checks.drift import (
-    dataset,  # noqa: F401
-    multivariate,  # noqa: F401
-    over_time,  # noqa: F401
-    pca,  # noqa: F401
-    univariate,  # noqa: F401
-)
+The checks are imported one module at a time, when an audit runs them
+(:mod:`mlaudit.checks._index`); importing this package registers none of them.
+"""

@@ -116,6 +116,7 @@ class DriftOverTime(DriftOptions):
         "quarter's totals. Windows show when a change began and whether it is growing."
     )
     severity: ClassVar[Severity] = Severity.HIGH
+    reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
     needs_reference: ClassVar[bool] = True
     needs_windows: ClassVar[bool] = True
 

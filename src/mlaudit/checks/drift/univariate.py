@@ -147,6 +147,7 @@ class UnivariateDrift(DriftOptions):
         "now scores; a column whose distribution moved can silently degrade predictions."
     )
     severity: ClassVar[Severity] = Severity.HIGH
+    reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
     needs_reference: ClassVar[bool] = True
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:

@@ -58,6 +58,7 @@ class ChangePoints(Check):
         "while the inputs look the same; detectors on the error stream date the change."
     )
     severity: ClassVar[Severity] = Severity.HIGH
+    reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
     needs_rows: ClassVar[bool] = True
 
     detectors: list[str] = Field(default_factory=lambda: list(_DETECTORS))

@@ -189,6 +189,7 @@ class EstimatedPerformance(_Options):
         "scores show a likely drop in performance now, while it can still be acted on."
     )
     severity: ClassVar[Severity] = Severity.MEDIUM
+    reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
     needs_reference: ClassVar[bool] = True
     needs_rows: ClassVar[bool] = True
 
@@ -303,6 +304,7 @@ class EstimateVsActual(_Options):
         "estimates for the windows still unlabelled."
     )
     severity: ClassVar[Severity] = Severity.MEDIUM
+    reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
     needs_reference: ClassVar[bool] = True
     needs_rows: ClassVar[bool] = True
 
