@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mlaudit.checks.base import Check, check_class, list_checks
+from mlaudit.checks.base import Check, check_class
 from mlaudit.config import format_validation_error
 from mlaudit.data.types import Schema
 from mlaudit.errors import ConfigError
@@ -32,10 +32,8 @@ def build_checks(
     Checks named in ``options`` but not in the suite are added after the suite's checks;
     ``extra`` are ready-made check objects appended last.
     """
-    known = {c.id for c in list_checks()}
     for check_id in [*options, *exclude]:
-        if check_id not in known:
-            check_class(check_id)  # raises a ConfigError suggesting close ids
+        check_class(check_id)  # raises a ConfigError suggesting close ids
     ids = suite_checks(suite)
     ids += [i for i in options if i not in ids and options[i] is not False]
     checks: list[Check] = []

@@ -157,10 +157,20 @@ def infer_schema(
     _check_declared(ov, arrow.names, ds)
     declared = ov.declared_roles()
     frame = ds.head(sample_rows)
-    types = {
-        name: _infer_type(frame[name], frame.height, id_rule=not ov.id) for name in arrow.names
+    # Text columns are judged on their distinct values, weighted by how often each occurs:
+    # the same shares, with every pattern run once per distinct value instead of once per row.
+    counts = {
+        name: _value_counts(frame[name])
+        for name in arrow.names
+        if frame[name].dtype in (pl.String, pl.Categorical)
     }
-    personal = {name: _personal(frame[name], types[name][0]) for name in arrow.names}
+    types = {
+        name: _infer_type(frame[name], frame.height, id_rule=not ov.id, counts=counts.get(name))
+        for name in arrow.names
+    }
+    personal = {
+        name: _personal(frame[name], types[name][0], counts.get(name)) for name in arrow.names
+    }
     unit = {name: _in_unit_interval(frame[name]) for name in arrow.names}
     roles = _infer_roles(arrow.names, types, personal, unit, declared, ov)
     columns = [
@@ -212,7 +222,19 @@ def _check_declared(ov: SchemaOverrides, names: list[str], ds: Dataset) -> None:
         )
 
 
-def _infer_type(s: pl.Series, rows: int, *, id_rule: bool) -> tuple[ColumnType, str]:
+def _value_counts(s: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The distinct non-null values of ``s`` (as text) and how often each occurs."""
+    vc = s.drop_nulls().cast(pl.String).value_counts(name="count")
+    return vc.to_series(0), vc.get_column("count").cast(pl.Int64)
+
+
+def _infer_type(
+    s: pl.Series,
+    rows: int,
+    *,
+    id_rule: bool,
+    counts: tuple[pl.Series, pl.Series] | None = None,
+) -> tuple[ColumnType, str]:
     dtype = s.dtype
     nn = s.len() - s.null_count()
     if dtype == pl.Boolean:
@@ -230,7 +252,7 @@ def _infer_type(s: pl.Series, rows: int, *, id_rule: bool) -> tuple[ColumnType, 
     if dtype in (pl.Categorical, pl.Enum):
         return ColumnType.CATEGORICAL, "categorical storage type"
     if dtype == pl.String:
-        return _infer_string(s, rows, nn, id_rule=id_rule)
+        return _infer_string(s, rows, nn, id_rule=id_rule, counts=counts)
     return ColumnType.UNKNOWN, f"storage type {dtype} is not audited"
 
 
@@ -243,10 +265,17 @@ def _id_reason(s: pl.Series, nn: int) -> str | None:
     return f"named like an id and {distinct / nn:.0%} of values distinct"
 
 
-def _infer_string(s: pl.Series, rows: int, nn: int, *, id_rule: bool) -> tuple[ColumnType, str]:
+def _infer_string(
+    s: pl.Series,
+    rows: int,
+    nn: int,
+    *,
+    id_rule: bool,
+    counts: tuple[pl.Series, pl.Series] | None = None,
+) -> tuple[ColumnType, str]:
     if id_rule and (why := _id_reason(s, nn)):
         return ColumnType.ID, why
-    values = s.drop_nulls()
+    values, w = counts if counts is not None else _value_counts(s)
     lowered = values.str.strip_chars().str.to_lowercase()
     if lowered.is_in(["true", "false"]).all():
         return ColumnType.BOOLEAN, "text values true/false"
@@ -255,14 +284,14 @@ def _infer_string(s: pl.Series, rows: int, nn: int, *, id_rule: bool) -> tuple[C
         iso.str.contains(_ISO)
         & iso.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).is_not_null()
     )
-    share = float(is_iso.sum()) / nn
+    share = float(w.filter(is_iso.fill_null(False)).sum()) / nn
     if share >= 0.95:
         return ColumnType.DATETIME, f"{share:.0%} of text values are ISO dates"
-    distinct = values.n_unique()
+    distinct = values.len()
     limit = max(20, int(0.05 * rows))
     if distinct <= limit:
         return ColumnType.CATEGORICAL, f"{distinct} distinct text values (limit {limit})"
-    mean_len = float(values.str.len_chars().to_numpy().mean())
+    mean_len = float((values.str.len_chars().cast(pl.Int64) * w).sum()) / nn
     return (
         ColumnType.TEXT,
         f"{distinct} distinct text values (over the categorical limit {limit}), "
@@ -280,7 +309,9 @@ def _in_unit_interval(s: pl.Series) -> bool:
     return isinstance(lo, float) and isinstance(hi, float) and lo >= 0.0 and hi <= 1.0
 
 
-def _personal(s: pl.Series, ctype: ColumnType) -> tuple[bool, str]:
+def _personal(
+    s: pl.Series, ctype: ColumnType, counts: tuple[pl.Series, pl.Series] | None = None
+) -> tuple[bool, str]:
     kw = rules.personal_by_name(str(s.name))
     if kw is not None:
         return True, f"personal: name matches {kw!r}"
@@ -288,7 +319,7 @@ def _personal(s: pl.Series, ctype: ColumnType) -> tuple[bool, str]:
         ColumnType.DATETIME,
         ColumnType.BOOLEAN,
     ):
-        found = rules.personal_by_values(s)
+        found = rules.personal_by_values(*counts) if counts else rules.personal_by_values(s)
         if found is not None:
             kind, share = found
             return True, f"personal: {share:.0%} of values look like {kind}"
