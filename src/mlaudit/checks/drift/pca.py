@@ -13,8 +13,9 @@ Method, on the seeded samples of both profiles:
    or constant in the reference are left out.
 2. Each column is standardised with the reference sample's mean and standard deviation
    (``ddof=0``, as :class:`sklearn.preprocessing.StandardScaler`).
-3. :class:`sklearn.decomposition.PCA` (full SVD) fitted on the reference keeps the fewest
-   components explaining at least ``variance`` (90%) of the variance.
+3. A PCA (full SVD, :func:`mlaudit.stats.pca.fit_pca`, the same components as
+   scikit-learn's ``PCA(n_components=variance, svd_solver="full")``) fitted on the reference
+   keeps the fewest components explaining at least ``variance`` (90%) of the variance.
 4. Reconstruction error of a row: the mean over columns of the squared difference between the
    standardised row and its projection back from the kept components.
 5. Control limits from the reference: its rows are split into ``chunks`` (10) seeded chunks;
@@ -49,6 +50,7 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
+from mlaudit.stats.pca import fit_pca
 
 __all__ = [
     "PCADrift",
@@ -118,13 +120,10 @@ def reconstruction_errors(
     reference: FloatArray, current: FloatArray, *, variance: float = 0.9
 ) -> ReconstructionErrors:
     """Fit PCA on ``reference`` keeping ``variance`` of it; reconstruction errors of both."""
-    from sklearn.decomposition import PCA  # imported on use: keeps start-up quick
-
-    pca = PCA(n_components=variance, svd_solver="full")
-    pca.fit(reference)
+    pca = fit_pca(reference, variance=variance)
 
     def residual(x: FloatArray) -> FloatArray:
-        return np.asarray((x - pca.inverse_transform(pca.transform(x))) ** 2, dtype=np.float64)
+        return np.asarray((x - pca.reconstruct(x)) ** 2, dtype=np.float64)
 
     r2, c2 = residual(reference), residual(current)
     return ReconstructionErrors(
@@ -132,8 +131,8 @@ def reconstruction_errors(
         current=c2.mean(axis=1),
         reference_by_column=r2.mean(axis=0),
         current_by_column=c2.mean(axis=0) if len(current) else np.zeros(reference.shape[1]),
-        components=int(pca.n_components_),
-        explained_variance=float(np.sum(pca.explained_variance_ratio_)),
+        components=pca.n_components,
+        explained_variance=float(np.sum(pca.explained_variance_ratio)),
     )
 
 
@@ -156,6 +155,7 @@ class PCADrift(Check):
         "every column on its own looks the same."
     )
     severity: ClassVar[Severity] = Severity.MEDIUM
+    reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
     needs_reference: ClassVar[bool] = True
 
     variance: float = Field(default=0.9, gt=0, lt=1)
@@ -193,9 +193,7 @@ class PCADrift(Check):
                     else ""
                 )
             )
-        # Load scikit-learn (and scipy's BLAS) before limiting the thread pools: threadpoolctl
-        # only limits the libraries already loaded.
-        import sklearn.decomposition  # noqa: F401
+        # numpy's BLAS (loaded with numpy) does the SVD; threadpoolctl limits it here.
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1):  # same figures on every machine, no stall under load

@@ -1,7 +1,13 @@
 """Drift statistics: two-sample tests and distances on summaries, and multiple testing."""
 
-from mlaudit.stats.drift.categorical import CategoricalResult, categorical_test, cramers_v
+from mlaudit.stats.drift.categorical import (
+    CategoricalResult,
+    categorical_test,
+    contingency_test,
+    cramers_v,
+)
 from mlaudit.stats.drift.jensen_shannon import js_distance, js_distance_from_counts
+from mlaudit.stats.drift.kolmogorov import ks_two_sided_sf
 from mlaudit.stats.drift.ks import CdfGap, KSResult, cdf_gap, ks_asymptotic_p, ks_sketch
 from mlaudit.stats.drift.multiple_testing import Correction, adjust_p_values
 from mlaudit.stats.drift.power import (
@@ -14,6 +20,7 @@ from mlaudit.stats.drift.psi import PSI_EPSILON, decile_edges, psi, psi_from_cou
 from mlaudit.stats.drift.wasserstein import (
     WassersteinResult,
     normalising_scale,
+    w1_distance,
     wasserstein_sketch,
 )
 
@@ -27,6 +34,7 @@ __all__ = [
     "adjust_p_values",
     "categorical_test",
     "cdf_gap",
+    "contingency_test",
     "cramers_v",
     "decile_edges",
     "js_distance",
@@ -35,11 +43,13 @@ __all__ = [
     "ks_critical_constant",
     "ks_distance_normal_shift",
     "ks_sketch",
+    "ks_two_sided_sf",
     "min_detectable_ks",
     "normalising_scale",
     "psi",
     "psi_from_counts",
     "psi_sketch",
     "underpowered",
+    "w1_distance",
     "wasserstein_sketch",
 ]

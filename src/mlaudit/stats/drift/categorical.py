@@ -1,10 +1,17 @@
 """Categorical drift: chi-square or G-test of homogeneity on the 2×k table of counts.
 
-Rows are the two periods, columns the categories seen in either.  The test is
-:func:`scipy.stats.chi2_contingency` with ``correction=False`` (Yates' correction only exists
-for 2×2 tables; leaving it off keeps one test for every k), and ``lambda_="log-likelihood"`` for
-the G-test.  The effect size is Cramér's V, ``sqrt(χ² / (N · (min(2, k) − 1)))`` from the
-Pearson statistic, which for a 2×k table equals Cohen's w (0.1 small, 0.3 medium, 0.5 large).
+Rows are the two periods, columns the categories seen in either.  Under homogeneity the expected
+count of a cell is ``row total × column total / N``; Pearson's statistic is
+``Σ (O − E)² / E`` and the G (log-likelihood ratio) statistic ``2 Σ O·ln(O / E)`` (a cell with
+``O = 0`` adds 0).  Both are referred to a chi-square distribution with ``k − 1`` degrees of
+freedom, ``p = P(χ²_{k−1} ≥ stat)`` (:func:`scipy.special.chdtrc`).  This is what
+:func:`scipy.stats.chi2_contingency` computes with ``correction=False`` (Yates' correction only
+exists for 2×2 tables; leaving it off keeps one test for every k) and
+``lambda_="log-likelihood"`` for the G-test, written out here so that the drift suite does not
+import :mod:`scipy.stats`; the results are equal to scipy's (tested to 1e-12 relative).
+
+The effect size is Cramér's V, ``sqrt(χ² / (N · (min(2, k) − 1)))`` from the Pearson
+statistic, which for a 2×k table equals Cohen's w (0.1 small, 0.3 medium, 0.5 large).
 Categories new in the current period and categories that vanished from it are listed.
 """
 
@@ -15,8 +22,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
-__all__ = ["CategoricalResult", "categorical_test", "cramers_v"]
+__all__ = ["CategoricalResult", "categorical_test", "contingency_test", "cramers_v"]
+
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,64 @@ def cramers_v(chi2: float, n: float, k: int) -> float:
     return float(np.sqrt(chi2 / (n * dof))) if n > 0 and dof > 0 else 0.0
 
 
+def contingency_test(
+    table: npt.ArrayLike, *, method: Literal["chi2", "g_test"] = "chi2"
+) -> tuple[float, float, int]:
+    """Statistic, p-value and degrees of freedom of the test of independence of a 2-D table.
+
+    Parameters
+    ----------
+    table
+        Counts, one row per period (or group), one column per category; non-negative.
+    method
+        ``"chi2"`` (Pearson) or ``"g_test"`` (log-likelihood ratio).
+
+    Returns
+    -------
+    tuple of (float, float, int)
+        Equal to ``chi2_contingency(table, correction=False)`` (``lambda_="log-likelihood"``
+        for the G-test): ``(0.0, 1.0, 0)`` when there are no degrees of freedom.
+
+    Raises
+    ------
+    ValueError
+        For a negative count, an empty table, or a row or column summing to zero (an expected
+        count of zero), as scipy does.
+    """
+    observed = np.asarray(table, dtype=np.float64)
+    if observed.ndim != 2:
+        raise ValueError(f"a contingency table has two dimensions, got shape {observed.shape}")
+    if np.any(observed < 0):
+        raise ValueError("every count of a contingency table must be non-negative")
+    if observed.size == 0:
+        raise ValueError("the contingency table is empty")
+    expected = observed.sum(axis=1, keepdims=True) * observed.sum(axis=0, keepdims=True)
+    expected = expected / observed.sum()
+    if np.any(expected == 0):
+        row, col = (int(i[0]) for i in np.nonzero(expected == 0))
+        raise ValueError(
+            f"the expected count of cell ({row}, {col}) is zero: a row or a column of the "
+            "contingency table sums to zero; drop it first"
+        )
+    dof = observed.size - sum(observed.shape) + 1
+    if dof == 0:
+        return 0.0, 1.0, 0
+    return _statistic_and_p(observed, expected, dof, method)
+
+
+def _statistic_and_p(
+    observed: Floats, expected: Floats, dof: int, method: Literal["chi2", "g_test"]
+) -> tuple[float, float, int]:
+    from scipy.special import chdtrc, xlogy  # imported on use: keeps start-up quick
+
+    if method == "g_test":
+        terms = 2.0 * xlogy(observed, observed / expected)
+    else:
+        terms = (observed - expected) ** 2 / expected
+    stat = float(np.sum(terms))
+    return stat, float(chdtrc(dof, stat)), dof
+
+
 def categorical_test(
     reference: Mapping[str, float],
     current: Mapping[str, float],
@@ -56,8 +124,6 @@ def categorical_test(
     method
         ``"chi2"`` (Pearson) or ``"g_test"`` (log-likelihood ratio).
     """
-    from scipy import stats  # imported on use: keeps start-up quick
-
     keys = sorted(
         k for k in set(reference) | set(current) if reference.get(k, 0) + current.get(k, 0) > 0
     )
@@ -70,12 +136,10 @@ def categorical_test(
     stat, p, dof, v = 0.0, 1.0, 0, 0.0
     if len(keys) >= 2:
         table = np.vstack([r, c])
-        pearson = stats.chi2_contingency(table, correction=False)
-        res = pearson
+        stat, p, dof = pearson = contingency_test(table)
         if method == "g_test":
-            res = stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")
-        stat, p, dof = float(res.statistic), float(res.pvalue), int(res.dof)
-        v = cramers_v(float(pearson.statistic), float(table.sum()), len(keys))
+            stat, p, dof = contingency_test(table, method="g_test")
+        v = cramers_v(pearson[0], float(table.sum()), len(keys))
     return CategoricalResult(
         statistic=stat,
         p_value=p,

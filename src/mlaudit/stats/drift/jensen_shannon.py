@@ -1,8 +1,12 @@
 """Jensen–Shannon distance (base 2, so it lies in [0, 1]) between two binned distributions.
 
-Computed by :func:`scipy.spatial.distance.jensenshannon` on count vectors over common bins
-(it normalises them to shares).  Unlike PSI it is symmetric, bounded and defined when a bin is
-empty on one side, so it needs no epsilon.  The *distance* is the square root of the divergence.
+With ``P`` and ``Q`` the two count vectors over common bins normalised to shares and
+``M = (P + Q)/2``, the divergence is ``JSD = (KL(P‖M) + KL(Q‖M)) / 2`` with
+``KL(P‖M) = Σ p·log₂(p/m)`` (an empty bin adds 0, :func:`scipy.special.rel_entr`), and the
+*distance* is its square root.  Unlike PSI it is symmetric, bounded and defined when a bin is
+empty on one side, so it needs no epsilon.  The same computation as
+:func:`scipy.spatial.distance.jensenshannon` with ``base=2`` (tested equal to 1e-12), written
+out so that the drift suite does not import :mod:`scipy.spatial`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ __all__ = ["js_distance", "js_distance_from_counts"]
 
 def js_distance(reference_counts: npt.ArrayLike, current_counts: npt.ArrayLike) -> float:
     """JS distance (base 2) between two count or share vectors over the same bins."""
-    from scipy.spatial.distance import jensenshannon  # imported on use: keeps start-up quick
+    from scipy.special import rel_entr  # imported on use: keeps start-up quick
 
     p = np.asarray(reference_counts, dtype=np.float64)
     q = np.asarray(current_counts, dtype=np.float64)
@@ -25,7 +29,10 @@ def js_distance(reference_counts: npt.ArrayLike, current_counts: npt.ArrayLike) 
         raise ValueError(f"count vectors differ in length: {p.size} vs {q.size}")
     if p.sum() <= 0 or q.sum() <= 0:
         raise ValueError("the Jensen-Shannon distance needs a positive total on both sides")
-    return float(np.clip(jensenshannon(p, q, base=2), 0.0, 1.0))
+    p, q = p / np.sum(p), q / np.sum(q)
+    m = (p + q) / 2.0
+    divergence = (np.sum(rel_entr(p, m)) + np.sum(rel_entr(q, m))) / np.log(2.0)
+    return float(np.clip(np.sqrt(divergence / 2.0), 0.0, 1.0))
 
 
 def js_distance_from_counts(reference: Mapping[str, float], current: Mapping[str, float]) -> float:

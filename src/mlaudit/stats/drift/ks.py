@@ -9,6 +9,10 @@
   error ``ε`` of the true CDF at every point, so ``|D̂ − D| ≤ ε_ref + ε_cur``, a hard bound.  The
   p-value is the asymptotic one scipy uses (``scipy.stats.kstwo`` with ``n·m/(n+m)`` rounded),
   at ``D̂``; the p-values at the ends of the statistic's bound bracket the p-value at the true D.
+
+The sketch path does not import :mod:`scipy.stats` (most of a second at start-up): the finite-n
+distribution is :func:`~mlaudit.stats.drift.kolmogorov.ks_two_sided_sf` and the limiting one
+:func:`scipy.special.kolmogorov`, both equal to scipy's ``kstwo.sf`` / ``kstwobign.sf``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlaudit.stats.drift.kolmogorov import ks_two_sided_sf
 from mlaudit.summary.quantiles import QuantileSketch
 
 __all__ = ["CdfGap", "KSResult", "cdf_gap", "ks_asymptotic_p", "ks_sketch"]
@@ -45,20 +50,22 @@ class KSResult:
 def ks_asymptotic_p(statistic: float, n: int, m: int) -> float:
     """Two-sided asymptotic p-value of the two-sample KS statistic, as ``ks_2samp`` computes it.
 
-    Uses the one-sample distribution :data:`scipy.stats.kstwo` with the effective size
+    Uses the one-sample distribution of the statistic (scipy's :data:`~scipy.stats.kstwo`,
+    here :func:`~mlaudit.stats.drift.kolmogorov.ks_two_sided_sf`) with the effective size
     ``round(n·m/(n+m))`` (scipy's ``method="asymp"``).  Above an effective size of 10,000 it
-    uses the limiting Kolmogorov distribution :data:`scipy.stats.kstwobign` at
-    ``statistic·sqrt(en)`` instead: scipy's finite-n computation costs about 0.2 s per call at
-    such sizes (10 s for a 50-column table), and the two differ by O(1/sqrt(en)) — far inside the
-    sketch's own error on the statistic.
+    uses the limiting Kolmogorov distribution (:data:`~scipy.stats.kstwobign`, i.e.
+    :func:`scipy.special.kolmogorov`) at ``statistic·sqrt(en)`` instead: the finite-n
+    computation costs about 0.2 s per call at such sizes (10 s for a 50-column table), and the
+    two differ by O(1/sqrt(en)) — far inside the sketch's own error on the statistic.
     """
-    from scipy import stats  # imported on use: keeps start-up quick
-
     en = max(int(np.round(n * m / (n + m))), 1)
     if en > _LIMITING_SIZE:
-        p = stats.kstwobign.sf(statistic * np.sqrt(en))
+        from scipy.special import kolmogorov  # imported on use: keeps start-up quick
+
+        x = statistic * np.sqrt(en)
+        p = 1.0 if x <= 0 else float(kolmogorov(x))  # kstwobign's support starts at 0
     else:
-        p = stats.kstwo.sf(statistic, en)
+        p = ks_two_sided_sf(statistic, en)
     return float(np.clip(p, 0.0, 1.0))
 
 
@@ -119,12 +126,12 @@ def ks_sketch(
         Exact (scipy's ``ks_2samp`` on the raw values) when both sketches are exact; otherwise
         the sketch estimate with its hard error bound and asymptotic p-value.
     """
-    from scipy import stats  # imported on use: keeps start-up quick
-
     n, m = reference.n, current.n
     if n == 0 or m == 0:
         raise ValueError(f"KS needs values on both sides, got n_reference={n}, n_current={m}")
     if reference.is_exact and current.is_exact:
+        from scipy import stats  # only on the exact path (at most 131,072 values a side)
+
         res = stats.ks_2samp(reference.values(), current.values())
         d, p = float(res.statistic), float(res.pvalue)
         return KSResult(d, p, True, d, d, p, p, n, m, "ks_2samp (exact values)")

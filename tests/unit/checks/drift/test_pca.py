@@ -9,7 +9,8 @@ import pytest
 from scipy import stats
 
 from mlaudit.checks.base import CheckContext, list_checks
-from mlaudit.checks.drift.pca import PCADrift
+from mlaudit.checks.drift.multivariate import drift_columns
+from mlaudit.checks.drift.pca import PCADrift, reconstruction_errors, standardised_numeric
 from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.results import SeriesDetail, Status, TableDetail
 from mlaudit.summary import profile_frame
@@ -96,6 +97,31 @@ def test_metrics_match_numpy_svd() -> None:
         700,
         6,
     )
+
+
+@pytest.mark.parametrize("variance", [0.6, 0.9, 0.97])
+def test_reconstruction_errors_equal_scikit_learn(variance: float) -> None:
+    from sklearn.decomposition import PCA
+
+    ctx = _ctx(_frame(1500, 11), _frame(900, 12, broken=True))
+    ref, cur, kept, _ = standardised_numeric(
+        ctx.reference.sample,  # type: ignore[union-attr, arg-type]
+        ctx.current.sample,  # type: ignore[arg-type]
+        drift_columns(ctx, None),
+    )
+    errs = reconstruction_errors(ref, cur, variance=variance)
+    sk = PCA(n_components=variance, svd_solver="full").fit(ref)
+
+    def squared(x: np.ndarray) -> np.ndarray:
+        return (x - sk.inverse_transform(sk.transform(x))) ** 2
+
+    assert len(kept) == 6
+    assert errs.components == sk.n_components_
+    assert errs.explained_variance == pytest.approx(sk.explained_variance_ratio_.sum(), rel=1e-9)
+    for ours, x in ((errs.reference, ref), (errs.current, cur)):
+        np.testing.assert_allclose(ours, squared(x).mean(axis=1), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(errs.current_by_column, squared(cur).mean(axis=0), rtol=1e-9)
+    np.testing.assert_allclose(errs.reference_by_column, squared(ref).mean(axis=0), rtol=1e-9)
 
 
 def test_broken_correlation_with_the_same_marginal_warns() -> None:
