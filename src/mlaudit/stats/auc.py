@@ -12,7 +12,20 @@ Xu (2014), "Fast implementation of DeLong's algorithm", *IEEE Signal Processing 
   positives and ``n`` negatives.
 
 The interval is the normal one, ``AUC ± z · sqrt(var)``, clipped to [0, 1].  scikit-learn has
-the AUC but not its variance, hence this module; scipy gives the ranks and the normal quantile.
+the AUC but not its variance, hence this module.
+
+Everything here is numpy and the standard library, so that the drift path does not import
+scipy.stats (0.57 s of start-up after ``import mlaudit``, measured here) or scikit-learn
+(0.86 to 0.97 s):
+
+* :func:`midranks` — ranks 1..n with tied values sharing their mean rank (what
+  ``scipy.stats.rankdata`` gives by default), from one argsort;
+* :func:`roc_auc` — the AUC alone as the Mann–Whitney statistic from the mid-ranks of the pooled
+  scores, ``(R₊ − m(m+1)/2) / (m·n)`` with ``R₊`` the positives' rank sum (equal to
+  ``sklearn.metrics.roc_auc_score``, which integrates the ROC curve, up to rounding);
+* the normal quantile ``z`` from the Abramowitz and Stegun (1964) formula 26.2.23 as a start
+  (error below 4.5e-4), polished by Newton steps on the upper tail ``erfc(z/√2)/2`` computed with
+  :func:`math.erfc`, which reach the double-precision quantile in three or four steps.
 """
 
 from __future__ import annotations
@@ -26,7 +39,7 @@ import numpy.typing as npt
 
 from mlaudit.errors import DataError, UndefinedMetricWarning
 
-__all__ = ["AucInterval", "delong_auc"]
+__all__ = ["AucInterval", "delong_auc", "midranks", "normal_quantile", "roc_auc"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,111 @@ class AucInterval:
     level: float
     n_positive: int
     n_negative: int
+
+
+def midranks(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Ranks 1..n of ``values``, tied values sharing the mean of their ranks.
+
+    Parameters
+    ----------
+    values
+        One-dimensional numbers (NaN is not allowed: it has no rank).
+
+    Returns
+    -------
+    numpy.ndarray
+        Float ranks in the input's order; ``midranks([3, 1, 3])`` is ``[2.5, 1, 2.5]``.
+    """
+    v = np.asarray(values).ravel()
+    n = v.size
+    order = np.argsort(v)  # the order within ties does not change their mean rank
+    ordered = v[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if n else np.empty(0, int)
+    ends = np.r_[starts[1:], n]
+    # a tie group in sorted positions start..end-1 holds ranks start+1..end: their mean
+    mean_rank = (starts + ends + 1) / 2.0
+    ranks = np.empty(n, dtype=np.float64)
+    ranks[order] = np.repeat(mean_rank, ends - starts)
+    return ranks
+
+
+def roc_auc(y_true: npt.ArrayLike, y_score: npt.ArrayLike) -> float:
+    """ROC AUC of ``y_score`` for the 0/1 labels ``y_true`` (Mann–Whitney, ties count ½).
+
+    Parameters
+    ----------
+    y_true
+        Labels, 1 for the positive class and 0 for the negative.
+    y_score
+        Finite scores, higher meaning more likely positive.
+
+    Returns
+    -------
+    float
+        The AUC; NaN with an :class:`~mlaudit.errors.UndefinedMetricWarning` when one class is
+        absent.
+
+    Raises
+    ------
+    DataError
+        When the lengths differ, labels are not 0/1 or a score is not finite.
+    """
+    y, s = _check_inputs(y_true, y_score)
+    m = int(y.sum())
+    n = y.size - m
+    if m == 0 or n == 0:
+        warnings.warn(
+            f"the AUC is undefined with {m} positive and {n} negative label(s); returning NaN",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        return float("nan")
+    rank_sum = float(midranks(s)[y].sum())  # half-integers: the sum is exact below 2**52
+    return (rank_sum - m * (m + 1) / 2.0) / (float(m) * float(n))
+
+
+_AS_NUM = (2.515517, 0.802853, 0.010328)
+_AS_DEN = (1.432788, 0.189269, 0.001308)
+
+
+def normal_quantile(p: float) -> float:
+    """Quantile of the standard normal distribution at probability ``p`` in (0, 1).
+
+    Abramowitz and Stegun 26.2.23 for the tail gives a start within 4.5e-4; Newton steps on the
+    tail probability (with :func:`math.erfc`) then converge to double precision.
+
+    Parameters
+    ----------
+    p
+        Probability, strictly between 0 and 1.
+
+    Returns
+    -------
+    float
+        ``z`` with ``P(Z <= z) = p``.
+
+    Raises
+    ------
+    DataError
+        When ``p`` is not in (0, 1).
+    """
+    if not 0.0 < p < 1.0:
+        raise DataError(f"p={p} is outside (0, 1)", fix="pass a probability such as 0.975")
+    if p == 0.5:
+        return 0.0
+    tail = min(p, 1.0 - p)  # upper-tail probability of |z|
+    t = math.sqrt(-2.0 * math.log(tail))
+    num = _AS_NUM[0] + t * (_AS_NUM[1] + t * _AS_NUM[2])
+    den = 1.0 + t * (_AS_DEN[0] + t * (_AS_DEN[1] + t * _AS_DEN[2]))
+    z = t - num / den
+    for _ in range(8):
+        upper = 0.5 * math.erfc(z / math.sqrt(2.0))
+        density = math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+        step = (upper - tail) / density  # Newton on upper(z) - tail; upper' = -density
+        z += step
+        if abs(step) <= 1e-15 * max(1.0, abs(z)):
+            break
+    return z if p > 0.5 else -z
 
 
 def _check_inputs(
@@ -108,8 +226,6 @@ def delong_auc(
     """
     if not 0.0 < level < 1.0:
         raise DataError(f"level={level} is outside (0, 1)", fix="use e.g. level=0.95")
-    from scipy import stats  # imported on use: keeps start-up quick
-
     y, s = _check_inputs(y_true, y_score)
     pos, neg = s[y], s[~y]
     m, n = int(pos.size), int(neg.size)
@@ -121,15 +237,15 @@ def delong_auc(
         )
         nan = float("nan")
         return AucInterval(nan, nan, nan, nan, level, m, n)
-    rank_all = stats.rankdata(np.concatenate([pos, neg]))  # mid-ranks: ties count one half
-    rank_pos, rank_neg = stats.rankdata(pos), stats.rankdata(neg)
+    rank_all = midranks(np.concatenate([pos, neg]))  # mid-ranks: ties count one half
+    rank_pos, rank_neg = midranks(pos), midranks(neg)
     v10 = (rank_all[:m] - rank_pos) / n
     v01 = 1.0 - (rank_all[m:] - rank_neg) / m
     auc = float(v10.mean())
     s10 = float(np.var(v10, ddof=1)) if m > 1 else 0.0
     s01 = float(np.var(v01, ddof=1)) if n > 1 else 0.0
     variance = s10 / m + s01 / n
-    half = float(stats.norm.ppf(0.5 + level / 2.0)) * math.sqrt(variance)
+    half = normal_quantile(0.5 + level / 2.0) * math.sqrt(variance)
     return AucInterval(
         auc=auc,
         variance=variance,

@@ -1,5 +1,7 @@
 """stats.auc: the AUC against scikit-learn, DeLong's variance against a hand calculation,
-the pairwise O(m·n) definition and a stratified bootstrap."""
+the pairwise O(m·n) definition and a stratified bootstrap; the whole interval against the same
+formulas with scipy's ranks and normal quantile; mid-ranks against ``scipy.stats.rankdata``;
+the normal quantile against ``scipy.special.ndtri``."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import special, stats
 from sklearn.metrics import roc_auc_score
 
 from mlaudit.errors import DataError, UndefinedMetricWarning
-from mlaudit.stats.auc import delong_auc
+from mlaudit.stats.auc import delong_auc, midranks, normal_quantile, roc_auc
 
 
 def _pairwise_delong(y: np.ndarray, s: np.ndarray) -> tuple[float, float]:
@@ -93,3 +95,65 @@ def test_bad_inputs_raise(y: list[int], s: list[float], match: str) -> None:
         delong_auc(y, s)
     with pytest.raises(DataError, match="level"):
         delong_auc([0, 1], [0.0, 1.0], level=1.5)
+
+
+def _delong_with_scipy(y: np.ndarray, s: np.ndarray, level: float) -> tuple[float, ...]:
+    """The module's formulas with scipy's mid-ranks and normal quantile (the former code)."""
+    pos, neg = s[y == 1], s[y == 0]
+    m, n = pos.size, neg.size
+    rank_all = stats.rankdata(np.concatenate([pos, neg]))
+    v10 = (rank_all[:m] - stats.rankdata(pos)) / n
+    v01 = 1.0 - (rank_all[m:] - stats.rankdata(neg)) / m
+    auc = float(v10.mean())
+    var = float(np.var(v10, ddof=1)) / m + float(np.var(v01, ddof=1)) / n
+    half = float(stats.norm.ppf(0.5 + level / 2)) * math.sqrt(var)
+    return auc, var, max(0.0, auc - half), min(1.0, auc + half)
+
+
+@pytest.mark.parametrize(("seed", "level"), [(0, 0.95), (1, 0.9), (2, 0.99), (3, 0.5)])
+def test_interval_equals_the_scipy_formulas(seed: int, level: float) -> None:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=3000)
+    s = np.round(rng.normal(size=3000) + 0.3 * y, 2)  # ties
+    r = delong_auc(y, s, level=level)
+    auc, var, low, high = _delong_with_scipy(y, s, level)
+    assert (r.auc, r.variance, r.low, r.high) == pytest.approx((auc, var, low, high), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_roc_auc_equals_sklearn_with_ties(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = [50, 1000, 40_000, 7][seed]
+    y = rng.integers(0, 2, size=n)
+    y[:2] = [0, 1]
+    for s in (rng.normal(size=n) + y, np.round(rng.normal(size=n), 1), rng.integers(0, 3, n)):
+        assert roc_auc(y, s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+    assert roc_auc([0, 0, 1, 1], [1, 1, 1, 1]) == 0.5
+    assert roc_auc([0, 1], [0.0, 1.0]) == 1.0 and roc_auc([1, 0], [0.0, 1.0]) == 0.0
+
+
+def test_roc_auc_edge_cases() -> None:
+    with pytest.warns(UndefinedMetricWarning, match="undefined"):
+        assert math.isnan(roc_auc([1, 1], [0.1, 0.2]))
+    with pytest.raises(DataError, match="0/1"):
+        roc_auc([0, 3], [0.1, 0.2])
+    with pytest.raises(DataError, match="infinite"):
+        roc_auc([0, 1], [0.1, float("-inf")])
+
+
+def test_midranks_equal_scipy_rankdata() -> None:
+    rng = np.random.default_rng(4)
+    for v in (rng.integers(0, 5, 200), np.round(rng.normal(size=500), 1), rng.normal(size=50)):
+        assert np.array_equal(midranks(v), stats.rankdata(v))
+    assert midranks([3, 1, 3]).tolist() == [2.5, 1.0, 2.5]
+    assert midranks([]).size == 0
+
+
+def test_normal_quantile_equals_ndtri() -> None:
+    p = np.r_[np.linspace(1e-6, 1 - 1e-6, 4001), 1e-300, 1e-15, 0.975, 0.995, 0.5, 0.5 + 1e-12]
+    got = np.array([normal_quantile(float(v)) for v in p])
+    assert got == pytest.approx(special.ndtri(p), rel=1e-13, abs=1e-13)
+    assert normal_quantile(0.975) == pytest.approx(1.959963984540054, abs=1e-15)
+    for bad in (0.0, 1.0, -0.1, float("nan")):
+        with pytest.raises(DataError, match="outside"):
+            normal_quantile(bad)
