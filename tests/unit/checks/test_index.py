@@ -36,3 +36,13 @@ def test_a_check_imports_only_its_own_module() -> None:
     assert not [m for m in out if m.startswith("mlaudit.checks.quality.")]
     assert "mlaudit.checks.drift.multivariate" not in out
     assert check_class("quality.rules").id == "quality.rules"
+
+
+def test_the_drift_suite_asks_for_no_distinct_counts_nor_row_hashes() -> None:
+    from mlaudit.audit.plan import build_checks
+
+    drift = build_checks("drift", {})
+    assert drift and all(not c.reads for c in drift)  # the scan skips both for `mlaudit drift`
+    quality = {c.id: c.reads for c in build_checks("data_quality", {})}
+    assert "duplicates" in quality["quality.duplicate_rows"]
+    assert "distinct" in quality["quality.cardinality"]
