@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import functools
 import html
-import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from textwrap import wrap
 from typing import Any, ParamSpec, TypeVar
 
@@ -21,34 +20,27 @@ import vl_convert as vlc
 from altair.utils.schemapi import debug_mode
 
 from mlaudit.errors import ReportError
+from mlaudit.report._chartdata import (
+    HEIGHT,
+    TITLE_CHARS,
+    VEGA_CONFIG,
+    WIDTH,
+    DistributionRows,
+    distribution_rows,
+)
+from mlaudit.report._chartdata import finite_number as _num
 from mlaudit.results import CurveDetail, Detail, DistributionDetail, SeriesDetail
 
 __all__ = [
+    "DistributionRows",
     "curve_chart",
     "detail_chart",
     "distribution_chart",
+    "distribution_rows",
     "missing_values_chart",
     "series_chart",
     "to_svg",
 ]
-
-WIDTH = 520
-HEIGHT = 220
-MAX_CATEGORIES = 30
-TITLE_CHARS = 90
-PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#a5a5a5"]
-FONT = "Segoe UI, Helvetica Neue, Arial, sans-serif"
-
-_CONFIG: dict[str, Any] = {
-    "font": FONT,
-    "background": "#ffffff",
-    "view": {"stroke": "#d0d7de"},
-    "axis": {"labelColor": "#333", "titleColor": "#333", "gridColor": "#eceff3",
-             "labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": 600},
-    "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "top"},
-    "range": {"category": PALETTE},
-}  # fmt: skip
-
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -72,14 +64,6 @@ def _unchecked(build: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _num(v: object) -> float | None:
-    """A finite float, or None (missing, NaN or infinite values are not plotted)."""
-    if v is None or isinstance(v, bool) or not isinstance(v, int | float):
-        return None
-    f = float(v)
-    return f if math.isfinite(f) else None
-
-
 def _data(rows: list[dict[str, Any]]) -> Any:
     return alt.Data(values=rows)  # type: ignore[no-untyped-call]
 
@@ -87,7 +71,7 @@ def _data(rows: list[dict[str, Any]]) -> Any:
 def _finish(chart: alt.TopLevelMixin | alt.Chart | alt.LayerChart, title: str) -> dict[str, Any]:
     spec: dict[str, Any] = chart.to_dict(validate=False)
     spec.pop("$schema", None)
-    spec["config"] = _CONFIG
+    spec["config"] = VEGA_CONFIG
     if title:
         # A long title is wrapped rather than cut at the chart's width (an array is one line each).
         text: str | list[str] = title if len(title) <= TITLE_CHARS else wrap(title, TITLE_CHARS)
@@ -119,32 +103,21 @@ def to_svg(spec: dict[str, Any], *, label: str = "chart", prefix: str = "c") -> 
     return svg.replace("<svg ", attrs, 1)
 
 
-def _shares(counts: Sequence[float]) -> list[float | None]:
-    total = sum(c for c in counts if _num(c) is not None)
-    return [(_num(c) or 0.0) / total if total > 0 else None for c in counts]
-
-
-def _samples(names: Iterable[str]) -> list[str]:
-    """Reference first, current second, then the others as given: fixed colours in every chart
-    (``report.json`` stores the samples with sorted keys, so their given order is lost)."""
-    rank = {"reference": 0, "current": 1}
-    return sorted(names, key=lambda s: rank.get(s, 2))
-
-
 @_unchecked
 def distribution_chart(d: DistributionDetail) -> dict[str, Any]:
-    """Overlaid histograms (numeric) or grouped bars (categorical) of each sample's shares."""
-    title = d.title or f"Distribution of {d.column}"
-    samples = _samples(d.counts)
+    """Overlaid histograms (numeric) or grouped bars (categorical) of each sample's shares.
+
+    The Vega-Lite specification (for pages that draw charts themselves); reports draw the
+    same chart directly with :func:`mlaudit.report.svg.distribution_svg`.
+    """
+    rows = distribution_rows(d)
+    samples = rows.samples
     if d.edges:
-        rows = [
-            {"sample": s, "lo": d.edges[i], "hi": d.edges[i + 1], "share": sh, "zero": 0}
-            for s in samples
-            for i, sh in enumerate(_shares(d.counts[s])[: len(d.edges) - 1])
-            if _num(d.edges[i]) is not None and _num(d.edges[i + 1]) is not None
+        values = [
+            {"sample": s, "lo": lo, "hi": hi, "share": sh, "zero": 0} for s, lo, hi, sh in rows.bins
         ]
         chart = (
-            alt.Chart(_data(rows))
+            alt.Chart(_data(values))
             .mark_bar(opacity=0.55, binSpacing=0, stroke="#ffffff", strokeWidth=0.3)
             .encode(
                 x=alt.X("lo:Q", title=d.column, scale=alt.Scale(zero=False)),
@@ -155,30 +128,19 @@ def distribution_chart(d: DistributionDetail) -> dict[str, Any]:
             )
         )
     else:
-        totals = dict.fromkeys(d.categories, 0.0)
-        for counts in d.counts.values():
-            for c, n in zip(d.categories, counts, strict=False):
-                totals[c] += _num(n) or 0.0
-        keep = sorted(d.categories, key=lambda c: (-totals[c], c))[:MAX_CATEGORIES]
-        rows = [
-            {"sample": s, "category": c, "share": sh}
-            for s in samples
-            for c, sh in zip(d.categories, _shares(d.counts[s]), strict=False)
-            if c in keep
-        ]
+        values = [{"sample": s, "category": c, "share": sh} for s, c, sh in rows.bars]
         chart = (
-            alt.Chart(_data(rows))
+            alt.Chart(_data(values))
             .mark_bar()
             .encode(
-                x=alt.X("category:N", title=d.column, sort=keep, axis=alt.Axis(labelLimit=120)),
+                x=alt.X("category:N", title=d.column, sort=rows.categories,
+                        axis=alt.Axis(labelLimit=120)),
                 xOffset=alt.XOffset("sample:N", sort=samples),
                 y=alt.Y("share:Q", title="share of rows", axis=alt.Axis(format="%")),
                 color=alt.Color("sample:N", title="sample", sort=samples),
             )
-        )
-        if len(keep) < len(d.categories):
-            title += f" (top {len(keep)} of {len(d.categories)} categories)"
-    return _finish(chart.properties(width=WIDTH, height=HEIGHT), title)
+        )  # fmt: skip
+    return _finish(chart.properties(width=WIDTH, height=HEIGHT), rows.title)
 
 
 def _x_type(xs: Sequence[object]) -> str:

@@ -17,7 +17,6 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from mlaudit.report import charts as ch
 from mlaudit.report._format import (
     STATUS_ORDER,
     check_label,
@@ -31,12 +30,15 @@ from mlaudit.report._format import (
     problems,
 )
 from mlaudit.report.drift_summary import what_changed
+from mlaudit.report.svg import distribution_svg, series_svg
 from mlaudit.results import (
     AuditResult,
     CheckResult,
     Detail,
+    DistributionDetail,
     ExamplesDetail,
     NoteDetail,
+    SeriesDetail,
     Status,
     TableDetail,
 )
@@ -126,6 +128,13 @@ def _block(detail: Detail, *, charts: bool, prefix: str) -> _Block:
                       rows=_table_rows(detail.rows), masked=detail.masked_columns)  # fmt: skip
     if isinstance(detail, NoteDetail):
         return _Block("note", detail.name, text=detail.text)
+    # The charts a drift report is made of are drawn directly (see mlaudit.report.svg)
+    if charts and isinstance(detail, DistributionDetail):
+        return _Block("chart", title, svg=Markup(distribution_svg(detail, label=title)))
+    if charts and isinstance(detail, SeriesDetail):
+        return _Block("chart", title, svg=Markup(series_svg(detail, label=title)))
+    from mlaudit.report import charts as ch  # altair: imported only for the charts it draws
+
     spec = ch.detail_chart(detail) if charts else None
     if spec is None:
         return _Block("chart-off", title, text=f"{detail.kind} chart not drawn")
@@ -168,6 +177,8 @@ def _overview(result: AuditResult, *, charts: bool) -> dict[str, Any]:
     shares = missing_shares(result)
     chart = None
     if charts and shares:
+        from mlaudit.report import charts as ch
+
         spec = ch.missing_values_chart(shares)
         chart = Markup(ch.to_svg(spec, label="Missing values per column", prefix="missing"))
     return {"missing": shares, "missing_svg": chart}
