@@ -31,7 +31,6 @@ from mlaudit.report._chartdata import (
     FONT,
     HEIGHT,
     PALETTE,
-    TITLE_CHARS,
     WIDTH,
     DistributionRows,
     distribution_rows,
@@ -42,6 +41,9 @@ __all__ = ["distribution_svg", "nice_ticks", "series_svg"]
 
 _LEFT, _RIGHT, _BOTTOM = 56, 24, 44
 _GRID, _AXIS, _TEXT = "#eceff3", "#888", "#333"
+_TITLE_CHARS = 68
+"""Title characters per line: bold 13 px text takes about 8 px a character in the chart's
+sans-serif fonts, and the chart is 600 px wide."""
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -98,7 +100,7 @@ def _f(v: float) -> str:
 def distribution_svg(d: DistributionDetail, *, label: str) -> str:
     """The distribution chart of ``d`` as an inline SVG string (see the module docstring)."""
     rows = distribution_rows(d)
-    lines = [rows.title] if len(rows.title) <= TITLE_CHARS else wrap(rows.title, TITLE_CHARS)
+    lines = [rows.title] if len(rows.title) <= _TITLE_CHARS else wrap(rows.title, _TITLE_CHARS)
     x0, y0 = _LEFT, 18 * len(lines) + 30  # title lines, then the legend
     slanted = bool(rows.categories) and (
         len(rows.categories) > 8 or max(len(c) for c in rows.categories) > 10
@@ -174,13 +176,13 @@ def _legend(
             f'<text x="{x}" y="{y + 4}" font-size="11" font-weight="600" fill="{_TEXT}">'
             f"{_esc(heading)}</text>"
         )
-        pos += 7 * len(heading) + 10
+        pos += 8 * len(heading) + 16
     for s in samples:
         out.append(f'<circle cx="{pos}" cy="{y}" r="5" fill="{colour[s]}" fill-opacity="0.7"/>')
         out.append(
             f'<text x="{pos + 9}" y="{y + 4}" font-size="11" fill="{_TEXT}">{_esc(s)}</text>'
         )
-        pos += 24 + 7 * len(s)
+        pos += 26 + 7 * len(s)
 
 
 def _numeric_bars(
@@ -285,7 +287,7 @@ def series_svg(d: SeriesDetail, *, label: str) -> str:
     (they break the line).
     """
     title = d.title or d.name
-    lines = [title] if len(title) <= TITLE_CHARS else wrap(title, TITLE_CHARS)
+    lines = [title] if len(title) <= _TITLE_CHARS else wrap(title, _TITLE_CHARS)
     names = list(d.series)
     colour = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(names)}
     legend = len(names) > 1 or any(names)
@@ -381,7 +383,8 @@ def series_svg(d: SeriesDetail, *, label: str) -> str:
                     f"<title>{_esc(name + ': ' if name else '')}{_esc(xl)}: "
                     f"{_esc(_number(v))}</title></circle>"
                 )
-    for limit, value in d.limits.items():
+    placed: list[tuple[float, float]] = []  # (y, x after the label) of the limit labels
+    for limit, value in sorted(d.limits.items(), key=lambda kv: kv[1]):
         v = _finite(value)
         if v is None:
             continue
@@ -390,8 +393,11 @@ def series_svg(d: SeriesDetail, *, label: str) -> str:
             f'<line x1="{x0}" x2="{x0 + WIDTH}" y1="{_f(y)}" y2="{_f(y)}" stroke="#c00000" '
             f'stroke-dasharray="6 4"/>'
         )
+        # limits at about the same height get their labels side by side, not on top
+        x = max([end for py, end in placed if abs(py - y) < 12], default=x0 + 4.0)
+        placed.append((y, x + 6 * len(limit) + 12))
         out.append(
-            f'<text x="{x0 + 4}" y="{_f(y - 6)}" font-size="10" fill="#c00000">{_esc(limit)}</text>'
+            f'<text x="{_f(x)}" y="{_f(y - 6)}" font-size="10" fill="#c00000">{_esc(limit)}</text>'
         )
     base = y0 + HEIGHT
     if numeric_x:
