@@ -108,16 +108,7 @@ def distribution_svg(d: DistributionDetail, *, label: str) -> str:
     below = _BOTTOM + (40 if slanted else 0)
     total_w, total_h = x0 + WIDTH + _RIGHT, y0 + HEIGHT + below
     colour = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(rows.samples)}
-    out = [
-        f'<svg role="img" aria-label="{_esc(label)}" width="{total_w}" height="{total_h}" '
-        f'viewBox="0 0 {total_w} {total_h}" font-family="{_esc(FONT)}">',
-        f'<rect width="{total_w}" height="{total_h}" fill="#ffffff"/>',
-    ]
-    for i, line in enumerate(lines):
-        out.append(
-            f'<text x="{x0}" y="{16 + 18 * i}" font-size="13" font-weight="600" '
-            f'fill="#000">{_esc(line)}</text>'
-        )
+    out = _opening(label, total_w, total_h, lines)
     _legend(out, rows.samples, colour, x0, 18 * len(lines) + 12)
     shares = [sh for *_, sh in rows.bins] + [sh for *_, sh in rows.bars]
     tallest = max((v for v in shares if v is not None), default=0.0)
@@ -159,6 +150,21 @@ def distribution_svg(d: DistributionDetail, *, label: str) -> str:
     )
     out.append("</svg>")
     return "".join(out)
+
+
+def _opening(label: str, width: int, height: int, title: list[str]) -> list[str]:
+    """The ``<svg>`` element's opening, a white background and the title lines."""
+    out = [
+        f'<svg role="img" aria-label="{_esc(label)}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="{_esc(FONT)}">',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+    for i, line in enumerate(title):
+        out.append(
+            f'<text x="{_LEFT}" y="{16 + 18 * i}" font-size="13" font-weight="600" '
+            f'fill="#000">{_esc(line)}</text>'
+        )
+    return out
 
 
 def _legend(
@@ -331,16 +337,7 @@ def series_svg(d: SeriesDetail, *, label: str) -> str:
     def ypos(v: float) -> float:
         return y0 + HEIGHT - HEIGHT * (v - lo_y) / (hi_y - lo_y)
 
-    out = [
-        f'<svg role="img" aria-label="{_esc(label)}" width="{total_w}" height="{total_h}" '
-        f'viewBox="0 0 {total_w} {total_h}" font-family="{_esc(FONT)}">',
-        f'<rect width="{total_w}" height="{total_h}" fill="#ffffff"/>',
-    ]
-    for i, line in enumerate(lines):
-        out.append(
-            f'<text x="{x0}" y="{16 + 18 * i}" font-size="13" font-weight="600" '
-            f'fill="#000">{_esc(line)}</text>'
-        )
+    out = _opening(label, total_w, total_h, lines)
     if legend:
         _legend(out, names, colour, x0, 18 * len(lines) + 12, heading="")
     for t in yticks:
