@@ -44,6 +44,27 @@ def test_file_fingerprint_is_sha256_of_bytes(tmp_path: Path) -> None:
     assert Dataset(path).fingerprint() == sha(data)
 
 
+def test_prefetched_file_fingerprint_is_the_same_and_keeps_errors(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    data = b"x,y\n" + b"1,2\n" * 400_000
+    path.write_bytes(data)
+    ds = Dataset(path)
+    ds.prefetch_fingerprint()  # hashed on a background thread
+    ds.prefetch_fingerprint()  # a second call starts nothing new
+    assert ds.fingerprint() == sha(data)
+    assert ds.fingerprint() == sha(data)  # cached
+    gone = tmp_path / "b.csv"
+    gone.write_bytes(data)
+    late = Dataset(gone)
+    gone.unlink()  # the background read fails; the error reaches the caller
+    late.prefetch_fingerprint()
+    with pytest.raises(FileNotFoundError):
+        late.fingerprint()
+    frame_ds = Dataset(pl.DataFrame({"x": [1, 2]}))
+    frame_ds.prefetch_fingerprint()  # frames are hashed by content, on demand
+    assert frame_ds.fingerprint() == fingerprint_frame(pl.DataFrame({"x": [1, 2]}))
+
+
 def test_directory_and_glob_fingerprint(tmp_path: Path) -> None:
     d = tmp_path / "parts"
     (d / "sub").mkdir(parents=True)
