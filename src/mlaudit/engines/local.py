@@ -140,7 +140,9 @@ def _scan_frames(
     second_pass: bool = False,
     keep: _Kept | None = None,
 ) -> DatasetProfile:
-    builder = ProfileBuilder(schema, plan, second_pass=second_pass)
+    builder = ProfileBuilder(
+        schema, plan, second_pass=second_pass, keep_sorted=keep is not None and keep.active
+    )
     offset = 0
     for df in frames:
         builder.add(df, offset)
@@ -168,6 +170,11 @@ class _Kept:
         self.sorted: dict[str, list[np.ndarray]] = {}
         self.heights: list[int] = []
         self.size = 0
+
+    @property
+    def active(self) -> bool:
+        """Still keeping (within the budget)."""
+        return self.frames is not None
 
     def add(self, df: pl.DataFrame, sorted_values: dict[str, np.ndarray]) -> None:
         if self.frames is None:

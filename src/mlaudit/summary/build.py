@@ -57,10 +57,18 @@ class ProfileBuilder:
     >>> profile = b.finish()  # doctest: +SKIP
     """
 
-    def __init__(self, schema: Schema, plan: ScanPlan, *, second_pass: bool = False) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        plan: ScanPlan,
+        *,
+        second_pass: bool = False,
+        keep_sorted: bool = False,
+    ) -> None:
         self.schema = schema
         self.plan = plan
         self.second_pass = second_pass
+        self.keep_sorted = keep_sorted
         self.rules = _compile_rules(plan.rules)
         _check_plan(schema, plan)
         self._profile: DatasetProfile | None = None
@@ -86,6 +94,7 @@ class ProfileBuilder:
             rules=self.rules,
             second_pass=self.second_pass,
             approx_distinct=approx,
+            keep_sorted=self.keep_sorted,
         )
         self.last_sorted = {}
         for name, col in part.columns.items():
@@ -176,11 +185,14 @@ def batch_profile(
     rules: dict[str, pl.Expr] | None = None,
     second_pass: bool = False,
     approx_distinct: frozenset[str] = frozenset(),
+    keep_sorted: bool = False,
 ) -> DatasetProfile:
     """The profile of one batch (``df``) whose first row is global row ``row_offset``.
 
     ``approx_distinct`` names numeric columns whose running distinct count is an HLL already
-    (their values go straight into an HLL instead of an exact distinct set).
+    (their values go straight into an HLL instead of an exact distinct set).  ``keep_sorted``
+    leaves each numeric column's sorted finite values on its summary (``_sorted``) for the
+    engine's second pass (:class:`ProfileBuilder` hands them over in ``last_sorted``).
     """
     missing = [c for c in schema.names if c not in df.columns]
     if missing:
@@ -202,7 +214,7 @@ def batch_profile(
             row,
             plan,
             row_offset,
-            (second_pass, ic[1].name in approx_distinct),
+            (second_pass, ic[1].name in approx_distinct, keep_sorted),
         ),
         list(enumerate(schema.columns)),
     )
@@ -281,9 +293,9 @@ def _column(
     row: dict[str, Any],
     plan: ScanPlan,
     row_offset: int,
-    flags: tuple[bool, bool],
+    flags: tuple[bool, bool, bool],
 ) -> ColumnSummary:
-    second_pass, approx = flags
+    second_pass, approx, keep_sorted = flags
     personal = c.personal or c.name in plan.personal
     out = ColumnSummary(name=c.name, dtype=c.dtype, type=c.type, personal=personal)
     needs_values = c.name in plan.histogram_edges or c.name in plan.outlier_fences
@@ -300,7 +312,7 @@ def _column(
         out.numeric, s = colmod.numeric_batch(
             values, out.null_count, exact_capacity=plan.sketch_exact
         )
-        out._sorted = s
+        out._sorted = s if keep_sorted else None
         out._extremes = colmod.extremes(values, s, row_offset)
         if not kind.categories:
             out._distinct_values, out._hll = colmod.distinct_from_sorted(

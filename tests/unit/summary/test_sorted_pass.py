@@ -132,3 +132,12 @@ def test_a_plan_without_distinct_or_duplicates_leaves_them_unknown() -> None:
     full = profile_frame(df, _schema(), ScanPlan(category_cap=1_000))
     assert full.columns["x"].distinct == pytest.approx(5_000, rel=0.03)  # HLL estimate
     assert full.duplicate_rows == 0
+
+
+def test_sorted_values_stay_on_a_batch_only_when_asked() -> None:
+    from mlaudit.summary import batch_profile
+
+    df = pl.DataFrame({"x": [3.0, -0.0, np.nan, 1.0], "k": [2, 1, 2, 1]})
+    assert batch_profile(df, _schema(), ScanPlan()).columns["x"]._sorted is None
+    kept = batch_profile(df, _schema(), ScanPlan(), keep_sorted=True).columns["x"]._sorted
+    assert kept is not None and kept.tolist() == [0.0, 1.0, 3.0]
