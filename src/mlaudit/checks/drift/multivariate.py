@@ -27,7 +27,7 @@ Method, on the seeded samples of both profiles:
    ``sklearn.ensemble``, ``metrics`` and ``model_selection``), about three times the two fits;
    on the benchmark data it is as strong as scikit-learn's classifier and its two
    fits are about as quick (``benchmarks/bench_domain_classifier.py``), with no thread pool
-   and bit-identical scores on every machine.
+   and bit-identical scores on every machine with the same numpy version.
    Every row gets one honest score, as with more folds, for two fits: more folds train each
    model on more rows (a little more power), but at 20,000 rows per side the AUC's interval
    is already about ±0.006 wide beside thresholds 0.05 and 0.2 above 0.5, and five folds
