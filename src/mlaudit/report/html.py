@@ -1,7 +1,8 @@
 """The HTML report: one self-contained file (inline CSS, JS and SVG) that opens offline.
 
 Everything is escaped by jinja2's autoescape; the only markup inserted as is are the SVG charts
-drawn by :mod:`mlaudit.report.charts`.  No external URL appears in the page: no fonts, no CDNs,
+drawn by :mod:`mlaudit.report.svg` (distributions, series) and :mod:`mlaudit.report.charts`
+(the other kinds, through vl-convert).  No external URL appears in the page: no fonts, no CDNs,
 no images by address.
 """
 
@@ -185,8 +186,9 @@ def _overview(result: AuditResult, *, charts: bool) -> dict[str, Any]:
 
 
 def _context(result: AuditResult, *, charts: bool) -> dict[str, Any]:
-    # Drawing a chart (vl-convert, about 40 ms each) releases the GIL for part of its work:
-    # two threads measured about 1.4 times as fast; the cards come back in order.
+    # Drawing a chart through vl-convert (curves, the missing-values bars: about 40 ms each)
+    # releases the GIL for part of its work: two threads measured about 1.4 times as fast;
+    # the cards come back in order.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mlaudit-charts") as pool:
         cards = list(pool.map(lambda ic: _card(*ic, charts=charts), enumerate(result.checks)))
     index = {id(c): i for i, c in enumerate(result.checks)}
