@@ -15,6 +15,7 @@ import polars as pl
 
 from mlaudit.data.types import ColumnSchema, ColumnType
 from mlaudit.summary.hashing import hash_floats
+from mlaudit.summary.hashset import unique_of_sorted
 from mlaudit.summary.hll import HLL
 from mlaudit.summary.model import (
     Histogram,
@@ -35,14 +36,10 @@ __all__ = [
     "histogram_from_sorted",
     "merge_extremes",
     "numeric_batch",
-    "numeric_distinct",
     "numeric_expr",
-    "numeric_from_values",
     "outlier_counts",
     "outlier_counts_from_sorted",
-    "sorted_unique",
     "text_from_counts",
-    "unique_of_sorted",
 ]
 
 _NO_NUMERIC = (ColumnType.ID, ColumnType.BOOLEAN, ColumnType.TEXT)
@@ -107,20 +104,13 @@ def float_values(s: pl.Series) -> np.ndarray:
     return np.asarray(out, dtype=np.float64)
 
 
-def numeric_from_values(
-    values: np.ndarray, null_count: int, *, exact_capacity: int = 131_072
-) -> NumericSummary:
-    """A batch's :class:`NumericSummary` from its float64 values (nulls appear as NaN).
-
-    ``exact_capacity`` is the quantile sketch's (see :class:`QuantileSketch`).
-    """
-    return numeric_batch(values, null_count, exact_capacity=exact_capacity)[0]
-
-
 def numeric_batch(
     values: np.ndarray, null_count: int, *, exact_capacity: int = 131_072
 ) -> tuple[NumericSummary, np.ndarray]:
-    """:func:`numeric_from_values` and the batch's finite values, sorted (``-0.0`` as ``0.0``).
+    """A batch's :class:`NumericSummary` from its float64 values (nulls appear as NaN), and
+    the batch's finite values sorted (``-0.0`` as ``0.0``).
+
+    ``exact_capacity`` is the quantile sketch's (see :class:`QuantileSketch`).
 
     The values are sorted once, and everything order-free comes from the sorted copy: the
     quantile sketch takes it as it is, the range, zeros and negatives are binary searches, and
@@ -160,45 +150,16 @@ def numeric_batch(
     return out, s
 
 
-def sorted_unique(a: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (sort-based: numpy's hash-based ``unique`` is slower here)."""
-    if a.size == 0:
-        return a.copy()
-    return unique_of_sorted(np.sort(a))
-
-
-def unique_of_sorted(s: np.ndarray) -> np.ndarray:
-    """The distinct values of sorted ``s`` (a new array)."""
-    if s.size == 0:
-        return s.copy()
-    keep = np.empty(s.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(s[1:], s[:-1], out=keep[1:])
-    return s[keep]
-
-
-def numeric_distinct(
-    values: np.ndarray, cap: int, *, approximate: bool = False
-) -> tuple[np.ndarray | None, HLL | None]:
-    """Exact sorted distinct values (NaN dropped) up to ``cap``, else an HLL of them.
-
-    ``approximate`` skips the exact attempt (the running summary is an HLL already).
-    """
-    nan = np.isnan(values)
-    v = values[~nan] if nan.any() else values
-    return distinct_from_sorted(np.sort(v + 0.0), cap, approximate=approximate)
-
-
 def distinct_from_sorted(
     s: np.ndarray, cap: int, *, approximate: bool = False, estimate: bool = True
 ) -> tuple[np.ndarray | None, HLL | None]:
-    """:func:`numeric_distinct` of sorted values without NaN (``-0.0`` already ``0.0``).
+    """Exact distinct values up to ``cap``, else an HLL of them, from sorted values without
+    NaN (``-0.0`` already ``0.0``); ``approximate`` skips the exact attempt (the running
+    summary is an HLL already).
 
     With ``estimate=False`` more than ``cap`` distinct values give ``(None, None)``: the count
     is not wanted beyond the exact range, and hashing every value for an HLL is skipped.
     """
-    if not estimate and approximate:
-        return None, None
     u = unique_of_sorted(s)
     if u.size <= cap and not approximate:
         return u, None

@@ -11,7 +11,7 @@ import numpy as np
 
 from mlaudit.summary.hll import HLL
 
-__all__ = ["EXACT_HASH_CAP", "HashSet"]
+__all__ = ["EXACT_HASH_CAP", "HashSet", "sorted_unique", "unique_of_sorted"]
 
 EXACT_HASH_CAP = 20_000_000
 
@@ -53,7 +53,7 @@ class HashSet:
         """Fold pending hashes into the sorted unique array; switch to HLL above the cap."""
         if self.hll is not None or not self.pending:
             return
-        self.unique = _sorted_unique(np.concatenate([self.unique, *self.pending]))
+        self.unique = sorted_unique(np.concatenate([self.unique, *self.pending]))
         self.pending, self._pending_size = [], 0
         if self.unique.size > self.cap:
             self.to_hll()
@@ -107,11 +107,20 @@ def _as_hll(s: HashSet) -> HLL:
     return hll
 
 
-def _sorted_unique(a: np.ndarray) -> np.ndarray:
-    # Sort-based: numpy's hash-based ``unique`` measured several times slower on uint64 hashes.
+def sorted_unique(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of ``a``.
+
+    Sort-based: numpy's hash-based ``unique`` measured several times slower on uint64 hashes.
+    """
     if a.size == 0:
         return a
-    s = np.sort(a)
+    return unique_of_sorted(np.sort(a))
+
+
+def unique_of_sorted(s: np.ndarray) -> np.ndarray:
+    """The distinct values of sorted ``s`` (a new array)."""
+    if s.size == 0:
+        return s.copy()
     keep = np.empty(s.size, dtype=bool)
     keep[0] = True
     np.not_equal(s[1:], s[:-1], out=keep[1:])

@@ -70,7 +70,13 @@ reference rows; the calibration's standard error is then known to within about 1
 
 
 class _Options(Check):
-    """Options shared by the two checks (not registered)."""
+    """Options and traits shared by the two checks (not registered)."""
+
+    family: ClassVar[str] = "performance"
+    severity: ClassVar[Severity] = Severity.MEDIUM
+    reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
+    needs_reference: ClassVar[bool] = True
+    needs_rows: ClassVar[bool] = True
 
     metric: Literal["accuracy", "precision", "recall", "f1", "roc_auc"] = "roc_auc"
     """The metric the status is decided on (every metric is reported)."""
@@ -182,16 +188,11 @@ class EstimatedPerformance(_Options):
     """Estimate accuracy, precision, recall, F1 and ROC AUC per window without labels."""
 
     id: ClassVar[str] = "performance.estimated"
-    family: ClassVar[str] = "performance"
     title: ClassVar[str] = "Estimated performance holds before labels arrive"
     why: ClassVar[str] = (
         "Labels often come months after the decisions (a loan defaults late); calibrated "
         "scores show a likely drop in performance now, while it can still be acted on."
     )
-    severity: ClassVar[Severity] = Severity.MEDIUM
-    reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
-    needs_reference: ClassVar[bool] = True
-    needs_rows: ClassVar[bool] = True
 
     min_change: float = Field(default=0.02, ge=0)
     """Smallest drop from the reference's realised metric worth an alert."""
@@ -296,17 +297,12 @@ class EstimateVsActual(_Options):
     """Once labels arrive: is each window's realised performance inside its estimate's band?"""
 
     id: ClassVar[str] = "performance.estimate_vs_actual"
-    family: ClassVar[str] = "performance"
     title: ClassVar[str] = "Realised performance matches the estimate"
     why: ClassVar[str] = (
         "Estimates without labels rest on one assumption (no concept drift); comparing them "
         "with the realised values once labels arrive tests it and says whether to trust the "
         "estimates for the windows still unlabelled."
     )
-    severity: ClassVar[Severity] = Severity.MEDIUM
-    reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
-    needs_reference: ClassVar[bool] = True
-    needs_rows: ClassVar[bool] = True
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result: estimate, band and realised value of the watched metric per window."""
