@@ -18,6 +18,7 @@ Adding a family means adding checks and renderers, never changing this schema.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -41,6 +42,7 @@ __all__ = [
     "TableDetail",
     "Threshold",
     "clip_text",
+    "register_notebook_renderer",
     "worst_status",
 ]
 
@@ -337,8 +339,20 @@ class AuditResult(_Model):
         """The results whose status is fail or error."""
         return [c for c in self.checks if c.status in (Status.FAIL, Status.ERROR)]
 
-    def _repr_html_(self) -> str:  # pragma: no cover - exercised in notebooks and a unit test
-        from importlib import import_module
+    def _repr_html_(self) -> str | None:
+        """The notebook view, drawn by the renderer the report layer registered (if loaded)."""
+        return _NOTEBOOK_RENDERER(self) if _NOTEBOOK_RENDERER is not None else None
 
-        html = import_module("mlaudit.report.html")
-        return str(html.render_notebook(self))
+
+_NOTEBOOK_RENDERER: Callable[[AuditResult], str] | None = None
+
+
+def register_notebook_renderer(render: Callable[[AuditResult], str] | None) -> None:
+    """Set how notebooks draw an :class:`AuditResult` (``_repr_html_``).
+
+    The report layer registers its HTML fragment renderer when it is imported (``import mlaudit``
+    does), so results stay plain data and never import a renderer.  With none registered,
+    notebooks fall back to the plain ``repr``.
+    """
+    global _NOTEBOOK_RENDERER
+    _NOTEBOOK_RENDERER = render

@@ -13,7 +13,7 @@ from typing import Literal
 
 from mlaudit.errors import ConfigError, ReportError
 from mlaudit.report.jsonio import dumps_canonical, load_result, write_atomic
-from mlaudit.results import AuditResult
+from mlaudit.results import AuditResult, register_notebook_renderer
 
 __all__ = [
     "FILE_NAMES",
@@ -114,3 +114,13 @@ def write_reports(
             f"cannot write the reports into {str(out)!r}: {exc.strerror or exc}",
             fix="choose a folder you can write to (--out)",
         ) from None
+
+
+def _render_notebook(result: AuditResult) -> str:
+    # Imported on use, like the HTML renderer: only a notebook that shows a result needs it.
+    from mlaudit.report.html import render_notebook
+
+    return render_notebook(result)
+
+
+register_notebook_renderer(_render_notebook)
