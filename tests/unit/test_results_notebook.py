@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import mlaudit
-from mlaudit.report.html import render_notebook
 from mlaudit import results
+from mlaudit.report.html import render_notebook
 from mlaudit.results import AuditResult, CheckResult, Status
 
 SRC = Path(mlaudit.__file__).parent
