@@ -55,7 +55,7 @@ def main() -> None:
         from mlaudit.audit.plan import build_checks
 
         build_checks("drift", {})
-    import mlaudit.audit.runner as runner
+    import mlaudit.audit._inputs as inputs
     import mlaudit.engines.local as local
     from mlaudit.audit import Audit
     from mlaudit.data.sources import Dataset
@@ -71,8 +71,8 @@ def main() -> None:
         return f"  {current['name']} pass {2 if second_pass else 1}"
 
     wrap(local, "_scan_frames", pass_label)
-    wrap(runner, "scan_profile", profile_label)
-    wrap(runner, "infer_schema", lambda ds, **kw: "infer schema")
+    wrap(inputs, "scan_profile", profile_label)
+    wrap(inputs, "infer_schema", lambda ds, **kw: "infer schema")
     wrap(Dataset, "fingerprint", lambda self: "file hashes (waiting for the background thread)")
     with timed("Audit(...) setup"):
         audit = Audit(cur, reference=ref, suite="drift", title="Drift report")

@@ -138,3 +138,29 @@ def test_pandas_with_index_is_accepted() -> None:
     df = pd.DataFrame({"x": [1.0, 2.0, None]}, index=["a", "b", "c"])
     result = Audit(df, suite="data_quality").run()
     assert completeness(result, "x").metrics["missing"] == 1
+
+
+def test_run_twice_on_one_audit_gives_the_same_result() -> None:
+    """The runner keeps no state on the audit: a second run reads the inputs again."""
+    from mlaudit.datasets.credit import make_credit_sample
+
+    sample = make_credit_sample(seed=3, n_reference=2_000, n_current=2_000)
+    audit = Audit(
+        sample.current,
+        reference=sample.reference,
+        schema={"target": "default", "score": "score", "prediction": "prediction"},
+        windows={"rows": 500},
+    )
+    before = dict(vars(audit))
+    first, second = audit.run(), audit.run()
+    assert vars(audit) == before
+
+    def strip(r: AuditResult) -> str:
+        return dumps_canonical(
+            r.model_copy(update={"run_id": "x", "created_at": "t", "finished_at": "t"})
+        )
+
+    assert strip(first) == strip(second)
+    over_time = [c for c in first.checks if c.id == "drift.over_time"]
+    assert over_time and over_time[0].status != Status.SKIPPED  # the windows were cut
+    assert [i.name for i in first.inputs] == ["reference", "current"]

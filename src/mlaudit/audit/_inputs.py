@@ -1,0 +1,165 @@
+"""An audit's inputs: opened, their schemas inferred, scanned into profiles, described.
+
+An :class:`Input` is a value: the data set (or the saved baseline standing in for it) and its
+schema.  Scanning returns a profile rather than storing it, so the runner passes values from
+step to step and an :class:`~mlaudit.audit.Audit` can run any number of times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlaudit.audit.progress import ProgressReporter
+from mlaudit.config import DataConfig, SchemaConfig
+from mlaudit.data.schema import SchemaOverrides, compare_schemas, infer_schema
+from mlaudit.data.sources import Dataset
+from mlaudit.data.types import ColumnType, Schema
+from mlaudit.engines.local import profile as scan_profile
+from mlaudit.errors import ConfigError, DataError
+from mlaudit.results import InputInfo
+from mlaudit.summary.baseline import Baseline, is_baseline, load_baseline
+from mlaudit.summary.model import DatasetProfile, ScanPlan
+
+__all__ = ["Input", "open_dataset", "open_inputs", "overrides", "scan"]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of an audit: a data set to scan, or a saved baseline that holds its profile."""
+
+    name: str
+    schema: Schema
+    dataset: Dataset | None = None
+    baseline: Baseline | None = None
+
+    def info(self, profile: DatasetProfile) -> InputInfo:
+        """The input as the report records it: source, format, fingerprint, size, schema."""
+        if self.dataset is not None:
+            ds = self.dataset
+            source, fmt, fp = ds.source, ds.format, ds.fingerprint()
+        else:
+            assert self.baseline is not None
+            base = self.baseline
+            source, fmt, fp = base.source, f"baseline of {base.format}", base.fingerprint
+        return InputInfo(
+            name=self.name,
+            source=source,
+            format=fmt,
+            fingerprint=fp,
+            rows=profile.n_rows,
+            columns=len(self.schema.columns),
+            schema_={
+                c.name: c.model_dump(mode="json", exclude={"name"}) for c in self.schema.columns
+            },
+        )
+
+
+def open_dataset(spec: Any, *, name: str, encoding: str = "utf-8") -> Dataset:
+    """Turn a path, a frame, a :class:`DataConfig` or a :class:`Dataset` into a Dataset."""
+    if isinstance(spec, Dataset):
+        return spec
+    if isinstance(spec, DataConfig):
+        if spec.sql is not None:
+            return Dataset.from_sql(spec.sql.url, spec.sql.query, name=name)
+        if spec.path is None:
+            raise ConfigError(f"the {name} input has neither 'path' nor 'sql'", fix="add one")
+        return Dataset(spec.path, name=name, format=spec.format, encoding=spec.encoding)
+    if isinstance(spec, str | Path):
+        return Dataset(spec, name=name, encoding=encoding)
+    return Dataset(spec, name=name)
+
+
+def open_inputs(
+    current: Any, reference: Any, *, schema: SchemaOverrides
+) -> tuple[Input, Input | None]:
+    """Open the current input and the reference (data or saved baseline), schemas inferred.
+
+    Files are hashed for the report on a background thread meanwhile.
+    """
+    cur = _open_data(current, "current", schema)
+    saved = _baseline_path(reference)
+    if saved is not None:
+        base = load_baseline(saved)
+        ref: Input | None = Input("reference", base.schema, baseline=base)
+    elif reference is not None:
+        ref = _open_data(reference, "reference", schema)
+    else:
+        return cur, None
+    assert ref is not None
+    _require_overlap(ref.schema, cur.schema)
+    return cur, ref
+
+
+def _open_data(spec: Any, name: str, schema: SchemaOverrides) -> Input:
+    dataset = open_dataset(spec, name=name)
+    dataset.prefetch_fingerprint()
+    return Input(name, infer_schema(dataset, overrides=schema), dataset=dataset)
+
+
+def _baseline_path(spec: Any) -> Path | None:
+    """The path of a saved baseline (``mlaudit profile --out``), if ``spec`` names one."""
+    path = spec.path if isinstance(spec, DataConfig) and spec.sql is None else spec
+    if isinstance(path, str | Path) and is_baseline(path):
+        return Path(path)
+    return None
+
+
+def _require_overlap(reference: Schema, current: Schema) -> None:
+    comparison = compare_schemas(reference, current)
+    if comparison.disjoint:
+        raise DataError(
+            "the reference and current data share no column "
+            f"(reference: {', '.join(reference.names[:8])}; current: "
+            f"{', '.join(current.names[:8])})",
+            fix="check that both inputs are the same table from different periods",
+        )
+
+
+def overrides(cfg: SchemaConfig) -> SchemaOverrides:
+    """The declared schema (roles, types) as overrides for schema inference."""
+    data = cfg.model_dump()
+    types = {}
+    for col, name in cfg.types.items():
+        try:
+            types[col] = ColumnType(name)
+        except ValueError:
+            raise ConfigError(
+                f"schema.types.{col}: unknown type {name!r}",
+                fix=f"use one of: {', '.join(t.value for t in ColumnType)}",
+            ) from None
+    data["types"] = types
+    return SchemaOverrides(**data)
+
+
+def scan(
+    inp: Input,
+    plan: ScanPlan,
+    progress: ProgressReporter,
+    *,
+    reference: DatasetProfile | None,
+) -> DatasetProfile:
+    """The input's profile: saved in its baseline, or scanned now (both passes)."""
+    if inp.dataset is None:
+        assert inp.baseline is not None
+        return inp.baseline.profile
+    dataset = inp.dataset
+    total = dataset.num_rows
+    progress.start(inp.name, f"Reading {inp.name}", total * 2 if total is not None else None)
+    try:
+        profile = scan_profile(
+            dataset,
+            inp.schema,
+            plan,
+            reference=reference,
+            on_rows=lambda n: progress.advance(inp.name, n),
+        )
+    finally:
+        progress.finish(inp.name)
+    if profile.n_rows == 0:
+        raise DataError(
+            f"the {inp.name} data ({dataset.source}) has no rows",
+            fix="check the file, the query or the filter that produced it",
+        )
+    return profile
