@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     sample_size: int = Field(default=20_000, gt=0, description="rows kept in the seeded sample")
     category_cap: int = Field(default=10_000, gt=0, description="exact category counts up to")
     progress: bool = Field(default=True, description="show progress bars on a terminal")
+    threads: int | None = Field(
+        default=None,
+        gt=0,
+        description="worker threads of a scan (default: the CPU count, between 2 and 8)",
+    )
 
 
 class _Strict(BaseModel):

@@ -32,6 +32,7 @@ import pyarrow as pa
 from mlaudit.data.types import Schema
 from mlaudit.summary import columns as colmod
 from mlaudit.summary.build import ProfileBuilder
+from mlaudit.summary.columns import Extremes
 from mlaudit.summary.model import DatasetProfile, NumericSummary, ScanPlan
 
 __all__ = ["CACHE_BYTES", "BatchSource", "derive_second_pass", "profile", "scan"]
@@ -151,6 +152,8 @@ def _scan_frames(
         offset += df.height
         if on_rows is not None:
             on_rows(df.height)
+    if keep is not None and keep.active:
+        keep.extremes = builder.extremes
     return builder.finish()
 
 
@@ -168,6 +171,7 @@ class _Kept:
         self.columns: list[str] | None = None
         self.frames: list[pl.DataFrame] | None = [] if budget > 0 else None
         self.sorted: dict[str, list[np.ndarray]] = {}
+        self.extremes: dict[str, Extremes] = {}
         self.heights: list[int] = []
         self.size = 0
 
@@ -205,16 +209,16 @@ def _raw_columns(schema: Schema, plan: ScanPlan, dtypes: pl.Schema, numeric: set
     return [c.name for c in schema.columns if c.name in named and c.name not in numeric]
 
 
-def _from_sorted(first: DatasetProfile, plan: ScanPlan, kept: dict[str, list[np.ndarray]]) -> None:
+def _from_sorted(first: DatasetProfile, plan: ScanPlan, kept: _Kept) -> None:
     """Pass 2 for the numeric columns whose sorted values were kept: histograms and outliers."""
-    for name, parts in kept.items():
+    for name, parts in kept.sorted.items():
         col = first.columns[name]
         edges, fences = plan.histogram_edges.get(name), plan.outlier_fences.get(name)
         if edges is not None:
             col.histogram = colmod.histogram_from_sorted(parts, edges)
         if fences is not None:
             col.outliers = colmod.outlier_counts_from_sorted(
-                parts, col._extremes or ([], []), fences
+                parts, kept.extremes.get(name, ([], [])), fences
             )
 
 
@@ -302,8 +306,8 @@ def profile(
     second_plan = derive_second_pass(first, plan, reference=reference)
     if kept.frames is not None:
         frames_kept, kept.frames = kept.frames, None
-        _from_sorted(first, second_plan, kept.sorted)
-        done_sorted, kept.sorted = set(kept.sorted), {}
+        _from_sorted(first, second_plan, kept)
+        done_sorted, kept.sorted, kept.extremes = set(kept.sorted), {}, {}
         if frames_kept or kept.columns:
             second: DatasetProfile | None = _scan_frames(
                 _drain(frames_kept),

@@ -24,11 +24,7 @@ from mlaudit.summary.windows import ORDER, WINDOW, Window, WindowedData
 
 __all__ = [
     "MAX_WINDOWS",
-    "ORDER",
-    "WINDOW",
     "WINDOW_SKETCH_EXACT",
-    "Window",
-    "WindowedData",
     "model_columns",
     "scan_windows",
     "window_columns",

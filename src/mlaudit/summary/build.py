@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from mlaudit._threads import worker_pool
 from mlaudit.data.types import ColumnSchema, Schema
 from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.summary import columns as colmod
+from mlaudit.summary.columns import Extremes, merge_extremes
 from mlaudit.summary.hashing import ROW_SEED, hash_series, mask_strings
 from mlaudit.summary.hashset import HashSet
 from mlaudit.summary.hll import HLL
@@ -74,7 +75,10 @@ class ProfileBuilder:
         self._profile: DatasetProfile | None = None
         self._next_row = 0
         self.last_sorted: dict[str, np.ndarray] = {}
-        """Each numeric column's sorted finite values in the batch added last."""
+        """Each numeric column's sorted finite values in the batch added last (``keep_sorted``)."""
+        self.extremes: dict[str, Extremes] = {}
+        """Each numeric column's most extreme values and rows so far (``keep_sorted``): a
+        second pass from sorted values names its outlier examples from them."""
 
     def add(self, batch: pa.RecordBatch | pl.DataFrame, row_offset: int | None = None) -> None:
         """Summarise ``batch``, whose first row has global index ``row_offset``."""
@@ -86,23 +90,21 @@ class ProfileBuilder:
             if self._profile is None
             else frozenset(k for k, c in self._profile.columns.items() if c._hll is not None)
         )
-        part = batch_profile(
+        part, scratch = _batch(
             df,
             self.schema,
             self.plan,
             offset,
             rules=self.rules,
-            second_pass=self.second_pass,
-            approx_distinct=approx,
-            keep_sorted=self.keep_sorted,
+            flags=_Flags(self.second_pass, approx, self.keep_sorted),
         )
-        self.last_sorted = {}
-        for name, col in part.columns.items():
-            if col._sorted is not None:
-                self.last_sorted[name], col._sorted = col._sorted, None
+        self.last_sorted = scratch.sorted
         if self._profile is None:
-            self._profile = part
+            self._profile, self.extremes = part, scratch.extremes
         else:  # duplicates are counted once, in finish()
+            shift = self._profile.row_start + self._profile.n_rows - part.row_start
+            for name, ext in scratch.extremes.items():
+                self.extremes[name] = merge_extremes(self.extremes.get(name), ext, shift) or ext
             self._profile = merge(self._profile, part, defer_counts=True)
         self._next_row = offset + df.height
 
@@ -173,7 +175,23 @@ def _check_plan(schema: Schema, plan: ScanPlan) -> None:
                 )
 
 
-_POOL = ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2)))
+@dataclass(frozen=True)
+class _Flags:
+    second_pass: bool = False
+    """Only histograms, outliers and rules (the rest is left empty)."""
+    approx_distinct: frozenset[str] = frozenset()
+    """Numeric columns whose running distinct count is an HLL already: their values go
+    straight into an HLL instead of an exact distinct set."""
+    keep_sorted: bool = False
+    """Hand each numeric column's sorted finite values and extremes to the builder."""
+
+
+@dataclass
+class _Scratch:
+    """What a batch's scan hands the builder besides the profile; never saved."""
+
+    sorted: dict[str, np.ndarray] = field(default_factory=dict)
+    extremes: dict[str, Extremes] = field(default_factory=dict)
 
 
 def batch_profile(
@@ -184,16 +202,21 @@ def batch_profile(
     *,
     rules: dict[str, pl.Expr] | None = None,
     second_pass: bool = False,
-    approx_distinct: frozenset[str] = frozenset(),
-    keep_sorted: bool = False,
 ) -> DatasetProfile:
-    """The profile of one batch (``df``) whose first row is global row ``row_offset``.
+    """The profile of one batch (``df``) whose first row is global row ``row_offset``."""
+    flags = _Flags(second_pass=second_pass)
+    return _batch(df, schema, plan, row_offset, rules=rules, flags=flags)[0]
 
-    ``approx_distinct`` names numeric columns whose running distinct count is an HLL already
-    (their values go straight into an HLL instead of an exact distinct set).  ``keep_sorted``
-    leaves each numeric column's sorted finite values on its summary (``_sorted``) for the
-    engine's second pass (:class:`ProfileBuilder` hands them over in ``last_sorted``).
-    """
+
+def _batch(
+    df: pl.DataFrame,
+    schema: Schema,
+    plan: ScanPlan,
+    row_offset: int,
+    *,
+    rules: dict[str, pl.Expr] | None,
+    flags: _Flags,
+) -> tuple[DatasetProfile, _Scratch]:
     missing = [c for c in schema.names if c not in df.columns]
     if missing:
         raise SchemaError(
@@ -202,27 +225,20 @@ def batch_profile(
         )
     rules = _compile_rules(plan.rules) if rules is None else rules
     kinds = {c.name: colmod.column_kind(c, df.schema[c.name]) for c in schema.columns}
-    row = _aggregate_row(df, schema, plan, rules, second_pass)
+    row = _aggregate_row(df, schema, plan, rules, flags.second_pass)
+    scan = _ColumnScan(df, plan, row_offset, flags)
     # Column summaries are independent and their heavy parts (numpy sorts, polars queries)
-    # release the GIL, so columns are summarised on a small thread pool.
-    results = _POOL.map(
-        lambda ic: _column(
-            df,
-            ic[0],
-            ic[1],
-            kinds[ic[1].name],
-            row,
-            plan,
-            row_offset,
-            (second_pass, ic[1].name in approx_distinct, keep_sorted),
-        ),
-        list(enumerate(schema.columns)),
-    )
-    cols = {c.name: s for c, s in zip(schema.columns, results, strict=True)}
+    # release the GIL, so columns are summarised on the worker pool.
+    results = list(worker_pool().map(lambda c: scan.column(c, kinds[c.name]), schema.columns))
+    cols = {c.name: r[0] for c, r in zip(schema.columns, results, strict=True)}
+    scratch = _Scratch()
+    for c, (_, sorted_values, ext) in zip(schema.columns, results, strict=True):
+        if sorted_values is not None and ext is not None:
+            scratch.sorted[c.name], scratch.extremes[c.name] = sorted_values, ext
     prof = DatasetProfile(n_rows=df.height, columns=cols, plan=plan, row_start=row_offset)
     _rules(df, rules, row, prof, row_offset)
-    if second_pass:
-        return prof
+    if flags.second_pass:
+        return prof, scratch
     prof.rows_with_missing = int(row["__missing"] or 0)
     _hash_rows(df, schema, plan, prof)
     personal = [c.name for c in schema.columns if c.personal or c.name in plan.personal]
@@ -233,7 +249,7 @@ def batch_profile(
         seed=plan.seed,
         personal=personal,
     )
-    return prof
+    return prof, scratch
 
 
 def _aggregate_row(
@@ -285,35 +301,52 @@ def _rules(
         prof.rule_examples[name] = idx
 
 
-def _column(
-    df: pl.DataFrame,
-    i: int,
-    c: ColumnSchema,
-    kind: colmod.Kind,
-    row: dict[str, Any],
-    plan: ScanPlan,
-    row_offset: int,
-    flags: tuple[bool, bool, bool],
-) -> ColumnSummary:
-    second_pass, approx, keep_sorted = flags
-    personal = c.personal or c.name in plan.personal
-    out = ColumnSummary(name=c.name, dtype=c.dtype, type=c.type, personal=personal)
-    needs_values = c.name in plan.histogram_edges or c.name in plan.outlier_fences
-    if second_pass and not needs_values:
-        return out
-    values = None
-    if kind.numeric or needs_values:
-        values = colmod.float_values(df.get_column(c.name))
-        _fences(out, values, plan, row_offset)
-    if second_pass:
-        return out
-    out.count, out.null_count = df.height, df[c.name].null_count()
-    if kind.numeric and values is not None:
+_ColumnOut = tuple[ColumnSummary, np.ndarray | None, Extremes | None]
+"""A column's summary, plus its sorted finite values and extremes when the builder keeps them."""
+
+
+@dataclass(frozen=True)
+class _ColumnScan:
+    """One batch's column scans: the batch and what every column's scan shares."""
+
+    df: pl.DataFrame
+    plan: ScanPlan
+    row_offset: int
+    flags: _Flags
+
+    def column(self, c: ColumnSchema, kind: colmod.Kind) -> _ColumnOut:
+        df, plan, flags = self.df, self.plan, self.flags
+        personal = c.personal or c.name in plan.personal
+        out = ColumnSummary(name=c.name, dtype=c.dtype, type=c.type, personal=personal)
+        needs_values = c.name in plan.histogram_edges or c.name in plan.outlier_fences
+        if flags.second_pass and not needs_values:
+            return out, None, None
+        values = None
+        if kind.numeric or needs_values:
+            values = colmod.float_values(df.get_column(c.name))
+            _fences(out, values, plan, self.row_offset)
+        if flags.second_pass:
+            return out, None, None
+        out.count, out.null_count = df.height, df[c.name].null_count()
+        kept: tuple[np.ndarray | None, Extremes | None] = (None, None)
+        all_keys = None
+        if kind.numeric and values is not None:
+            kept = self._numeric(out, values, kind, approx=c.name in flags.approx_distinct)
+        if kind.categories:
+            out.categories, out.text, all_keys = _categories(df[c.name], personal, plan, kind.text)
+        generic = None if kind.categories or kind.numeric else df[c.name]
+        _set_distinct(out, plan.category_cap, all_keys if all_keys is not None else generic)
+        return out, *kept
+
+    def _numeric(
+        self, out: ColumnSummary, values: np.ndarray, kind: colmod.Kind, *, approx: bool
+    ) -> tuple[np.ndarray | None, Extremes | None]:
+        """Fill the numeric summary (and exact distinct values); the sorted values and extremes
+        when the builder keeps them."""
+        plan = self.plan
         out.numeric, s = colmod.numeric_batch(
             values, out.null_count, exact_capacity=plan.sketch_exact
         )
-        out._sorted = s if keep_sorted else None
-        out._extremes = colmod.extremes(values, s, row_offset)
         if not kind.categories:
             out._distinct_values, out._hll = colmod.distinct_from_sorted(
                 _with_infinities(s, out.numeric),
@@ -323,11 +356,9 @@ def _column(
             )
             if out._distinct_values is None and out._hll is None:
                 out.distinct, out.distinct_exact = math.nan, False
-    if kind.categories:
-        out.categories, out.text = _categories(df[c.name], personal, plan, kind.text)
-    generic = None if kind.categories or kind.numeric else df[c.name]
-    _set_distinct(out, plan.category_cap, generic)
-    return out
+        if not self.flags.keep_sorted:
+            return None, None
+        return s, colmod.extremes(values, s, self.row_offset)
 
 
 def _with_infinities(s: np.ndarray, num: NumericSummary) -> np.ndarray:
@@ -366,7 +397,9 @@ def _category_keys(s: pl.Series) -> pl.Series:
 
 def _categories(
     s: pl.Series, personal: bool, plan: ScanPlan, text: bool
-) -> tuple[CategoryCounts, TextSummary | None]:
+) -> tuple[CategoryCounts, TextSummary | None, pl.Series | None]:
+    """Counts (masked for personal columns), the text summary, and every key when the counts
+    are no longer exact (for the distinct count's HLL)."""
     keys = _category_keys(s).drop_nulls()
     vc = keys.to_frame("v").group_by("v").len()
     summary = None
@@ -383,26 +416,20 @@ def _categories(
     counts = dict(zip(v.to_list(), vc["len"].to_list(), strict=True))
     reduced, t = mg_reduce(counts, plan.category_cap)
     out = CategoryCounts(reduced, t == 0, t, plan.category_cap, personal)
-    out._all_keys = v if t else None  # type: ignore[attr-defined]
-    return out, summary
+    return out, summary, (v if t else None)
 
 
-def _set_distinct(out: ColumnSummary, cap: int, generic: pl.Series | None) -> None:
-    cats = out.categories
-    if cats is not None:
-        all_keys = getattr(cats, "_all_keys", None)
-        if all_keys is not None:
-            out._hll = HLL()
-            out._hll.update_hashes(hash_series(all_keys))
-            del cats._all_keys  # type: ignore[attr-defined]
-    elif generic is not None:  # neither numeric nor categories: distinct from hashes
+def _set_distinct(out: ColumnSummary, cap: int, hashed: pl.Series | None) -> None:
+    """The distinct count: from ``hashed`` values' HLL (category keys beyond the cap, or a
+    column neither numeric nor categorical), else the exact categories or values."""
+    if hashed is not None:
         out._hll = HLL()
-        out._hll.update_hashes(hash_series(generic))
+        out._hll.update_hashes(hash_series(hashed))
     if out._hll is not None:
         out.distinct, out.distinct_exact = out._hll.estimate(), False
         out.distinct_error = out._hll.relative_error
-    elif cats is not None:
-        out.distinct = float(len(cats.counts))
+    elif out.categories is not None:
+        out.distinct = float(len(out.categories.counts))
     elif out._distinct_values is not None:
         out.distinct = float(out._distinct_values.size)
     # else: a numeric column's count was not asked for beyond the cap (left NaN)

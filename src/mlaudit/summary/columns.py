@@ -27,6 +27,7 @@ from mlaudit.summary.model import (
 from mlaudit.summary.quantiles import QuantileSketch
 
 __all__ = [
+    "Extremes",
     "Kind",
     "column_kind",
     "distinct_from_sorted",
@@ -41,6 +42,9 @@ __all__ = [
     "outlier_counts_from_sorted",
     "text_from_counts",
 ]
+
+Extremes = tuple[list[tuple[int, float]], list[tuple[int, float]]]
+"""A column's lowest and highest finite values as (row, value) pairs (see :func:`extremes`)."""
 
 _NO_NUMERIC = (ColumnType.ID, ColumnType.BOOLEAN, ColumnType.TEXT)
 _CATEGORY_TYPES = (ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.TEXT, ColumnType.ID)
@@ -270,7 +274,7 @@ def histogram_from_sorted(parts: list[np.ndarray], edges: list[float]) -> Histog
 
 def outlier_counts_from_sorted(
     parts: list[np.ndarray],
-    extremes: tuple[list[tuple[int, float]], list[tuple[int, float]]],
+    extremes: Extremes,
     fences: tuple[float, float, str],
     n_examples: int = 5,
 ) -> OutlierCounts:
@@ -292,9 +296,7 @@ def outlier_counts_from_sorted(
     return out
 
 
-def extremes(
-    values: np.ndarray, s: np.ndarray, row_offset: int, n: int = 5
-) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+def extremes(values: np.ndarray, s: np.ndarray, row_offset: int, n: int = 5) -> Extremes:
     """The ``n`` lowest finite values in (value, row) order and the ``n`` highest in
     (-value, row) order, as (row, value) pairs; ``s`` is ``values``' finite part, sorted.
 
@@ -322,11 +324,8 @@ def extremes(
 
 
 def merge_extremes(
-    a: tuple[list[tuple[int, float]], list[tuple[int, float]]] | None,
-    b: tuple[list[tuple[int, float]], list[tuple[int, float]]] | None,
-    shift: int = 0,
-    n: int = 5,
-) -> tuple[list[tuple[int, float]], list[tuple[int, float]]] | None:
+    a: Extremes | None, b: Extremes | None, shift: int = 0, n: int = 5
+) -> Extremes | None:
     """:func:`extremes` of two parts (``b``'s rows shifted by ``shift``)."""
     if b is not None and shift:
         b = ([(r + shift, v) for r, v in b[0]], [(r + shift, v) for r, v in b[1]])

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import polars as pl
 
-from mlaudit.summary.columns import merge_extremes, top_examples
+from mlaudit.summary.columns import top_examples
 from mlaudit.summary.hashing import hash_floats, hash_series
 from mlaudit.summary.hashset import HashSet
 from mlaudit.summary.hll import HLL
@@ -149,7 +149,7 @@ def _merge_outliers(
 def _keys_hll(c: ColumnSummary) -> HLL:
     """HLL of a column's distinct values from whichever exact form it keeps."""
     if c._hll is not None:
-        return c._hll  # type: ignore[no-any-return]
+        return c._hll
     hll = HLL()
     if c.categories is not None:
         hll.update_hashes(hash_series(pl.Series(list(c.categories.counts), dtype=pl.String)))
@@ -202,7 +202,6 @@ def merge_column(a: ColumnSummary, b: ColumnSummary, shift: int, cap: int) -> Co
         out.text = _merge_text(a.text, b.text)
     out.histogram = _merge_histogram(a.histogram, b.histogram)
     out.outliers = _merge_outliers(a.outliers, b.outliers, shift)
-    out._extremes = merge_extremes(a._extremes, b._extremes, shift)
     _merge_distinct(a, b, out, cap)
     return out
 

@@ -12,12 +12,13 @@ error bound next to them (``quantile_rank_error``, ``distinct_error``, ``categor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import polars as pl
 
 from mlaudit.data.types import ColumnType
+from mlaudit.summary.hashset import HashSet
+from mlaudit.summary.hll import HLL
 from mlaudit.summary.quantiles import QuantileSketch
 
 __all__ = [
@@ -199,13 +200,10 @@ class ColumnSummary:
     outliers: OutlierCounts | None = None
     personal: bool = False
     _distinct_values: np.ndarray | None = field(default=None, repr=False, compare=False)
-    """Exact distinct finite-or-infinite values of a numeric column while at most the cap."""
-    _hll: Any = field(default=None, repr=False, compare=False)
-    """``mlaudit.summary.hll.HLL`` once the distinct count is approximate."""
-    _extremes: Any = field(default=None, repr=False, compare=False)
-    """(lowest, highest) finite values as (row, value) pairs, 5 each (for outlier examples)."""
-    _sorted: np.ndarray | None = field(default=None, repr=False, compare=False)
-    """A batch's finite values sorted (handed to the engine's pass-2 cache, never merged)."""
+    """Exact distinct finite-or-infinite values of a numeric column while at most the cap
+    (saved; what merges union to keep the count exact)."""
+    _hll: HLL | None = field(default=None, repr=False, compare=False)
+    """The distinct-count sketch once the count is approximate (saved; what merges combine)."""
 
     @property
     def non_null(self) -> int:
@@ -272,9 +270,9 @@ class DatasetProfile:
     plan: ScanPlan = field(default_factory=ScanPlan)
     row_start: int = 0
     """Global index of the first row this profile covers (0 unless built from a later part)."""
-    _rows: Any = field(default=None, repr=False, compare=False)
-    """``mlaudit.summary.hashset.HashSet`` of row hashes (exact duplicates, merges stay exact)."""
-    _keys: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    """Key name → ``HashSet`` of key hashes."""
+    _rows: HashSet | None = field(default=None, repr=False, compare=False)
+    """Row hashes (saved; duplicates stay exact across merges)."""
+    _keys: dict[str, HashSet] = field(default_factory=dict, repr=False, compare=False)
+    """Key name → key hashes (saved)."""
     _sample_keys: np.ndarray | None = field(default=None, repr=False, compare=False)
     """Random priority of each sample row (bottom-k sampling), aligned with ``sample``."""

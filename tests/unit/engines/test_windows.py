@@ -13,8 +13,9 @@ import pytest
 from mlaudit.data.schema import infer_schema
 from mlaudit.data.sources import Dataset
 from mlaudit.data.windows import WindowSpec
-from mlaudit.engines.windows import MAX_WINDOWS, ORDER, WINDOW, scan_windows
+from mlaudit.engines.windows import MAX_WINDOWS, scan_windows
 from mlaudit.errors import ConfigError
+from mlaudit.summary.windows import ORDER, WINDOW
 
 
 class _Batches:

@@ -134,10 +134,26 @@ def test_a_plan_without_distinct_or_duplicates_leaves_them_unknown() -> None:
     assert full.duplicate_rows == 0
 
 
-def test_sorted_values_stay_on_a_batch_only_when_asked() -> None:
-    from mlaudit.summary import batch_profile
+def test_scan_scratch_stays_with_the_builder_never_on_the_saved_model() -> None:
+    import dataclasses
 
-    df = pl.DataFrame({"x": [3.0, -0.0, np.nan, 1.0], "k": [2, 1, 2, 1]})
-    assert batch_profile(df, _schema(), ScanPlan()).columns["x"]._sorted is None
-    kept = batch_profile(df, _schema(), ScanPlan(), keep_sorted=True).columns["x"]._sorted
-    assert kept is not None and kept.tolist() == [0.0, 1.0, 3.0]
+    from mlaudit.summary import ProfileBuilder
+    from mlaudit.summary.model import ColumnSummary, DatasetProfile
+
+    saved = {f.name for cls in (ColumnSummary, DatasetProfile) for f in dataclasses.fields(cls)}
+    assert not saved & {"_sorted", "_extremes", "_all_keys"}
+    df = pl.DataFrame({"x": [3.0, -0.0, np.nan, 1.0, 7.0], "k": [2, 1, 2, 1, 5]})
+    plain = ProfileBuilder(_schema(), ScanPlan())
+    plain.add(df.head(3), 0)
+    assert plain.last_sorted == {} and plain.extremes == {}
+    builder = ProfileBuilder(_schema(), ScanPlan(), keep_sorted=True)
+    builder.add(df.head(3), 0)
+    assert builder.last_sorted["x"].tolist() == [0.0, 3.0]
+    builder.add(df.tail(2), 3)
+    assert builder.last_sorted["x"].tolist() == [1.0, 7.0]
+    # Lowest and highest finite values with their rows, by hand: -0.0 at row 1 is 0.0.
+    low, high = builder.extremes["x"]
+    assert low == [(1, 0.0), (3, 1.0), (0, 3.0), (4, 7.0)]
+    assert high == [(4, 7.0), (0, 3.0), (3, 1.0), (1, 0.0)]
+    prof = builder.finish()
+    assert not hasattr(prof.columns["x"], "_extremes")

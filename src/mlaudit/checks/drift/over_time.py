@@ -26,10 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from mlaudit._threads import thread_limit
 from mlaudit.checks._format import finite_or_none
 from mlaudit.checks.base import CheckContext, register
 from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
-from mlaudit.engines.windows import Window, WindowedData
 from mlaudit.results import (
     Cell,
     CheckResult,
@@ -40,6 +40,7 @@ from mlaudit.results import (
     worst_status,
 )
 from mlaudit.stats.control import ControlLimits, control_limits
+from mlaudit.summary.windows import Window, WindowedData
 
 __all__ = ["DriftOverTime"]
 
@@ -67,11 +68,12 @@ def _per_window(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=min(_THREADS, thread_limit())) as pool:
         return list(pool.map(lambda w: _one_window(ctx, w, options), data.windows))
 
 
 _THREADS = 2
+"""At most this many threads compare windows (more measured no faster), within the limit."""
 
 
 def _one_window(ctx: CheckContext, w: Window, options: DriftOptions) -> dict[str, _Cell]:

@@ -34,7 +34,6 @@ from pydantic import Field
 from mlaudit.checks._format import finite_or_none
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.checks.performance._labels import ModelRows, model_rows
-from mlaudit.engines.windows import WindowedData
 from mlaudit.errors import MLAuditError
 from mlaudit.results import (
     Cell,
@@ -53,6 +52,7 @@ from mlaudit.stats.estimation import (
     fit_calibration,
     realised_binary_metrics,
 )
+from mlaudit.summary.windows import WindowedData
 
 __all__ = ["EstimateVsActual", "EstimatedPerformance"]
 
