@@ -8,6 +8,7 @@ classes that name the file, the problem and the fix.
 from __future__ import annotations
 
 import difflib
+from abc import ABC, abstractmethod
 import glob as globmod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -269,7 +270,7 @@ def select_columns(batch: pa.RecordBatch, columns: list[str] | None) -> pa.Recor
     return batch if columns is None else batch.select(columns)
 
 
-class FileReader:
+class FileReader(ABC):
     """Base reader: ``schema``, ``num_rows`` (None when unknown) and ``batches()``."""
 
     def __init__(self, spec: FileSpec, *, batch_size: int, columns: list[str] | None) -> None:
@@ -300,12 +301,13 @@ class FileReader:
         """Rows in the file when known without a scan."""
         return None
 
+    @abstractmethod
     def _read_schema(self) -> pa.Schema:
-        raise NotImplementedError
+        """The file's schema, read from its header or first block."""
 
+    @abstractmethod
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Stream the batches."""
-        raise NotImplementedError
 
 
 def _check_columns(names: list[str], wanted: list[str] | None, where: str) -> None:

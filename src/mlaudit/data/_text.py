@@ -7,6 +7,7 @@ again with a bigger block (up to 1 GiB), keeping the types it already inferred.
 from __future__ import annotations
 
 import csv
+from abc import abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,11 +35,13 @@ class _TextReader(FileReader):
         self.block_size = _FIRST_BLOCK
         self._full_schema = pa.schema([])
 
+    @abstractmethod
     def _open_raw(self, block_size: int) -> pa.RecordBatchReader:
-        raise NotImplementedError
+        """A reader of the file with blocks of ``block_size`` bytes."""
 
+    @abstractmethod
     def _translate(self, exc: pa.ArrowException) -> Exception:
-        raise NotImplementedError
+        """The clear error for a reading failure of this format."""
 
     def _open_grow(self) -> pa.RecordBatchReader:
         """Open, doubling the block size while a value straddles blocks (up to 1 GiB)."""
