@@ -8,8 +8,8 @@ classes that name the file, the problem and the fix.
 from __future__ import annotations
 
 import difflib
-from abc import ABC, abstractmethod
 import glob as globmod
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
