@@ -57,17 +57,29 @@ def test_audit_writes_every_format_and_exit_code_follows_fail_on(
 
 
 def test_audit_passes_clean_data_and_warn_gate(cli: CLI, tmp_path: Path) -> None:
+    n = 500
     clean = pl.DataFrame(
-        {"x": [float(i) * 1.5 for i in range(500)], "y": [f"g{i % 4}" for i in range(500)]}
+        {
+            "x": [float(i) * 1.5 for i in range(n)],
+            "w": [i * 0.5 + 0.25 for i in range(n)],
+            "y": [f"g{i % 4}" for i in range(n)],
+        }
     )
-    data = tmp_path / "clean.parquet"
-    clean.write_parquet(data)
-    r = cli("audit", "--current", data, "--out", tmp_path / "o", "--format", "json")
-    assert r.code == 0, r.text
-    report = json.loads((tmp_path / "o" / "report.json").read_text(encoding="utf-8"))
-    has_warn = any(c["status"] == "warn" for c in report["checks"])
-    w = cli("audit", "--current", data, "--out", tmp_path / "o2", "--fail-on", "warn")
-    assert w.code == (1 if has_warn else 0)
+    # 10% of x missing: above completeness's 5% warning limit, under its 20% failure limit.
+    gappy = clean.with_columns(x=pl.when(pl.int_range(n) % 10 == 0).then(None).otherwise("x"))
+    statuses = {}
+    for name, frame in (("clean", clean), ("gappy", gappy)):
+        data = tmp_path / f"{name}.parquet"
+        frame.write_parquet(data)
+        r = cli("audit", "--current", data, "--out", tmp_path / name, "--format", "json")
+        assert r.code == 0, r.text  # --fail-on fail by default: a warning passes
+        report = json.loads((tmp_path / name / "report.json").read_text(encoding="utf-8"))
+        statuses[name] = {(c["id"], c["column"]): c["status"] for c in report["checks"]}
+        w = cli("audit", "--current", data, "--out", tmp_path / f"{name}-w", "--fail-on", "warn")
+        assert w.code == (1 if name == "gappy" else 0), w.text
+    assert set(statuses["clean"].values()) == {"pass", "skipped"}
+    found = {k: v for k, v in statuses["gappy"].items() if v not in ("pass", "skipped")}
+    assert found == {("quality.completeness", "x"): "warn"}
 
 
 def test_profile_prints_and_saves_a_mergeable_summary(

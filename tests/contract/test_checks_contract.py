@@ -1,250 +1,237 @@
-"""Every registered check, with its default options, over edge-case data.
+"""Every registered check over edge-case data, against no reference, a typical one and itself.
 
 Properties every check must keep (DESIGN.md, house style 9): it never raises on empty data, one
 row, an all-null column, one class, a constant column, unicode column names or NaN/inf scores;
 it returns well-formed :class:`CheckResult` objects (its own id and family, a non-empty plain
-message, a status a check may give, a column that exists) that serialise to JSON.
+message, a status a check may give, a column that exists, finite-or-None metrics, bounds and a
+threshold on metrics it reports, details whose shapes agree) that survive the canonical JSON
+round trip; and a check that compares two data sets finds no change between data and itself.
 
 The data goes through the real two-pass local engine with the scan plan of every check, as an
-audit would do it.
+audit would do it.  Each check runs with its default options; the checks whose defaults do
+nothing on 60 rows (no rules, patterns or required columns given; minimum row counts above 60)
+run a second time with the options in ``CONFIGURED``, so their computing path is covered too.
+
+Cases that cannot run are named in ``EXPECTED_SKIPS`` with the reason, and counted: a check
+that needs a reference is never called without one (the runner reports it skipped).
 """
 
 from __future__ import annotations
 
+import ast
 import functools
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+import math
+from pathlib import Path
+from typing import Any
 
-import numpy as np
-import polars as pl
-import pyarrow as pa
 import pytest
+from tests.contract import _edges
+from tests.contract._edges import EDGES, REFERENCES, Reference
 
-from mlaudit.checks.base import Check, CheckContext, list_checks
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
-from mlaudit.data.windows import WindowSpec
-from mlaudit.engines.local import profile
-from mlaudit.engines.windows import WindowedData, model_columns, scan_windows, window_columns
-from mlaudit.results import CheckResult, Status
-from mlaudit.summary import DatasetProfile, ScanPlan
+import mlaudit.checks
+from mlaudit.checks.base import Check, CheckContext, check_class, list_checks
+from mlaudit.data.types import Schema
+from mlaudit.report.jsonio import dumps_canonical, load_result
+from mlaudit.results import AuditResult, CheckResult, Status
+from mlaudit.summary import DatasetProfile
 
-N = 60
-INF = float("inf")
-
-# name → (polars dtype, mlaudit type, role, personal)
-COLUMNS: dict[str, tuple[pl.DataType, ColumnType, Role, bool]] = {
-    "x": (pl.Float64(), ColumnType.NUMERIC, Role.FEATURE, False),
-    "n": (pl.Int64(), ColumnType.INTEGER, Role.FEATURE, False),
-    "cat": (pl.String(), ColumnType.CATEGORICAL, Role.FEATURE, False),
-    "flag": (pl.Boolean(), ColumnType.BOOLEAN, Role.FEATURE, False),
-    "id": (pl.Int64(), ColumnType.ID, Role.ID, False),
-    "target": (pl.Int64(), ColumnType.BOOLEAN, Role.TARGET, False),
-    "prediction": (pl.Int64(), ColumnType.BOOLEAN, Role.PREDICTION, False),
-    "score": (pl.Float64(), ColumnType.NUMERIC, Role.SCORE, False),
-    "gender": (pl.String(), ColumnType.CATEGORICAL, Role.SENSITIVE, False),
-    "ts": (pl.Datetime("us"), ColumnType.DATETIME, Role.TIMESTAMP, False),
-    "email": (pl.String(), ColumnType.TEXT, Role.FEATURE, True),
-    "skip": (pl.String(), ColumnType.TEXT, Role.IGNORED, False),
+CONFIGURED: dict[str, dict[str, Any]] = {
+    "performance.change_points": {"min_rows": 20},
+    "performance.estimate_vs_actual": {"min_rows": 10},
+    "performance.estimated": {"min_rows": 10},
+    "quality.pattern": {"patterns": {"email": r"[^@\s]+@[^@\s]+"}},
+    "quality.required_columns": {"required": ["id", "target"]},
+    "quality.rules": {"rules": {"id_not_negative": "id >= 0"}},
 }
-UNICODE = {"x": "revenu_annuel_€", "cat": "région 日本", "score": 'scöre "q"', "n": "名前"}
+"""Options that take a check past its "nothing to check" branch on the 60-row edges."""
 
 
-def _typical(n: int = N, seed: int = 0) -> dict[str, list[object]]:
-    rng = np.random.default_rng(seed)
-    score = rng.random(n)
-    return {
-        "x": list(rng.normal(50, 10, n)),
-        "n": [int(v) for v in rng.integers(0, 100, n)],
-        "cat": [str(v) for v in rng.choice(["a", "b", "c"], n)],
-        "flag": [bool(v) for v in rng.integers(0, 2, n)],
-        "id": list(range(n)),
-        "target": [int(v) for v in rng.integers(0, 2, n)],
-        "prediction": [int(s > 0.5) for s in score],
-        "score": list(score),
-        "gender": [str(v) for v in rng.choice(["f", "m"], n)],
-        "ts": [datetime(2025, 1, 1) + timedelta(hours=i) for i in range(n)],
-        "email": [f"user{i}@example.com" for i in range(n)],
-        "skip": ["z"] * n,
-    }
+def _cases() -> dict[str, Check]:
+    """Case label → check: every registered check with its defaults, then the configured ones."""
+    cases: dict[str, Check] = {cls.id: cls() for cls in list_checks()}
+    for check_id, options in CONFIGURED.items():
+        cases[f"{check_id}[configured]"] = check_class(check_id)(**options)
+    return cases
 
 
-def _frame(data: dict[str, list[object]]) -> pl.DataFrame:
-    return pl.DataFrame({k: pl.Series(k, v, dtype=COLUMNS[k][0]) for k, v in data.items()})
+CASES = _cases()
 
-
-def _empty() -> pl.DataFrame:
-    return _frame({k: [] for k in COLUMNS})
-
-
-def _one_row() -> pl.DataFrame:
-    return _frame({k: v[:1] for k, v in _typical().items()})
-
-
-def _all_null() -> pl.DataFrame:
-    data = _typical()
-    for k in ("x", "cat", "score", "gender", "email"):
-        data[k] = [None] * N
-    return _frame(data)
-
-
-def _one_class() -> pl.DataFrame:
-    data = _typical()
-    data["target"], data["prediction"], data["gender"] = [1] * N, [1] * N, ["f"] * N
-    return _frame(data)
-
-
-def _constant() -> pl.DataFrame:
-    data = _typical()
-    data["x"], data["n"], data["cat"], data["score"] = [5.0] * N, [7] * N, ["a"] * N, [0.5] * N
-    return _frame(data)
-
-
-def _nan_inf() -> pl.DataFrame:
-    data = _typical()
-    data["score"] = [np.nan, INF, -INF] * (N // 3)
-    data["x"] = [INF] * 3 + data["x"][3:]
-    return _frame(data)
-
-
-def _duplicates() -> pl.DataFrame:
-    df = _frame(_typical(N // 2))
-    return pl.concat([df, df])
-
-
-def _unicode() -> pl.DataFrame:
-    return _frame(_typical()).rename(UNICODE)
-
-
-EDGES: dict[str, Callable[[], pl.DataFrame]] = {
-    "empty": _empty,
-    "one_row": _one_row,
-    "all_null": _all_null,
-    "one_class": _one_class,
-    "constant": _constant,
-    "nan_inf": _nan_inf,
-    "duplicates": _duplicates,
-    "unicode": _unicode,
+# Written out, not derived from ``needs_reference``: a new check that needs a reference is a
+# decision someone makes here, and test_expected_skips_are_named_and_counted says so.
+_NEEDS_REFERENCE = (
+    "drift.dataset",
+    "drift.multivariate",
+    "drift.over_time",
+    "drift.pca",
+    "drift.univariate",
+    "performance.estimate_vs_actual",
+    "performance.estimate_vs_actual[configured]",
+    "performance.estimated",
+    "performance.estimated[configured]",
+    "quality.schema_match",
+)
+_NO_REFERENCE = (
+    "needs reference data: without it the runner reports the check skipped and never calls it "
+    "(tests/unit/audit/test_runner.py); it runs here against a typical reference and itself"
+)
+EXPECTED_SKIPS: dict[tuple[str, str, Reference], str] = {
+    (label, edge, "none"): _NO_REFERENCE for label in _NEEDS_REFERENCE for edge in EDGES
 }
+"""(case label, edge, reference) → why the case cannot run."""
+EXPECTED_SKIP_COUNT = 80  # 10 reference-needing cases × 8 edges
+
+_VERDICTS = {Status.PASS, Status.INCONCLUSIVE, Status.WARN, Status.FAIL, Status.SKIPPED}
+_NO_CHANGE = {Status.PASS, Status.INCONCLUSIVE, Status.SKIPPED}
 
 
-def _schema(df: pl.DataFrame) -> Schema:
-    back = {v: k for k, v in UNICODE.items()}
-    cols = []
-    for name in df.columns:
-        _, ctype, role, personal = COLUMNS[back.get(name, name)]
-        arrow = str(df.select(name).to_arrow().schema.field(0).type)
-        cols.append(ColumnSchema(name=name, dtype=arrow, type=ctype, role=role, personal=personal))
-    return Schema(columns=cols)
+@functools.cache
+def _profiles(
+    edge: str, reference: Reference
+) -> tuple[Schema, DatasetProfile, DatasetProfile | None]:
+    return _edges.profiles(edge, reference, CASES.values())
 
 
-class _Frame:
-    def __init__(self, df: pl.DataFrame) -> None:
-        self.df = df
-
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        yield from self.df.to_arrow().to_batches(max_chunksize=25)
-
-
-def _plan(schema: Schema) -> ScanPlan:
-    plan = ScanPlan(sample_size=100, personal=frozenset(schema.personal))
-    for cls in list_checks():
-        plan = cls().scan_plan(plan)
-    return plan
-
-
-def _windows(df: pl.DataFrame, schema: Schema) -> WindowedData:
-    """Daily windows of the hourly ``ts`` column (60 rows: three windows), min_rows 5."""
-    spec = WindowSpec(every="day", column="ts", min_rows=5)
-    return scan_windows(
-        _Frame(df),
-        schema,
-        spec,
-        profile_columns=window_columns(schema),
-        row_columns=model_columns(schema),
+@functools.cache
+def _run(label: str, edge: str, reference: Reference) -> tuple[Schema, list[CheckResult]]:
+    """The check's results on an edge case (computed once, read by several tests)."""
+    check = CASES[label]
+    schema, cur, ref = _profiles(edge, reference)
+    cur_w, ref_w = (
+        _edges.windowed(edge, reference)
+        if check.needs_windows or check.needs_rows
+        else (None, None)
     )
+    ctx = CheckContext(
+        current=cur,
+        schema=schema,
+        reference=ref,
+        reference_schema=None if ref is None else schema,
+        current_windows=cur_w,
+        reference_windows=ref_w,
+    )
+    out = check.compute(ctx)
+    return schema, out if isinstance(out, list) else [out]
 
 
-@functools.cache
-def _windowed(edge: str) -> tuple[WindowedData, WindowedData]:
-    """(current windows, reference windows) for an edge case."""
-    df = EDGES[edge]()
-    ref_df = _frame(_typical(seed=1))
-    if edge == "unicode":
-        ref_df = ref_df.rename(UNICODE)
-    return _windows(df, _schema(df)), _windows(ref_df, _schema(ref_df))
+def _declared_check_ids() -> set[str]:
+    """The ids assigned in class bodies under ``mlaudit/checks``, read from the source text."""
+    ids: set[str] = set()
+    for path in Path(mlaudit.checks.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for stmt in node.body:
+                if (
+                    isinstance(stmt, ast.AnnAssign)
+                    and isinstance(stmt.target, ast.Name)
+                    and stmt.target.id == "id"
+                    and isinstance(stmt.value, ast.Constant)
+                ):
+                    ids.add(stmt.value.value)
+    return ids
 
 
-@functools.cache
-def _profiles(edge: str) -> tuple[Schema, DatasetProfile, DatasetProfile]:
-    """(schema, current profile, reference profile) for an edge case."""
-    df = EDGES[edge]()
-    ref_df = _frame(_typical(seed=1))
-    if edge == "unicode":
-        ref_df = ref_df.rename(UNICODE)
-    schema = _schema(df)
-    plan = _plan(schema)
-    ref = profile(_Frame(ref_df), schema, plan)
-    cur = profile(_Frame(df), schema, plan, reference=ref)
-    return schema, cur, ref
-
-
-def _ids() -> list[type[Check]]:
-    return list_checks()
-
-
-def test_checks_are_registered() -> None:
+def test_every_check_in_the_source_is_registered_and_covered() -> None:
     ids = [c.id for c in list_checks()]
     assert len(ids) == len(set(ids))
-    assert len(ids) >= 9
+    assert set(ids) == _declared_check_ids()
+    assert {c.id for c in CASES.values()} == set(ids)  # the contract runs every one of them
     for cls in list_checks():
-        assert cls.id.startswith(f"{cls.family}.")
+        assert cls.id.startswith(f"{cls.family}."), cls.id
         assert cls.title, cls.id
         assert cls.why.strip(), cls.id
 
 
-@pytest.mark.parametrize("with_reference", [False, True], ids=["alone", "with_reference"])
+def test_expected_skips_are_named_and_counted() -> None:
+    assert len(EXPECTED_SKIPS) == EXPECTED_SKIP_COUNT
+    assert set(_NEEDS_REFERENCE) == {k for k, c in CASES.items() if c.needs_reference}
+    for label, edge, reference in EXPECTED_SKIPS:  # every listed case is a case
+        assert label in CASES and edge in EDGES and reference in REFERENCES
+    assert set(CONFIGURED) <= {c.id for c in CASES.values()}
+
+
+def test_every_check_reaches_a_verdict_on_some_edge() -> None:
+    """No check is covered only by its "nothing to check" branch."""
+    idle = set()
+    for check_id in {c.id for c in CASES.values()}:
+        labels = [k for k, c in CASES.items() if c.id == check_id]
+        if not any(
+            r.status is not Status.SKIPPED
+            for label in labels
+            for edge in EDGES
+            for r in _run(label, edge, "typical")[1]
+        ):
+            idle.add(check_id)
+    assert idle == set()
+
+
+@pytest.mark.parametrize("reference", REFERENCES)
 @pytest.mark.parametrize("edge", list(EDGES))
-@pytest.mark.parametrize("cls", _ids(), ids=lambda c: c.id)
-def test_check_survives_edge_case(cls: type[Check], edge: str, with_reference: bool) -> None:
-    schema, cur, ref = _profiles(edge)
-    if cls.needs_reference and not with_reference:
-        return  # the runner skips these without calling them
-    cur_w, ref_w = _windowed(edge) if cls.needs_windows or cls.needs_rows else (None, None)
-    ctx = CheckContext(
-        current=cur,
-        schema=schema,
-        reference=ref if with_reference else None,
-        reference_schema=schema if with_reference else None,
-        current_windows=cur_w,
-        reference_windows=ref_w if with_reference else None,
-    )
-    out = cls().compute(ctx)
-    results = out if isinstance(out, list) else [out]
-    assert results, f"{cls.id} returned no result"
+@pytest.mark.parametrize("label", list(CASES))
+def test_check_survives_edge_case(label: str, edge: str, reference: Reference) -> None:
+    if (label, edge, reference) in EXPECTED_SKIPS:
+        pytest.skip(EXPECTED_SKIPS[label, edge, reference])
+    check = CASES[label]
+    schema, results = _run(label, edge, reference)
+    assert results, f"{label} returned no result"
     for r in results:
-        _assert_well_formed(cls, r, schema)
+        _assert_well_formed(check, r, schema)
+        if check.needs_reference and reference == "itself":
+            assert r.status in _NO_CHANGE, f"{label} finds a change from data to itself: {r}"
+    _assert_json_round_trip(results)
 
 
-def _assert_well_formed(cls: type[Check], r: CheckResult, schema: Schema) -> None:
+def _assert_well_formed(check: Check, r: CheckResult, schema: Schema) -> None:
     assert isinstance(r, CheckResult)
-    assert r.id == cls.id
-    assert r.family == cls.family
-    assert r.message.strip(), f"{cls.id}: empty message"
-    assert r.status in (Status.PASS, Status.INCONCLUSIVE, Status.WARN, Status.FAIL, Status.SKIPPED)
-    assert r.column is None or r.column in schema, f"{cls.id}: unknown column {r.column!r}"
+    assert r.id == check.id
+    assert r.family == check.family
+    assert r.message.strip(), f"{check.id}: empty message"
+    assert r.status in _VERDICTS, f"{check.id}: {r.status}: {r.message}"
+    assert r.column is None or r.column in schema, f"{check.id}: unknown column {r.column!r}"
     for name, value in r.metrics.items():
-        assert value is None or isinstance(value, int | float), f"{cls.id}.{name}"
+        assert value is None or (type(value) in (int, float) and math.isfinite(value)), name
+    for name, bound in r.bounds.items():
+        assert name in r.metrics, f"{check.id}: a bound on unreported metric {name!r}"
+        if bound.low is not None and bound.high is not None:
+            assert bound.low <= bound.high, f"{check.id}.{name}: {bound}"
+    if r.threshold is not None:
+        assert r.threshold.metric in r.metrics, f"{check.id}: threshold on {r.threshold.metric}"
     for d in r.details:
-        if d.kind == "examples":
-            personal = set(schema.personal)
-            assert set(d.masked_columns) == personal & set(d.columns)
-    r.model_dump_json()  # serialisable
+        _assert_detail_shape(check.id, d, schema)
+
+
+def _assert_detail_shape(check_id: str, d: Any, schema: Schema) -> None:
+    """Each detail's lengths agree: what the renderers rely on to draw it."""
+    if d.kind in ("table", "examples"):
+        assert all(len(row) == len(d.columns) for row in d.rows), (check_id, d.name)
+    if d.kind == "examples":
+        assert set(d.masked_columns) == set(schema.personal) & set(d.columns), check_id
+    if d.kind == "series":
+        for values in (*d.series.values(), *d.lower.values(), *d.upper.values()):
+            assert len(values) == len(d.x), (check_id, d.name)
+    if d.kind == "distribution":
+        size = len(d.edges) - 1 if d.edges else len(d.categories)
+        assert all(len(c) == size for c in d.counts.values()), (check_id, d.name)
+    if d.kind == "curve":
+        assert all(len(c["x"]) == len(c["y"]) for c in d.curves.values()), (check_id, d.name)
+
+
+def _assert_json_round_trip(results: list[CheckResult]) -> None:
+    """The results written as report.json read back to the same canonical text."""
+    audit = AuditResult(
+        run_id="contract",
+        created_at="2025-01-01T00:00:00+00:00",
+        finished_at="2025-01-01T00:00:00+00:00",
+        mlaudit_version="0",
+        inputs=[],
+        config={},
+        summary=AuditResult.summarise(results),
+        checks=results,
+    )
+    text = dumps_canonical(audit)
+    assert dumps_canonical(load_result(text)) == text
 
 
 def test_empty_data_fails_row_count() -> None:
-    schema, cur, _ = _profiles("empty")
-    from mlaudit.checks.base import check_class
-
-    r = check_class("quality.row_count")().compute(CheckContext(current=cur, schema=schema))
-    assert not isinstance(r, list)
-    assert r.status is Status.FAIL
+    _, results = _run("quality.row_count", "empty", "none")
+    assert [r.status for r in results] == [Status.FAIL]

@@ -67,11 +67,17 @@ def test_duplicates_match_polars(demo: dict[str, Any]) -> None:
     assert r["metrics"]["duplicate_rows"] == dup_rows == 40
     key = result(demo["report"], "quality.duplicate_keys", "application_id")
     assert key["status"] == "fail"
-    repeats = cur.height - cur["application_id"].n_unique()
-    assert repeats in key["metrics"].values()
+    ids = cur["application_id"].drop_nulls()
+    repeats = ids.len() - ids.n_unique()  # rows whose id an earlier row already has
+    truth = next(
+        i for i in demo["truth"]["issues"] if i["expected_check"] == "quality.duplicate_keys"
+    )
+    assert key["metrics"]["duplicate_keys"] == repeats == truth["expected"]["duplicated_ids"]
+    assert key["metrics"]["duplicate_key_share"] == pytest.approx(repeats / cur.height)
+    assert key["metrics"]["rows"] == cur.height
 
 
-def test_ranges_rules_and_spellings_match_polars(demo: dict[str, Any]) -> None:
+def test_ranges_and_rules_match_polars(demo: dict[str, Any]) -> None:
     cur, rep = demo["current"], demo["report"]
     outside = cur.filter((pl.col("age") < 18) | (pl.col("age") > 100)).height
     assert result(rep, "quality.value_range", "age")["metrics"]["outside"] == outside == 10
@@ -79,20 +85,31 @@ def test_ranges_rules_and_spellings_match_polars(demo: dict[str, Any]) -> None:
     broken = cur.filter(~pl.sql_expr(rule["rule"]).fill_null(True)).height
     rules = [c for c in rep["checks"] if c["id"] == "quality.rules"]
     assert rules[0]["status"] == "fail" and rules[0]["metrics"]["violations"] == broken
+
+
+def test_spellings_and_mixed_types_match_polars(demo: dict[str, Any]) -> None:
+    cur, rep = demo["current"], demo["report"]
+    issues = {i["id"]: i for i in demo["truth"]["issues"]}
     emp = result(rep, "quality.inconsistent_categories", "employment_status")
-    minority = cur.filter(
-        pl.col("employment_status")
-        .is_in(["employed", "self-employed", "unemployed", "retired", "student"])
-        .not_()
-        & pl.col("employment_status").is_not_null()
-    ).height
-    assert emp["status"] in ("warn", "fail") and minority in emp["metrics"].values()
+    status = cur["employment_status"].drop_nulls()
+    clean = ["employed", "self-employed", "unemployed", "retired", "student"]
+    minority = status.filter(~status.is_in(clean)).len()  # the planted respellings
+    planted = issues["quality.inconsistent_categories.employment_status"]
+    assert emp["status"] == "warn"  # 2% of rows: above 0, under the 5% failure limit
+    assert emp["metrics"]["minority_spelling_rows"] == minority == planted["count"]
+    assert emp["metrics"]["minority_spelling_share"] == pytest.approx(minority / status.len())
+    assert emp["metrics"]["inconsistent_groups"] == 1  # only 'employed' was respelled
+    assert emp["metrics"]["categories"] == status.n_unique()
     mixed = result(rep, "quality.mixed_types", "years_at_address")
-    not_numeric = cur.filter(
-        pl.col("years_at_address").cast(pl.Float64, strict=False).is_null()
-        & pl.col("years_at_address").is_not_null()
-    ).height
-    assert mixed["status"] == "warn" and not_numeric in mixed["metrics"].values()
+    values = cur["years_at_address"].drop_nulls()
+    values = values.filter(values.str.strip_chars() != "")  # blanks are missing, not text
+    not_numeric = values.cast(pl.Float64, strict=False).is_null().sum()
+    planted = issues["quality.mixed_types.years_at_address"]
+    assert mixed["status"] == "warn"
+    assert mixed["metrics"]["non_numeric_values"] == not_numeric == planted["count"]
+    assert mixed["metrics"]["values"] == values.len()
+    assert mixed["metrics"]["numeric_values"] == values.len() - not_numeric
+    assert mixed["metrics"]["non_numeric_share"] == pytest.approx(not_numeric / values.len())
 
 
 def test_constant_outliers_and_anomalies_point_at_planted_rows(demo: dict[str, Any]) -> None:

@@ -1,6 +1,15 @@
 """Mergeable summaries of data sets: build batch by batch, merge, serialise.
 
->>> from mlaudit.summary import profile_frame, merge, to_bytes, from_bytes  # doctest: +SKIP
+>>> import polars as pl
+>>> from mlaudit.data.schema import infer_schema
+>>> from mlaudit.summary import from_bytes, merge, profile_frame, to_bytes
+>>> df = pl.DataFrame({"x": [1.0, 2.0, None, 4.0]})
+>>> schema = infer_schema(df)
+>>> both = merge(profile_frame(df[:2], schema), profile_frame(df[2:], schema))
+>>> both.n_rows, both.columns["x"].null_count, both.columns["x"].numeric.max
+(4, 1, 4.0)
+>>> from_bytes(to_bytes(both)).columns["x"].null_count
+1
 """
 
 from mlaudit.summary.build import ProfileBuilder, batch_profile, profile_frame

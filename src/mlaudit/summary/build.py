@@ -53,9 +53,14 @@ class ProfileBuilder:
 
     Examples
     --------
-    >>> b = ProfileBuilder(schema, ScanPlan())  # doctest: +SKIP
-    >>> b.add(batch, row_offset=0)  # doctest: +SKIP
-    >>> profile = b.finish()  # doctest: +SKIP
+    >>> from mlaudit.data.schema import infer_schema
+    >>> df = pl.DataFrame({"x": [1.0, 2.0, None, 4.0]})
+    >>> b = ProfileBuilder(infer_schema(df), ScanPlan())
+    >>> for batch in df.to_arrow().to_batches(max_chunksize=2):
+    ...     b.add(batch)
+    >>> profile = b.finish()
+    >>> profile.n_rows, profile.columns["x"].null_count
+    (4, 1)
     """
 
     def __init__(

@@ -63,8 +63,8 @@ def test_round_trip_and_determinism() -> None:
         assert a.text == b.text
         assert a.histogram == b.histogram
         assert a.outliers == b.outliers
-        if a.numeric is not None:
-            assert b.numeric is not None
+        assert (a.numeric is None) == (b.numeric is None)
+        if a.numeric is not None and b.numeric is not None:
             assert a.numeric.moments == b.numeric.moments
             assert a.numeric.quantile(0.3) == b.numeric.quantile(0.3)
     assert p.sample is not None

@@ -90,7 +90,8 @@ def test_ends_and_invalid_sizes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("n", "m"), [(30, 45), (200, 201), (1_000, 3), (4_000, 9_000), (15_000, 12_000), (7, 7)]
+    ("n", "m"),
+    [(30, 45), (200, 201), (1_000, 3), (4_000, 9_000), (15_000, 12_000), (7, 7), (30_000, 25_000)],
 )
 def test_asymptotic_p_equals_ks_2samp_asymp(n: int, m: int) -> None:
     rng = np.random.default_rng(n + m)
