@@ -19,8 +19,9 @@ from mlaudit.checks.base import Check
 from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.data.windows import WindowSpec
 from mlaudit.engines.local import profile
-from mlaudit.engines.windows import WindowedData, model_columns, scan_windows, window_columns
+from mlaudit.engines.windows import model_columns, scan_windows, window_columns
 from mlaudit.summary import DatasetProfile, ScanPlan
+from mlaudit.summary.windows import WindowedData
 
 N = 60
 INF = float("inf")

@@ -21,12 +21,7 @@ from mlaudit.datasets import write_credit_sample
 SRC = Path(mlaudit.__file__).parent
 _EXAMPLE = re.compile(r"^\s*>>> ", re.MULTILINE)
 
-SKIPPED_EXAMPLES: dict[str, str] = {
-    "mlaudit.audit.runner.Audit": (
-        "the audit example predates the scratch directory; it runs once its +SKIP directives go "
-        "(expected output: <Status.FAIL: 'fail'> on the bundled sample)"
-    ),
-}
+SKIPPED_EXAMPLES: dict[str, str] = {}
 """Docstring (DocTest name) → why its examples are not run."""
 
 pytestmark = pytest.mark.xdist_group("docstring_examples")  # one sample for every module

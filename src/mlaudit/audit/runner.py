@@ -66,8 +66,9 @@ class Audit:
     Examples
     --------
     >>> from mlaudit import Audit
-    >>> result = Audit("current.parquet", reference="reference.parquet").run()  # doctest: +SKIP
-    >>> result.summary.status  # doctest: +SKIP
+    >>> result = Audit("current.parquet", reference="reference.parquet").run()
+    >>> result.summary.status
+    <Status.FAIL: 'fail'>
     """
 
     def __init__(
