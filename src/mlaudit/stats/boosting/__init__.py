@@ -48,6 +48,9 @@ bit-identical scores on any machine with IEEE-754 doubles and the same numpy.
 
 Limits, by design: binary labels, numeric finite features (the caller encodes categories and
 missing values), no sample weights, one thread.
+
+The modules' records are named tuples rather than dataclasses: making eight dataclasses at
+import would add about 4 ms to the package's 10 ms import (measured).
 """
 
 from __future__ import annotations

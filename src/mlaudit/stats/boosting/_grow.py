@@ -15,7 +15,7 @@ is the Newton step ``-learning_rate · G / (H + λ)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -33,8 +33,7 @@ _MIN_HESSIAN = 1e-3  # smallest hessian sum a child may have (scikit-learn's def
 _EPS = float(np.finfo(np.float64).eps)
 
 
-@dataclass(frozen=True)
-class TreeParams:
+class TreeParams(NamedTuple):
     """How every tree is grown (:class:`~mlaudit.stats.boosting.GradientBoostedTrees`' options).
 
     Attributes
@@ -58,8 +57,7 @@ class TreeParams:
     min_gain: float
 
 
-@dataclass(frozen=True)
-class _Splits:
+class _Splits(NamedTuple):
     """Each node's best split: whether it splits, its feature and bin, the children's sums.
 
     ``child`` has shape (nodes, 2, 3): (left, right) x (g, h, count).
@@ -75,8 +73,7 @@ class _Splits:
         return _Splits(self.split[nodes], self.feature[nodes], self.bin[nodes], self.child[nodes])
 
 
-@dataclass(frozen=True)
-class _Open:
+class _Open(NamedTuple):
     """The nodes of one level that may still split, and the training rows in them.
 
     ``hist`` has shape (nodes, 3, features, bins) and ``tot`` (nodes, 3); ``slot`` is the
@@ -90,24 +87,17 @@ class _Open:
     slot: IntArray
 
 
-@dataclass
 class _Layout:
     """The tree under construction: its splits, its leaves and each training row's leaf."""
 
-    depth: int
-    n_rows: int
-    feature: IntArray = field(init=False)
-    threshold: IntArray = field(init=False)
-    path_feature: IntArray = field(init=False)
-    node_of: IntArray = field(init=False)  # heap index of each row's leaf
-    leaves: list[tuple[IntArray, FloatArray, int]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        n_internal = 2**self.depth - 1
+    def __init__(self, depth: int, n_rows: int) -> None:
+        n_internal = 2**depth - 1
+        self.depth = depth
         self.feature = np.zeros(n_internal, dtype=np.int64)
         self.threshold = np.full(n_internal, 255, dtype=np.int64)  # padding nodes: always left
         self.path_feature = np.full(n_internal, -1, dtype=np.int64)
-        self.node_of = np.full(self.n_rows, -1, dtype=np.int64)
+        self.node_of = np.full(n_rows, -1, dtype=np.int64)  # heap index of each row's leaf
+        self.leaves: list[tuple[IntArray, FloatArray, int]] = []
 
     def set_splits(self, nodes: IntArray, splits: _Splits) -> None:
         """Record the splits of ``nodes`` (heap indices)."""

@@ -8,7 +8,7 @@ such node is unchanged.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -22,8 +22,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-@dataclass(frozen=True)
-class _Affected:
+class _Affected(NamedTuple):
     """What :class:`ShuffledDecisions` re-walks for one group of columns, level by level.
 
     ``pairs`` (tree * rows + row) ordered by the first level whose node tests the group,
@@ -37,8 +36,7 @@ class _Affected:
     ready: list[int]
 
 
-@dataclass(frozen=True)
-class _Walk:
+class _Walk(NamedTuple):
     """Every (tree, row) pair's path: per level, the node visited and the feature it tests.
 
     Pair ``p = tree * rows + row``; ``tested`` holds the node's feature plus one (0 for

@@ -11,7 +11,7 @@ trees up in a fixed order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -24,8 +24,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-@dataclass(frozen=True)
-class Tree:
+class Tree(NamedTuple):
     """One tree (see the module docstring).
 
     Attributes
@@ -44,8 +43,7 @@ class Tree:
     value: FloatArray
 
 
-@dataclass(frozen=True)
-class Forest:
+class Forest(NamedTuple):
     """Trees of one depth stacked: per-node arrays (trees, nodes), leaf values (trees, leaves).
 
     Attributes
