@@ -78,6 +78,8 @@ import numpy as np
 import numpy.typing as npt
 
 from mlaudit.errors import DataError
+from mlaudit.stats._label_draws import Simulation, metrics_from_sums, simulate
+from mlaudit.stats.auc import midranks
 from mlaudit.stats.calibration import (
     Calibration,
     FloatArray,
@@ -102,15 +104,6 @@ __all__ = [
 
 METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
 """The metrics :func:`estimate_binary_metrics` and :func:`realised_binary_metrics` return."""
-
-_EXACT_FLIPS = 200.0
-"""Most expected label flips per draw for which a group is simulated exactly.
-
-Above it the group's count has variance at least ``0.36·200 = 72`` (``q(1−q) ≥ 0.36·(−log(1−q))``
-for ``q ≤ ½``), where the skew-corrected normal approximation is good to a count or so."""
-
-_EXACT_EVENTS = 2_000_000
-"""Most simulated flips (all draws together) per group on the exact path: about 50 ms."""
 
 _TAIL_DRAWS = 25
 """Draws expected beyond each end of the band when ``n_draws`` is chosen from ``level``."""
@@ -210,11 +203,9 @@ def estimate_binary_metrics(
         )
     if n_draws is None:
         n_draws = min(max(2000, math.ceil(_TAIL_DRAWS / ((1.0 - level) / 2.0))), 200_000)
-    from scipy import stats
-
-    rc = stats.rankdata(s) - (n + 1) / 2.0  # centred mid-ranks: ties count one half
-    sim = _simulate(pr, pred == 1.0, rc, n_draws, seed)
-    out = {name: _summarise(name, v, sim, level) for name, v in _metric_draws(sim).items()}
+    rc = midranks(s) - (n + 1) / 2.0  # centred mid-ranks: ties count one half
+    sim = simulate(pr, pred == 1.0, rc, n_draws, seed)
+    out = {name: _summarise(name, v, sim, level) for name, v in sim.metrics().items()}
     if calibration is None or calibration.n_boot < 2:
         return out
     spread = _calibration_spread(calibration, s, pred == 1.0, rc)
@@ -269,103 +260,7 @@ def _check_window(
     return pr, pred, s
 
 
-@dataclass(frozen=True)
-class _Simulation:
-    sums: FloatArray  # draws × 3: TP, FN and Rc (centred rank sum of the positives) per label set
-    means: FloatArray  # their exact expectations
-    n: int
-    n1: int  # predicted positives
-    method: str
-
-
-def _simulate(
-    p: FloatArray, hit: npt.NDArray[np.bool_], rc: FloatArray, draws: int, seed: int
-) -> _Simulation:
-    """Draw the sums ``(TP, FN, Rc)`` for ``draws`` label sets, group by predicted class."""
-    n = int(p.size)
-    rng = np.random.default_rng(seed)
-    sums, means, how = np.zeros((draws, 3)), np.zeros(3), []
-    for column, group in enumerate((hit, ~hit)):
-        pg, rg = p[group], rc[group]
-        count, rank, method = _simulate_group(pg, rg, draws, rng)
-        sums[:, column], sums[:, 2] = count, sums[:, 2] + rank
-        means[column], means[2] = pg.sum(), means[2] + pg @ rg
-        how.append(f"{method} for predicted {('positives', 'negatives')[column]}")
-    return _Simulation(sums, means, n, int(hit.sum()), ", ".join(how))
-
-
-def _simulate_group(
-    p: FloatArray, r: FloatArray, draws: int, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray, str]:
-    """Draw ``(Σ y, Σ y·r)`` over one group's rows for ``draws`` label sets ``y ~ Bern(p)``."""
-    q = np.minimum(p, 1.0 - p)
-    rate = -np.log1p(-q)  # a flip happens when a Poisson(rate) count is at least one
-    flips = float(rate.sum())
-    if flips <= _EXACT_FLIPS and flips * draws <= _EXACT_EVENTS:
-        return (*_thinning(p, r, rate, draws, rng), "exact simulation")
-    count, rank = _normal_draws(p, r, draws, rng)
-    return count, rank, "normal approximation"
-
-
-def _normal_draws(
-    p: FloatArray, r: FloatArray, draws: int, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray]:
-    """Correlated normal draws of ``(Σ y, Σ y·r)`` with a first-order Cornish–Fisher correction.
-
-    Each standardised component ``z`` becomes ``z + γ·(z² − 1)/6`` with ``γ`` its exact
-    skewness (third cumulant ``Σ p(1−p)(1−2p)·w³`` over the standard deviation cubed), which
-    moves the tail quantiles of a skewed sum by the Edgeworth correction.
-    """
-    v = p * (1.0 - p)
-    vr = v * r
-    third = v - 2.0 * v * p  # p(1−p)(1−2p)
-    sd = np.sqrt([v.sum(), vr @ r])
-    safe = np.where(sd > 0.0, sd, 1.0)
-    corr = float(np.clip(vr.sum() / (safe[0] * safe[1]), -1.0, 1.0))
-    skew = np.array([third.sum(), (third * r * r) @ r]) / safe**3
-    z = rng.multivariate_normal([0.0, 0.0], [[1.0, corr], [corr, 1.0]], size=draws, method="eigh")
-    x = np.array([p.sum(), p @ r]) + sd * (z + skew * (z * z - 1.0) / 6.0)
-    return np.clip(np.rint(x[:, 0]), 0.0, float(p.size)), x[:, 1]
-
-
-def _thinning(
-    p: FloatArray, r: FloatArray, rate: FloatArray, draws: int, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray]:
-    """Exact draws by Poisson thinning: each row starts at its likelier label and may flip.
-
-    Row ``i`` has a Poisson(``draws·rate_i``) number of events over all draws, each landing in
-    a uniformly chosen draw (so independent Poisson(``rate_i``) counts per draw); the row's
-    label flips in the draws it has at least one event in.
-    """
-    start = p > 0.5
-    count = np.full(draws, float(start.sum()))
-    rank = np.full(draws, float(r[start].sum()))
-    events = rng.poisson(draws * rate)
-    row = np.repeat(np.arange(p.size, dtype=np.int64), events)
-    key = np.sort(row * draws + rng.integers(0, draws, size=row.size))
-    key = key[np.r_[True, key[1:] != key[:-1]]] if key.size else key
-    row, draw = np.divmod(key, draws)
-    sign = np.where(start[row], -1.0, 1.0)  # a flip removes a positive or adds one
-    count += np.bincount(draw, weights=sign, minlength=draws)
-    rank += np.bincount(draw, weights=sign * r[row], minlength=draws)
-    return count, rank
-
-
-def _metric_draws(sim: _Simulation) -> dict[str, FloatArray]:
-    """Each metric per simulated label set, from the sums ``(TP, FN, Rc)``; NaN if undefined."""
-    tp, fn, rc = sim.sums.T
-    n, n1, m = sim.n, sim.n1, tp + fn
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return {
-            "accuracy": (tp + (n - n1) - fn) / n,
-            "precision": tp / n1 if n1 > 0 else np.full(tp.shape, np.nan),
-            "recall": np.where(m > 0, tp / m, np.nan),
-            "f1": np.where(n1 + m > 0, 2.0 * tp / (n1 + m), np.nan),
-            "roc_auc": np.where((m > 0) & (m < n), 0.5 + rc / (m * (n - m)), np.nan),
-        }
-
-
-def _summarise(name: str, values: FloatArray, sim: _Simulation, level: float) -> Estimate:
+def _summarise(name: str, values: FloatArray, sim: Simulation, level: float) -> Estimate:
     draws = values.size
     band = f"central {level:.0%} of the realised metric over {draws} label sets ({sim.method})"
     if name == "precision" and sim.n1 == 0:
@@ -412,18 +307,9 @@ def _calibration_spread(
             ]
         )
         sums = values @ weights.T  # n_boot × 3: E[TP], E[FN], E[Rc] per calibrator
-    tp, fn, rcs = sums.T
-    m = tp + fn
-    with np.errstate(divide="ignore", invalid="ignore"):
-        plug = {
-            "accuracy": (tp + (n - n1) - fn) / n,
-            "precision": tp / n1 if n1 > 0 else np.full(tp.shape, np.nan),
-            "recall": np.where(m > 0, tp / m, np.nan),
-            "f1": np.where(n1 + m > 0, 2.0 * tp / (n1 + m), np.nan),
-            "roc_auc": np.where((m > 0) & (m < n), 0.5 + rcs / (m * (n - m)), np.nan),
-        }
+    tp, fn, rc_sums = sums.T
     out = {}
-    for name, v in plug.items():
+    for name, v in metrics_from_sums(tp, fn, rc_sums, n, n1).items():
         ok = v[np.isfinite(v)]
         out[name] = float(ok.std(ddof=1)) if ok.size >= 2 else math.nan
     return out
@@ -445,7 +331,7 @@ def _widen(e: Estimate, sd: float, level: float, n_boot: int) -> Estimate:
     return Estimate(e.value, max(low, 0.0), min(high, 1.0), how, e.reason, sd)
 
 
-def _expectation(values: FloatArray, ok: npt.NDArray[np.bool_], sim: _Simulation) -> float:
+def _expectation(values: FloatArray, ok: npt.NDArray[np.bool_], sim: Simulation) -> float:
     """Regression estimator of ``E[metric]`` with the sums (known means) as control variates."""
     if not ok.all():
         return float(values[ok].mean())
