@@ -4,8 +4,8 @@
 reference labels on the scores and reports the expected calibration error (ECE; Naeini et al.
 2015, Guo et al. 2017), ``Σ_b (n_b/n)·|mean label_b − mean probability_b|`` over equal-width
 bins of [0, 1], of the raw scores (when they are probabilities) and of *out-of-fold* calibrated
-probabilities (each fold scored by a calibrator fitted on the others, so "after" is not
-flattered by fitting and scoring the same rows).
+probabilities (each of :func:`~mlaudit.stats._folds.stratified_folds` scored by a calibrator
+fitted on the others, so "after" is not flattered by fitting and scoring the same rows).
 
 **Calibration uncertainty.** A calibrator fitted on a finite reference is itself an estimate.
 With ``n_boot > 0`` :func:`fit_calibration` also fits the isotonic regression on ``n_boot``
@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mlaudit.errors import DataError
+from mlaudit.stats._folds import stratified_folds
 
 __all__ = [
     "Calibration",
@@ -282,11 +283,9 @@ def _bootstrap(
 
 def _out_of_fold(s: FloatArray, y: FloatArray, folds: int, seed: int) -> FloatArray:
     from sklearn.isotonic import IsotonicRegression
-    from sklearn.model_selection import StratifiedKFold
 
     out = np.empty_like(s)
-    split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(s, y)
-    for train, test in split:
+    for train, test in stratified_folds(y, folds, seed):
         iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
         out[test] = iso.fit(s[train], y[train]).predict(s[test])
     return out

@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 from sklearn.calibration import calibration_curve
 from sklearn.isotonic import IsotonicRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import cross_val_predict
 from tests.unit.stats._scores import distorted
 
 from mlaudit.errors import DataError
+from mlaudit.stats._folds import stratified_folds
 from mlaudit.stats.calibration import expected_calibration_error, fit_calibration
 
 
@@ -42,7 +43,7 @@ def test_ece_before_and_after_against_sklearn() -> None:
     s, y = distorted(rng, 4000)
     cal = fit_calibration(s, y, seed=4)
     assert cal.ece_before == pytest.approx(_ece_by_sklearn(s, y), abs=1e-12)
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=4)
+    folds = stratified_folds(y, 5, seed=4)  # the folds are tested in test_folds
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1)
     oof = cross_val_predict(iso, s, y, cv=folds)
     assert cal.ece_after == pytest.approx(_ece_by_sklearn(oof, y), abs=1e-12)
