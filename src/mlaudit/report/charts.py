@@ -19,6 +19,7 @@ import altair as alt
 import vl_convert as vlc
 from altair.utils.schemapi import debug_mode
 
+from mlaudit._numbers import finite_or_none as _num
 from mlaudit.errors import ReportError
 from mlaudit.report._chartdata import (
     HEIGHT,
@@ -28,7 +29,6 @@ from mlaudit.report._chartdata import (
     DistributionRows,
     distribution_rows,
 )
-from mlaudit.report._chartdata import finite_number as _num
 from mlaudit.results import CurveDetail, Detail, DistributionDetail, SeriesDetail
 
 __all__ = [

@@ -27,6 +27,7 @@ import math
 from collections.abc import Callable, Sequence
 from textwrap import wrap
 
+from mlaudit._numbers import finite_or_none
 from mlaudit.report._chartdata import (
     FONT,
     HEIGHT,
@@ -264,13 +265,6 @@ def _category_bars(
             )
 
 
-def _finite(v: object) -> float | None:
-    if v is None or isinstance(v, bool) or not isinstance(v, int | float):
-        return None
-    f = float(v)
-    return f if math.isfinite(f) else None
-
-
 def _runs(points: list[tuple[float, float | None]]) -> list[list[tuple[float, float]]]:
     """Consecutive stretches of points with a value (a missing value breaks the line)."""
     out: list[list[tuple[float, float]]] = [[]]
@@ -299,7 +293,7 @@ def series_svg(d: SeriesDetail, *, label: str) -> str:
     legend = len(names) > 1 or any(names)
     x0 = _LEFT
     y0 = 18 * len(lines) + (30 if legend else 12)
-    numeric_x = bool(d.x) and all(_finite(x) is not None for x in d.x)
+    numeric_x = bool(d.x) and all(finite_or_none(x) is not None for x in d.x)
     labels = [str(x) for x in d.x]
     slanted = not numeric_x and (len(labels) > 12 or max(map(len, labels), default=0) > 10)
     total_w, total_h = x0 + WIDTH + _RIGHT, y0 + HEIGHT + _BOTTOM + (50 if slanted else 0)
@@ -317,8 +311,8 @@ def series_svg(d: SeriesDetail, *, label: str) -> str:
         for group in (d.series, d.lower, d.upper)
         for vs in group.values()
         for v in vs
-        if (f := _finite(v)) is not None
-    ] + [f for v in d.limits.values() if (f := _finite(v)) is not None]
+        if (f := finite_or_none(v)) is not None
+    ] + [f for v in d.limits.values() if (f := finite_or_none(v)) is not None]
     vmin, vmax = (min(values), max(values)) if values else (0.0, 1.0)
     if vmax <= vmin:
         pad = abs(vmin) * 0.1 or 0.5
@@ -353,7 +347,7 @@ def series_svg(d: SeriesDetail, *, label: str) -> str:
         lows, highs = d.lower.get(name, []), d.upper.get(name, [])
         run: list[tuple[float, float, float]] = []
         for p, a, b in [*zip(pos, lows, highs, strict=False), (0.0, None, None)]:
-            fa, fb = _finite(a), _finite(b)
+            fa, fb = finite_or_none(a), finite_or_none(b)
             if fa is not None and fb is not None:
                 run.append((p, fa, fb))
                 continue
@@ -365,7 +359,7 @@ def series_svg(d: SeriesDetail, *, label: str) -> str:
                 )
             run = []
     for name in names:
-        ys = [_finite(v) for v in d.series[name]]
+        ys = [finite_or_none(v) for v in d.series[name]]
         for stretch in _runs(list(zip(pos, ys, strict=False))):
             if len(stretch) < 2:  # a lone point: its circle below shows it
                 continue
@@ -382,7 +376,7 @@ def series_svg(d: SeriesDetail, *, label: str) -> str:
                 )
     placed: list[tuple[float, float]] = []  # (y, x after the label) of the limit labels
     for limit, value in sorted(d.limits.items(), key=lambda kv: kv[1]):
-        v = _finite(value)
+        v = finite_or_none(value)
         if v is None:
             continue
         y = ypos(v)

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from mlaudit.checks._format import finite_or_none
+from mlaudit._numbers import finite_or_none
 from mlaudit.checks.base import CheckContext, register
 from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
 from mlaudit.engines.windows import Window, WindowedData

@@ -31,7 +31,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from mlaudit.checks._format import finite_or_none
+from mlaudit._numbers import finite_or_none
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.checks.performance._labels import ModelRows, model_rows
 from mlaudit.engines.windows import WindowedData
