@@ -1,8 +1,10 @@
-"""What the report's charts show, shared by the Vega-Lite specifications
-(:mod:`mlaudit.report.charts`) and the charts drawn directly (:mod:`mlaudit.report.svg`).
+"""What the report's charts show and how they look: the one source of chart data.
 
-Kept apart from :mod:`mlaudit.report.charts` so that a report drawn without Vega-Lite (a drift
-report) does not import altair (0.3 s).
+:func:`distribution_rows` gives the shares a distribution chart draws, whichever renderer
+draws it (:mod:`mlaudit.report.svg` for the reports; a dashboard can draw the same rows); the
+sizes, palette and fonts are shared by the charts drawn directly and those drawn through
+Vega-Lite (:mod:`mlaudit.report.charts`).  Kept apart from :mod:`mlaudit.report.charts` so that a
+report drawn without Vega-Lite (a drift report) does not import altair (0.3 s).
 """
 
 from __future__ import annotations
