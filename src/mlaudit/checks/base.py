@@ -15,10 +15,10 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from mlaudit.data.types import Schema
-from mlaudit.engines.windows import WindowedData
 from mlaudit.errors import ConfigError
 from mlaudit.results import CheckResult, Severity, Status, Threshold
 from mlaudit.summary.model import DatasetProfile, ScanPlan
+from mlaudit.summary.windows import WindowedData
 
 __all__ = [
     "Check",

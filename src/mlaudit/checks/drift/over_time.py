@@ -29,7 +29,6 @@ from typing import ClassVar
 from mlaudit._numbers import finite_or_none
 from mlaudit.checks.base import CheckContext, register
 from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
-from mlaudit.engines.windows import Window, WindowedData
 from mlaudit.results import (
     Cell,
     CheckResult,
@@ -40,6 +39,7 @@ from mlaudit.results import (
     worst_status,
 )
 from mlaudit.stats.control import ControlLimits, control_limits
+from mlaudit.summary.windows import Window, WindowedData
 
 __all__ = ["DriftOverTime"]
 

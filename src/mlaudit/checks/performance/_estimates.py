@@ -17,7 +17,6 @@ from pydantic import Field
 from mlaudit._numbers import finite_or_none
 from mlaudit.checks.base import Check, CheckContext
 from mlaudit.checks.performance._labels import ModelRows, model_rows
-from mlaudit.engines.windows import WindowedData
 from mlaudit.errors import MLAuditError
 from mlaudit.results import Severity
 from mlaudit.stats.estimation import (
@@ -27,6 +26,7 @@ from mlaudit.stats.estimation import (
     fit_calibration,
     realised_binary_metrics,
 )
+from mlaudit.summary.windows import WindowedData
 
 __all__ = [
     "ASSUMPTION",

@@ -22,9 +22,9 @@ from pydantic import Field
 
 from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.checks.performance._labels import ModelRows, model_rows
-from mlaudit.engines.windows import WindowedData
 from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, TableDetail
 from mlaudit.stats.control import ControlLimits, control_limits
+from mlaudit.summary.windows import WindowedData
 
 __all__ = ["PerformanceOverTime", "WindowMetrics", "window_metrics"]
 
