@@ -181,7 +181,9 @@ def test_bad_config(
 
 def test_usage_errors(cli: CLI, tmp_path: Path) -> None:
     assert cli("audit").code == 2
-    assert cli("audit", "--current", "x.csv", "--format", "pdfx").code == 2
+    for command in (("audit", "--current", "x.csv"), ("drift", "a.csv", "b.csv")):
+        r = cli(*command, "--format", "json,pdfx")
+        assert r.code == 2 and "'pdfx'" in r.text and "html, json, md, junit" in r.text
     assert cli("audit", "--current", "x.csv", "--fail-on", "sometimes").code == 2
     assert cli("frobnicate").code == 2
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["finite_or_none", "format_count", "format_share"]
+__all__ = ["format_count", "format_share"]
 
 
 def format_share(share: float, *, digits: int = 1) -> str:
@@ -24,8 +24,3 @@ def format_share(share: float, *, digits: int = 1) -> str:
 def format_count(n: float) -> str:
     """A count with thousands separators; non-integers keep one decimal."""
     return f"{int(n):,}" if float(n).is_integer() else f"{n:,.1f}"
-
-
-def finite_or_none(v: float | int | None) -> float | None:
-    """``v`` as a float when it is a finite number, else None (a table or series cell)."""
-    return None if v is None or not math.isfinite(float(v)) else float(v)

@@ -1,11 +1,12 @@
-"""Shared pieces of the command line: error handling, exit codes, summary printing."""
+"""Shared pieces of the command line: error handling, exit codes, summary printing, and the
+options several commands take (``--format``, ``--fail-on``, ``--window``)."""
 
 from __future__ import annotations
 
 import functools
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -13,7 +14,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from mlaudit.config import ReportFormat
 from mlaudit.errors import ConfigError, MLAuditError
+from mlaudit.report import parse_formats
 from mlaudit.results import AuditResult, Status
 
 __all__ = [
@@ -22,12 +25,14 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "WINDOW_HELP",
+    "check_fail_on",
     "console",
     "err_console",
     "exit_code_for",
     "handle_errors",
     "parse_window",
     "print_summary",
+    "report_formats",
     "setup_logging",
     "split_list",
     "state",
@@ -127,6 +132,20 @@ def print_summary(result: AuditResult, written: dict[str, Path] | None = None) -
         console.print(f"... and {len(shown) - 40} more in the report")
     for fmt, path in (written or {}).items():
         console.print(f"{fmt:>6}: {path}")
+
+
+def report_formats(value: str | None, default: Sequence[str]) -> list[ReportFormat]:
+    """``--format html,json`` → the formats to write (``default`` when the option is not given).
+
+    An unknown format is a usage error (:func:`mlaudit.report.parse_formats`).
+    """
+    return parse_formats(split_list(value) or default)
+
+
+def check_fail_on(value: str | None) -> None:
+    """``--fail-on`` must be ``fail``, ``warn`` or ``never``; anything else is a usage error."""
+    if value is not None and value not in ("fail", "warn", "never"):
+        raise ConfigError(f"--fail-on {value!r} is not valid", fix="use fail, warn or never")
 
 
 def split_list(value: str | None) -> list[str]:

@@ -11,10 +11,12 @@ from pydantic import ValidationError
 from mlaudit.audit import Audit
 from mlaudit.cli._common import (
     WINDOW_HELP,
+    check_fail_on,
     exit_code_for,
     handle_errors,
     parse_window,
     print_summary,
+    report_formats,
     split_list,
     state,
 )
@@ -23,24 +25,6 @@ from mlaudit.errors import ConfigError
 from mlaudit.report import write_reports
 
 __all__ = ["audit"]
-
-FORMATS = ("html", "json", "md", "junit")
-
-
-def parse_formats(value: str | None, default: list[str]) -> list[str]:
-    """Validate ``--format html,json``; an unknown format is a usage error."""
-    formats = split_list(value) or default
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ConfigError(
-            f"unknown report format(s): {', '.join(bad)}", fix=f"use any of: {','.join(FORMATS)}"
-        )
-    return formats
-
-
-def check_fail_on(value: str | None) -> None:
-    if value is not None and value not in ("fail", "warn", "never"):
-        raise ConfigError(f"--fail-on {value!r} is not valid", fix="use fail, warn or never")
 
 
 @handle_errors
@@ -72,10 +56,10 @@ def audit(
     """Audit data (and later models): quality and validation checks, reports, exit code."""
     check_fail_on(fail_on)
     cfg = _merge_config(config, locals())
-    formats = parse_formats(format, list(cfg.output.formats))
+    formats = report_formats(format, cfg.output.formats)
     out_dir = out or Path(cfg.output.dir)
     result = Audit.from_config(cfg, progress=not state["quiet"]).run()
-    written = write_reports(result, out_dir, formats=formats)  # type: ignore[arg-type]
+    written = write_reports(result, out_dir, formats=formats)
     print_summary(result, written)
     raise typer.Exit(exit_code_for(result, fail_on or cfg.output.fail_on))
 

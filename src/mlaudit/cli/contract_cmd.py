@@ -9,8 +9,15 @@ from typing import Annotated
 import typer
 
 from mlaudit.audit import Audit, open_dataset, profile_data
-from mlaudit.cli._common import console, exit_code_for, handle_errors, print_summary, state
-from mlaudit.cli.audit_cmd import check_fail_on, parse_formats
+from mlaudit.cli._common import (
+    check_fail_on,
+    console,
+    exit_code_for,
+    handle_errors,
+    print_summary,
+    report_formats,
+    state,
+)
 from mlaudit.data.schema import infer_schema
 from mlaudit.errors import ConfigError
 from mlaudit.report import write_reports
@@ -59,7 +66,7 @@ def validate(
 ) -> None:
     """Check data against a data contract; exit 1 when it breaks the contract."""
     check_fail_on(fail_on)
-    formats = parse_formats(format, ["html", "json"])
+    formats = report_formats(format, ["html", "json"])
     spec = load_contract(contract)
     dataset = open_dataset(data, name="current")
     present = set(infer_schema(dataset).names)
@@ -71,6 +78,6 @@ def validate(
         progress=not state["quiet"],
     )
     result = audit.run()
-    written = write_reports(result, out, formats=formats)  # type: ignore[arg-type]
+    written = write_reports(result, out, formats=formats)
     print_summary(result, written)
     raise typer.Exit(exit_code_for(result, fail_on))

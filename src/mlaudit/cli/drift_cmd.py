@@ -10,13 +10,14 @@ import typer
 from mlaudit.audit import Audit
 from mlaudit.cli._common import (
     WINDOW_HELP,
+    check_fail_on,
     exit_code_for,
     handle_errors,
     parse_window,
     print_summary,
+    report_formats,
     state,
 )
-from mlaudit.cli.audit_cmd import check_fail_on, parse_formats
 from mlaudit.report import write_reports
 
 __all__ = ["drift"]
@@ -38,7 +39,7 @@ def drift(
 ) -> None:
     """Has the data drifted? Column by column and as a whole, with sound multiple testing."""
     check_fail_on(fail_on)
-    formats = parse_formats(format, ["html", "json"])
+    formats = report_formats(format, ["html", "json"])
     schema = {"target": target, "prediction": prediction, "score": score, "timestamp": timestamp}
     audit = Audit(
         current,
@@ -51,6 +52,6 @@ def drift(
         progress=not state["quiet"],
     )
     result = audit.run()
-    written = write_reports(result, out, formats=formats)  # type: ignore[arg-type]
+    written = write_reports(result, out, formats=formats)
     print_summary(result, written)
     raise typer.Exit(exit_code_for(result, fail_on))

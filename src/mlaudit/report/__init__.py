@@ -1,7 +1,9 @@
 """Reports rendered from an :class:`~mlaudit.results.AuditResult` alone.
 
 ``write_reports`` renders every requested format in memory first and only then writes each file
-atomically, so a rendering failure leaves no partial report behind.
+atomically, so a rendering failure leaves no partial report behind.  The report formats are one
+``Literal`` (:data:`ReportFormat`, defined with the configuration that names them) and one
+validator (:func:`parse_formats`), used by the library, the configuration and the command line.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TypeGuard, get_args
 
+from mlaudit.config import ReportFormat
 from mlaudit.errors import ConfigError, ReportError
 from mlaudit.report.jsonio import dumps_canonical, load_result, write_atomic
 from mlaudit.results import AuditResult, register_notebook_renderer
@@ -21,14 +24,14 @@ __all__ = [
     "ReportFormat",
     "dumps_canonical",
     "load_result",
+    "parse_formats",
     "render",
     "write_atomic",
     "write_reports",
 ]
 
-ReportFormat = Literal["html", "json", "md", "junit"]
-FORMATS: tuple[str, ...] = ("html", "json", "md", "junit")
-FILE_NAMES: dict[str, str] = {
+FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
+FILE_NAMES: dict[ReportFormat, str] = {
     "html": "report.html",
     "json": "report.json",
     "md": "report.md",
@@ -36,7 +39,7 @@ FILE_NAMES: dict[str, str] = {
 }
 
 
-def _renderer(fmt: str, *, charts: bool) -> Callable[[AuditResult], str]:
+def _renderer(fmt: ReportFormat, *, charts: bool) -> Callable[[AuditResult], str]:
     # Imported on use: the HTML renderer pulls in altair, which a JSON-only run does not need.
     if fmt == "html":
         from mlaudit.report.html import render_html
@@ -53,21 +56,42 @@ def _renderer(fmt: str, *, charts: bool) -> Callable[[AuditResult], str]:
     return dumps_canonical
 
 
-def _check_formats(formats: Sequence[str]) -> list[str]:
+def _is_format(name: str) -> TypeGuard[ReportFormat]:
+    return name in FORMATS
+
+
+def parse_formats(formats: str | Sequence[str]) -> list[ReportFormat]:
+    """The report formats named in ``formats``, each once, in the order given.
+
+    Parameters
+    ----------
+    formats
+        Format names, or one comma-separated string of them (``"html,json"``).
+
+    Returns
+    -------
+    list[ReportFormat]
+        The formats, without repeats.
+
+    Raises
+    ------
+    ConfigError
+        No format is given, or a name is not one of ``html``, ``json``, ``md``, ``junit``.
+    """
     if isinstance(formats, str):
         formats = [f.strip() for f in formats.split(",") if f.strip()]
-    bad = [f for f in formats if f not in FORMATS]
+    bad = [f for f in formats if not _is_format(f)]
     if bad or not formats:
         raise ConfigError(
             f"unknown report format(s): {', '.join(map(repr, bad)) or 'none given'}",
             fix=f"use any of: {', '.join(FORMATS)}",
         )
-    return list(dict.fromkeys(formats))
+    return list(dict.fromkeys(f for f in formats if _is_format(f)))
 
 
 def render(result: AuditResult, fmt: ReportFormat, *, charts: bool = True) -> str:
     """Render ``result`` in one format (``html``, ``json``, ``md`` or ``junit``) as text."""
-    return _renderer(_check_formats([fmt])[0], charts=charts)(result)
+    return _renderer(parse_formats([fmt])[0], charts=charts)(result)
 
 
 def write_reports(
@@ -103,7 +127,7 @@ def write_reports(
     ReportError
         The folder cannot be created or written.
     """
-    wanted = _check_formats(formats)
+    wanted = parse_formats(formats)
     texts = {fmt: _renderer(fmt, charts=charts)(result) for fmt in wanted}
     out = Path(out_dir)
     try:

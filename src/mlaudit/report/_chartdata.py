@@ -1,17 +1,19 @@
-"""What the report's charts show, shared by the Vega-Lite specifications
-(:mod:`mlaudit.report.charts`) and the charts drawn directly (:mod:`mlaudit.report.svg`).
+"""What the report's charts show and how they look: the one source of chart data.
 
-Kept apart from :mod:`mlaudit.report.charts` so that a report drawn without Vega-Lite (a drift
-report) does not import altair (0.3 s).
+:func:`distribution_rows` gives the shares a distribution chart draws, whichever renderer
+draws it (:mod:`mlaudit.report.svg` for the reports; a dashboard can draw the same rows); the
+sizes, palette and fonts are shared by the charts drawn directly and those drawn through
+Vega-Lite (:mod:`mlaudit.report.charts`).  Kept apart from :mod:`mlaudit.report.charts` so that a
+report drawn without Vega-Lite (a drift report) does not import altair (0.3 s).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mlaudit._numbers import finite_or_none
 from mlaudit.results import DistributionDetail
 
 __all__ = [
@@ -24,7 +26,6 @@ __all__ = [
     "WIDTH",
     "DistributionRows",
     "distribution_rows",
-    "finite_number",
     "sample_order",
     "shares",
 ]
@@ -47,18 +48,10 @@ VEGA_CONFIG: dict[str, Any] = {
 }  # fmt: skip
 
 
-def finite_number(v: object) -> float | None:
-    """A finite float, or None (missing, NaN or infinite values are not plotted)."""
-    if v is None or isinstance(v, bool) or not isinstance(v, int | float):
-        return None
-    f = float(v)
-    return f if math.isfinite(f) else None
-
-
 def shares(counts: Sequence[float]) -> list[float | None]:
     """Each count's share of the finite total (None for every count when the total is 0)."""
-    total = sum(c for c in counts if finite_number(c) is not None)
-    return [(finite_number(c) or 0.0) / total if total > 0 else None for c in counts]
+    total = sum(c for c in counts if finite_or_none(c) is not None)
+    return [(finite_or_none(c) or 0.0) / total if total > 0 else None for c in counts]
 
 
 def sample_order(names: Iterable[str]) -> list[str]:
@@ -94,13 +87,13 @@ def distribution_rows(d: DistributionDetail) -> DistributionRows:
             (s, float(d.edges[i]), float(d.edges[i + 1]), sh)
             for s in samples
             for i, sh in enumerate(shares(d.counts[s])[: len(d.edges) - 1])
-            if finite_number(d.edges[i]) is not None and finite_number(d.edges[i + 1]) is not None
+            if finite_or_none(d.edges[i]) is not None and finite_or_none(d.edges[i + 1]) is not None
         ]
         return DistributionRows(title, samples, bins, [], [])
     totals = dict.fromkeys(d.categories, 0.0)
     for counts in d.counts.values():
         for c, n in zip(d.categories, counts, strict=False):
-            totals[c] += finite_number(n) or 0.0
+            totals[c] += finite_or_none(n) or 0.0
     keep = sorted(d.categories, key=lambda c: (-totals[c], c))[:MAX_CATEGORIES]
     kept = set(keep)
     bars = [

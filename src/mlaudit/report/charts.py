@@ -1,9 +1,12 @@
-"""Charts for reports: Vega-Lite specifications built with altair, rendered to inline SVG.
+"""The charts still drawn through Vega-Lite: curves (ROC, calibration, partial dependence) and
+the missing-values overview, as specifications built with altair and rendered to inline SVG.
 
-Charts are decided here, from result details, never in checks.  Rendering uses
-``vl_convert`` (offline, no browser).  Nothing is cached between calls and the output depends
-only on the input, so the same result always gives the same SVG.  Non-finite values (NaN,
-infinities) are left out of the plotted data: they have no position on an axis.
+Distributions and series are drawn directly (:mod:`mlaudit.report.svg`, whose ``detail_svg``
+picks the one renderer of each chart kind).  Charts are decided in the report, from result
+details, never in checks.  Rendering uses ``vl_convert`` (offline, no browser).  Nothing is
+cached between calls and the output depends only on the input, so the same result always gives
+the same SVG.  Non-finite values (NaN, infinities) are left out of the plotted data: they have
+no position on an axis.
 """
 
 from __future__ import annotations
@@ -19,28 +22,12 @@ import altair as alt
 import vl_convert as vlc
 from altair.utils.schemapi import debug_mode
 
+from mlaudit._numbers import finite_or_none
 from mlaudit.errors import ReportError
-from mlaudit.report._chartdata import (
-    HEIGHT,
-    TITLE_CHARS,
-    VEGA_CONFIG,
-    WIDTH,
-    DistributionRows,
-    distribution_rows,
-)
-from mlaudit.report._chartdata import finite_number as _num
-from mlaudit.results import CurveDetail, Detail, DistributionDetail, SeriesDetail
+from mlaudit.report._chartdata import HEIGHT, TITLE_CHARS, VEGA_CONFIG, WIDTH
+from mlaudit.results import CurveDetail
 
-__all__ = [
-    "DistributionRows",
-    "curve_chart",
-    "detail_chart",
-    "distribution_chart",
-    "distribution_rows",
-    "missing_values_chart",
-    "series_chart",
-    "to_svg",
-]
+__all__ = ["curve_chart", "missing_values_chart", "to_svg"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -104,102 +91,13 @@ def to_svg(spec: dict[str, Any], *, label: str = "chart", prefix: str = "c") -> 
 
 
 @_unchecked
-def distribution_chart(d: DistributionDetail) -> dict[str, Any]:
-    """Overlaid histograms (numeric) or grouped bars (categorical) of each sample's shares.
-
-    The Vega-Lite specification (for pages that draw charts themselves); reports draw the
-    same chart directly with :func:`mlaudit.report.svg.distribution_svg`.
-    """
-    rows = distribution_rows(d)
-    samples = rows.samples
-    if d.edges:
-        values = [
-            {"sample": s, "lo": lo, "hi": hi, "share": sh, "zero": 0} for s, lo, hi, sh in rows.bins
-        ]
-        chart = (
-            alt.Chart(_data(values))
-            .mark_bar(opacity=0.55, binSpacing=0, stroke="#ffffff", strokeWidth=0.3)
-            .encode(
-                x=alt.X("lo:Q", title=d.column, scale=alt.Scale(zero=False)),
-                x2=alt.X2("hi:Q"),
-                y=alt.Y("share:Q", title="share of rows", stack=None, axis=alt.Axis(format="%")),
-                y2=alt.Y2("zero:Q"),
-                color=alt.Color("sample:N", title="sample", sort=samples),
-            )
-        )
-    else:
-        values = [{"sample": s, "category": c, "share": sh} for s, c, sh in rows.bars]
-        chart = (
-            alt.Chart(_data(values))
-            .mark_bar()
-            .encode(
-                x=alt.X("category:N", title=d.column, sort=rows.categories,
-                        axis=alt.Axis(labelLimit=120)),
-                xOffset=alt.XOffset("sample:N", sort=samples),
-                y=alt.Y("share:Q", title="share of rows", axis=alt.Axis(format="%")),
-                color=alt.Color("sample:N", title="sample", sort=samples),
-            )
-        )  # fmt: skip
-    return _finish(chart.properties(width=WIDTH, height=HEIGHT), rows.title)
-
-
-def _x_type(xs: Sequence[object]) -> str:
-    return "Q" if all(isinstance(x, int | float) and not isinstance(x, bool) for x in xs) else "O"
-
-
-@_unchecked
-def series_chart(d: SeriesDetail) -> dict[str, Any]:
-    """Lines per series over ``x``, with shaded bands (lower/upper) and dashed limit rules."""
-    xt = _x_type(d.x)
-    order = [str(x) for x in d.x] if xt == "O" else None
-    x_enc = alt.X(f"x:{xt}", title=d.x_label or "", sort=order, scale=alt.Scale(zero=False))
-    color = alt.Color("series:N", title="", sort=list(d.series))
-    line_rows = [
-        {"x": x, "series": name, "y": _num(v)}
-        for name, values in d.series.items()
-        for x, v in zip(d.x, values, strict=False)
-    ]
-    layers: list[Any] = []
-    band_rows = [
-        {"x": x, "series": name, "lo": _num(lo), "hi": _num(hi)}
-        for name, lows in d.lower.items()
-        for x, lo, hi in zip(d.x, lows, d.upper.get(name, []), strict=False)
-        if _num(lo) is not None and _num(hi) is not None
-    ]
-    if band_rows:
-        layers.append(
-            alt.Chart(_data(band_rows))
-            .mark_area(opacity=0.18)
-            .encode(x=x_enc, y=alt.Y("lo:Q", title=d.y_label or ""), y2=alt.Y2("hi:Q"), color=color)
-        )
-    layers.append(
-        alt.Chart(_data(line_rows))
-        .mark_line(point=True, strokeWidth=2)
-        .encode(x=x_enc, y=alt.Y("y:Q", title=d.y_label or "", scale=alt.Scale(zero=False)),
-                color=color)
-    )  # fmt: skip
-    limit_rows = [{"limit": k, "y": v} for k, v in d.limits.items() if _num(v) is not None]
-    if limit_rows:
-        base = alt.Chart(_data(limit_rows))
-        layers.append(base.mark_rule(color="#c00000", strokeDash=[6, 4]).encode(y=alt.Y("y:Q")))
-        at_left = alt.XValue(0)  # type: ignore[no-untyped-call]
-        layers.append(
-            base.mark_text(align="left", dx=4, dy=-6, color="#c00000", fontSize=10).encode(
-                y=alt.Y("y:Q"), x=at_left, text=alt.Text("limit:N")
-            )
-        )
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
-    return _finish(chart, d.title or d.name)
-
-
-@_unchecked
 def curve_chart(d: CurveDetail) -> dict[str, Any]:
     """One line per curve, points kept in their given order (ROC, calibration, PDP...)."""
     rows = [
-        {"curve": name, "i": i, "x": _num(x), "y": _num(y)}
+        {"curve": name, "i": i, "x": finite_or_none(x), "y": finite_or_none(y)}
         for name, xy in d.curves.items()
         for i, (x, y) in enumerate(zip(xy.get("x", []), xy.get("y", []), strict=False))
-        if _num(x) is not None and _num(y) is not None
+        if finite_or_none(x) is not None and finite_or_none(y) is not None
     ]
     chart = (
         alt.Chart(_data(rows))
@@ -219,7 +117,11 @@ def curve_chart(d: CurveDetail) -> dict[str, Any]:
 def missing_values_chart(shares: Sequence[tuple[str, float]], *, title: str = "") -> dict[str, Any]:
     """Horizontal bars of the share of missing values per column, in the order given."""
     rows = [
-        {"column": c, "share": _num(s), "flag": "missing" if (_num(s) or 0) > 0 else "complete"}
+        {
+            "column": c,
+            "share": finite_or_none(s),
+            "flag": "missing" if (finite_or_none(s) or 0) > 0 else "complete",
+        }
         for c, s in shares
     ]
     chart = (
@@ -237,14 +139,3 @@ def missing_values_chart(shares: Sequence[tuple[str, float]], *, title: str = ""
         .properties(width=WIDTH - 120, height=alt.Step(14))
     )  # fmt: skip
     return _finish(chart, title or "Missing values per column")
-
-
-def detail_chart(detail: Detail) -> dict[str, Any] | None:
-    """The chart specification for a detail block, or None if the block is not drawn."""
-    if isinstance(detail, DistributionDetail):
-        return distribution_chart(detail) if detail.counts else None
-    if isinstance(detail, SeriesDetail):
-        return series_chart(detail) if detail.x and detail.series else None
-    if isinstance(detail, CurveDetail):
-        return curve_chart(detail) if detail.curves else None
-    return None

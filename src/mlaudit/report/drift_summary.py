@@ -18,9 +18,9 @@ they are.
 
 from __future__ import annotations
 
-import math
 import re
 
+from mlaudit._numbers import finite_or_none
 from mlaudit.report._format import in_report_order
 from mlaudit.results import AuditResult, CheckResult, Status, TableDetail
 
@@ -32,12 +32,6 @@ _FINDINGS = (Status.ERROR, Status.FAIL, Status.WARN, Status.INCONCLUSIVE)
 _LISTED = 5
 _ROLES = (("target", "the target"), ("prediction", "the prediction"), ("score", "the score"))
 _MAX_SENTENCE = 220
-
-
-def _num(v: object) -> float | None:
-    if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
-        return float(v)
-    return None
 
 
 def _sig(v: float) -> str:
@@ -58,7 +52,7 @@ def _changed_categories(c: CheckResult, change: str) -> str:
         (d for d in c.details if isinstance(d, TableDetail) and d.name == "category_changes"), None
     )
     names = [str(r[0]) for r in table.rows if len(r) > 1 and r[1] == change] if table else []
-    total = int(_num(c.metrics.get(f"{change}_categories")) or len(names))
+    total = int(finite_or_none(c.metrics.get(f"{change}_categories")) or len(names))
     if not names:
         return ""
     word = "category" if total == 1 else "categories"
@@ -81,9 +75,9 @@ def effect_in_words(c: CheckResult) -> str:
         ``category shares changed (Cramér's V 0.47), new category 'partner'``, ``PSI 0.31``.
     """
     m, method = c.metrics, c.params.get("method_used")
-    effect = _num(m.get("effect_size"))
-    w = _num(m.get("wasserstein_normalized"))
-    v = _num(m.get("cramers_v"))
+    effect = finite_or_none(m.get("effect_size"))
+    w = finite_or_none(m.get("wasserstein_normalized"))
+    v = finite_or_none(m.get("cramers_v"))
     if method in ("ks", "wasserstein") or (method is None and w is not None):
         size = effect if effect is not None else w
         if size is not None:
@@ -99,7 +93,7 @@ def effect_in_words(c: CheckResult) -> str:
                 + _changed_categories(c, "vanished")
             )
     for name, label in (("psi", "PSI"), ("js_distance", "Jensen-Shannon distance")):
-        value = _num(m.get(name))
+        value = finite_or_none(m.get(name))
         if value is not None and (method in (None, name.split("_")[0])):
             return f"{label} {_sig(value)}"
     return f"effect size {_sig(effect)}" if effect is not None else "changed"
@@ -172,7 +166,7 @@ def _roles(uni: list[CheckResult]) -> list[str]:
 
 
 def _classifier(c: CheckResult) -> str | None:
-    auc, lo, hi = (_num(c.metrics.get(k)) for k in ("auc", "auc_low", "auc_high"))
+    auc, lo, hi = (finite_or_none(c.metrics.get(k)) for k in ("auc", "auc_low", "auc_high"))
     if c.status not in _COMPARED or auc is None or lo is None or hi is None:
         return None
     bound = c.bounds.get("auc")
@@ -183,14 +177,15 @@ def _classifier(c: CheckResult) -> str | None:
     if c.status is Status.PASS:
         return f"A domain classifier cannot tell the two periods apart: {figures}."
     table = next((d for d in c.details if isinstance(d, TableDetail)), None)
-    telling = [str(r[0]) for r in (table.rows if table else []) if (_num(r[1]) or 0) > 0][:3]
+    rows = table.rows if table else []
+    telling = [str(r[0]) for r in rows if (finite_or_none(r[1]) or 0) > 0][:3]
     by = f", mostly by {_and(telling)}" if telling else ""
     return f"A domain classifier tells the two periods apart: {figures}{by}."
 
 
 def _pca(c: CheckResult) -> str | None:
     cur, ref, lo, hi = (
-        _num(c.metrics.get(k))
+        finite_or_none(c.metrics.get(k))
         for k in ("current_error", "reference_error", "lower_limit", "upper_limit")
     )
     if c.status not in _COMPARED or cur is None or lo is None or hi is None:
@@ -231,7 +226,7 @@ def _over_time(results: list[CheckResult]) -> list[str]:
     alerting = [c for c in in_report_order(per_column) if c.status in _DRIFTED]
     if not alerting:
         summary = next((c for c in results if c.column is None), None)
-        n = _num(summary.metrics.get("windows")) if summary is not None else None
+        n = finite_or_none(summary.metrics.get("windows")) if summary is not None else None
         windows = f"any of the {int(n)} windows" if n is not None else "any window"
         return [f"Over time: no column drifted in {windows}."]
     groups: dict[tuple[int, str], list[str]] = {}

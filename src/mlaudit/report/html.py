@@ -1,9 +1,9 @@
 """The HTML report: one self-contained file (inline CSS, JS and SVG) that opens offline.
 
 Everything is escaped by jinja2's autoescape; the only markup inserted as is are the SVG charts
-drawn by :mod:`mlaudit.report.svg` (distributions, series) and :mod:`mlaudit.report.charts`
-(the other kinds, through vl-convert).  No external URL appears in the page: no fonts, no CDNs,
-no images by address.
+from :func:`mlaudit.report.svg.detail_svg` (distributions and series drawn directly, curves
+through vl-convert) and the missing-values overview from :mod:`mlaudit.report.charts`.  No
+external URL appears in the page: no fonts, no CDNs, no images by address.
 """
 
 from __future__ import annotations
@@ -31,15 +31,13 @@ from mlaudit.report._format import (
     problems,
 )
 from mlaudit.report.drift_summary import what_changed
-from mlaudit.report.svg import distribution_svg, series_svg
+from mlaudit.report.svg import detail_svg
 from mlaudit.results import (
     AuditResult,
     CheckResult,
     Detail,
-    DistributionDetail,
     ExamplesDetail,
     NoteDetail,
-    SeriesDetail,
     Status,
     TableDetail,
 )
@@ -129,17 +127,10 @@ def _block(detail: Detail, *, charts: bool, prefix: str) -> _Block:
                       rows=_table_rows(detail.rows), masked=detail.masked_columns)  # fmt: skip
     if isinstance(detail, NoteDetail):
         return _Block("note", detail.name, text=detail.text)
-    # The charts a drift report is made of are drawn directly (see mlaudit.report.svg)
-    if charts and isinstance(detail, DistributionDetail):
-        return _Block("chart", title, svg=Markup(distribution_svg(detail, label=title)))
-    if charts and isinstance(detail, SeriesDetail):
-        return _Block("chart", title, svg=Markup(series_svg(detail, label=title)))
-    from mlaudit.report import charts as ch  # altair: imported only for the charts it draws
-
-    spec = ch.detail_chart(detail) if charts else None
-    if spec is None:
+    svg = detail_svg(detail, label=title, prefix=prefix) if charts else None
+    if svg is None:
         return _Block("chart-off", title, text=f"{detail.kind} chart not drawn")
-    return _Block("chart", title, svg=Markup(ch.to_svg(spec, label=title, prefix=prefix)))
+    return _Block("chart", title, svg=Markup(svg))
 
 
 def _card(index: int, c: CheckResult, *, charts: bool) -> _Card:

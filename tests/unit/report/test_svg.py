@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from mlaudit.report.svg import distribution_svg, nice_ticks, series_svg
-from mlaudit.results import DistributionDetail, SeriesDetail
+from mlaudit.report.svg import detail_svg, distribution_svg, nice_ticks, series_svg
+from mlaudit.results import CurveDetail, DistributionDetail, SeriesDetail, TableDetail
 
 
 def _parse(svg: str) -> ET.Element:
@@ -117,3 +117,15 @@ def test_series_on_a_numeric_axis_places_points_by_value() -> None:
     root = _parse(series_svg(d, label="s"))
     xs = [float(c.get("cx", 0)) for c in root.iter("circle")]
     assert (xs[1] - xs[0]) * 4 == pytest.approx(xs[2] - xs[0], abs=0.02)
+
+
+def test_each_chart_kind_has_one_renderer() -> None:
+    dist = DistributionDetail(name="h", column="x", edges=[0, 1], counts={"reference": [1]})
+    series = SeriesDetail(name="s", x=[1, 2], series={"a": [1.0, 2.0]})
+    assert detail_svg(dist, label="d") == distribution_svg(dist, label="d")
+    assert detail_svg(series, label="s") == series_svg(series, label="s")
+    curve = CurveDetail(name="roc", curves={"m": {"x": [0, 1], "y": [0, 1]}})
+    drawn = detail_svg(curve, label="roc", prefix="p7")
+    assert drawn is not None and drawn.startswith('<svg role="img" aria-label="roc" ')
+    assert detail_svg(CurveDetail(name="roc", curves={}), label="roc") is None
+    assert detail_svg(TableDetail(name="t", columns=["a"], rows=[[1]]), label="t") is None

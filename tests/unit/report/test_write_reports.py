@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from mlaudit.errors import ConfigError
-from mlaudit.report import load_result, write_reports
+from mlaudit.report import FILE_NAMES, FORMATS, load_result, parse_formats, write_reports
 from mlaudit.report import markdown as md_module
 from mlaudit.results import AuditResult
 
@@ -31,6 +31,17 @@ def test_bad_format_lists_valid_ones(tmp_path: Path, result: AuditResult) -> Non
         write_reports(result, tmp_path, formats=["json", "pdf"])  # type: ignore[list-item]
     assert info.value.fix == "use any of: html, json, md, junit"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_parse_formats_splits_keeps_order_and_drops_repeats() -> None:
+    assert parse_formats(" md, json ,md,") == ["md", "json"]
+    assert parse_formats(["junit", "html", "junit"]) == ["junit", "html"]
+    assert FORMATS == ("html", "json", "md", "junit") and set(FILE_NAMES) == set(FORMATS)
+    for nothing in ("", " , ", []):
+        with pytest.raises(ConfigError, match="none given"):
+            parse_formats(nothing)
+    with pytest.raises(ConfigError, match="'HTML'"):
+        parse_formats("json,HTML")
 
 
 def test_render_failure_leaves_no_partial_report(

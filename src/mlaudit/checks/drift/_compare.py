@@ -12,6 +12,8 @@ import numpy as np
 
 from mlaudit.results import Bound, Cell, DistributionDetail, TableDetail
 from mlaudit.stats.drift import (
+    KSResult,
+    WassersteinResult,
     categorical_test,
     cdf_gap,
     decile_edges,
@@ -75,15 +77,38 @@ def compare_numeric(ref: ColumnSummary, cur: ColumnSummary, method: str) -> Colu
     r_share, c_share = sketch_shares(rs, edges), sketch_shares(cs, edges)
     psi_value = psi(r_share, c_share)
     js_value, detail = _numeric_js(ref, cur, edges, r_share, c_share)
-    exact = ks.exact
     metrics: Metrics = {
         "ks_statistic": ks.statistic,
         "wasserstein": w.distance,
         "wasserstein_normalized": w.normalized,
         "psi": psi_value,
         "js_distance": js_value,
-        "n_reference": rs.n,
-        "n_current": cs.n,
+        **_sample_metrics(rn, cn),
+    }
+    verdict = {  # what each method decides on: statistic, p-value, effect size and its name
+        "ks": (ks.statistic, ks.p_value, w.normalized, "normalised Wasserstein distance"),
+        "wasserstein": (w.normalized, None, w.normalized, "normalised Wasserstein"),
+        "psi": (psi_value, None, psi_value, "PSI"),
+    }
+    stat, p, effect, effect_name = verdict.get(
+        method, (js_value, None, js_value, "Jensen-Shannon distance")
+    )
+    bounds = {} if ks.exact else _sketch_bounds(ks, w)
+    if method == "ks" and "ks_statistic" in bounds:
+        bounds["statistic"] = bounds["ks_statistic"]
+    return ColumnDrift(
+        column=cur.name, kind="numeric", method=method, statistic=stat, p_value=p,
+        effect_size=effect, effect_name=effect_name, metrics=metrics, exact=ks.exact,
+        bounds=bounds, details=[detail],
+        notes=[f"W1 is divided by the {w.scale_source} ({w.scale:.4g})"],
+    )  # fmt: skip
+
+
+def _sample_metrics(rn: NumericSummary, cn: NumericSummary) -> Metrics:
+    """Sizes, infinite values, means and standard deviations of both samples."""
+    return {
+        "n_reference": _sketch(rn).n,
+        "n_current": _sketch(cn).n,
         "infinite_reference": rn.posinf_count + rn.neginf_count,
         "infinite_current": cn.posinf_count + cn.neginf_count,
         "reference_mean": rn.moments.mean,
@@ -91,42 +116,20 @@ def compare_numeric(ref: ColumnSummary, cur: ColumnSummary, method: str) -> Colu
         "reference_std": rn.moments.std,
         "current_std": cn.moments.std,
     }
-    bounds: dict[str, Bound] = {}
-    if not exact:
-        m = "hard bound from the quantile sketches' rank errors"
-        bounds["ks_statistic"] = Bound(low=ks.statistic_low, high=ks.statistic_high, method=m)
-        bounds["p_value"] = Bound(low=ks.p_value_low, high=ks.p_value_high, method=m)
-        bounds["wasserstein_normalized"] = Bound(
+
+
+def _sketch_bounds(ks: KSResult, w: WassersteinResult) -> dict[str, Bound]:
+    """Hard bounds on KS, its p-value and the normalised W1 from the sketches' rank errors."""
+    m = "hard bound from the quantile sketches' rank errors"
+    return {
+        "ks_statistic": Bound(low=ks.statistic_low, high=ks.statistic_high, method=m),
+        "p_value": Bound(low=ks.p_value_low, high=ks.p_value_high, method=m),
+        "wasserstein_normalized": Bound(
             low=max(w.normalized - w.error_bound / w.scale, 0.0),
             high=w.normalized + w.error_bound / w.scale,
             method=m,
-        )
-    notes = [f"W1 is divided by the {w.scale_source} ({w.scale:.4g})"]
-    if method == "ks":
-        stat, p = ks.statistic, ks.p_value
-        effect, effect_name = w.normalized, "normalised Wasserstein distance"
-        if "ks_statistic" in bounds:
-            bounds["statistic"] = bounds["ks_statistic"]
-    elif method == "wasserstein":
-        stat, p, effect, effect_name = w.normalized, None, w.normalized, "normalised Wasserstein"
-    elif method == "psi":
-        stat, p, effect, effect_name = psi_value, None, psi_value, "PSI"
-    else:
-        stat, p, effect, effect_name = js_value, None, js_value, "Jensen-Shannon distance"
-    return ColumnDrift(
-        column=cur.name,
-        kind="numeric",
-        method=method,
-        statistic=stat,
-        p_value=p,
-        effect_size=effect,
-        effect_name=effect_name,
-        metrics=metrics,
-        exact=exact,
-        bounds=bounds,
-        details=[detail],
-        notes=notes,
-    )
+        ),
+    }
 
 
 def _same_edges(a: Histogram | None, b: Histogram | None) -> bool:

@@ -18,6 +18,7 @@ of what the model sees has changed and its validation no longer describes it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from pydantic import Field, field_validator
@@ -56,6 +57,18 @@ def severity_order(results: list[CheckResult]) -> list[CheckResult]:
         return (_RANK[Status(r.status)], -(effect if effect is not None else -1.0), r.column or "")
 
     return sorted(results, key=key)
+
+
+@dataclass(frozen=True)
+class _Tally:
+    """The compared columns by verdict, and the drifted share: ``share`` counts the inconclusive
+    columns as clean, ``share_high`` as drifted."""
+
+    compared: list[CheckResult]
+    drifted: list[CheckResult]
+    undecided: list[CheckResult]
+    share: float
+    share_high: float
 
 
 @register
@@ -97,31 +110,27 @@ class DatasetDrift(DriftOptions):
                 fix=f"use column names such as: {', '.join(ctx.schema.names[:10])}",
             )
         results = [r for r in univariate_results(ctx, self) if r.column is not None]
-        compared = [r for r in results if r.status in _COMPARED]
-        if not compared:
-            return self.skipped("no column could be compared for drift")
-        weight = {r.column: self._weight(r.column or "") for r in compared}
-        total = sum(weight.values())
-        if total <= 0:
-            return self.skipped("every compared column has weight 0")
-        drifted = [r for r in compared if _drifted(r)]
-        undecided = [r for r in compared if r.status is Status.INCONCLUSIVE and not _drifted(r)]
-        share = sum(weight[r.column] for r in drifted) / total
-        share_high = share + sum(weight[r.column] for r in undecided) / total
-        low, high = self._status(share), self._status(share_high)
+        tally = self._tally(results)
+        if isinstance(tally, str):
+            return self.skipped(tally)
+        low, high = self._status(tally.share), self._status(tally.share_high)
         return self.result(
             low if low == high else Status.INCONCLUSIVE,
-            self._message(compared, drifted, undecided, (share, share_high), low != high),
+            self._message(tally, straddles=low != high),
             metrics={
-                "drifted_share": share,
-                "drifted_columns": len(drifted),
-                "inconclusive_columns": len(undecided),
-                "compared_columns": len(compared),
-                "skipped_columns": len(results) - len(compared),
+                "drifted_share": tally.share,
+                "drifted_columns": len(tally.drifted),
+                "inconclusive_columns": len(tally.undecided),
+                "compared_columns": len(tally.compared),
+                "skipped_columns": len(results) - len(tally.compared),
             },
             bounds=(
-                {"drifted_share": Bound(low=share, high=share_high, method=_BOUND_METHOD)}
-                if undecided
+                {
+                    "drifted_share": Bound(
+                        low=tally.share, high=tally.share_high, method=_BOUND_METHOD
+                    )
+                }
+                if tally.undecided
                 else {}
             ),
             threshold=Threshold(
@@ -135,19 +144,28 @@ class DatasetDrift(DriftOptions):
             return Status.FAIL
         return Status.WARN if share >= self.warn else Status.PASS
 
-    def _message(
-        self,
-        compared: list[CheckResult],
-        drifted: list[CheckResult],
-        undecided: list[CheckResult],
-        shares: tuple[float, float],
-        straddles: bool,
-    ) -> str:
+    def _tally(self, results: list[CheckResult]) -> _Tally | str:
+        """The compared columns by verdict and the drifted share, or why there is none."""
+        compared = [r for r in results if r.status in _COMPARED]
+        if not compared:
+            return "no column could be compared for drift"
+        weight = {r.column: self._weight(r.column or "") for r in compared}
+        total = sum(weight.values())
+        if total <= 0:
+            return "every compared column has weight 0"
+        drifted = [r for r in compared if _drifted(r)]
+        undecided = [r for r in compared if r.status is Status.INCONCLUSIVE and not _drifted(r)]
+        share = sum(weight[r.column] for r in drifted) / total
+        share_high = share + sum(weight[r.column] for r in undecided) / total
+        return _Tally(compared, drifted, undecided, share, share_high)
+
+    def _message(self, tally: _Tally, *, straddles: bool) -> str:
+        compared, drifted, undecided = tally.compared, tally.drifted, tally.undecided
         weighted = " (weighted)" if self.weights else ""
         names = ", ".join(r.column or "" for r in severity_order(drifted)[:10])
         msg = (
             f"{len(drifted)} of {len(compared)} compared columns drifted{weighted}: "
-            f"{format_share(shares[0])} against limits {format_share(self.warn)} (warn) and "
+            f"{format_share(tally.share)} against limits {format_share(self.warn)} (warn) and "
             f"{format_share(self.fail)} (fail)" + (f"; drifted: {names}" if drifted else "")
         )
         if undecided:
@@ -158,7 +176,7 @@ class DatasetDrift(DriftOptions):
             )
         if straddles:
             msg += (
-                f". Counted as drifted they would make the share {format_share(shares[1])}, "
+                f". Counted as drifted they would make the share {format_share(tally.share_high)}, "
                 "across a limit: the result is inconclusive"
             )
         return msg

@@ -23,11 +23,11 @@ floor.  The first result (no column) counts drifted columns per window.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
+from mlaudit._numbers import finite_or_none
 from mlaudit._threads import thread_limit
-from mlaudit.checks._format import finite_or_none
 from mlaudit.checks.base import CheckContext, register
 from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
 from mlaudit.results import (
@@ -171,62 +171,24 @@ class DriftOverTime(DriftOptions):
         cur: WindowedData,
         col: str,
         cells: Sequence[_Cell | None],
-        limits: ControlLimits | None,
+        control: ControlLimits | None,
     ) -> tuple[CheckResult, list[bool | None]]:
-        floor, fail_at = self._floor(ctx, col)
-        alerts: list[bool | None] = []
-        rows: list[list[Cell]] = []
-        status = Status.PASS
-        for w, c in zip(cur.windows, cells, strict=True):
-            if c is None or c.effect is None or w.n_rows < cur.spec.min_rows:
-                alerts.append(None)
-                why = (
-                    f"fewer than {cur.spec.min_rows} rows"
-                    if w.n_rows < cur.spec.min_rows
-                    else (c.skipped if c is not None and c.skipped else "not compared")
-                )
-                rows.append([w.label, w.n_rows, None, None, None, f"not judged: {why}"])
-                continue
-            # evidence: above the reference windows' limit (or significant without limits)
-            alert = c.effect >= max(floor, limits.upper) if limits is not None else c.drifted
-            alerts.append(alert)
-            if alert:
-                status = worst_status([status, Status.FAIL if c.effect >= fail_at else Status.WARN])
-            rows.append(
-                [w.label, w.n_rows, c.statistic, c.p_adjusted, c.effect, "alert" if alert else "ok"]
-            )
-        judged = [a for a in alerts if a is not None]
-        if not judged:
+        lim = _Limits(*self._floor(ctx, col), control)
+        judged = _judge_windows(cur, cells, lim)
+        if not judged.judged:
             first = next((c for c in cells if c is not None and c.skipped), None)
             reason = first.skipped if first is not None and first.skipped else _too_few(cur)
-            return self.skipped(reason or "no window could be compared", column=col), alerts
-        n_alert = sum(1 for a in judged if a)
+            return self.skipped(reason or "no window could be compared", column=col), judged.alerts
         effects = [c.effect for c in cells if c is not None and c.effect is not None]
-        first_alert = next((cur.windows[i].label for i, a in enumerate(alerts) if a), None)
         metrics: dict[str, float | int | None] = {
             "windows": len(cur.windows),
-            "windows_judged": len(judged),
-            "windows_alerting": n_alert,
+            "windows_judged": judged.judged,
+            "windows_alerting": len(judged.alerting),
             "max_effect_size": max(effects) if effects else None,
-            "effect_floor": floor,
-            "upper_control_limit": limits.upper if limits is not None else None,
-            "reference_windows": limits.n_windows if limits is not None else 0,
+            "effect_floor": lim.floor,
+            "upper_control_limit": control.upper if control is not None else None,
+            "reference_windows": control.n_windows if control is not None else 0,
         }
-        if n_alert:
-            message = (
-                f"{col} drifted in {n_alert} of {len(judged)} windows, first in {first_alert}; "
-                f"largest effect {max(effects):.3g} (floor {floor:g}"
-            )
-        else:
-            message = (
-                f"{col} stayed within its limits in all {len(judged)} judged windows "
-                f"(largest effect {max(effects):.3g}; floor {floor:g}"
-            )
-        if limits is not None:
-            message += f", upper control limit {limits.upper:.3g} from {limits.n_windows} "
-            message += "reference windows)."
-        else:
-            message += "; no reference windows: evidence from the adjusted p-values)."
         series = SeriesDetail(
             name="effect_over_time",
             title=f"{col}: drift effect size per window",
@@ -234,22 +196,19 @@ class DriftOverTime(DriftOptions):
             y_label="effect size",
             x=[w.label for w in cur.windows],
             series={"effect size": [c.effect if c is not None else None for c in cells]},
-            limits=_limit_lines(floor, limits),
+            limits=lim.lines(),
         )
         table = TableDetail(
             name="windows",
             title=f"{col} per window",
             columns=["window", "rows", "statistic", "p_value_adjusted", "effect_size", "verdict"],
-            rows=rows,
+            rows=judged.rows,
         )
+        message = _column_message(col, judged, max(effects), lim)
         res = self.result(
-            status,
-            message,
-            column=col,
-            metrics=metrics,
-            details=[series, table],
+            judged.status, message, column=col, metrics=metrics, details=[series, table]
         )
-        return res, alerts
+        return res, judged.alerts
 
     def _floor(self, ctx: CheckContext, col: str) -> tuple[float, float]:
         over = self.columns_thresholds.get(col, {})
@@ -312,11 +271,85 @@ class DriftOverTime(DriftOptions):
         )
 
 
-def _limit_lines(floor: float, limits: ControlLimits | None) -> dict[str, float]:
-    out = {"effect floor": floor}
-    if limits is not None:
-        out["upper control limit"] = limits.upper
+@dataclass(frozen=True)
+class _Limits:
+    """What a column's windows are held to."""
+
+    floor: float  # the effect that matters
+    fail_at: float
+    control: ControlLimits | None  # from the reference windows; None: the p-values decide
+
+    def alerts(self, c: _Cell) -> bool:
+        """Magnitude (the floor) and evidence: above the reference windows' upper limit, or
+        significant when there are no reference windows."""
+        assert c.effect is not None
+        if self.control is None:
+            return c.drifted
+        return c.effect >= max(self.floor, self.control.upper)
+
+    def lines(self) -> dict[str, float]:
+        """The horizontal lines of the column's chart."""
+        out = {"effect floor": self.floor}
+        if self.control is not None:
+            out["upper control limit"] = self.control.upper
+        return out
+
+
+@dataclass
+class _Judged:
+    """A column's windows judged: the table rows, each window's alert (None: not judged)."""
+
+    rows: list[list[Cell]] = field(default_factory=list)
+    alerts: list[bool | None] = field(default_factory=list)
+    alerting: list[str] = field(default_factory=list)  # labels of the alerting windows
+    status: Status = Status.PASS
+
+    @property
+    def judged(self) -> int:
+        return sum(1 for a in self.alerts if a is not None)
+
+
+def _judge_windows(cur: WindowedData, cells: Sequence[_Cell | None], lim: _Limits) -> _Judged:
+    out = _Judged()
+    for w, c in zip(cur.windows, cells, strict=True):
+        if c is None or c.effect is None or w.n_rows < cur.spec.min_rows:
+            out.alerts.append(None)
+            why = (
+                f"fewer than {cur.spec.min_rows} rows"
+                if w.n_rows < cur.spec.min_rows
+                else (c.skipped if c is not None and c.skipped else "not compared")
+            )
+            out.rows.append([w.label, w.n_rows, None, None, None, f"not judged: {why}"])
+            continue
+        alert = lim.alerts(c)
+        out.alerts.append(alert)
+        if alert:
+            out.alerting.append(w.label)
+            level = Status.FAIL if c.effect >= lim.fail_at else Status.WARN
+            out.status = worst_status([out.status, level])
+        out.rows.append(
+            [w.label, w.n_rows, c.statistic, c.p_adjusted, c.effect, "alert" if alert else "ok"]
+        )
     return out
+
+
+def _column_message(col: str, judged: _Judged, largest: float, lim: _Limits) -> str:
+    if judged.alerting:
+        message = (
+            f"{col} drifted in {len(judged.alerting)} of {judged.judged} windows, first in "
+            f"{judged.alerting[0]}; largest effect {largest:.3g} (floor {lim.floor:g}"
+        )
+    else:
+        message = (
+            f"{col} stayed within its limits in all {judged.judged} judged windows "
+            f"(largest effect {largest:.3g}; floor {lim.floor:g}"
+        )
+    if lim.control is not None:
+        return message + (
+            f", upper control limit {lim.control.upper:.3g} from {lim.control.n_windows} "
+            "reference windows)."
+        )
+    return message + "; no reference windows: evidence from the adjusted p-values)."
 
 
 def _too_few(cur: WindowedData) -> str:

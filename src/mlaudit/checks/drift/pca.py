@@ -241,45 +241,12 @@ class PCADrift(Check):
                 "n_reference": int(errs.reference.size),
                 "n_current": int(errs.current.size),
             },
-            details=self._details(ctx, errs, kept, dropped, means, (lower, upper, cur_err)),
-        )
-
-    def _details(
-        self,
-        ctx: CheckContext,
-        errs: ReconstructionErrors,
-        kept: list[str],
-        dropped: dict[str, str],
-        means: FloatArray,
-        limits: tuple[float, float, float],
-    ) -> list[object]:
-        change = errs.current_by_column - errs.reference_by_column
-        order = np.argsort(-change, kind="stable")[:_TOP]
-        table = TableDetail(
-            name="error_by_column",
-            title="Columns whose reconstruction got worse most",
-            columns=["column", "reference_error", "current_error", "change"],
-            rows=[
-                [
-                    kept[j],
-                    round(float(errs.reference_by_column[j]), 6),
-                    round(float(errs.current_by_column[j]), 6),
-                    round(float(change[j]), 6),
-                ]
-                for j in order
+            details=[
+                _error_table(errs, kept),
+                _chunk_series(means, {"lower": lower, "upper": upper, "current": cur_err}),
+                self._note(ctx, errs, kept, dropped),
             ],
-            note="Mean squared residual of the standardised column after projection.",
         )
-        series = SeriesDetail(
-            name="chunk_errors",
-            title="Reference chunk errors and control limits",
-            x_label="reference chunk",
-            y_label="mean reconstruction error",
-            x=list(range(1, len(means) + 1)),
-            series={"reference chunk": [float(m) for m in means]},
-            limits={"lower": limits[0], "upper": limits[1], "current": limits[2]},
-        )
-        return [table, series, self._note(ctx, errs, kept, dropped)]
 
     def _note(
         self,
@@ -307,3 +274,37 @@ class PCADrift(Check):
                 )
             ),
         )
+
+
+def _error_table(errs: ReconstructionErrors, kept: list[str]) -> TableDetail:
+    """The columns whose reconstruction got worse most."""
+    change = errs.current_by_column - errs.reference_by_column
+    order = np.argsort(-change, kind="stable")[:_TOP]
+    return TableDetail(
+        name="error_by_column",
+        title="Columns whose reconstruction got worse most",
+        columns=["column", "reference_error", "current_error", "change"],
+        rows=[
+            [
+                kept[j],
+                round(float(errs.reference_by_column[j]), 6),
+                round(float(errs.current_by_column[j]), 6),
+                round(float(change[j]), 6),
+            ]
+            for j in order
+        ],
+        note="Mean squared residual of the standardised column after projection.",
+    )
+
+
+def _chunk_series(means: FloatArray, limits: dict[str, float]) -> SeriesDetail:
+    """The reference chunks' mean errors, with the control limits and the current error."""
+    return SeriesDetail(
+        name="chunk_errors",
+        title="Reference chunk errors and control limits",
+        x_label="reference chunk",
+        y_label="mean reconstruction error",
+        x=list(range(1, len(means) + 1)),
+        series={"reference chunk": [float(m) for m in means]},
+        limits=limits,
+    )

@@ -9,7 +9,7 @@ back as a plain reason string for a ``skipped`` result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -81,74 +81,124 @@ def model_rows(
     frame = data.rows
     if frame is None or frame.height == 0:
         return "no rows with model columns (target, prediction or score) in the data"
-    present = frame.columns
-    target = _first(schema, Role.TARGET, present)
-    prediction = _first(schema, Role.PREDICTION, present)
-    score = _first(schema, Role.SCORE, present)
-    if need_labels and target is None:
+    roles = _roles(frame.columns, schema, need_labels=need_labels, need_score=need_score)
+    if isinstance(roles, str):
+        return roles
+    usable = _usable_rows(frame, roles, need_labels=need_labels)
+    if isinstance(usable, str):
+        return usable
+    rows, roles = usable
+    task = _task(rows, roles.target, roles.prediction, roles.score)
+    if task == "binary":
+        arrays = _binary_arrays(rows, roles, positive_label=positive_label, threshold=threshold)
+    else:
+        arrays = _other_arrays(rows, roles, task)
+    if isinstance(arrays, str):
+        return arrays
+    return ModelRows(
+        task=task,
+        window=rows[WINDOW].to_numpy(),
+        order=rows[ORDER].to_numpy(),
+        y=arrays.y,
+        y_pred=arrays.y_pred,
+        score=arrays.score,
+        positive=arrays.positive,
+        dropped=frame.height - rows.height,
+        target=roles.target,
+        prediction=roles.prediction,
+        score_column=roles.score,
+    )
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """The model's columns in the data (None: not there)."""
+
+    target: str | None
+    prediction: str | None
+    score: str | None
+
+
+@dataclass(frozen=True)
+class _Arrays:
+    y: np.ndarray | None
+    y_pred: np.ndarray | None
+    score: np.ndarray | None
+    positive: str = ""
+
+
+def _roles(
+    present: list[str], schema: Schema, *, need_labels: bool, need_score: bool
+) -> _Roles | str:
+    """The target, prediction and score columns present, or what is missing."""
+    roles = _Roles(
+        _first(schema, Role.TARGET, present),
+        _first(schema, Role.PREDICTION, present),
+        _first(schema, Role.SCORE, present),
+    )
+    if need_labels and roles.target is None:
         return "no target (label) column: declare schema.target / --target"
-    if prediction is None and score is None:
+    if roles.prediction is None and roles.score is None:
         return "no prediction or score column: declare schema.prediction or schema.score"
-    if need_score and score is None:
+    if need_score and roles.score is None:
         return "no score column (the predicted probability): declare schema.score / --score"
-    keep = [c for c in (target if need_labels else None, prediction, score) if c is not None]
-    n0 = frame.height
+    return roles
+
+
+def _usable_rows(
+    frame: pl.DataFrame, roles: _Roles, *, need_labels: bool
+) -> tuple[pl.DataFrame, _Roles] | str:
+    """The rows with every needed value and a finite score; no target when no label arrived."""
+    needed = (roles.target if need_labels else None, roles.prediction, roles.score)
+    keep = [c for c in needed if c is not None]
     frame = frame.drop_nulls(keep)
-    if score is not None:
-        s = frame[score]
+    if roles.score is not None:
+        s = frame[roles.score]
         if not s.dtype.is_numeric():
-            return f"the score column {score} is {s.dtype}, not numeric"
-        frame = frame.filter(pl.col(score).cast(pl.Float64).is_finite())
-    dropped = n0 - frame.height
+            return f"the score column {roles.score} is {s.dtype}, not numeric"
+        frame = frame.filter(pl.col(roles.score).cast(pl.Float64).is_finite())
+    target = roles.target
     if not need_labels and target is not None and frame[target].null_count() == frame.height:
-        target = None  # labels have not arrived yet
+        roles = replace(roles, target=None)  # labels have not arrived yet
     if frame.height == 0:
         return (
             f"every row misses the label, prediction or score, or has a non-finite score "
             f"({', '.join(keep)})"
         )
-    task = _task(frame, target, prediction, score)
-    y = y_pred = sc = None
-    positive = ""
-    if task == "binary":
-        basis = frame[target] if target is not None else frame[prediction or ""]
-        pos = _positive_of(basis, positive_label)
-        if isinstance(pos, str):
-            return pos
-        value, positive = pos
-        if target is not None:
-            y = (frame[target] == value).to_numpy().astype(np.int8)
-        if score is not None:
-            sc = frame[score].cast(pl.Float64).to_numpy()
-        if prediction is not None:
-            y_pred = (frame[prediction] == value).to_numpy().astype(np.int8)
-        elif sc is not None:
-            y_pred = (sc >= threshold).astype(np.int8)
-    else:
-        y = frame[target].to_numpy() if target is not None else None
-        if task == "regression":
-            col = prediction or score
-            assert col is not None
-            y_pred = frame[col].cast(pl.Float64).to_numpy()
-            sc = y_pred
-            y = y.astype(np.float64) if y is not None else None
-        else:
-            if prediction is None:
-                return "a multiclass target needs a prediction column (the predicted class)"
-            y_pred = frame[prediction].to_numpy()
-    return ModelRows(
-        task=task,
-        window=frame[WINDOW].to_numpy(),
-        order=frame[ORDER].to_numpy(),
-        y=y,
-        y_pred=y_pred,
-        score=sc,
-        positive=positive,
-        dropped=dropped,
-        target=target,
-        prediction=prediction,
-        score_column=score,
-    )
+    return frame, roles
+
+
+def _binary_arrays(
+    frame: pl.DataFrame, roles: _Roles, *, positive_label: str | None, threshold: float
+) -> _Arrays | str:
+    """0/1 labels and predictions for the positive class, and the score."""
+    target, prediction, score = roles.target, roles.prediction, roles.score
+    basis = frame[target] if target is not None else frame[prediction or ""]
+    pos = _positive_of(basis, positive_label)
+    if isinstance(pos, str):
+        return pos
+    value, positive = pos
+    y = (frame[target] == value).to_numpy().astype(np.int8) if target is not None else None
+    sc = frame[score].cast(pl.Float64).to_numpy() if score is not None else None
+    y_pred = None
+    if prediction is not None:
+        y_pred = (frame[prediction] == value).to_numpy().astype(np.int8)
+    elif sc is not None:
+        y_pred = (sc >= threshold).astype(np.int8)
+    return _Arrays(y, y_pred, sc, positive)
+
+
+def _other_arrays(frame: pl.DataFrame, roles: _Roles, task: Task) -> _Arrays | str:
+    """Labels and predictions as given (multiclass) or as floats (regression)."""
+    y = frame[roles.target].to_numpy() if roles.target is not None else None
+    if task == "regression":
+        col = roles.prediction or roles.score
+        assert col is not None
+        y_pred = frame[col].cast(pl.Float64).to_numpy()
+        return _Arrays(y.astype(np.float64) if y is not None else None, y_pred, y_pred)
+    if roles.prediction is None:
+        return "a multiclass target needs a prediction column (the predicted class)"
+    return _Arrays(y, frame[roles.prediction].to_numpy(), None)
 
 
 def _task(

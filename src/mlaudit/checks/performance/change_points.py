@@ -26,15 +26,17 @@ else Page–Hinkley's start.  Detector parameters can be changed per detector.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from pydantic import Field
 
 from mlaudit.checks.base import Check, CheckContext, register
-from mlaudit.checks.performance._labels import model_rows
+from mlaudit.checks.performance._labels import ModelRows, model_rows
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail
 from mlaudit.stats.changepoint import ChangePoint, adwin, ddm, page_hinkley
+from mlaudit.summary.windows import WindowedData
 
 __all__ = ["ChangePoints"]
 
@@ -44,6 +46,39 @@ DDM_WARM_START = 1000
 stationary 10%-error streams raise a false alarm within the first few thousand values."""
 PH_SCALE = 0.1
 """Page–Hinkley runs on the error stream rescaled to this standard deviation."""
+
+
+class _Detection(NamedTuple):
+    """A detection, with the stream's mean error before the change began and after it."""
+
+    cp: ChangePoint
+    before: float
+    after: float
+
+    @property
+    def rise(self) -> bool:
+        """The error rose (only rises count as findings)."""
+        return self.after > self.before
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """The labelled rows in time order and their errors (0/1, or absolute for regressors)."""
+
+    windows: WindowedData
+    rows: ModelRows
+    errors: np.ndarray
+
+    @property
+    def what(self) -> str:
+        return "error rate" if self.rows.task != "regression" else "absolute error"
+
+    def when(self, index: int) -> str:
+        """Where row ``index`` (in time order) lies: its window, or its row number."""
+        i = min(max(index, 0), self.rows.window.size - 1)
+        if not self.windows.configured:
+            return f"row {i:,} in time order"
+        return f"window {self.windows.windows[int(self.rows.window[i])].label}"
 
 
 @register
@@ -80,91 +115,84 @@ class ChangePoints(Check):
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result: every detection with where it began, in time and in rows."""
+        stream = self._stream(ctx)
+        if isinstance(stream, str):
+            return self.skipped(stream)
+        found = self._detect(stream)
+        rises = [f for f in found if f.rise]
+        status = Status.PASS
+        if rises:
+            status = Status.FAIL if _agree(rises, self.agree_rows) else Status.WARN
+        first = _dating(rises, self.agree_rows)
+        return self.result(
+            status,
+            self._message(stream, found, rises, first),
+            metrics={
+                "rows": stream.errors.size,
+                "detections": len(found),
+                "rises": len(rises),
+                "first_change_row": first.cp.began_at if first is not None else None,
+                "error_rate": float(stream.errors.mean()),
+            },
+            details=[_table(stream, found)],
+        )
+
+    def _stream(self, ctx: CheckContext) -> _Stream | str:
+        """The labelled rows' errors in time order, or why there are none to read."""
         cur = ctx.current_windows
         if cur is None:
-            return self.skipped("no labelled rows to read (the data has no model columns)")
+            return "no labelled rows to read (the data has no model columns)"
         unknown = sorted(set(self.detectors) - set(_DETECTORS))
         if unknown:
-            return self.skipped(f"unknown detector(s) {unknown}: use {', '.join(_DETECTORS)}")
+            return f"unknown detector(s) {unknown}: use {', '.join(_DETECTORS)}"
         rows = model_rows(
             cur, ctx.schema, positive_label=self.positive_label, threshold=self.threshold
         )
         if isinstance(rows, str):
-            return self.skipped(rows)
+            return rows
         if rows.window.size < self.min_rows:
-            return self.skipped(
-                f"only {rows.window.size:,} labelled rows (fewer than min_rows={self.min_rows})"
-            )
+            return f"only {rows.window.size:,} labelled rows (fewer than min_rows={self.min_rows})"
         assert rows.y is not None and rows.y_pred is not None
         if rows.task == "regression":
             errors = np.abs(rows.y_pred.astype(np.float64) - rows.y.astype(np.float64))
         else:
             errors = (rows.y != rows.y_pred).astype(np.float64)
-        found: list[tuple[ChangePoint, float, float]] = []
+        return _Stream(cur, rows, errors)
+
+    def _detect(self, stream: _Stream) -> list[_Detection]:
+        """Every detector's detections, with the mean error before and after each."""
+        errors, found = stream.errors, []
         for name in self.detectors:
-            if name == "ddm" and rows.task == "regression":
+            if name == "ddm" and stream.rows.task == "regression":
                 continue
             for cp in self._run(name, errors):
                 before = float(errors[: max(cp.began_at, 1)].mean())
                 after = float(errors[cp.began_at : cp.detected_at + 1].mean())
-                found.append((cp, before, after))
-        rises = [(cp, b, a) for cp, b, a in found if a > b]
-        status = Status.PASS
-        if rises:
-            status = Status.FAIL if _agree(rises, self.agree_rows) else Status.WARN
-        table: list[list[Cell]] = []
-        for cp, before, after in found:
-            start = self._when(cur, rows, cp.began_at)
-            table.append(
-                [cp.detector, cp.kind, cp.began_at, cp.detected_at, start, before, after,
-                 "rise" if after > before else "fall"]
-            )  # fmt: skip
-        n = errors.size
-        what = "error rate" if rows.task != "regression" else "absolute error"
-        first = _dating(rises, self.agree_rows)
+                found.append(_Detection(cp, before, after))
+        return found
+
+    def _message(
+        self,
+        stream: _Stream,
+        found: list[_Detection],
+        rises: list[_Detection],
+        first: _Detection | None,
+    ) -> str:
+        n, what = stream.errors.size, stream.what
         if first is not None:
-            cp, before, after = first
-            msg = (
-                f"{len({r[0].detector for r in rises})} detector(s) saw the {what} rise; the "
-                f"change began near row {cp.began_at:,} of {n:,} "
-                f"({self._when(cur, rows, cp.began_at)}): {what} {before:.3g} before, "
-                f"{after:.3g} after ({cp.detector})."
+            return (
+                f"{len({r.cp.detector for r in rises})} detector(s) saw the {what} rise; the "
+                f"change began near row {first.cp.began_at:,} of {n:,} "
+                f"({stream.when(first.cp.began_at)}): {what} {first.before:.3g} before, "
+                f"{first.after:.3g} after ({first.cp.detector})."
             )
-        else:
-            msg = (
-                f"No detector saw the {what} rise over {n:,} labelled rows in time order "
-                f"({', '.join(self.detectors)})."
-            )
-            if found:
-                msg += f" {len(found)} detection(s) of a fall are listed."
-        return self.result(
-            status,
-            msg,
-            metrics={
-                "rows": n,
-                "detections": len(found),
-                "rises": len(rises),
-                "first_change_row": first[0].began_at if first is not None else None,
-                "error_rate": float(errors.mean()),
-            },
-            details=[
-                TableDetail(
-                    name="change_points",
-                    title="Detections on the error stream (rows in time order)",
-                    columns=[
-                        "detector",
-                        "kind",
-                        "began_at_row",
-                        "detected_at_row",
-                        "began_in",
-                        "error_before",
-                        "error_after",
-                        "direction",
-                    ],
-                    rows=table,
-                )
-            ],
+        msg = (
+            f"No detector saw the {what} rise over {n:,} labelled rows in time order "
+            f"({', '.join(self.detectors)})."
         )
+        if found:
+            msg += f" {len(found)} detection(s) of a fall are listed."
+        return msg
 
     def _run(self, name: str, errors: np.ndarray) -> list[ChangePoint]:
         opts: dict[str, Any] = dict(getattr(self, name))
@@ -181,20 +209,26 @@ class ChangePoints(Check):
             return page_hinkley(scaled, **opts)
         return adwin(errors, **opts)
 
-    @staticmethod
-    def _when(cur: Any, rows: Any, index: int) -> str:
-        i = min(max(index, 0), rows.window.size - 1)
-        if not cur.configured:
-            return f"row {i:,} in time order"
-        return f"window {cur.windows[int(rows.window[i])].label}"
-
 
 _DATING_ORDER = ("ddm", "adwin", "page_hinkley")
 
 
-def _dating(
-    rises: list[tuple[ChangePoint, float, float]], agree_rows: int
-) -> tuple[ChangePoint, float, float] | None:
+def _table(stream: _Stream, found: list[_Detection]) -> TableDetail:
+    rows: list[list[Cell]] = [
+        [f.cp.detector, f.cp.kind, f.cp.began_at, f.cp.detected_at, stream.when(f.cp.began_at),
+         f.before, f.after, "rise" if f.rise else "fall"]
+        for f in found
+    ]  # fmt: skip
+    return TableDetail(
+        name="change_points",
+        title="Detections on the error stream (rows in time order)",
+        columns=["detector", "kind", "began_at_row", "detected_at_row", "began_in",
+                 "error_before", "error_after", "direction"],
+        rows=rows,
+    )  # fmt: skip
+
+
+def _dating(rises: list[_Detection], agree_rows: int) -> _Detection | None:
     """The detection that dates the change.
 
     Detections another detector corroborates (starts within ``agree_rows``) come first: a lone
@@ -204,20 +238,20 @@ def _dating(
     """
     agreed = [
         r for r in rises
-        if any(o[0].detector != r[0].detector
-               and abs(o[0].began_at - r[0].began_at) <= agree_rows for o in rises)
+        if any(o.cp.detector != r.cp.detector
+               and abs(o.cp.began_at - r.cp.began_at) <= agree_rows for o in rises)
     ]  # fmt: skip
     pool = agreed or rises
     for name in _DATING_ORDER:
-        found = [r for r in pool if r[0].detector == name]
+        found = [r for r in pool if r.cp.detector == name]
         if found:
-            return min(found, key=lambda r: r[0].detected_at)
+            return min(found, key=lambda r: r.cp.detected_at)
     return None
 
 
-def _agree(rises: list[tuple[ChangePoint, float, float]], rows: int) -> bool:
+def _agree(rises: list[_Detection], rows: int) -> bool:
     return any(
-        a.detector != b.detector and abs(a.began_at - b.began_at) <= rows
-        for a, _, _ in rises
-        for b, _, _ in rises
+        a.cp.detector != b.cp.detector and abs(a.cp.began_at - b.cp.began_at) <= rows
+        for a in rises
+        for b in rises
     )

@@ -14,7 +14,8 @@ errors), so that a big window does not flag a trivial dip.  A window with fewer 
 from __future__ import annotations
 
 import math
-from typing import ClassVar, Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field
@@ -25,7 +26,7 @@ from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, T
 from mlaudit.stats.control import ControlLimits, control_limits
 from mlaudit.summary.windows import WindowedData
 
-__all__ = ["PerformanceOverTime", "window_metrics"]
+__all__ = ["PerformanceOverTime", "WindowMetrics", "window_metrics"]
 
 Metric = Literal["auto", "accuracy", "precision", "recall", "f1", "roc_auc", "mae", "rmse"]
 _HIGHER_IS_BETTER = {"accuracy", "precision", "recall", "f1", "roc_auc"}
@@ -50,14 +51,65 @@ def _metrics(rows: ModelRows, mask: np.ndarray) -> dict[str, float]:
     return {"accuracy": float(np.mean(y == p))}
 
 
-def window_metrics(rows: ModelRows, n_windows: int) -> list[tuple[int, dict[str, float]]]:
-    """(labelled rows, metrics) per window index ``0..n_windows-1``."""
+class WindowMetrics(NamedTuple):
+    """One window's labelled rows and realised metrics (none when it has no labelled row)."""
+
+    rows: int
+    metrics: dict[str, float]
+
+
+def window_metrics(rows: ModelRows, n_windows: int) -> list[WindowMetrics]:
+    """The labelled rows and metrics of each window index ``0..n_windows-1``."""
     out = []
     for i in range(n_windows):
         mask = rows.window == i
         n = int(mask.sum())
-        out.append((n, _metrics(rows, mask) if n else {}))
+        out.append(WindowMetrics(n, _metrics(rows, mask) if n else {}))
     return out
+
+
+@dataclass(frozen=True)
+class _Watch:
+    """The watched metric and what each window is held to."""
+
+    metric: str
+    limits: ControlLimits | None  # from the reference windows
+    reference: float | None  # the metric on the whole reference
+    change: float  # the smallest change worth an alert
+
+    @property
+    def higher(self) -> bool:
+        """Higher is better (a score), not worse (an error)."""
+        return self.metric in _HIGHER_IS_BETTER
+
+    @property
+    def centre(self) -> float | None:
+        return self.limits.center if self.limits is not None else self.reference
+
+    @property
+    def bound(self) -> float | None:
+        """The control limit on the bad side."""
+        if self.limits is None:
+            return None
+        return self.limits.lower if self.higher else self.limits.upper
+
+    def verdict(self, value: float, n: int, *, min_rows: int) -> str:
+        """A window's verdict: alert when worse by ``change`` and beyond the control limit."""
+        if n < min_rows:
+            return "not judged: too few labelled rows"
+        if self.centre is None:
+            return "not judged: no reference"
+        if not math.isfinite(value):
+            return "not judged: metric undefined"
+        worse = (self.centre - value) if self.higher else (value - self.centre)
+        beyond = self.bound is None or (value < self.bound if self.higher else value > self.bound)
+        return "alert" if worse >= self.change and beyond else "ok"
+
+    def lines(self) -> dict[str, float]:
+        """The horizontal lines the chart draws."""
+        if self.limits is not None and self.bound is not None:
+            return {"control limit": self.bound, "reference centre": self.limits.center}
+        return {"reference": self.reference} if self.reference is not None else {}
 
 
 @register
@@ -99,11 +151,11 @@ class PerformanceOverTime(Check):
         metric = self._metric(rows)
         if isinstance(metric, CheckResult):
             return metric
-        per = window_metrics(rows, len(cur.windows))
         ref_values, ref_whole = self._reference(ctx, metric)
         limits = self._limits(metric, ref_values)
         change = self._min_change(metric, ref_whole if ref_whole is not None else limits)
-        return self._judge(cur, rows, per, metric, limits, ref_whole, change)
+        watch = _Watch(metric, limits, ref_whole, change)
+        return self._judge(cur, rows, window_metrics(rows, len(cur.windows)), watch)
 
     def _metric(self, rows: ModelRows) -> str | CheckResult:
         allowed = (
@@ -154,102 +206,35 @@ class PerformanceOverTime(Check):
         return 0.1 * abs(centre) if centre is not None and math.isfinite(centre) else 0.0
 
     def _judge(
-        self,
-        cur: WindowedData,
-        rows: ModelRows,
-        per: list[tuple[int, dict[str, float]]],
-        metric: str,
-        limits: ControlLimits | None,
-        ref_whole: float | None,
-        change: float,
+        self, cur: WindowedData, rows: ModelRows, per: list[WindowMetrics], watch: _Watch
     ) -> CheckResult:
-        higher = metric in _HIGHER_IS_BETTER
-        centre = limits.center if limits is not None else ref_whole
-        names = (
-            _BINARY
-            if rows.task == "binary"
-            else _REGRESSION
-            if rows.task == "regression"
-            else ["accuracy"]
-        )
+        metric, names = watch.metric, _metric_names(rows.task)
         table: list[list[Cell]] = []
-        alerts: list[str] = []
         values: list[float | None] = []
+        alerts: list[str] = []
         for w, (n, m) in zip(cur.windows, per, strict=True):
             v = m.get(metric, math.nan)
-            defined = math.isfinite(v)
-            values.append(v if defined else None)
-            judged = n >= cur.spec.min_rows and defined and centre is not None
-            alert = False
-            if judged and centre is not None:
-                worse = (centre - v) if higher else (v - centre)
-                beyond = (
-                    (v < limits.lower if higher else v > limits.upper)
-                    if limits is not None
-                    else True
-                )
-                alert = worse >= change and beyond
-            if alert:
+            values.append(v if math.isfinite(v) else None)
+            verdict = watch.verdict(v, n, min_rows=cur.spec.min_rows)
+            if verdict == "alert":
                 alerts.append(w.label)
-            verdict = "alert" if alert else "ok" if judged else (
-                "not judged: no reference" if centre is None and n >= cur.spec.min_rows
-                else "not judged: too few labelled rows" if n < cur.spec.min_rows
-                else "not judged: metric undefined"
-            )  # fmt: skip
             table.append([w.label, n, *[m.get(k) for k in names], verdict])
         finite = [v for v in values if v is not None]
         if not finite:
             return self.skipped(
                 f"{metric} is undefined in every window (e.g. one class only, or no labels)"
             )
-        status = Status.WARN if alerts else Status.PASS
-        if len(alerts) >= 2:
-            status = Status.FAIL
-        best, worst = (max(finite), min(finite)) if finite else (math.nan, math.nan)
-        if not higher:
-            best, worst = worst, best
-        parts = []
-        if alerts:
-            parts.append(
-                f"{metric} fell below its limits in {len(alerts)} window(s), first {alerts[0]} "
-                f"(worst {worst:.4g})"
-                if higher
-                else f"{metric} rose above its limits in {len(alerts)} window(s), first "
-                f"{alerts[0]} (worst {worst:.4g})"
-            )
-        else:
-            parts.append(f"{metric} held in every judged window (worst {worst:.4g})")
-        if limits is not None:
-            bound = limits.lower if higher else limits.upper
-            parts.append(
-                f"{'lower' if higher else 'upper'} control limit {bound:.4g} from "
-                f"{limits.n_windows} reference windows (centre {limits.center:.4g}); "
-                f"alerts need a change of at least {change:.3g}"
-            )
-        elif ref_whole is not None:
-            parts.append(
-                f"reference {metric} {ref_whole:.4g}; no reference windows, so alerts are "
-                f"changes of at least {change:.3g} from it"
-            )
-        else:
-            parts.append("no labelled reference: nothing to hold the windows to")
-        if rows.dropped:
-            parts.append(f"{rows.dropped:,} rows without label, prediction or score left out")
-        lim_lines: dict[str, float] = {}
-        if limits is not None:
-            lim_lines["control limit"] = limits.lower if higher else limits.upper
-            lim_lines["reference centre"] = limits.center
-        elif ref_whole is not None:
-            lim_lines["reference"] = ref_whole
+        status = Status.FAIL if len(alerts) >= 2 else Status.WARN if alerts else Status.PASS
+        worst = min(finite) if watch.higher else max(finite)
         res = self.result(
             status,
-            "; ".join(parts) + ".",
+            _message(watch, alerts, worst, dropped=rows.dropped),
             metrics={
                 "windows": len(cur.windows),
                 "windows_alerting": len(alerts),
                 f"worst_{metric}": worst if math.isfinite(worst) else None,
-                f"reference_{metric}": ref_whole,
-                "control_limit": (limits.lower if higher else limits.upper) if limits else None,
+                f"reference_{metric}": watch.reference,
+                "control_limit": watch.bound,
                 "rows_labelled": int(sum(n for n, _ in per)),
             },
             details=[
@@ -260,7 +245,7 @@ class PerformanceOverTime(Check):
                     y_label=metric,
                     x=cur.labels,
                     series={metric: values},
-                    limits=lim_lines,
+                    limits=watch.lines(),
                 ),
                 TableDetail(
                     name="windows",
@@ -273,3 +258,41 @@ class PerformanceOverTime(Check):
         return res.model_copy(
             update={"params": {**res.params, "metric": metric, "task": rows.task}}
         )
+
+
+def _metric_names(task: str) -> list[str]:
+    """The metrics the table shows for a model of this task."""
+    return _BINARY if task == "binary" else _REGRESSION if task == "regression" else ["accuracy"]
+
+
+def _message(watch: _Watch, alerts: list[str], worst: float, *, dropped: int) -> str:
+    metric = watch.metric
+    if not alerts:
+        head = f"{metric} held in every judged window (worst {worst:.4g})"
+    elif watch.higher:
+        head = (
+            f"{metric} fell below its limits in {len(alerts)} window(s), first {alerts[0]} "
+            f"(worst {worst:.4g})"
+        )
+    else:
+        head = (
+            f"{metric} rose above its limits in {len(alerts)} window(s), first {alerts[0]} "
+            f"(worst {worst:.4g})"
+        )
+    parts = [head]
+    if watch.limits is not None:
+        parts.append(
+            f"{'lower' if watch.higher else 'upper'} control limit {watch.bound:.4g} from "
+            f"{watch.limits.n_windows} reference windows (centre {watch.limits.center:.4g}); "
+            f"alerts need a change of at least {watch.change:.3g}"
+        )
+    elif watch.reference is not None:
+        parts.append(
+            f"reference {metric} {watch.reference:.4g}; no reference windows, so alerts are "
+            f"changes of at least {watch.change:.3g} from it"
+        )
+    else:
+        parts.append("no labelled reference: nothing to hold the windows to")
+    if dropped:
+        parts.append(f"{dropped:,} rows without label, prediction or score left out")
+    return "; ".join(parts) + "."

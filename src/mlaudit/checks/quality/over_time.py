@@ -13,6 +13,7 @@ than ``min_rows`` rows are listed and not judged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from pydantic import Field
@@ -80,7 +81,6 @@ class QualityOverTime(Check):
         return results
 
     def _rows(self, cur: WindowedData, ref: WindowedData | None) -> CheckResult:
-        counts = [float(w.n_rows) for w in cur.windows]
         limits = None
         if cur.spec.by_time and ref is not None and ref.spec.by_time:
             limits = control_limits(
@@ -98,36 +98,18 @@ class QualityOverTime(Check):
             and limits.outside(w.n_rows)
             and abs(w.n_rows - limits.center) >= self.min_row_change * limits.center
         ]
-        status = Status.WARN if out or cur.unassigned else Status.PASS
-        parts = [f"{len(cur.windows)} windows ({cur.spec.describe()})"]
-        if limits is not None:
-            parts.append(
-                f"row counts within {limits.lower:,.0f}–{limits.upper:,.0f} expected from "
-                f"{limits.n_windows} full reference windows (first and last windows are "
-                "partial and not judged)" + (f", except {', '.join(out[:5])}" if out else "")
-            )
-        if small:
-            parts.append(
-                f"{len(small)} window(s) below min_rows={cur.spec.min_rows} not judged "
-                f"({', '.join(small[:3])})"
-            )
-        if cur.unassigned:
-            parts.append(
-                f"{cur.unassigned:,} rows have a missing or unparseable {cur.spec.column} "
-                "and are in no window"
-            )
         series = SeriesDetail(
             name="rows_over_time",
             title="Rows per window",
             x_label=cur.spec.describe(),
             y_label="rows",
             x=cur.labels,
-            series={"rows": counts},
+            series={"rows": [float(w.n_rows) for w in cur.windows]},
             limits=_limit_lines(limits),
         )
         return self.result(
-            status,
-            "; ".join(parts) + ".",
+            Status.WARN if out or cur.unassigned else Status.PASS,
+            _rows_message(cur, limits, out, small),
             metrics={
                 "windows": len(cur.windows),
                 "windows_out_of_limits": len(out),
@@ -158,29 +140,12 @@ class QualityOverTime(Check):
             base = limits.center
         elif ctx.reference is not None and col in ctx.reference.columns:
             base = ctx.reference.columns[col].missing_share
-        rows: list[list[Cell]] = []
-        alerts: list[str] = []
-        for i, w in enumerate(cur.windows):
-            s = shares[i]
-            judged = w.n_rows >= cur.spec.min_rows and s is not None
-            alert = judged and s is not None and _alert(s, base, limits, self.min_change)
-            if alert:
-                alerts.append(w.label)
-            verdict = "alert" if alert else ("ok" if judged else "not judged: too few rows")
-            rows.append([w.label, w.n_rows, s, verdict])
+        held = _Held(limits, base, self.min_change)
+        rows, alerts = _judge_missing(cur, shares, held)
         worst = max((s for s in shares if s is not None), default=0.0)
-        status = Status.WARN if alerts else Status.PASS
-        where = f" (reference centre {format_share(base)})" if base is not None else ""
-        msg = (
-            f"{col}: missing share out of its limits in {len(alerts)} window(s), first "
-            f"{alerts[0]}; highest {format_share(worst)}{where}."
-            if alerts
-            else f"{col}: missing share stable in every judged window; highest "
-            f"{format_share(worst)}{where}."
-        )
         return self.result(
-            status,
-            msg,
+            Status.WARN if alerts else Status.PASS,
+            _missing_message(col, alerts, worst, base),
             column=col,
             metrics={
                 "windows_alerting": len(alerts),
@@ -208,11 +173,71 @@ class QualityOverTime(Check):
         )
 
 
-def _alert(s: float, base: float | None, limits: ControlLimits | None, min_change: float) -> bool:
-    if base is None:
-        return False
-    moved = abs(s - base) >= min_change
-    return moved and (limits.outside(s) if limits is not None else True)
+def _rows_message(
+    cur: WindowedData, limits: ControlLimits | None, out: list[str], small: list[str]
+) -> str:
+    parts = [f"{len(cur.windows)} windows ({cur.spec.describe()})"]
+    if limits is not None:
+        parts.append(
+            f"row counts within {limits.lower:,.0f}–{limits.upper:,.0f} expected from "
+            f"{limits.n_windows} full reference windows (first and last windows are "
+            "partial and not judged)" + (f", except {', '.join(out[:5])}" if out else "")
+        )
+    if small:
+        parts.append(
+            f"{len(small)} window(s) below min_rows={cur.spec.min_rows} not judged "
+            f"({', '.join(small[:3])})"
+        )
+    if cur.unassigned:
+        parts.append(
+            f"{cur.unassigned:,} rows have a missing or unparseable {cur.spec.column} "
+            "and are in no window"
+        )
+    return "; ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class _Held:
+    """What a column's missing shares are held to."""
+
+    limits: ControlLimits | None  # from the reference windows
+    base: float | None  # their centre, else the whole reference's share
+    min_change: float
+
+    def alerts(self, s: float) -> bool:
+        """Moved by at least ``min_change`` from the base and outside the control limits."""
+        if self.base is None:
+            return False
+        moved = abs(s - self.base) >= self.min_change
+        return moved and (self.limits.outside(s) if self.limits is not None else True)
+
+
+def _judge_missing(
+    cur: WindowedData, shares: list[float | None], held: _Held
+) -> tuple[list[list[Cell]], list[str]]:
+    """The table's rows (window, rows, missing share, verdict) and the alerting windows."""
+    rows: list[list[Cell]] = []
+    alerts: list[str] = []
+    for w, s in zip(cur.windows, shares, strict=True):
+        judged = w.n_rows >= cur.spec.min_rows and s is not None
+        alert = judged and s is not None and held.alerts(s)
+        if alert:
+            alerts.append(w.label)
+        verdict = "alert" if alert else ("ok" if judged else "not judged: too few rows")
+        rows.append([w.label, w.n_rows, s, verdict])
+    return rows, alerts
+
+
+def _missing_message(col: str, alerts: list[str], worst: float, base: float | None) -> str:
+    where = f" (reference centre {format_share(base)})" if base is not None else ""
+    if alerts:
+        return (
+            f"{col}: missing share out of its limits in {len(alerts)} window(s), first "
+            f"{alerts[0]}; highest {format_share(worst)}{where}."
+        )
+    return (
+        f"{col}: missing share stable in every judged window; highest {format_share(worst)}{where}."
+    )
 
 
 def _limit_lines(limits: ControlLimits | None) -> dict[str, float]:

@@ -181,14 +181,7 @@ class TypeConformance(Check):
             )
         share = found.total / found.checked
         status = threshold.status_for(share)
-        kinds = ", ".join(f"{format_count(v)} {k}" for k, v in found.counts.items() if v)
-        if found.total:
-            message = (
-                f"{name} has {format_count(found.total)} of {format_count(found.checked)} "
-                f"values ({format_share(share)}) that are not valid {want}values ({kinds})"
-            )
-        else:
-            message = f"all {format_count(found.checked)} values of {name} are valid {want}values"
+        message = _message(name, found, want)
         if found.stored_as is not None:
             message += f"; the column is stored as {found.stored_as}"
             status = max(status, Status.WARN, key=[Status.PASS, Status.WARN, Status.FAIL].index)
@@ -216,6 +209,17 @@ class TypeConformance(Check):
             threshold=threshold,
             details=details,
         )
+
+
+def _message(name: str, found: Nonconformity, want: str) -> str:
+    """How many values are not valid ``want`` values, by kind."""
+    if not found.total:
+        return f"all {format_count(found.checked)} values of {name} are valid {want}values"
+    kinds = ", ".join(f"{format_count(v)} {k}" for k, v in found.counts.items() if v)
+    return (
+        f"{name} has {format_count(found.total)} of {format_count(found.checked)} values "
+        f"({format_share(found.total / found.checked)}) that are not valid {want}values ({kinds})"
+    )
 
 
 def _examples(

@@ -166,7 +166,7 @@ class ValueRange(Check):
             metric="outside_share", direction="max", warn=self.warn, fail=self.fail
         )
         exact = violations is not None or found.error == 0
-        return self._judge(ctx, s, found, (lo, hi), "outside", threshold, exact)
+        return self._judge(ctx, s, found, _Range((lo, hi), "outside", threshold), exact=exact)
 
     def _against_reference(self, ctx: CheckContext, col: str) -> CheckResult:
         assert ctx.reference is not None
@@ -178,15 +178,8 @@ class ValueRange(Check):
             return self.skipped(f"{col} has no finite values in the reference data", column=col)
         found = _reference_outside(s, ref.min, ref.max)
         threshold = Threshold(metric="outside_share", direction="max", warn=self.warn)
-        result = self._judge(
-            ctx,
-            s,
-            found,
-            (ref.min, ref.max),
-            "outside the reference range",
-            threshold,
-            found.error == 0,
-        )
+        rng = _Range((ref.min, ref.max), "outside the reference range", threshold)
+        result = self._judge(ctx, s, found, rng, exact=found.error == 0)
         hist, ref_hist = s.histogram, ctx.reference.columns[col].histogram
         if hist is not None and ref_hist is not None and hist.edges == ref_hist.edges:
             chart = DistributionDetail(
@@ -203,31 +196,14 @@ class ValueRange(Check):
         return result
 
     def _judge(
-        self,
-        ctx: CheckContext,
-        s: ColumnSummary,
-        found: OutsideCount,
-        lim: Limits,
-        label: str,
-        threshold: Threshold,
-        exact: bool,
+        self, ctx: CheckContext, s: ColumnSummary, found: OutsideCount, rng: _Range, *, exact: bool
     ) -> CheckResult:
         n = s.non_null
-        where = f"{label} [{_fmt(lim[0], '-inf')}, {_fmt(lim[1], 'inf')}]"
         if n == 0:
             return self.skipped(f"{s.name} has no non-missing values", column=s.name)
         share = found.total / n
-        status = threshold.status_for(share)
-        about = "" if exact else "about "
-        message = (
-            f"{s.name} has {about}{format_count(round(found.total, 1))} of "
-            f"{format_count(n)} values ({format_share(share)}) {where}"
-        )
-        if found.split and found.total:
-            message += (
-                f": {format_count(round(found.below, 1))} below and "
-                f"{format_count(round(found.above, 1))} above"
-            )
+        status = rng.threshold.status_for(share)
+        message = _message(s.name, found, n, rng, exact=exact)
         bounds: dict[str, Bound] = {}
         if not exact and found.error:
             lo, hi = max(found.total - found.error, 0.0), min(found.total + found.error, n)
@@ -236,7 +212,7 @@ class ValueRange(Check):
                 high=hi / n,
                 method="quantile sketch rank error (hard bound, not a probability)",
             )
-            if threshold.status_for(lo / n) != threshold.status_for(hi / n):
+            if rng.threshold.status_for(lo / n) != rng.threshold.status_for(hi / n):
                 status = Status.WARN
                 message += "; the estimate is within its error of the limit (inconclusive)"
         metrics: dict[str, float | int | None] = {
@@ -246,26 +222,51 @@ class ValueRange(Check):
             "above": found.above if found.split else None,
             "values": n,
         }
-        details: list[Detail] = []
-        if found.total:
-            ex = sample_examples(
-                ctx,
-                _outside_expr(s.name, lim),
-                [s.name],
-                name="outside_examples",
-                title="Rows outside the range (sample)",
-            )
-            details = [ex] if ex is not None else []
         return self.result(
             status,
             message + ".",
             column=s.name,
             metrics=metrics,
-            threshold=threshold,
+            threshold=rng.threshold,
             bounds=bounds,
             exact=exact,
-            details=details,
+            details=_examples(ctx, s.name, rng.limits) if found.total else [],
         )
+
+
+@dataclass(frozen=True)
+class _Range:
+    """The range a column's values are held to, and how the message names it."""
+
+    limits: Limits
+    label: str  # "outside", "outside the reference range"
+    threshold: Threshold
+
+
+def _message(name: str, found: OutsideCount, n: int, rng: _Range, *, exact: bool) -> str:
+    where = f"{rng.label} [{_fmt(rng.limits[0], '-inf')}, {_fmt(rng.limits[1], 'inf')}]"
+    about = "" if exact else "about "
+    message = (
+        f"{name} has {about}{format_count(round(found.total, 1))} of "
+        f"{format_count(n)} values ({format_share(found.total / n)}) {where}"
+    )
+    if found.split and found.total:
+        message += (
+            f": {format_count(round(found.below, 1))} below and "
+            f"{format_count(round(found.above, 1))} above"
+        )
+    return message
+
+
+def _examples(ctx: CheckContext, name: str, lim: Limits) -> list[Detail]:
+    ex = sample_examples(
+        ctx,
+        _outside_expr(name, lim),
+        [name],
+        name="outside_examples",
+        title="Rows outside the range (sample)",
+    )
+    return [ex] if ex is not None else []
 
 
 def _numeric(s: ColumnSummary | None) -> bool:

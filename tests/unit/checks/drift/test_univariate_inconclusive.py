@@ -15,7 +15,8 @@ from scipy import optimize, stats
 
 from mlaudit.checks.base import CheckContext
 from mlaudit.checks.drift._compare import ColumnDrift
-from mlaudit.checks.drift.univariate import UnivariateDrift, _decide
+from mlaudit.checks.drift._verdict import decide
+from mlaudit.checks.drift.univariate import UnivariateDrift
 from mlaudit.data.types import ColumnSchema, ColumnType, Schema
 from mlaudit.results import Bound, CheckResult, Status
 from mlaudit.summary import profile_frame
@@ -158,15 +159,15 @@ def test_adjustment_factor_applies_to_both_ends_of_the_p_bound() -> None:
     check = UnivariateDrift()
     # p = 0.01 adjusted to 0.04 (factor 4): bound [0.008, 0.02] → [0.032, 0.08] by hand,
     # across alpha = 0.05 → inconclusive, although the adjusted p itself is below alpha.
-    r = _decide(check, _drift(0.01, (0.008, 0.02), (0.49, 0.51)), 0.04, factor=4.0)
+    r = decide(check, _drift(0.01, (0.008, 0.02), (0.49, 0.51)), 0.04, factor=4.0)
     assert r.status is Status.INCONCLUSIVE
     b = r.bounds["p_value_adjusted"]
     assert (b.low, b.high) == (pytest.approx(0.032), pytest.approx(0.08))
     # factor 2: [0.016, 0.04], below alpha throughout; effect [0.49, 0.51] ≥ 0.3 → fail
-    r2 = _decide(check, _drift(0.01, (0.008, 0.02), (0.49, 0.51)), 0.02, factor=2.0)
+    r2 = decide(check, _drift(0.01, (0.008, 0.02), (0.49, 0.51)), 0.02, factor=2.0)
     assert r2.status is Status.FAIL
     # the upper end is capped at 1: factor 100 gives [0.8, 1.0]
-    r3 = _decide(check, _drift(0.01, (0.008, 0.02), (0.49, 0.51)), 1.0, factor=100.0)
+    r3 = decide(check, _drift(0.01, (0.008, 0.02), (0.49, 0.51)), 1.0, factor=100.0)
     assert r3.status is Status.PASS
     assert r3.bounds["p_value_adjusted"].high == 1.0
     assert r3.bounds["p_value_adjusted"].low == pytest.approx(0.8)

@@ -136,16 +136,16 @@ def test_bands_hold_the_calibration_error_of_a_small_reference() -> None:
 
 
 def test_both_checks_share_one_estimation(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mlaudit.checks.performance import estimated
+    from mlaudit.checks.performance import _estimates
 
     calls: list[int] = []
-    real = estimated._compute
+    real = _estimates._compute
 
     def counting(check: object, ctx: object) -> object:
         calls.append(1)
         return real(check, ctx)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(estimated, "_compute", counting)
+    monkeypatch.setattr(_estimates, "_compute", counting)
     res = _run(make_period(seed=37, weeks=3), reference(), metric="accuracy")
     assert res["performance.estimated"].status is Status.PASS
     assert res["performance.estimate_vs_actual"].status is Status.PASS
