@@ -9,6 +9,7 @@ The math lives in pure functions beside the check or in :mod:`mlaudit.stats`.
 from __future__ import annotations
 
 import importlib
+from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -75,9 +76,9 @@ class Check(BaseModel):
     columns: list[str] | None = None
     """Columns to check; None means every column the check applies to."""
 
+    @abstractmethod
     def compute(self, ctx: CheckContext) -> CheckResult | list[CheckResult]:
         """Run the check on ``ctx``; return one result or one per column."""
-        raise NotImplementedError
 
     def scan_plan(self, plan: ScanPlan) -> ScanPlan:
         """Return ``plan`` extended with what this check needs from the scan (default: nothing)."""

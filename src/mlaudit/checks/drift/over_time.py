@@ -29,7 +29,7 @@ from typing import ClassVar
 from mlaudit._numbers import finite_or_none
 from mlaudit._threads import thread_limit
 from mlaudit.checks.base import CheckContext, register
-from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
+from mlaudit.checks.drift.univariate import DriftOptions, UnivariateDrift, univariate_results
 from mlaudit.results import (
     Cell,
     CheckResult,
@@ -133,7 +133,7 @@ class DriftOverTime(DriftOptions):
         judged = cur.judged()
         if not judged:
             return [self.skipped(_too_few(cur))]
-        options = DriftOptions.model_validate(self.drift_options())
+        options = UnivariateDrift.model_validate(self.drift_options())  # its options, as a value
         current = _per_window(ctx, cur, options)
         ref_w = ctx.reference_windows
         ref_w = ref_w if ref_w is not None and ref_w.configured else None  # windows, not rows
