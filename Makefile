@@ -42,7 +42,7 @@ typecheck: install
 	$(PY) -m mypy
 
 docs: install
-	$(PY) -m mlaudit.cli.docgen docs/checks.md
+	$(PY) -m mlaudit.cli._docgen docs/checks.md
 
 check: lint typecheck imports test
 

@@ -48,7 +48,7 @@ def make_data(rows: int, columns: int, seed: int) -> tuple[np.ndarray, np.ndarra
 def ours(x: np.ndarray, y: np.ndarray, seed: int, depth: int, bins: int) -> dict[str, Any]:
     """Scores, AUC and importance with the check's own functions."""
     from mlaudit.checks.drift import multivariate as mv
-    from mlaudit.stats.auc import roc_auc
+    from mlaudit.stats._auc import roc_auc
     from mlaudit.stats.boosting import GradientBoostedTrees, stratified_folds
 
     t0 = time.perf_counter()

@@ -52,13 +52,13 @@ def main() -> None:
     with timed("import mlaudit.cli (what `mlaudit drift` loads)"):
         import mlaudit.cli  # noqa: F401
     with timed("import the drift suite's checks"):
-        from mlaudit.audit.plan import build_checks
+        from mlaudit.audit._plan import build_checks
 
         build_checks("drift", {})
     import mlaudit.audit._inputs as inputs
-    import mlaudit.engines.local as local
+    import mlaudit.engines._local as local
     from mlaudit.audit import Audit
-    from mlaudit.data.sources import Dataset
+    from mlaudit.data._sources import Dataset
     from mlaudit.report import write_reports
 
     current = {"name": "?"}

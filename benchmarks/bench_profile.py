@@ -1,7 +1,7 @@
 """Profile 1M rows x 20 columns from Parquet (both passes); compare with a null-count scan.
 
 Run from the repository root: ``PYTHONPATH=src python benchmarks/bench_profile.py``.
-Prints wall time and peak RSS of ``mlaudit.engines.local.profile`` next to a plain
+Prints wall time and peak RSS of ``mlaudit.engines._local.profile`` next to a plain
 ``pl.scan_parquet(...).select(pl.all().null_count())`` baseline, and their ratio.
 """
 
@@ -18,8 +18,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
-from mlaudit.engines.local import profile
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
+from mlaudit.engines._local import profile
 from mlaudit.summary.model import ScanPlan
 
 DATA = Path(__file__).parent / "data" / "bench_1m_20.parquet"

@@ -6,10 +6,9 @@ The public API is listed in ``__all__``; everything else may change between rele
 from __future__ import annotations
 
 from mlaudit.audit import Audit, profile_data
-from mlaudit.checks.base import Check, CheckContext, list_checks, register
+from mlaudit.checks import Check, CheckContext, list_checks, register
 from mlaudit.config import AuditConfig, Settings, WindowConfig, load_config
-from mlaudit.data.sources import Dataset
-from mlaudit.data.types import ColumnType, Role, Schema
+from mlaudit.data import ColumnType, Dataset, Role, Schema
 from mlaudit.errors import (
     ConfigError,
     DataError,

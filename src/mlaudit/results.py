@@ -1,7 +1,7 @@
 """Plain result models: what a check found and what an audit produced.
 
 These are the artifact.  Every renderer works from an :class:`AuditResult` alone, and
-``report.json`` is its canonical JSON form (see :mod:`mlaudit.report.jsonio`).  The model is
+``report.json`` is its canonical JSON form (see :mod:`mlaudit.report._jsonio`).  The model is
 designed for every family, present and future:
 
 * a result per column (``column`` set) or for the data set (``column`` null);

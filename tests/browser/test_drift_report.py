@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tests.browser._chromium import ARGS, chromium, report_fixtures
 
-from mlaudit.report.html import render_html
+from mlaudit.report._html import render_html
 
 pytestmark = pytest.mark.browser
 

@@ -15,11 +15,11 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from mlaudit.checks.base import Check
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
-from mlaudit.data.windows import WindowSpec
-from mlaudit.engines.local import profile
-from mlaudit.engines.windows import model_columns, scan_windows, window_columns
+from mlaudit.checks._base import Check
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._windows import WindowSpec
+from mlaudit.engines._local import profile
+from mlaudit.engines._windows import model_columns, scan_windows, window_columns
 from mlaudit.summary import DatasetProfile, ScanPlan
 from mlaudit.summary.windows import WindowedData
 

@@ -29,9 +29,9 @@ from tests.contract import _edges
 from tests.contract._edges import EDGES, REFERENCES, Reference
 
 import mlaudit.checks
-from mlaudit.checks.base import Check, CheckContext, check_class, list_checks
-from mlaudit.data.types import Schema
-from mlaudit.report.jsonio import dumps_canonical, load_result
+from mlaudit.checks._base import Check, CheckContext, check_class, list_checks
+from mlaudit.data._types import Schema
+from mlaudit.report._jsonio import dumps_canonical, load_result
 from mlaudit.results import AuditResult, CheckResult, Status
 from mlaudit.summary import DatasetProfile
 

@@ -52,7 +52,7 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_examples_are_found() -> None:
-    assert {"mlaudit.data.sources", "mlaudit.stats.control", "mlaudit.summary"} <= set(MODULES)
+    assert {"mlaudit.data._sources", "mlaudit.stats._control", "mlaudit.summary"} <= set(MODULES)
     for module in MODULES:
         assert _doctests(module), f"{module} has '>>>' lines that doctest does not see"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import mlaudit
 from mlaudit import results
-from mlaudit.report.html import render_notebook
+from mlaudit.report._html import render_notebook
 from mlaudit.results import AuditResult, CheckResult, Status
 
 SRC = Path(mlaudit.__file__).parent

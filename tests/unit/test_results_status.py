@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from mlaudit.report.jsonio import dumps_canonical, load_result
+from mlaudit.report._jsonio import dumps_canonical, load_result
 from mlaudit.results import AuditResult, CheckResult, Status, worst_status
 
 SCHEMA_FILE = Path(__file__).parents[2] / "src/mlaudit/results_schema/report-1.0.schema.json"

@@ -1,5 +1,20 @@
-"""The audit runner: configuration → plan of checks → results."""
+"""The audit runner: configuration → plan of checks → scans → results.
 
-from mlaudit.audit.runner import Audit, open_dataset, profile_data, profile_windows, run_checks
+:class:`Audit` runs an audit; :func:`profile_data` and :func:`profile_windows` profile one data
+set (for ``mlaudit profile`` and baselines); a :class:`ProgressReporter` receives progress.
+"""
 
-__all__ = ["Audit", "open_dataset", "profile_data", "profile_windows", "run_checks"]
+from mlaudit.audit._plan import build_checks
+from mlaudit.audit._progress import NullProgress, ProgressReporter
+from mlaudit.audit._runner import Audit, open_dataset, profile_data, profile_windows, run_checks
+
+__all__ = [
+    "Audit",
+    "NullProgress",
+    "ProgressReporter",
+    "build_checks",
+    "open_dataset",
+    "profile_data",
+    "profile_windows",
+    "run_checks",
+]

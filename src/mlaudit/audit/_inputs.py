@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlaudit.audit.progress import ProgressReporter
+from mlaudit.audit._progress import ProgressReporter
 from mlaudit.config import DataConfig, SchemaConfig
-from mlaudit.data.schema import SchemaOverrides, compare_schemas, infer_schema
-from mlaudit.data.sources import Dataset
-from mlaudit.data.types import ColumnType, Schema
-from mlaudit.engines.local import profile as scan_profile
+from mlaudit.data import ColumnType, Dataset, Schema, SchemaOverrides, compare_schemas, infer_schema
+from mlaudit.engines import profile as scan_profile
 from mlaudit.errors import ConfigError, DataError
 from mlaudit.results import InputInfo
 from mlaudit.summary.baseline import Baseline, is_baseline, load_baseline

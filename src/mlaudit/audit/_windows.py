@@ -17,13 +17,11 @@ import polars as pl
 from pydantic import ValidationError
 
 from mlaudit.audit._inputs import Input
-from mlaudit.audit.progress import NullProgress, ProgressReporter
-from mlaudit.checks.base import Check
+from mlaudit.audit._progress import NullProgress, ProgressReporter
+from mlaudit.checks import Check
 from mlaudit.config import Settings, WindowConfig, format_validation_error
-from mlaudit.data.sources import Dataset
-from mlaudit.data.types import Role, Schema
-from mlaudit.data.windows import WindowSpec
-from mlaudit.engines.windows import model_columns, scan_windows, window_columns
+from mlaudit.data import Dataset, Role, Schema, WindowSpec
+from mlaudit.engines import model_columns, scan_windows, window_columns
 from mlaudit.errors import ConfigError
 from mlaudit.summary.model import DatasetProfile, ScanPlan
 from mlaudit.summary.windows import WINDOW, Window, WindowedData

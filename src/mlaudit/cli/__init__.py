@@ -10,13 +10,13 @@ from typing import Annotated
 
 import typer
 
+from mlaudit.cli._audit_cmd import audit
+from mlaudit.cli._checks_cmd import checks
 from mlaudit.cli._common import console, setup_logging, state
-from mlaudit.cli.audit_cmd import audit
-from mlaudit.cli.checks_cmd import checks
-from mlaudit.cli.contract_cmd import contract_app, validate
-from mlaudit.cli.demo_cmd import demo
-from mlaudit.cli.drift_cmd import drift
-from mlaudit.cli.profile_cmd import profile
+from mlaudit.cli._contract_cmd import contract_app, validate
+from mlaudit.cli._demo_cmd import demo
+from mlaudit.cli._drift_cmd import drift
+from mlaudit.cli._profile_cmd import profile
 
 __all__ = ["app", "main"]
 

@@ -1,14 +1,15 @@
 """Data access (:class:`Dataset`), schema inference and comparison, content fingerprints."""
 
-from mlaudit.data.fingerprint import (
+from mlaudit.data._fingerprint import (
     fingerprint_batches,
     fingerprint_file,
     fingerprint_files,
     fingerprint_frame,
 )
-from mlaudit.data.schema import SchemaComparison, SchemaOverrides, compare_schemas, infer_schema
-from mlaudit.data.sources import Dataset
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._schema import SchemaComparison, SchemaOverrides, compare_schemas, infer_schema
+from mlaudit.data._sources import Dataset
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._windows import WindowSpec, timestamps_us, window_keys, window_label
 
 __all__ = [
     "ColumnSchema",
@@ -18,10 +19,14 @@ __all__ = [
     "Schema",
     "SchemaComparison",
     "SchemaOverrides",
+    "WindowSpec",
     "compare_schemas",
     "fingerprint_batches",
     "fingerprint_file",
     "fingerprint_files",
     "fingerprint_frame",
     "infer_schema",
+    "timestamps_us",
+    "window_keys",
+    "window_label",
 ]

@@ -1,4 +1,4 @@
-"""Name and value rules behind schema inference (documented in :mod:`mlaudit.data.schema`).
+"""Name and value rules behind schema inference (documented in :mod:`mlaudit.data._schema`).
 
 Column names are compared in a normalised form: camelCase split, lower case, runs of
 non-alphanumerics replaced by ``_`` (``"Customer ID"`` → ``customer_id``).

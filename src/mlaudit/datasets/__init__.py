@@ -7,7 +7,7 @@ defects and drift, a fitted scikit-learn model and the exact ground truth of wha
 
 from __future__ import annotations
 
-from mlaudit.datasets.credit import (
+from mlaudit.datasets._credit import (
     FEATURE_COLUMNS,
     PERSONAL_COLUMNS,
     SENSITIVE_COLUMNS,
@@ -17,7 +17,7 @@ from mlaudit.datasets.credit import (
     save_credit_sample,
     write_credit_sample,
 )
-from mlaudit.datasets.ground_truth import GroundTruth, PlantedIssue
+from mlaudit.datasets._ground_truth import GroundTruth, PlantedIssue
 
 __all__ = [
     "FEATURE_COLUMNS",

@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 
 from mlaudit.datasets import _defects as d
+from mlaudit.datasets._ground_truth import PlantedIssue
 from mlaudit.datasets._population import CURRENT, REFERENCE
-from mlaudit.datasets.ground_truth import PlantedIssue
 
 __all__ = ["drift_issues", "quality_issues"]
 

@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 import polars as pl
 
-from mlaudit.datasets.names import make_emails, make_full_names, make_national_ids, make_phones
+from mlaudit.datasets._names import make_emails, make_full_names, make_national_ids, make_phones
 
 __all__ = ["CURRENT", "REFERENCE", "PeriodSpec", "make_population", "stream"]
 

@@ -15,7 +15,7 @@ from typing import TypeGuard, get_args
 
 from mlaudit.config import ReportFormat
 from mlaudit.errors import ConfigError, ReportError
-from mlaudit.report.jsonio import dumps_canonical, load_result, write_atomic
+from mlaudit.report._jsonio import dumps_canonical, load_result, write_atomic
 from mlaudit.results import AuditResult, register_notebook_renderer
 
 __all__ = [
@@ -42,15 +42,15 @@ FILE_NAMES: dict[ReportFormat, str] = {
 def _renderer(fmt: ReportFormat, *, charts: bool) -> Callable[[AuditResult], str]:
     # Imported on use: the HTML renderer pulls in altair, which a JSON-only run does not need.
     if fmt == "html":
-        from mlaudit.report.html import render_html
+        from mlaudit.report._html import render_html
 
         return lambda r: render_html(r, charts=charts)
     if fmt == "md":
-        from mlaudit.report.markdown import render_markdown
+        from mlaudit.report._markdown import render_markdown
 
         return render_markdown
     if fmt == "junit":
-        from mlaudit.report.junit import render_junit
+        from mlaudit.report._junit import render_junit
 
         return render_junit
     return dumps_canonical
@@ -142,7 +142,7 @@ def write_reports(
 
 def _render_notebook(result: AuditResult) -> str:
     # Imported on use, like the HTML renderer: only a notebook that shows a result needs it.
-    from mlaudit.report.html import render_notebook
+    from mlaudit.report._html import render_notebook
 
     return render_notebook(result)
 

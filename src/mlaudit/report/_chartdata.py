@@ -1,9 +1,9 @@
 """What the report's charts show and how they look: the one source of chart data.
 
 :func:`distribution_rows` gives the shares a distribution chart draws, whichever renderer
-draws it (:mod:`mlaudit.report.svg` for the reports; a dashboard can draw the same rows); the
+draws it (:mod:`mlaudit.report._svg` for the reports; a dashboard can draw the same rows); the
 sizes, palette and fonts are shared by the charts drawn directly and those drawn through
-Vega-Lite (:mod:`mlaudit.report.charts`).  Kept apart from :mod:`mlaudit.report.charts` so that a
+Vega-Lite (:mod:`mlaudit.report._charts`).  Kept apart from :mod:`mlaudit.report._charts` so that a
 report drawn without Vega-Lite (a drift report) does not import altair (0.3 s).
 """
 

@@ -1,6 +1,6 @@
 """The parts every chart drawn straight to SVG is made of: ticks, labels, title, legend, axes.
 
-Shared by the distribution chart (:mod:`mlaudit.report.svg`) and the series chart
+Shared by the distribution chart (:mod:`mlaudit.report._svg`) and the series chart
 (:mod:`mlaudit.report._svgseries`), so that both look alike: the same margins, fonts, grid,
 tick labels and frame.  Each drawing function appends SVG elements to a list of strings.
 """

@@ -3,7 +3,7 @@
 One line with points per series over ``x`` (a numeric axis when every ``x`` is a number, else
 evenly spaced labels in the given order), shaded bands between ``lower`` and ``upper``, and
 dashed red rules at the ``limits`` with their names.  Missing and non-finite values are not
-drawn (they break the line).  Part of :mod:`mlaudit.report.svg`, which re-exports
+drawn (they break the line).  Part of :mod:`mlaudit.report._svg`, which re-exports
 :func:`series_svg`.
 """
 

@@ -3,7 +3,7 @@
 Each draw is one label set ``y_i ~ Bernoulli(p_i)``; every metric is a function of ``(TP, FN,
 Rc)``, so a draw keeps only those sums, simulated per predicted class (the two groups are
 independent): exactly by Poisson thinning when a group expects few label flips, else from a
-skew-corrected bivariate normal (see :mod:`mlaudit.stats.estimation`, **Bands**).
+skew-corrected bivariate normal (see :mod:`mlaudit.stats._estimation`, **Bands**).
 """
 
 from __future__ import annotations

@@ -10,8 +10,22 @@ from typing import Literal
 
 from mlaudit.checks._index import CHECK_MODULES
 from mlaudit.errors import ConfigError
+from mlaudit.suites._contract import (
+    contract_checks,
+    dump_contract,
+    load_contract,
+    suggest_contract,
+)
 
-__all__ = ["SUITES", "SuiteName", "suite_checks"]
+__all__ = [
+    "SUITES",
+    "SuiteName",
+    "contract_checks",
+    "dump_contract",
+    "load_contract",
+    "suggest_contract",
+    "suite_checks",
+]
 
 SuiteName = Literal["data_quality", "drift", "full", "none"]
 

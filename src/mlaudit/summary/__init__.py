@@ -1,7 +1,7 @@
 """Mergeable summaries of data sets: build batch by batch, merge, serialise.
 
 >>> import polars as pl
->>> from mlaudit.data.schema import infer_schema
+>>> from mlaudit.data import infer_schema
 >>> from mlaudit.summary import from_bytes, merge, profile_frame, to_bytes
 >>> df = pl.DataFrame({"x": [1.0, 2.0, None, 4.0]})
 >>> schema = infer_schema(df)

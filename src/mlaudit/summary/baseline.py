@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlaudit.data.types import Schema
+from mlaudit.data import Schema
 from mlaudit.errors import DataError, DataSourceError
 from mlaudit.summary.model import DatasetProfile
 from mlaudit.summary.serialize import from_bytes, to_bytes

@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 
 from mlaudit._threads import worker_pool
-from mlaudit.data.types import ColumnSchema, Schema
+from mlaudit.data import ColumnSchema, Schema
 from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.summary import columns as colmod
 from mlaudit.summary.columns import Extremes, merge_extremes
@@ -53,7 +53,7 @@ class ProfileBuilder:
 
     Examples
     --------
-    >>> from mlaudit.data.schema import infer_schema
+    >>> from mlaudit.data import infer_schema
     >>> df = pl.DataFrame({"x": [1.0, 2.0, None, 4.0]})
     >>> b = ProfileBuilder(infer_schema(df), ScanPlan())
     >>> for batch in df.to_arrow().to_batches(max_chunksize=2):

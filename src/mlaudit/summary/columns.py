@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
-from mlaudit.data.types import ColumnSchema, ColumnType
+from mlaudit.data import ColumnSchema, ColumnType
 from mlaudit.summary.hashing import hash_floats
 from mlaudit.summary.hashset import unique_of_sorted
 from mlaudit.summary.hll import HLL

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from mlaudit.data.types import ColumnType
+from mlaudit.data import ColumnType
 from mlaudit.summary.hashset import HashSet
 from mlaudit.summary.hll import HLL
 from mlaudit.summary.quantiles import QuantileSketch

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from mlaudit.data.types import ColumnType
+from mlaudit.data import ColumnType
 from mlaudit.errors import DataError
 from mlaudit.summary.hashset import HashSet
 from mlaudit.summary.hll import HLL

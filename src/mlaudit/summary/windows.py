@@ -1,6 +1,6 @@
 """Windowed data: a profile per window and the model's columns row by row, and their bytes.
 
-Containers filled by :func:`mlaudit.engines.windows.scan_windows` and read by the checks over
+Containers filled by :func:`mlaudit.engines._windows.scan_windows` and read by the checks over
 time; :func:`windows_to_bytes` / :func:`windows_from_bytes` store them in a monitoring baseline
 (``mlaudit profile REF --out ref.profile --window week``) so that control limits and
 calibration never need the raw reference again.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from mlaudit.data.windows import WindowSpec
+from mlaudit.data import WindowSpec
 from mlaudit.errors import DataError
 from mlaudit.summary.model import DatasetProfile
 from mlaudit.summary.serialize import from_bytes, to_bytes

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mlaudit.audit.plan import build_checks, referenced_columns, validate_columns
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.audit._plan import build_checks, referenced_columns, validate_columns
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.errors import ConfigError
 from mlaudit.suites import suite_checks
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from mlaudit import Audit, AuditResult, Check, CheckContext, CheckResult, Status
-from mlaudit.audit.progress import ProgressReporter
+from mlaudit.audit._progress import ProgressReporter
 from mlaudit.errors import ConfigError, DataError
 from mlaudit.report import dumps_canonical
 
@@ -142,7 +142,7 @@ def test_pandas_with_index_is_accepted() -> None:
 
 def test_run_twice_on_one_audit_gives_the_same_result() -> None:
     """The runner keeps no state on the audit: a second run reads the inputs again."""
-    from mlaudit.datasets.credit import make_credit_sample
+    from mlaudit.datasets._credit import make_credit_sample
 
     sample = make_credit_sample(seed=3, n_reference=2_000, n_current=2_000)
     audit = Audit(

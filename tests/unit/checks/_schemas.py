@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 
 
 def simple_schema(

@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import mlaudit.checks
+from mlaudit.checks._base import _REGISTRY, check_class, list_checks
 from mlaudit.checks._index import CHECK_MODULES
-from mlaudit.checks.base import _REGISTRY, check_class, list_checks
 
 
 def test_every_check_module_is_in_the_table() -> None:
@@ -24,7 +24,7 @@ def test_every_check_module_is_in_the_table() -> None:
 def test_a_check_imports_only_its_own_module() -> None:
     code = (
         "import sys\n"
-        "from mlaudit.checks.base import check_class\n"
+        "from mlaudit.checks._base import check_class\n"
         "check_class('drift.univariate')\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('mlaudit.checks.'))\n"
         "print(' '.join(loaded))\n"
@@ -39,7 +39,7 @@ def test_a_check_imports_only_its_own_module() -> None:
 
 
 def test_the_drift_suite_asks_for_no_distinct_counts_nor_row_hashes() -> None:
-    from mlaudit.audit.plan import build_checks
+    from mlaudit.audit._plan import build_checks
 
     drift = build_checks("drift", {})
     assert drift and all(not c.reads for c in drift)  # the scan skips both for `mlaudit drift`

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlaudit.checks.base import list_checks
-from mlaudit.cli.docgen import render_check_reference
+from mlaudit.checks._base import list_checks
+from mlaudit.cli._docgen import render_check_reference
 
 DOC = Path(__file__).parents[3] / "docs" / "checks.md"
 

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlaudit.data.fingerprint import fingerprint_file, fingerprint_frame
-from mlaudit.data.sources import Dataset
+from mlaudit.data._fingerprint import fingerprint_file, fingerprint_frame
+from mlaudit.data._sources import Dataset
 
 
 def sha(data: bytes) -> str:

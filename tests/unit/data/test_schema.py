@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 from pydantic import ValidationError
 
-from mlaudit.data.schema import SchemaOverrides, compare_schemas, infer_schema
-from mlaudit.data.sources import Dataset
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._schema import SchemaOverrides, compare_schemas, infer_schema
+from mlaudit.data._sources import Dataset
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.errors import SchemaError
 
 N = 100

@@ -10,7 +10,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from mlaudit.data.sources import Dataset
+from mlaudit.data._sources import Dataset
 from mlaudit.errors import DataError, DataSourceError, MLAuditError, SchemaError
 
 

@@ -14,7 +14,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from mlaudit.data import _text
-from mlaudit.data.sources import Dataset
+from mlaudit.data._sources import Dataset
 
 
 @pytest.fixture

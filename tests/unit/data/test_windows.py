@@ -7,7 +7,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from mlaudit.data.windows import WindowSpec, timestamps_us, window_keys, window_label
+from mlaudit.data._windows import WindowSpec, timestamps_us, window_keys, window_label
 from mlaudit.errors import ConfigError, SchemaError
 
 

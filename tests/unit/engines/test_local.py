@@ -9,8 +9,8 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
-from mlaudit.engines.local import CACHE_BYTES, BatchSource, derive_second_pass, profile, scan
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
+from mlaudit.engines._local import CACHE_BYTES, BatchSource, derive_second_pass, profile, scan
 from mlaudit.summary import ScanPlan, profile_frame
 
 
@@ -161,7 +161,7 @@ def test_a_read_error_in_pass_two_reaches_the_caller(data: tuple[pl.DataFrame, S
 def test_read_ahead_keeps_order_and_stops_early(data: tuple[pl.DataFrame, Schema]) -> None:
     import threading
 
-    from mlaudit.engines.local import _read_ahead
+    from mlaudit.engines._local import _read_ahead
 
     df, _ = data
     src = FrameSource(df, 1_000)

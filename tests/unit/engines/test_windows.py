@@ -10,10 +10,10 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from mlaudit.data.schema import infer_schema
-from mlaudit.data.sources import Dataset
-from mlaudit.data.windows import WindowSpec
-from mlaudit.engines.windows import MAX_WINDOWS, scan_windows
+from mlaudit.data._schema import infer_schema
+from mlaudit.data._sources import Dataset
+from mlaudit.data._windows import WindowSpec
+from mlaudit.engines._windows import MAX_WINDOWS, scan_windows
 from mlaudit.errors import ConfigError
 from mlaudit.summary.windows import ORDER, WINDOW
 
@@ -120,7 +120,7 @@ def test_too_many_windows_is_a_config_error() -> None:
 def test_large_windows_keep_bounded_sketches_with_a_hard_bound() -> None:
     from scipy import stats
 
-    from mlaudit.engines.windows import WINDOW_SKETCH_EXACT
+    from mlaudit.engines._windows import WINDOW_SKETCH_EXACT
     from mlaudit.stats.drift import ks_sketch
     from mlaudit.summary.quantiles import QuantileSketch
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlaudit.report import charts
+from mlaudit.report import _charts as charts
 from mlaudit.results import CurveDetail
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlaudit.report.drift_summary import effect_in_words, what_changed
-from mlaudit.report.markdown import render_markdown
+from mlaudit.report._drift_summary import effect_in_words, what_changed
+from mlaudit.report._markdown import render_markdown
 from mlaudit.results import AuditResult, Bound, CheckResult, Status, TableDetail
 
 from .conftest import make_result

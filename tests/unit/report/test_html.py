@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from mlaudit.report.html import missing_shares, render_html, render_notebook
+from mlaudit.report._html import missing_shares, render_html, render_notebook
 from mlaudit.results import AuditResult
 
 from .conftest import EVIL, MISSING, make_result

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from mlaudit.report.html import render_html, render_notebook
-from mlaudit.report.junit import render_junit
+from mlaudit.report._html import render_html, render_notebook
+from mlaudit.report._junit import render_junit
 from mlaudit.results import AuditResult, Status
 
 from .conftest import DRIFT_PASSING, make_drift_result

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from mlaudit.errors import ReportError
-from mlaudit.report.jsonio import dumps_canonical, load_result, schema_text, write_atomic
+from mlaudit.report._jsonio import dumps_canonical, load_result, schema_text, write_atomic
 from mlaudit.results import AuditResult
 
 from ._helpers import same
@@ -118,7 +118,7 @@ def test_write_atomic_failure_keeps_old_file(
     def fail(*_: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("mlaudit.report.jsonio.os.replace", fail)
+    monkeypatch.setattr("mlaudit.report._jsonio.os.replace", fail)
     with pytest.raises(OSError, match="disk full"):
         write_atomic(p, "new")
     assert p.read_text() == "old"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from mlaudit.report.junit import render_junit
+from mlaudit.report._junit import render_junit
 from mlaudit.results import AuditResult
 
 from .conftest import EVIL

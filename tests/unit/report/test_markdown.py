@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from mlaudit.report.markdown import md_escape, render_markdown
+from mlaudit.report._markdown import md_escape, render_markdown
 from mlaudit.results import AuditResult
 
 from .conftest import EVIL

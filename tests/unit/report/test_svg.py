@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from mlaudit.report.svg import detail_svg, distribution_svg, nice_ticks, series_svg
+from mlaudit.report._svg import detail_svg, distribution_svg, nice_ticks, series_svg
 from mlaudit.results import CurveDetail, DistributionDetail, SeriesDetail, TableDetail
 
 

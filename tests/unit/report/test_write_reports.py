@@ -6,7 +6,7 @@ import pytest
 
 from mlaudit.errors import ConfigError
 from mlaudit.report import FILE_NAMES, FORMATS, load_result, parse_formats, write_reports
-from mlaudit.report import markdown as md_module
+from mlaudit.report import _markdown as md_module
 from mlaudit.results import AuditResult
 
 

@@ -13,7 +13,7 @@ from scipy import special, stats
 from sklearn.metrics import roc_auc_score
 
 from mlaudit.errors import DataError, UndefinedMetricWarning
-from mlaudit.stats.auc import delong_auc, midranks, normal_quantile, roc_auc
+from mlaudit.stats._auc import delong_auc, midranks, normal_quantile, roc_auc
 
 
 def _pairwise_delong(y: np.ndarray, s: np.ndarray) -> tuple[float, float]:

@@ -15,8 +15,8 @@ from sklearn.model_selection import cross_val_predict
 from tests.unit.stats._scores import distorted
 
 from mlaudit.errors import DataError
+from mlaudit.stats._calibration import expected_calibration_error, fit_calibration
 from mlaudit.stats._folds import stratified_folds
-from mlaudit.stats.calibration import expected_calibration_error, fit_calibration
 
 
 def test_transform_matches_sklearn_isotonic() -> None:

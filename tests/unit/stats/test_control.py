@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlaudit.stats.control import control_limits
+from mlaudit.stats._control import control_limits
 
 
 def test_limits_are_mean_plus_minus_k_sd() -> None:

@@ -15,7 +15,7 @@ from sklearn.metrics import f1_score, recall_score, roc_auc_score
 from tests.unit.stats._scores import distorted
 
 from mlaudit.errors import DataError
-from mlaudit.stats.estimation import (
+from mlaudit.stats._estimation import (
     METRICS,
     estimate_binary_metrics,
     expected_confusion_matrix,

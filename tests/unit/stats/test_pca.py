@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from mlaudit.stats.pca import fit_pca
+from mlaudit.stats._pca import fit_pca
 
 
 def _data(n: int, p: int, factors: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

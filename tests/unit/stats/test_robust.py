@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mlaudit.stats.robust import (
+from mlaudit.stats._robust import (
     MAD_TO_SD,
     MEANAD_TO_SD,
     TUKEY_FAR_Z,

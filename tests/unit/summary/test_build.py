@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 import scipy.stats
 
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.summary import ProfileBuilder, ScanPlan, profile_frame
 

@@ -11,7 +11,7 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.summary import ProfileBuilder, ScanPlan, merge, profile_frame
 from mlaudit.summary.merge import count_duplicates, merge_moments
 from mlaudit.summary.model import Moments

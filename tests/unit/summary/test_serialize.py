@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.errors import DataError
 from mlaudit.summary import ScanPlan, from_bytes, merge, profile_frame, to_bytes
 

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.summary import ScanPlan, profile_frame
 from mlaudit.summary.columns import (
     distinct_from_sorted,

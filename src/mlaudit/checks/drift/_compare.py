@@ -22,9 +22,9 @@ from mlaudit.stats.drift import (
     ks_sketch,
     psi,
     psi_from_counts,
+    sketch_shares,
     wasserstein_sketch,
 )
-from mlaudit.stats.drift.psi import sketch_shares
 from mlaudit.summary.model import ColumnSummary, Histogram, NumericSummary
 from mlaudit.summary.quantiles import QuantileSketch
 

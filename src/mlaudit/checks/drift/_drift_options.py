@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from mlaudit.checks.base import Check
+from mlaudit.checks._base import Check
 from mlaudit.errors import ConfigError
 from mlaudit.stats.drift import Correction
 

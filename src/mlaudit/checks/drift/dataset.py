@@ -23,8 +23,8 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
+from mlaudit.checks._base import CheckContext, register
 from mlaudit.checks._format import format_share
-from mlaudit.checks.base import CheckContext, register
 from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
 from mlaudit.errors import ConfigError
 from mlaudit.results import Bound, Cell, CheckResult, Severity, Status, TableDetail, Threshold

@@ -32,7 +32,7 @@ Method, on the seeded samples of both profiles:
    model on more rows (a little more power), but at 20,000 rows per side the AUC's interval
    is already about ±0.006 wide beside thresholds 0.05 and 0.2 above 0.5, and five folds
    cost almost five times as much (measured: 1.6 s against 0.33 s).
-4. ROC AUC of those scores with a 95% DeLong interval (:func:`mlaudit.stats.auc.delong_auc`).
+4. ROC AUC of those scores with a 95% DeLong interval (:func:`mlaudit.stats._auc.delong_auc`).
 
 Status, from the interval's **lower bound** (so that a small sample cannot fail on noise):
 pass when it is at most ``warn_auc`` (0.55), warn above, fail above ``fail_auc`` (0.7).  The
@@ -61,8 +61,8 @@ import numpy.typing as npt
 import polars as pl
 from pydantic import Field, model_validator
 
-from mlaudit.checks.base import Check, CheckContext, register
-from mlaudit.data.types import ColumnSchema, ColumnType, Role
+from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.data import ColumnSchema, ColumnType, Role
 from mlaudit.results import (
     Bound,
     CheckResult,
@@ -72,7 +72,7 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
-from mlaudit.stats.auc import AucInterval, delong_auc, roc_auc
+from mlaudit.stats import AucInterval, delong_auc, roc_auc
 from mlaudit.stats.boosting import GradientBoostedTrees, stratified_folds
 
 __all__ = [

@@ -28,7 +28,7 @@ from typing import ClassVar
 
 from mlaudit._numbers import finite_or_none
 from mlaudit._threads import thread_limit
-from mlaudit.checks.base import CheckContext, register
+from mlaudit.checks._base import CheckContext, register
 from mlaudit.checks.drift.univariate import DriftOptions, UnivariateDrift, univariate_results
 from mlaudit.results import (
     Cell,
@@ -39,7 +39,7 @@ from mlaudit.results import (
     TableDetail,
     worst_status,
 )
-from mlaudit.stats.control import ControlLimits, control_limits
+from mlaudit.stats import ControlLimits, control_limits
 from mlaudit.summary.windows import Window, WindowedData
 
 __all__ = ["DriftOverTime"]

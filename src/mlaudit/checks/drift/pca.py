@@ -13,7 +13,7 @@ Method, on the seeded samples of both profiles:
    or constant in the reference are left out.
 2. Each column is standardised with the reference sample's mean and standard deviation
    (``ddof=0``, as :class:`sklearn.preprocessing.StandardScaler`).
-3. A PCA (full SVD, :func:`mlaudit.stats.pca.fit_pca`, the same components as
+3. A PCA (full SVD, :func:`mlaudit.stats._pca.fit_pca`, the same components as
    scikit-learn's ``PCA(n_components=variance, svd_solver="full")``) fitted on the reference
    keeps the fewest components explaining at least ``variance`` (90%) of the variance.
 4. Reconstruction error of a row: the mean over columns of the squared difference between the
@@ -38,9 +38,9 @@ import numpy.typing as npt
 import polars as pl
 from pydantic import Field
 
-from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.drift.multivariate import drift_columns
-from mlaudit.data.types import ColumnSchema, ColumnType
+from mlaudit.data import ColumnSchema, ColumnType
 from mlaudit.results import (
     CheckResult,
     NoteDetail,
@@ -50,7 +50,7 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
-from mlaudit.stats.pca import fit_pca
+from mlaudit.stats import fit_pca
 
 __all__ = [
     "PCADrift",

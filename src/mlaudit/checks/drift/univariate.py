@@ -50,11 +50,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from mlaudit.checks.base import CheckContext, register
+from mlaudit.checks._base import CheckContext, register
 from mlaudit.checks.drift._compare import ColumnDrift, compare_categorical, compare_numeric
 from mlaudit.checks.drift._drift_options import DriftOptions, Method
 from mlaudit.checks.drift._verdict import decide
-from mlaudit.data.types import ColumnSchema, ColumnType, Role
+from mlaudit.data import ColumnSchema, ColumnType, Role
 from mlaudit.errors import MLAuditError
 from mlaudit.results import CheckResult, Severity, Status
 from mlaudit.stats.drift import adjust_p_values

@@ -3,7 +3,7 @@
 The scores are calibrated on the labelled reference once, and each current window's metrics are
 estimated once per set of options that changes them; both checks read the same
 :class:`Estimates` (cached in ``ctx.extras``).  See :mod:`mlaudit.checks.performance.estimated`
-for the method and :mod:`mlaudit.stats.estimation` for the statistics.
+for the method and :mod:`mlaudit.stats._estimation` for the statistics.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from mlaudit._numbers import finite_or_none
-from mlaudit.checks.base import Check, CheckContext
+from mlaudit.checks._base import Check, CheckContext
 from mlaudit.checks.performance._labels import ModelRows, model_rows
 from mlaudit.errors import MLAuditError
 from mlaudit.results import Severity
-from mlaudit.stats.estimation import (
+from mlaudit.stats import (
     Calibration,
     Estimate,
     estimate_binary_metrics,

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from mlaudit.data.types import Role, Schema
+from mlaudit.data import Role, Schema
 from mlaudit.summary.windows import ORDER, WINDOW, WindowedData
 
 __all__ = ["ModelRows", "Task", "model_rows"]

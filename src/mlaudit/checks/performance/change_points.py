@@ -32,7 +32,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 from pydantic import Field
 
-from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.performance._labels import ModelRows, model_rows
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail
 from mlaudit.stats.changepoint import ChangePoint, adwin, ddm, page_hinkley

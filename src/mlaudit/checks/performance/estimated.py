@@ -7,7 +7,7 @@ how likely its label is positive, and the expected accuracy, precision, recall, 
 of each window follow, with the band the realised metric would fall in: its sampling error on a
 window of this size, widened by the calibration's own error (the spread of the estimate across
 isotonic calibrators fitted on bootstrap resamples of the reference; see
-:mod:`mlaudit.stats.estimation`).  **Assumption: no concept drift** — the link between the
+:mod:`mlaudit.stats._estimation`).  **Assumption: no concept drift** — the link between the
 model's inputs and the outcome is the same as in the reference.  Covariate drift (new kinds of
 applicants) is allowed and is exactly what the estimate tracks.
 
@@ -32,7 +32,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from mlaudit._numbers import finite_or_none
-from mlaudit.checks.base import CheckContext, register
+from mlaudit.checks._base import CheckContext, register
 from mlaudit.checks.performance._estimates import (
     ASSUMPTION,
     BandSeries,
@@ -52,7 +52,7 @@ from mlaudit.results import (
     Status,
     TableDetail,
 )
-from mlaudit.stats.estimation import METRICS, Estimate, realised_binary_metrics
+from mlaudit.stats import METRICS, Estimate, realised_binary_metrics
 
 __all__ = ["EstimateVsActual", "EstimatedPerformance"]
 

@@ -8,14 +8,14 @@ from typing import Any, ClassVar
 import polars as pl
 from pydantic import Field, field_validator
 
-from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.quality.completeness import (
     checked_columns,
     format_count,
     format_share,
     sample_examples,
 )
-from mlaudit.data.types import ColumnType
+from mlaudit.data import ColumnType
 from mlaudit.results import (
     Bound,
     CheckResult,

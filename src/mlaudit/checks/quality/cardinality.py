@@ -17,8 +17,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from mlaudit.checks.base import Check, CheckContext, register
-from mlaudit.data.types import ColumnType, Role
+from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.data import ColumnType, Role
 from mlaudit.results import Bound, Cell, CheckResult, Severity, Status, TableDetail, Threshold
 from mlaudit.summary.model import ColumnSummary
 

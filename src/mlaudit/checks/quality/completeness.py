@@ -13,9 +13,9 @@ from typing import ClassVar
 import polars as pl
 from pydantic import Field
 
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_count, format_share
-from mlaudit.checks.base import Check, CheckContext, register
-from mlaudit.data.types import Role
+from mlaudit.data import Role
 from mlaudit.results import (
     Cell,
     CheckResult,

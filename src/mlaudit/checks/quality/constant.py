@@ -19,8 +19,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from mlaudit.checks.base import Check, CheckContext, register
-from mlaudit.data.types import Role
+from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.data import Role
 from mlaudit.results import (
     CheckResult,
     DistributionDetail,

@@ -7,9 +7,9 @@ from typing import ClassVar
 
 import polars as pl
 
-from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.quality.completeness import format_count, format_share, sample_examples
-from mlaudit.data.types import Role
+from mlaudit.data import Role
 from mlaudit.results import Bound, CheckResult, Severity, Status, Threshold
 from mlaudit.summary.model import ColumnSummary, ScanPlan
 

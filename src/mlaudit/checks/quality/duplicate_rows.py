@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.quality.completeness import format_count, format_share
 from mlaudit.results import Bound, CheckResult, ExamplesDetail, Severity, Status, Threshold
 from mlaudit.summary.model import DatasetProfile

@@ -21,9 +21,9 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
-from mlaudit.checks.base import Check, CheckContext, register
-from mlaudit.data.types import ColumnType, Role
+from mlaudit.data import ColumnType, Role
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
 from mlaudit.summary.model import ColumnSummary
 

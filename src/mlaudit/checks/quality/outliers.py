@@ -25,9 +25,9 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
-from mlaudit.checks.base import Check, CheckContext, register
-from mlaudit.data.types import Role
+from mlaudit.data import Role
 from mlaudit.results import (
     Cell,
     CheckResult,
@@ -38,8 +38,7 @@ from mlaudit.results import (
     Status,
     Threshold,
 )
-from mlaudit.stats.intervals import wilson_bound
-from mlaudit.stats.robust import TUKEY_FAR_Z, robust_z
+from mlaudit.stats import TUKEY_FAR_Z, robust_z, wilson_bound
 from mlaudit.summary.model import ColumnSummary, DatasetProfile, NumericSummary, OutlierCounts
 
 __all__ = ["Outliers", "outlier_share", "rank_error"]

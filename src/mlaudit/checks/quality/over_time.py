@@ -18,10 +18,10 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
-from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, TableDetail
-from mlaudit.stats.control import ControlLimits, control_limits
+from mlaudit.stats import ControlLimits, control_limits
 from mlaudit.summary.windows import WindowedData
 
 __all__ = ["QualityOverTime"]

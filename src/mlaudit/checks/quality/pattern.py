@@ -8,7 +8,7 @@ from typing import ClassVar
 import polars as pl
 from pydantic import Field, field_validator
 
-from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.quality.completeness import format_count, format_share, sample_examples
 from mlaudit.results import CheckResult, Detail, Severity, Threshold
 from mlaudit.summary.model import ScanPlan

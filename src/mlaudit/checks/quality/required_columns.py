@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.results import CheckResult, Severity, Status, TableDetail
 
 __all__ = ["RequiredColumns", "missing_columns"]

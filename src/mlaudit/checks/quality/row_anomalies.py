@@ -25,8 +25,8 @@ import numpy.typing as npt
 import polars as pl
 from pydantic import Field
 
-from mlaudit.checks.base import Check, CheckContext, register
-from mlaudit.data.types import ColumnType, Role, Schema
+from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.data import ColumnType, Role, Schema
 from mlaudit.results import (
     Cell,
     CheckResult,
@@ -36,7 +36,7 @@ from mlaudit.results import (
     Status,
     Threshold,
 )
-from mlaudit.stats.robust import robust_z
+from mlaudit.stats import robust_z
 
 __all__ = ["FeatureMatrix", "RowAnomalies", "anomaly_features", "isolation_scores"]
 

@@ -6,7 +6,7 @@ from typing import ClassVar, Self
 
 from pydantic import Field, model_validator
 
-from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.quality.completeness import format_count
 from mlaudit.results import CheckResult, Severity, Status, Threshold
 

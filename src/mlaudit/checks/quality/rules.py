@@ -13,8 +13,8 @@ from typing import ClassVar
 import polars as pl
 from pydantic import Field, field_validator
 
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
-from mlaudit.checks.base import Check, CheckContext, register
 from mlaudit.errors import ConfigError
 from mlaudit.results import (
     Bound,
@@ -26,7 +26,7 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
-from mlaudit.stats.intervals import wilson_bound
+from mlaudit.stats import wilson_bound
 from mlaudit.summary.model import ScanPlan
 
 __all__ = ["RowRules", "rule_violations"]

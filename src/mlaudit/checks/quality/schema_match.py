@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from mlaudit.checks.base import Check, CheckContext, register
-from mlaudit.data.schema import compare_schemas
-from mlaudit.data.types import ColumnSchema, Schema
+from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.data import ColumnSchema, Schema, compare_schemas
 from mlaudit.results import CheckResult, Severity, Status, TableDetail, worst_status
 
 __all__ = ["SchemaDifference", "SchemaMatch", "schema_differences", "storage_family"]
@@ -80,7 +79,7 @@ def schema_differences(reference: Schema, current: Schema) -> list[SchemaDiffere
     """Differences from ``reference`` to ``current``: missing, retyped, re-inferred and extra
     columns, in the reference's column order then the current's.
 
-    Names come from :func:`mlaudit.data.schema.compare_schemas`; a common column whose type
+    Names come from :func:`mlaudit.data._schema.compare_schemas`; a common column whose type
     changed is split here into ``retyped`` (its storage changed kind, e.g. numbers to text) and
     ``type_changed`` (same storage, inferred differently), and role changes are added.
     """

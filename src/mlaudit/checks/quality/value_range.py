@@ -9,7 +9,7 @@ from typing import ClassVar
 import polars as pl
 from pydantic import Field
 
-from mlaudit.checks.base import Check, CheckContext, register
+from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.quality.completeness import (
     checked_columns,
     format_count,

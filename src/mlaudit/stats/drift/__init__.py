@@ -1,23 +1,30 @@
 """Drift statistics: two-sample tests and distances on summaries, and multiple testing."""
 
-from mlaudit.stats.drift.categorical import (
+from mlaudit.stats.drift._categorical import (
     CategoricalResult,
     categorical_test,
     contingency_test,
     cramers_v,
 )
-from mlaudit.stats.drift.jensen_shannon import js_distance, js_distance_from_counts
-from mlaudit.stats.drift.kolmogorov import ks_two_sided_sf
-from mlaudit.stats.drift.ks import CdfGap, KSResult, cdf_gap, ks_asymptotic_p, ks_sketch
-from mlaudit.stats.drift.multiple_testing import Correction, adjust_p_values
-from mlaudit.stats.drift.power import (
+from mlaudit.stats.drift._jensen_shannon import js_distance, js_distance_from_counts
+from mlaudit.stats.drift._kolmogorov import ks_two_sided_sf
+from mlaudit.stats.drift._ks import CdfGap, KSResult, cdf_gap, ks_asymptotic_p, ks_sketch
+from mlaudit.stats.drift._multiple_testing import Correction, adjust_p_values
+from mlaudit.stats.drift._power import (
     ks_critical_constant,
     ks_distance_normal_shift,
     min_detectable_ks,
     underpowered,
 )
-from mlaudit.stats.drift.psi import PSI_EPSILON, decile_edges, psi, psi_from_counts, psi_sketch
-from mlaudit.stats.drift.wasserstein import (
+from mlaudit.stats.drift._psi import (
+    PSI_EPSILON,
+    decile_edges,
+    psi,
+    psi_from_counts,
+    psi_sketch,
+    sketch_shares,
+)
+from mlaudit.stats.drift._wasserstein import (
     WassersteinResult,
     normalising_scale,
     w1_distance,
@@ -49,6 +56,7 @@ __all__ = [
     "psi",
     "psi_from_counts",
     "psi_sketch",
+    "sketch_shares",
     "underpowered",
     "w1_distance",
     "wasserstein_sketch",

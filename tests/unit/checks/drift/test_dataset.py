@@ -6,10 +6,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from mlaudit.checks.base import CheckContext, check_class
+from mlaudit.checks._base import CheckContext, check_class
 from mlaudit.checks.drift.dataset import DatasetDrift
 from mlaudit.checks.drift.univariate import UnivariateDrift
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.errors import ConfigError
 from mlaudit.results import Status, TableDetail
 from mlaudit.summary import profile_frame

@@ -12,10 +12,10 @@ import polars as pl
 import pytest
 from scipy import optimize, stats
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.drift.dataset import DatasetDrift, severity_order
 from mlaudit.checks.drift.univariate import UnivariateDrift
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.results import Status, TableDetail
 from mlaudit.summary import profile_frame
 

@@ -19,9 +19,9 @@ from sklearn.metrics import roc_auc_score
 from tests.unit.checks._schemas import simple_schema
 from threadpoolctl import threadpool_limits
 
-from mlaudit.checks.base import CheckContext, list_checks
+from mlaudit.checks._base import CheckContext, list_checks
 from mlaudit.checks.drift.multivariate import MultivariateDrift, grouped_importance
-from mlaudit.data.types import Role
+from mlaudit.data._types import Role
 from mlaudit.results import NoteDetail, Status, TableDetail
 from mlaudit.stats.boosting import GradientBoostedTrees, stratified_folds
 from mlaudit.summary import profile_frame
@@ -110,7 +110,7 @@ def test_the_check_loads_neither_scikit_learn_nor_scipy_stats() -> None:
     # a fresh interpreter: run the check, then list the heavy modules it loaded
     code = (
         "import sys, numpy as np, polars as pl\n"
-        "from mlaudit.checks.base import CheckContext\n"
+        "from mlaudit.checks._base import CheckContext\n"
         "from mlaudit.checks.drift.multivariate import MultivariateDrift\n"
         "from mlaudit.summary import profile_frame\n"
         "from tests.unit.checks._schemas import simple_schema\n"

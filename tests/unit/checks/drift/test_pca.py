@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from mlaudit.checks.base import CheckContext, list_checks
+from mlaudit.checks._base import CheckContext, list_checks
 from mlaudit.checks.drift.multivariate import drift_columns
 from mlaudit.checks.drift.pca import PCADrift, reconstruction_errors, standardised_numeric
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.results import SeriesDetail, Status, TableDetail
 from mlaudit.summary import profile_frame
 

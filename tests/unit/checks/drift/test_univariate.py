@@ -10,12 +10,12 @@ import pytest
 from scipy import stats
 from scipy.stats.contingency import association
 
-from mlaudit.checks.base import CheckContext, check_class
+from mlaudit.checks._base import CheckContext, check_class
 from mlaudit.checks.drift.univariate import UnivariateDrift
 from mlaudit.data import Dataset
-from mlaudit.data.schema import infer_schema
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
-from mlaudit.engines.local import profile
+from mlaudit.data._schema import infer_schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.engines._local import profile
 from mlaudit.results import CheckResult, DistributionDetail, Status, TableDetail
 from mlaudit.summary import profile_frame
 from mlaudit.summary.model import ScanPlan

@@ -13,11 +13,11 @@ import polars as pl
 import pytest
 from scipy import optimize, stats
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.drift._compare import ColumnDrift
 from mlaudit.checks.drift._verdict import decide
 from mlaudit.checks.drift.univariate import UnivariateDrift
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.results import Bound, CheckResult, Status
 from mlaudit.summary import profile_frame
 

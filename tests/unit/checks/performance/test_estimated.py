@@ -110,7 +110,7 @@ def test_bands_hold_the_calibration_error_of_a_small_reference() -> None:
     # A 3,000-row reference: each window's band is the sampling band widened by the spread of
     # the estimate over 50 bootstrap calibrators (stats.estimation, tested against scikit-learn
     # there); here the check must pass the bootstrap through, so its bands are wider.
-    from mlaudit.stats.estimation import estimate_binary_metrics, fit_calibration
+    from mlaudit.stats._estimation import estimate_binary_metrics, fit_calibration
 
     ref, cur = reference(weeks=2), make_period(seed=37, weeks=4)
     check = _run(cur, ref, metric="roc_auc")["performance.estimate_vs_actual"]

@@ -9,12 +9,12 @@ import polars as pl
 import pytest
 from pydantic import ValidationError
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.allowed_values import AllowedValues, disallowed
 from mlaudit.checks.quality.pattern import Pattern
 from mlaudit.checks.quality.row_count import RowCount
 from mlaudit.checks.quality.schema_match import SchemaMatch, schema_differences
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.results import Status
 from mlaudit.summary import CategoryCounts, DatasetProfile, ScanPlan, profile_frame
 

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import polars as pl
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.completeness import Completeness, format_share
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.results import Status
 from mlaudit.summary import profile_frame
 

@@ -8,10 +8,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.duplicate_keys import DuplicateKeys, duplicates_from_distinct
 from mlaudit.checks.quality.duplicate_rows import DuplicateRows, duplicate_bounds
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.results import Status
 from mlaudit.summary import ColumnSummary, DatasetProfile, ScanPlan, profile_frame
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.inconsistent_categories import (
     Group,
     InconsistentCategories,
     normalise,
     spelling_groups,
 )
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.results import Status
 from mlaudit.summary import profile_frame
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.mixed_types import MixedTypes, numeric_texts, type_mix
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.results import Status
 from mlaudit.summary import profile_frame
 

@@ -10,10 +10,10 @@ import pyarrow as pa
 import pytest
 from scipy import stats
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.outliers import Outliers
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
-from mlaudit.engines.local import profile
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.engines._local import profile
 from mlaudit.results import CheckResult, ExamplesDetail, NoteDetail, Status
 from mlaudit.summary import profile_frame
 from mlaudit.summary.model import ScanPlan

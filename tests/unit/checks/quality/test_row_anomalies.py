@@ -6,9 +6,9 @@ import numpy as np
 import polars as pl
 from tests.unit.checks._schemas import simple_schema
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.row_anomalies import RowAnomalies, anomaly_features, isolation_scores
-from mlaudit.data.types import Role
+from mlaudit.data._types import Role
 from mlaudit.results import ExamplesDetail, Status
 from mlaudit.summary import profile_frame
 

@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 from pydantic import ValidationError
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.rules import RowRules, rule_violations
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.errors import ConfigError
 from mlaudit.results import ExamplesDetail, Status
 from mlaudit.summary import profile_frame

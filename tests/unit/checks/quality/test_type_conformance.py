@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.type_conformance import TypeConformance, nonconformity
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.results import Status
 from mlaudit.summary import ColumnSummary, profile_frame
 

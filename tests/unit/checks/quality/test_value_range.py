@@ -6,9 +6,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from mlaudit.checks.base import CheckContext
+from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.value_range import ValueRange, outside_count, range_rule
-from mlaudit.data.types import ColumnSchema, ColumnType, Schema
+from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.results import Status
 from mlaudit.summary import ScanPlan, profile_frame
 

@@ -15,7 +15,7 @@ from sklearn.metrics import log_loss, roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from mlaudit.errors import ConfigError, DataError
-from mlaudit.stats.auc import delong_auc
+from mlaudit.stats._auc import delong_auc
 from mlaudit.stats.boosting import GradientBoostedTrees, stratified_folds
 
 # --- one Newton step by hand ------------------------------------------------------------------

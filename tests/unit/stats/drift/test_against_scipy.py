@@ -17,8 +17,8 @@ from mlaudit.stats.drift import (
     js_distance,
     ks_distance_normal_shift,
 )
-from mlaudit.stats.drift.categorical import contingency_test
-from mlaudit.stats.drift.wasserstein import w1_distance
+from mlaudit.stats.drift._categorical import contingency_test
+from mlaudit.stats.drift._wasserstein import w1_distance
 
 
 def _tables(seed: int) -> list[np.ndarray]:

@@ -187,7 +187,7 @@ def test_sketch_items_and_values() -> None:
 def test_asymptotic_p_at_large_sizes_uses_the_limiting_distribution() -> None:
     from scipy import stats as st
 
-    from mlaudit.stats.drift.ks import ks_asymptotic_p
+    from mlaudit.stats.drift._ks import ks_asymptotic_p
 
     n = m = 400_000
     en = n * m // (n + m)

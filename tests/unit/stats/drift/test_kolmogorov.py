@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mlaudit.stats.drift import kolmogorov
-from mlaudit.stats.drift.kolmogorov import ks_two_sided_sf
-from mlaudit.stats.drift.ks import ks_asymptotic_p
+from mlaudit.stats.drift import _kolmogorov as kolmogorov
+from mlaudit.stats.drift._kolmogorov import ks_two_sided_sf
+from mlaudit.stats.drift._ks import ks_asymptotic_p
 
 
 def _grid(n: int, rng: np.random.Generator) -> np.ndarray:

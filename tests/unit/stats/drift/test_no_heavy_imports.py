@@ -19,7 +19,7 @@ from mlaudit.stats.drift import (
     adjust_p_values, categorical_test, cdf_gap, js_distance, js_distance_from_counts,
     ks_sketch, psi_sketch, underpowered, wasserstein_sketch,
 )
-from mlaudit.stats.drift.ks import ks_asymptotic_p
+from mlaudit.stats.drift._ks import ks_asymptotic_p
 from mlaudit.summary.quantiles import QuantileSketch
 
 rng = np.random.default_rng(0)

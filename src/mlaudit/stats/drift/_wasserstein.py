@@ -6,7 +6,7 @@ of both periods ``W1 = Σ |F(x_i) − G(x_i)| · (x_{i+1} − x_i)``, with ``F(x
 the reference at or below ``x_i`` (:func:`w1_distance`, the same sum as
 :func:`scipy.stats.wasserstein_distance`, tested equal to 1e-12 relative).  It is computed on
 the raw values when both sketches are exact, else on the sketches' weighted retained items
-(:func:`~mlaudit.stats.drift.ks.cdf_gap`).
+(:func:`~mlaudit.stats.drift._ks.cdf_gap`).
 
 Why normalise by the reference standard deviation: W1 is in the column's units (euros, days),
 so a single threshold cannot serve every column.  Divided by the reference's standard deviation
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from mlaudit.stats.drift.ks import CdfGap, cdf_gap
+from mlaudit.stats.drift._ks import CdfGap, cdf_gap
 from mlaudit.summary.quantiles import QuantileSketch
 
 __all__ = ["WassersteinResult", "normalising_scale", "w1_distance", "wasserstein_sketch"]
@@ -91,7 +91,7 @@ def wasserstein_sketch(
 ) -> WassersteinResult:
     """W1 between two sketched samples, and W1 divided by :func:`normalising_scale`.
 
-    ``gap`` is :func:`~mlaudit.stats.drift.ks.cdf_gap` of the two sketches when the caller
+    ``gap`` is :func:`~mlaudit.stats.drift._ks.cdf_gap` of the two sketches when the caller
     already has it (the sketch path then costs nothing more).
     """
     if reference.n == 0 or current.n == 0:

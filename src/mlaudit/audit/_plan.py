@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mlaudit.checks.base import Check, check_class
+from mlaudit.checks import Check, check_class
 from mlaudit.config import format_validation_error
-from mlaudit.data.types import Schema
+from mlaudit.data import Schema
 from mlaudit.errors import ConfigError
 from mlaudit.suites import suite_checks
 

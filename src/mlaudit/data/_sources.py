@@ -23,9 +23,9 @@ from mlaudit.data._files import (
     check_names,
     resolve_path,
 )
+from mlaudit.data._fingerprint import fingerprint_batches, fingerprint_file, fingerprint_files
 from mlaudit.data._sql import SqlReader, describe_sql
 from mlaudit.data._text import CsvReader, JsonReader
-from mlaudit.data.fingerprint import fingerprint_batches, fingerprint_file, fingerprint_files
 from mlaudit.errors import DataError, DataSourceError, SchemaError
 
 if TYPE_CHECKING:

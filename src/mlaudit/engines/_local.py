@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from mlaudit.data.types import Schema
+from mlaudit.data import Schema
 from mlaudit.summary import columns as colmod
 from mlaudit.summary.build import ProfileBuilder
 from mlaudit.summary.columns import Extremes

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mlaudit.checks.base import check_class, list_checks
+from mlaudit.checks import check_class, list_checks
 from mlaudit.cli._common import console, handle_errors
 
 __all__ = ["checks"]

@@ -7,7 +7,7 @@ confusion matrix, the metrics and their spread on a window of this size follow. 
 idea of confidence-based performance estimation (CBPE) as NannyML describes it; the
 construction below is ours.
 
-Calibration lives in :mod:`mlaudit.stats.calibration`.
+Calibration lives in :mod:`mlaudit.stats._calibration`.
 
 **Point estimates.** With ``n₁`` predicted positives, ``TP = Σ_{ŷ=1} y``, ``FN = Σ_{ŷ=0} y``,
 ``m = TP + FN`` and ``Rc = Σ y_i·(r_i − (n+1)/2)`` (``r`` the mid-ranks of the scores):
@@ -78,9 +78,8 @@ import numpy as np
 import numpy.typing as npt
 
 from mlaudit.errors import DataError
-from mlaudit.stats._label_draws import Simulation, metrics_from_sums, simulate
-from mlaudit.stats.auc import midranks
-from mlaudit.stats.calibration import (
+from mlaudit.stats._auc import midranks
+from mlaudit.stats._calibration import (
     Calibration,
     FloatArray,
     expected_calibration_error,
@@ -90,6 +89,7 @@ from mlaudit.stats.calibration import (
     same_length,
     zero_one,
 )
+from mlaudit.stats._label_draws import Simulation, metrics_from_sums, simulate
 
 __all__ = [
     "METRICS",

@@ -22,9 +22,9 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from mlaudit.datasets._defects import N_EXACT_DUPLICATES, plant_defects
+from mlaudit.datasets._ground_truth import GroundTruth
 from mlaudit.datasets._issues import drift_issues, quality_issues
 from mlaudit.datasets._population import CURRENT, REFERENCE, make_population
-from mlaudit.datasets.ground_truth import GroundTruth
 from mlaudit.errors import ConfigError, DataSourceError
 
 __all__ = [

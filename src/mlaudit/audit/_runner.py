@@ -18,14 +18,12 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from mlaudit.audit._inputs import Input, open_dataset, open_inputs, overrides, scan
+from mlaudit.audit._plan import build_checks, validate_columns
+from mlaudit.audit._progress import NullProgress, ProgressReporter, make_progress
 from mlaudit.audit._windows import cut_windows, profile_windows, window_config
-from mlaudit.audit.plan import build_checks, validate_columns
-from mlaudit.audit.progress import NullProgress, ProgressReporter, make_progress
-from mlaudit.checks.base import Check, CheckContext
+from mlaudit.checks import Check, CheckContext
 from mlaudit.config import AuditConfig, SchemaConfig, Settings, WindowConfig
-from mlaudit.data.schema import infer_schema
-from mlaudit.data.sources import Dataset
-from mlaudit.data.types import Role, Schema
+from mlaudit.data import Dataset, Role, Schema, infer_schema
 from mlaudit.errors import MLAuditError
 from mlaudit.results import AuditResult, CheckResult, InputInfo, Severity, Status
 from mlaudit.summary.model import DatasetProfile, ScanPlan
@@ -54,7 +52,7 @@ class Audit:
         Options per check id (``{"quality.completeness": {"warn": 0.1}}``); ``False`` turns a
         check off; ids outside the suite are added.
     extra_checks
-        Ready-made :class:`~mlaudit.checks.base.Check` objects to run as well.
+        Ready-made :class:`~mlaudit.checks._base.Check` objects to run as well.
     seed
         Seed for every random choice (samples, models); same seed, same report.
     progress

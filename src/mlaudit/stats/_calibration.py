@@ -12,7 +12,7 @@ With ``n_boot > 0`` :func:`fit_calibration` also fits the isotonic regression on
 seeded bootstrap resamples of the reference (rows drawn with replacement, as multinomial row
 weights; Efron's nonparametric bootstrap), and keeps their step functions.  How much a window's
 estimated metric moves across these calibrators measures how much of its error comes from the
-calibration (:func:`mlaudit.stats.estimation.estimate_binary_metrics` widens its band by it).
+calibration (:func:`mlaudit.stats._estimation.estimate_binary_metrics` widens its band by it).
 Each bootstrap fit pools tied scores and calls scikit-learn's pool-adjacent-violators
 (``sklearn.isotonic.isotonic_regression``) on the scores sorted once, instead of
 ``IsotonicRegression.fit`` per resample: the same step function (tested), about 0.4 ms instead

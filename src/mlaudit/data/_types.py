@@ -1,6 +1,6 @@
 """Column types, roles and the schema model shared by every layer above ``data``.
 
-Inference lives in :mod:`mlaudit.data.schema`; this module only holds the vocabulary.
+Inference lives in :mod:`mlaudit.data._schema`; this module only holds the vocabulary.
 """
 
 from __future__ import annotations

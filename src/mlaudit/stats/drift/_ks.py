@@ -11,7 +11,7 @@
   at ``D̂``; the p-values at the ends of the statistic's bound bracket the p-value at the true D.
 
 The sketch path does not import :mod:`scipy.stats` (most of a second at start-up): the finite-n
-distribution is :func:`~mlaudit.stats.drift.kolmogorov.ks_two_sided_sf` and the limiting one
+distribution is :func:`~mlaudit.stats.drift._kolmogorov.ks_two_sided_sf` and the limiting one
 :func:`scipy.special.kolmogorov`, both equal to scipy's ``kstwo.sf`` / ``kstwobign.sf``.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlaudit.stats.drift.kolmogorov import ks_two_sided_sf
+from mlaudit.stats.drift._kolmogorov import ks_two_sided_sf
 from mlaudit.summary.quantiles import QuantileSketch
 
 __all__ = ["CdfGap", "KSResult", "cdf_gap", "ks_asymptotic_p", "ks_sketch"]
@@ -51,7 +51,7 @@ def ks_asymptotic_p(statistic: float, n: int, m: int) -> float:
     """Two-sided asymptotic p-value of the two-sample KS statistic, as ``ks_2samp`` computes it.
 
     Uses the one-sample distribution of the statistic (scipy's :data:`~scipy.stats.kstwo`,
-    here :func:`~mlaudit.stats.drift.kolmogorov.ks_two_sided_sf`) with the effective size
+    here :func:`~mlaudit.stats.drift._kolmogorov.ks_two_sided_sf`) with the effective size
     ``round(n·m/(n+m))`` (scipy's ``method="asymp"``).  Above an effective size of 10,000 it
     uses the limiting Kolmogorov distribution (:data:`~scipy.stats.kstwobign`, i.e.
     :func:`scipy.special.kolmogorov`) at ``statistic·sqrt(en)`` instead: the finite-n

@@ -35,8 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mlaudit.config import SchemaConfig
 from mlaudit.data import _rules as rules
-from mlaudit.data.sources import Dataset
-from mlaudit.data.types import ColumnSchema, ColumnType, Role, Schema
+from mlaudit.data._sources import Dataset
+from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.errors import SchemaError
 
 __all__ = ["SchemaComparison", "SchemaOverrides", "compare_schemas", "infer_schema"]
@@ -134,7 +134,7 @@ def infer_schema(
     Parameters
     ----------
     data
-        A :class:`~mlaudit.data.sources.Dataset`, or anything ``Dataset`` accepts.
+        A :class:`~mlaudit.data._sources.Dataset`, or anything ``Dataset`` accepts.
     overrides
         Declared roles, types and personal columns; they win over inference.
     sample_rows

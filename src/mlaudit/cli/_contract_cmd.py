@@ -18,10 +18,10 @@ from mlaudit.cli._common import (
     report_formats,
     state,
 )
-from mlaudit.data.schema import infer_schema
+from mlaudit.data import infer_schema
 from mlaudit.errors import ConfigError
 from mlaudit.report import write_reports
-from mlaudit.suites.contract import contract_checks, dump_contract, load_contract, suggest_contract
+from mlaudit.suites import contract_checks, dump_contract, load_contract, suggest_contract
 
 __all__ = ["contract_app", "validate"]
 

@@ -1,8 +1,8 @@
 """The HTML report: one self-contained file (inline CSS, JS and SVG) that opens offline.
 
 Everything is escaped by jinja2's autoescape; the only markup inserted as is are the SVG charts
-from :func:`mlaudit.report.svg.detail_svg` (distributions and series drawn directly, curves
-through vl-convert) and the missing-values overview from :mod:`mlaudit.report.charts`.  No
+from :func:`mlaudit.report._svg.detail_svg` (distributions and series drawn directly, curves
+through vl-convert) and the missing-values overview from :mod:`mlaudit.report._charts`.  No
 external URL appears in the page: no fonts, no CDNs, no images by address.
 """
 
@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from mlaudit._threads import thread_limit
+from mlaudit.report._drift_summary import what_changed
 from mlaudit.report._format import (
     STATUS_ORDER,
     check_label,
@@ -31,8 +32,7 @@ from mlaudit.report._format import (
     ordered_families,
     problems,
 )
-from mlaudit.report.drift_summary import what_changed
-from mlaudit.report.svg import detail_svg
+from mlaudit.report._svg import detail_svg
 from mlaudit.results import (
     AuditResult,
     CheckResult,
@@ -170,7 +170,7 @@ def _overview(result: AuditResult, *, charts: bool) -> dict[str, Any]:
     shares = missing_shares(result)
     chart = None
     if charts and shares:
-        from mlaudit.report import charts as ch
+        from mlaudit.report import _charts as ch
 
         spec = ch.missing_values_chart(shares)
         chart = Markup(ch.to_svg(spec, label="Missing values per column", prefix="missing"))

@@ -1,6 +1,6 @@
 """Generate the check reference (docs/checks.md) from the registered checks.
 
-Run ``python -m mlaudit.cli.docgen docs/checks.md``; a test fails when the file is stale.
+Run ``python -m mlaudit.cli._docgen docs/checks.md``; a test fails when the file is stale.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mlaudit.checks.base import list_checks
+from mlaudit.checks import list_checks
 
 __all__ = ["render_check_reference"]
 
@@ -20,7 +20,7 @@ def _default(value: Any) -> str:
 
 
 def _annotation(annotation: Any) -> str:
-    text = str(annotation).replace("typing.", "").replace("mlaudit.data.types.", "")
+    text = str(annotation).replace("typing.", "").replace("mlaudit.data._types.", "")
     return text.replace("<class '", "").replace("'>", "").replace("|", "\\|")
 
 

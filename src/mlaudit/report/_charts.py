@@ -1,7 +1,7 @@
 """The charts still drawn through Vega-Lite: curves (ROC, calibration, partial dependence) and
 the missing-values overview, as specifications built with altair and rendered to inline SVG.
 
-Distributions and series are drawn directly (:mod:`mlaudit.report.svg`, whose ``detail_svg``
+Distributions and series are drawn directly (:mod:`mlaudit.report._svg`, whose ``detail_svg``
 picks the one renderer of each chart kind).  Charts are decided in the report, from result
 details, never in checks.  Rendering uses ``vl_convert`` (offline, no browser).  Nothing is
 cached between calls and the output depends only on the input, so the same result always gives

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from mlaudit.data.types import Schema
+from mlaudit.data import Schema
 from mlaudit.errors import ConfigError
 from mlaudit.results import CheckResult, Severity, Status, Threshold
 from mlaudit.summary.model import DatasetProfile, ScanPlan

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mlaudit.config import format_validation_error
-from mlaudit.data.types import ColumnType, Role, Schema
+from mlaudit.data import ColumnType, Role, Schema
 from mlaudit.errors import ConfigError
 from mlaudit.summary.model import ColumnSummary, DatasetProfile
 

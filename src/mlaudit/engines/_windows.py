@@ -14,9 +14,16 @@ from collections.abc import Callable, Sequence
 
 import polars as pl
 
-from mlaudit.data.types import ColumnType, Role, Schema
-from mlaudit.data.windows import WindowSpec, timestamps_us, window_keys, window_label
-from mlaudit.engines.local import BatchSource
+from mlaudit.data import (
+    ColumnType,
+    Role,
+    Schema,
+    WindowSpec,
+    timestamps_us,
+    window_keys,
+    window_label,
+)
+from mlaudit.engines._local import BatchSource
 from mlaudit.errors import ConfigError
 from mlaudit.summary.build import ProfileBuilder
 from mlaudit.summary.model import ScanPlan

@@ -1,12 +1,13 @@
 """The Markdown report (GitHub-flavoured): a summary table, then one section per family.
 
 The drift section opens with the same "What changed" sentences as the HTML report
-(:func:`mlaudit.report.drift_summary.what_changed`); within a family, results are listed in the
+(:func:`mlaudit.report._drift_summary.what_changed`); within a family, results are listed in the
 HTML report's order (what needs attention first, larger effects first).
 """
 
 from __future__ import annotations
 
+from mlaudit.report._drift_summary import what_changed
 from mlaudit.report._format import (
     STATUS_ORDER,
     family_title,
@@ -16,7 +17,6 @@ from mlaudit.report._format import (
     ordered_families,
     problems,
 )
-from mlaudit.report.drift_summary import what_changed
 from mlaudit.results import AuditResult, CheckResult, Status
 
 __all__ = ["md_escape", "render_markdown"]

@@ -6,7 +6,7 @@ as Vega-Lite specifications with vl-convert took about 40 ms per chart here: 0.9
 20-column drift report, a third of the whole ``mlaudit drift`` run, and 8 s for 200 columns.
 Writing their few rectangles, lines, axes and labels directly takes well under a millisecond.
 Curves (ROC, calibration) and the missing-values overview are the only kinds still drawn through
-Vega-Lite (:mod:`mlaudit.report.charts`); :func:`detail_svg` picks the one renderer of each
+Vega-Lite (:mod:`mlaudit.report._charts`); :func:`detail_svg` picks the one renderer of each
 kind.  What a distribution chart shows comes from :mod:`mlaudit.report._chartdata`, which the
 dashboard can reuse as it is.
 
@@ -64,7 +64,7 @@ def detail_svg(detail: Detail, *, label: str, prefix: str = "c") -> str | None:
     """The chart of a detail block as inline SVG, drawn by the one renderer of its kind.
 
     Distributions and series are drawn directly (:func:`distribution_svg`,
-    :func:`series_svg`); curves go through Vega-Lite (:mod:`mlaudit.report.charts`, whose
+    :func:`series_svg`); curves go through Vega-Lite (:mod:`mlaudit.report._charts`, whose
     element ids are made unique with ``prefix``).  None for a block that is not a chart, or a
     curve block without curves.
     """
@@ -74,7 +74,7 @@ def detail_svg(detail: Detail, *, label: str, prefix: str = "c") -> str | None:
         return series_svg(detail, label=label)
     if not isinstance(detail, CurveDetail) or not detail.curves:
         return None
-    from mlaudit.report import charts  # altair: imported only for the charts it draws
+    from mlaudit.report import _charts as charts  # altair: imported only for the charts it draws
 
     return charts.to_svg(charts.curve_chart(detail), label=label, prefix=prefix)
 
