@@ -23,10 +23,18 @@ import glob as globmod
 import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
+
+from mlaudit._lazy import lazy_import
+
+if TYPE_CHECKING:
+    import pyarrow.compute as pc
+else:  # imported on first use (mlaudit._lazy)
+    pc = lazy_import("pyarrow.compute")
 
 __all__ = ["fingerprint_batches", "fingerprint_file", "fingerprint_files", "fingerprint_frame"]
 
@@ -201,8 +209,6 @@ class _ColumnHasher:
                 self.data.update(len(text).to_bytes(8, "little") + text)
 
     def _bytes(self, arr: pa.Array) -> None:
-        import pyarrow.compute as pc  # imported on use: 45 ms at start-up
-
         arr = pc.fill_null(arr.cast(pa.large_binary()), b"")
         lengths = np.asarray(pc.binary_length(arr), dtype=np.int64)
         self.values.update(lengths.astype("<i8").tobytes())
@@ -215,8 +221,6 @@ class _ColumnHasher:
 
 
 def _fixed(arr: pa.Array, fam: str) -> np.ndarray:
-    import pyarrow.compute as pc  # imported on use: 45 ms at start-up
-
     if fam == "bool":
         return np.asarray(pc.fill_null(arr, False), dtype=np.uint8)
     if fam == "float":
@@ -232,8 +236,6 @@ def _fixed(arr: pa.Array, fam: str) -> np.ndarray:
 
 
 def _seconds_nanos(arr: pa.Array) -> np.ndarray:
-    import pyarrow.compute as pc  # imported on use: 45 ms at start-up
-
     """Timestamps and durations as (whole seconds, nanoseconds) pairs, whatever their unit."""
     if pa.types.is_date(arr.type):
         arr = arr.cast(pa.timestamp("s"))

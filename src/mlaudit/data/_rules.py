@@ -7,8 +7,16 @@ non-alphanumerics replaced by ``_`` (``"Customer ID"`` → ``customer_id``).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+from mlaudit._lazy import lazy_import
+
+if TYPE_CHECKING:
+    from stdnum import iban
+else:  # imported on first use (mlaudit._lazy)
+    iban = lazy_import("stdnum.iban")
 
 __all__ = [
     "PERSONAL_NAMES",
@@ -211,8 +219,6 @@ def _ibans(values: pl.Series, w: pl.Series, n: int) -> tuple[str, float] | None:
     shaped = compact.str.contains(_IBAN_SHAPE).fill_null(False)
     if int(w.filter(shaped).sum()) < 0.5 * n:
         return None
-    from stdnum import iban
-
     per_value: dict[str, int] = {}
     for v, c in zip(compact.filter(shaped).to_list(), w.filter(shaped).to_list(), strict=True):
         per_value[v] = per_value.get(v, 0) + int(c)

@@ -10,11 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from mlaudit._lazy import lazy_import
 from mlaudit.errors import DataSourceError
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy import exc as sa_exc
+else:  # imported on first use (mlaudit._lazy)
+    sa = lazy_import("sqlalchemy")
+    sa_exc = lazy_import("sqlalchemy.exc")
 
 __all__ = ["SqlReader", "describe_sql", "mask_url"]
 
@@ -23,12 +31,9 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 def mask_url(url: str) -> str:
     """The URL with its password replaced by ``***``."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except (sa_exc.ArgumentError, ValueError):
         return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
@@ -50,12 +55,9 @@ class SqlReader:
         self._schema: pa.Schema | None = None
 
     def _create_engine(self) -> Any:
-        import sqlalchemy as sa
-        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
         try:
             url = sa.engine.make_url(self.url)
-        except ArgumentError:
+        except sa_exc.ArgumentError:
             raise DataSourceError(
                 f"{self.masked!r} is not a valid database URL",
                 fix="use a SQLAlchemy URL such as 'sqlite:///path/to.db' or "
@@ -69,15 +71,13 @@ class SqlReader:
                 )
         try:
             return sa.create_engine(url)
-        except (NoSuchModuleError, ImportError) as exc:
+        except (sa_exc.NoSuchModuleError, ImportError) as exc:
             raise DataSourceError(
                 f"no database driver for {self.masked!r}: {exc}",
                 fix="install the driver package for this database (e.g. psycopg for PostgreSQL)",
             ) from None
 
     def _statement(self) -> Any:
-        import sqlalchemy as sa
-
         q = self.query.strip()
         if _IDENTIFIER.match(q):  # a bare table name
             return sa.select(sa.text("*")).select_from(
@@ -87,8 +87,6 @@ class SqlReader:
 
     def _rows(self) -> Generator[tuple[list[str], Sequence[Any]], None, None]:
         """(column names, chunk of rows) per fetch; at least one (possibly empty) chunk."""
-        from sqlalchemy.exc import SQLAlchemyError
-
         try:
             with self._engine.connect() as conn:
                 result = conn.execution_options(stream_results=True).execute(self._statement())
@@ -102,7 +100,7 @@ class SqlReader:
                     yield keys, rows
                     if not rows:
                         return
-        except SQLAlchemyError as exc:
+        except sa_exc.SQLAlchemyError as exc:
             detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             raise DataSourceError(
                 f"the query on {self.masked!r} failed: {detail} (query: {self.query!r})",

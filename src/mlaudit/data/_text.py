@@ -10,13 +10,20 @@ import csv
 from abc import abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 
+from mlaudit._lazy import lazy_import
 from mlaudit.data._files import FileReader, FileSpec, select_columns, slice_batch
 from mlaudit.errors import DataSourceError, SchemaError
+
+if TYPE_CHECKING:
+    import pyarrow.compute as pc
+else:  # imported on first use (mlaudit._lazy)
+    pc = lazy_import("pyarrow.compute")
 
 __all__ = ["CsvReader", "JsonReader"]
 
@@ -175,8 +182,6 @@ class CsvReader(_TextReader):
 
 
 def _guess_type(values: pa.Array) -> pa.DataType:
-    import pyarrow.compute as pc  # imported on use: 45 ms at start-up
-
     """The first of int64, float64, bool, timestamp that every string converts to, else string."""
     lowered = pc.utf8_lower(pc.utf8_trim_whitespace(values))
     if pc.all(pc.is_in(lowered, pa.array(["true", "false"]))).as_py():

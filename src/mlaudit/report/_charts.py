@@ -16,16 +16,20 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from textwrap import wrap
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-import altair as alt
-import vl_convert as vlc
-from altair.utils.schemapi import debug_mode
-
+from mlaudit._lazy import lazy_import
 from mlaudit._numbers import finite_or_none
 from mlaudit.errors import ReportError
 from mlaudit.report._chartdata import HEIGHT, TITLE_CHARS, VEGA_CONFIG, WIDTH
 from mlaudit.results import CurveDetail
+
+if TYPE_CHECKING:
+    import altair as alt
+    import vl_convert as vlc
+else:  # imported on first use (mlaudit._lazy): altair costs about 0.5 s to import
+    alt = lazy_import("altair")
+    vlc = lazy_import("vl_convert")
 
 __all__ = ["curve_chart", "missing_values_chart", "to_svg"]
 
@@ -45,7 +49,7 @@ def _unchecked(build: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(build)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with debug_mode(False):
+        with alt.utils.schemapi.debug_mode(False):
             return build(*args, **kwargs)
 
     return wrapper

@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from mlaudit._threads import thread_limit
+from mlaudit.report import _charts as ch
 from mlaudit.report._drift_summary import what_changed
 from mlaudit.report._format import (
     STATUS_ORDER,
@@ -170,8 +171,6 @@ def _overview(result: AuditResult, *, charts: bool) -> dict[str, Any]:
     shares = missing_shares(result)
     chart = None
     if charts and shares:
-        from mlaudit.report import _charts as ch
-
         spec = ch.missing_values_chart(shares)
         chart = Markup(ch.to_svg(spec, label="Missing values per column", prefix="missing"))
     return {"missing": shares, "missing_svg": chart}

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mlaudit.report import _charts as charts
 from mlaudit.report._chartdata import (
     HEIGHT,
     PALETTE,
@@ -74,7 +75,6 @@ def detail_svg(detail: Detail, *, label: str, prefix: str = "c") -> str | None:
         return series_svg(detail, label=label)
     if not isinstance(detail, CurveDetail) or not detail.curves:
         return None
-    from mlaudit.report import _charts as charts  # altair: imported only for the charts it draws
 
     return charts.to_svg(charts.curve_chart(detail), label=label, prefix=prefix)
 

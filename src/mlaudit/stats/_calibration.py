@@ -24,12 +24,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from mlaudit._lazy import lazy_import
 from mlaudit.errors import DataError
 from mlaudit.stats._folds import stratified_folds
+
+if TYPE_CHECKING:
+    from sklearn import isotonic
+else:  # imported on first use (mlaudit._lazy)
+    isotonic = lazy_import("sklearn.isotonic")
 
 __all__ = [
     "Calibration",
@@ -229,13 +236,11 @@ def fit_calibration(
         When lengths differ, labels are not 0/1, a score is not finite, a class has fewer
         than ``min_per_class`` labels, or ``n_boot`` is negative.
     """
-    from sklearn.isotonic import IsotonicRegression
-
     if n_boot < 0:
         raise DataError(f"n_boot={n_boot} is negative", fix="use n_boot=0 for no bootstrap")
 
     s, y = _check_reference(scores, labels, min_per_class)
-    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y)
+    iso = isotonic.IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y)
     folds = max(2, min(n_folds, int(y.sum()), int(y.size - y.sum())))
     in_unit = bool(np.all((s >= 0.0) & (s <= 1.0)))
     return Calibration(
@@ -261,8 +266,6 @@ def _bootstrap(
     pooled points are fitted by scikit-learn's pool-adjacent-violators.  Interior points whose
     value equals both neighbours' are dropped, as scikit-learn drops them.
     """
-    from sklearn.isotonic import isotonic_regression
-
     if n_boot == 0:
         return ()
     ux, inverse = np.unique(s, return_inverse=True)
@@ -274,7 +277,7 @@ def _bootstrap(
         hits = np.bincount(inverse, weights=counts * y, minlength=ux.size)
         keep = w > 0
         xb, wb = ux[keep], w[keep]
-        yb = isotonic_regression(hits[keep] / wb, sample_weight=wb, y_min=0.0, y_max=1.0)
+        yb = isotonic.isotonic_regression(hits[keep] / wb, sample_weight=wb, y_min=0.0, y_max=1.0)
         inner = np.ones(yb.size, dtype=bool)
         inner[1:-1] = (yb[1:-1] != yb[:-2]) | (yb[1:-1] != yb[2:])
         out.append((xb[inner], np.asarray(yb[inner], dtype=np.float64)))
@@ -282,11 +285,9 @@ def _bootstrap(
 
 
 def _out_of_fold(s: FloatArray, y: FloatArray, folds: int, seed: int) -> FloatArray:
-    from sklearn.isotonic import IsotonicRegression
-
     out = np.empty_like(s)
     for train, test in stratified_folds(y, folds, seed):
-        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+        iso = isotonic.IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
         out[test] = iso.fit(s[train], y[train]).predict(s[test])
     return out
 

@@ -73,10 +73,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from mlaudit._lazy import lazy_import
 from mlaudit.errors import DataError
 from mlaudit.stats._auc import midranks
 from mlaudit.stats._calibration import (
@@ -90,6 +92,13 @@ from mlaudit.stats._calibration import (
     zero_one,
 )
 from mlaudit.stats._label_draws import Simulation, metrics_from_sums, simulate
+
+if TYPE_CHECKING:
+    from scipy import stats as scipy_stats
+    from sklearn import metrics
+else:  # imported on first use (mlaudit._lazy)
+    scipy_stats = lazy_import("scipy.stats")
+    metrics = lazy_import("sklearn.metrics")
 
 __all__ = [
     "METRICS",
@@ -317,11 +326,9 @@ def _calibration_spread(
 
 def _widen(e: Estimate, sd: float, level: float, n_boot: int) -> Estimate:
     """The band of ``e`` widened by ``sd`` of calibration error, added in variance per side."""
-    from scipy import stats
-
     if not (math.isfinite(e.value) and math.isfinite(sd)):
         return e
-    z = float(stats.norm.ppf((1.0 + level) / 2.0))
+    z = float(scipy_stats.norm.ppf((1.0 + level) / 2.0))
     low = e.value - math.hypot(e.value - e.low, z * sd)
     high = e.value + math.hypot(e.high - e.value, z * sd)
     how = (
@@ -378,8 +385,6 @@ def realised_binary_metrics(
     DataError
         When lengths differ, labels or decisions are not 0/1 or a score is not finite.
     """
-    from sklearn import metrics
-
     y, pred = zero_one(y_true, "y_true"), zero_one(y_pred, "y_pred")
     s = finite_floats(scores, "scores")
     same_length(y_true=y, y_pred=pred, scores=s)

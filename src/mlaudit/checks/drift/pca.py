@@ -31,13 +31,14 @@ reference slightly (by the order of features / rows); the ``3 · std`` limits ab
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 from pydantic import Field
 
+from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.drift.multivariate import drift_columns
 from mlaudit.data import ColumnSchema, ColumnType
@@ -51,6 +52,11 @@ from mlaudit.results import (
     Threshold,
 )
 from mlaudit.stats import fit_pca
+
+if TYPE_CHECKING:
+    import threadpoolctl
+else:  # imported on first use (mlaudit._lazy)
+    threadpoolctl = lazy_import("threadpoolctl")
 
 __all__ = [
     "PCADrift",
@@ -193,10 +199,9 @@ class PCADrift(Check):
                     else ""
                 )
             )
-        # numpy's BLAS (loaded with numpy) does the SVD; threadpoolctl limits it here.
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=1):  # same figures on every machine, no stall under load
+        # numpy's BLAS (loaded with numpy) does the SVD; one thread: the same figures on every
+        # machine, and no stall under load.
+        with threadpoolctl.threadpool_limits(limits=1):
             errs = reconstruction_errors(ref, cur, variance=self.variance)
         return self._judge(ctx, errs, kept, dropped)
 

@@ -23,7 +23,7 @@ from pydantic import Field
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.performance._labels import ModelRows, model_rows
 from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, TableDetail
-from mlaudit.stats import ControlLimits, control_limits
+from mlaudit.stats import ControlLimits, control_limits, realised_binary_metrics
 from mlaudit.summary.windows import WindowedData
 
 __all__ = ["PerformanceOverTime", "WindowMetrics", "window_metrics"]
@@ -35,8 +35,6 @@ _REGRESSION = ["mae", "rmse"]
 
 
 def _metrics(rows: ModelRows, mask: np.ndarray) -> dict[str, float]:
-    from mlaudit.stats import realised_binary_metrics
-
     assert rows.y is not None and rows.y_pred is not None
     y, p = rows.y[mask], rows.y_pred[mask]
     if rows.task == "binary":

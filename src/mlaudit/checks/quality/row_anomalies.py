@@ -18,13 +18,14 @@ Fewer than ``min_features`` features are not judged: single columns are the outl
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 from pydantic import Field
 
+from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.data import ColumnType, Role, Schema
 from mlaudit.results import (
@@ -37,6 +38,11 @@ from mlaudit.results import (
     Threshold,
 )
 from mlaudit.stats import robust_z
+
+if TYPE_CHECKING:
+    from sklearn import ensemble
+else:  # imported on first use (mlaudit._lazy)
+    ensemble = lazy_import("sklearn.ensemble")
 
 __all__ = ["FeatureMatrix", "RowAnomalies", "anomaly_features", "isolation_scores"]
 
@@ -116,9 +122,7 @@ def anomaly_features(
 
 def isolation_scores(x: FloatArray, *, seed: int, n_estimators: int = 100) -> FloatArray:
     """IsolationForest ``score_samples`` of every row of ``x`` (lower is more anomalous)."""
-    from sklearn.ensemble import IsolationForest  # imported on use: keeps start-up quick
-
-    forest = IsolationForest(n_estimators=n_estimators, random_state=seed)
+    forest = ensemble.IsolationForest(n_estimators=n_estimators, random_state=seed)
     forest.fit(x)
     return np.asarray(forest.score_samples(x), dtype=np.float64)
 

@@ -19,10 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from mlaudit._lazy import lazy_import
+
+if TYPE_CHECKING:
+    from scipy import special
+else:  # imported on first use (mlaudit._lazy)
+    special = lazy_import("scipy.special")
 
 __all__ = ["CategoricalResult", "categorical_test", "contingency_test", "cramers_v"]
 
@@ -99,14 +106,12 @@ def contingency_test(
 def _statistic_and_p(
     observed: Floats, expected: Floats, dof: int, method: Literal["chi2", "g_test"]
 ) -> tuple[float, float, int]:
-    from scipy.special import chdtrc, xlogy  # imported on use: keeps start-up quick
-
     if method == "g_test":
-        terms = 2.0 * xlogy(observed, observed / expected)
+        terms = 2.0 * special.xlogy(observed, observed / expected)
     else:
         terms = (observed - expected) ** 2 / expected
     stat = float(np.sum(terms))
-    return stat, float(chdtrc(dof, stat)), dof
+    return stat, float(special.chdtrc(dof, stat)), dof
 
 
 def categorical_test(

@@ -12,17 +12,23 @@ out so that the drift suite does not import :mod:`scipy.spatial`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+from mlaudit._lazy import lazy_import
+
+if TYPE_CHECKING:
+    from scipy import special
+else:  # imported on first use (mlaudit._lazy)
+    special = lazy_import("scipy.special")
 
 __all__ = ["js_distance", "js_distance_from_counts"]
 
 
 def js_distance(reference_counts: npt.ArrayLike, current_counts: npt.ArrayLike) -> float:
     """JS distance (base 2) between two count or share vectors over the same bins."""
-    from scipy.special import rel_entr  # imported on use: keeps start-up quick
-
     p = np.asarray(reference_counts, dtype=np.float64)
     q = np.asarray(current_counts, dtype=np.float64)
     if p.shape != q.shape:
@@ -31,7 +37,7 @@ def js_distance(reference_counts: npt.ArrayLike, current_counts: npt.ArrayLike) 
         raise ValueError("the Jensen-Shannon distance needs a positive total on both sides")
     p, q = p / np.sum(p), q / np.sum(q)
     m = (p + q) / 2.0
-    divergence = (np.sum(rel_entr(p, m)) + np.sum(rel_entr(q, m))) / np.log(2.0)
+    divergence = (np.sum(special.rel_entr(p, m)) + np.sum(special.rel_entr(q, m))) / np.log(2.0)
     return float(np.clip(np.sqrt(divergence / 2.0), 0.0, 1.0))
 
 

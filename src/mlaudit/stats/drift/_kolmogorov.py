@@ -30,10 +30,17 @@ relative) without importing :mod:`scipy.stats`, which costs most of a second at 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+from mlaudit._lazy import lazy_import
+
+if TYPE_CHECKING:
+    from scipy import special
+else:  # imported on first use (mlaudit._lazy)
+    special = lazy_import("scipy.special")
 
 __all__ = ["ks_two_sided_sf"]
 
@@ -82,26 +89,24 @@ def ks_two_sided_sf(statistic: float, n: int) -> float:
 
 def _survival(n: int, d: float) -> float:
     """The method chosen by Simard and L'Ecuyer's rule, for ``1/(2n) < d < 1``."""
-    from scipy.special import smirnov  # imported on use: keeps start-up quick
-
     t = n * d
     if t <= 1.0:  # Ruben–Gambino, lower end
         return 1.0 - _ruben_gambino_cdf(n, t)
     if t >= n - 1:  # Ruben–Gambino, upper end
         return float(2.0 * (1.0 - d) ** n)
     if d >= 0.5:
-        return 2.0 * float(smirnov(n, d))
+        return 2.0 * float(special.smirnov(n, d))
     nd2 = t * d
     if n <= _SMALL_N:
         if nd2 <= 0.754693:
             return float(1.0 - _durbin_cdf(n, d))
         if nd2 <= 4.0:
             return float(1.0 - _pomeranz_cdf(n, d))
-        return 2.0 * float(smirnov(n, d))
+        return 2.0 * float(special.smirnov(n, d))
     if nd2 >= 370.0:  # the tail is below 2·exp(−2·n·d²) < 1e-321: 0 in double precision
         return 0.0
     if nd2 >= 2.2:
-        return 2.0 * float(smirnov(n, d))
+        return 2.0 * float(special.smirnov(n, d))
     if n <= 100_000 and n * d**1.5 <= 1.4:
         return float(1.0 - _durbin_cdf(n, d))
     return 1.0 - _pelz_good_cdf(n, d)

@@ -18,11 +18,20 @@ distribution is :func:`~mlaudit.stats.drift._kolmogorov.ks_two_sided_sf` and the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mlaudit._lazy import lazy_import
 from mlaudit.stats.drift._kolmogorov import ks_two_sided_sf
 from mlaudit.summary.quantiles import QuantileSketch
+
+if TYPE_CHECKING:
+    from scipy import special
+    from scipy import stats as scipy_stats
+else:  # imported on first use (mlaudit._lazy)
+    special = lazy_import("scipy.special")
+    scipy_stats = lazy_import("scipy.stats")
 
 __all__ = ["CdfGap", "KSResult", "cdf_gap", "ks_asymptotic_p", "ks_sketch"]
 
@@ -60,10 +69,8 @@ def ks_asymptotic_p(statistic: float, n: int, m: int) -> float:
     """
     en = max(int(np.round(n * m / (n + m))), 1)
     if en > _LIMITING_SIZE:
-        from scipy.special import kolmogorov  # imported on use: keeps start-up quick
-
         x = statistic * np.sqrt(en)
-        p = 1.0 if x <= 0 else float(kolmogorov(x))  # kstwobign's support starts at 0
+        p = 1.0 if x <= 0 else float(special.kolmogorov(x))  # kstwobign's support starts at 0
     else:
         p = ks_two_sided_sf(statistic, en)
     return float(np.clip(p, 0.0, 1.0))
@@ -130,9 +137,9 @@ def ks_sketch(
     if n == 0 or m == 0:
         raise ValueError(f"KS needs values on both sides, got n_reference={n}, n_current={m}")
     if reference.is_exact and current.is_exact:
-        from scipy import stats  # only on the exact path (at most 131,072 values a side)
-
-        res = stats.ks_2samp(reference.values(), current.values())
+        res = scipy_stats.ks_2samp(  # only on the exact path (at most 131,072 values a side)
+            reference.values(), current.values()
+        )
         d, p = float(res.statistic), float(res.pvalue)
         return KSResult(d, p, True, d, d, p, p, n, m, "ks_2samp (exact values)")
     d = (gap or cdf_gap(reference, current)).statistic

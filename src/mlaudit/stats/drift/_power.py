@@ -14,6 +14,14 @@ as the floor would probably be missed.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+from mlaudit._lazy import lazy_import
+
+if TYPE_CHECKING:
+    from scipy import special
+else:  # imported on first use (mlaudit._lazy)
+    special = lazy_import("scipy.special")
 
 __all__ = ["ks_critical_constant", "ks_distance_normal_shift", "min_detectable_ks", "underpowered"]
 
@@ -37,9 +45,7 @@ def ks_distance_normal_shift(shift_sd: float) -> float:
 
     ``Φ`` is :func:`scipy.special.ndtr`, the function behind ``scipy.stats.norm.cdf``.
     """
-    from scipy.special import ndtr  # imported on use: keeps start-up quick
-
-    return float(2.0 * ndtr(abs(shift_sd) / 2.0) - 1.0)
+    return float(2.0 * special.ndtr(abs(shift_sd) / 2.0) - 1.0)
 
 
 def underpowered(n: int, m: int, alpha: float, effect_floor_sd: float) -> bool:
