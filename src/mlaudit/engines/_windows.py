@@ -100,7 +100,6 @@ def scan_windows(
     on_rows
         Progress callback with each batch's row count.
     """
-    sub = Schema(columns=[schema[c] for c in profile_columns])
     base = plan or ScanPlan()
     light = ScanPlan(
         sample_size=1,
@@ -109,59 +108,96 @@ def scan_windows(
         personal=base.personal,
         sketch_exact=WINDOW_SKETCH_EXACT,
     )
-    builders: dict[int, ProfileBuilder] = {}
-    counts: dict[int, int] = {}
-    parts: list[pl.DataFrame] = []
-    unassigned, offset = 0, 0
-    order_col = order_by or (spec.column if spec.by_time else None)
+    scan = _WindowScan(
+        spec,
+        Schema(columns=[schema[c] for c in profile_columns]),
+        light,
+        list(row_columns),
+        order_by or (spec.column if spec.by_time else None),
+    )
     for batch in source.batches():
         df = pl.from_arrow(batch)
         assert isinstance(df, pl.DataFrame)
-        keys = window_keys(df, spec, offset)
-        unassigned += keys.null_count()
-        tagged = df.with_columns(keys, pl.int_range(offset, offset + df.height).alias(_ROW))
-        tagged = tagged.filter(pl.col(WINDOW).is_not_null())
-        if row_columns:
-            keep = [*row_columns, WINDOW, _ROW]
-            order = timestamps_us(tagged, order_col) if order_col is not None else tagged[_ROW]
-            parts.append(tagged.select(keep).with_columns(order.alias(ORDER)))
-        for (key,), part in tagged.partition_by(WINDOW, as_dict=True, maintain_order=True).items():
-            k = int(key)
-            counts[k] = counts.get(k, 0) + part.height
-            if profile_columns:
-                if k not in builders:
-                    if len(builders) >= MAX_WINDOWS:
-                        raise ConfigError(
-                            f"{spec.describe()} give more than {MAX_WINDOWS:,} windows",
-                            fix="choose a longer window (day, week, month) or more rows each",
-                        )
-                    builders[k] = ProfileBuilder(sub, light)
-                builders[k].add(part.select(sub.names))
-        offset += df.height
+        scan.add(df)
         if on_rows is not None:
             on_rows(df.height)
-    if len(counts) > MAX_WINDOWS:
-        raise ConfigError(
-            f"{spec.describe()} give {len(counts):,} windows (more than {MAX_WINDOWS:,})",
-            fix="choose a longer window (day, week, month) or more rows each",
-        )
-    ordered = sorted(counts)
-    index = {k: i for i, k in enumerate(ordered)}
-    windows = [
-        Window(
-            key=k,
-            label=window_label(k, spec),
-            n_rows=counts[k],
-            profile=builders[k].finish() if k in builders else None,
-        )
-        for k in ordered
-    ]
-    rows = None
-    if row_columns:
-        frame = pl.concat(parts) if parts else pl.DataFrame()
-        if frame.height:
-            frame = frame.with_columns(
-                pl.col(WINDOW).replace_strict(index, return_dtype=pl.Int32)
-            ).sort([ORDER, _ROW], nulls_last=True, maintain_order=True)
-        rows = frame
-    return WindowedData(spec=spec, windows=windows, unassigned=unassigned, rows=rows)
+    return scan.finish()
+
+
+class _WindowScan:
+    """The running state of one windowed pass: a builder and a row count per window, and the
+    model columns of the rows seen so far."""
+
+    def __init__(
+        self,
+        spec: WindowSpec,
+        profiled: Schema,
+        plan: ScanPlan,
+        row_columns: list[str],
+        order_col: str | None,
+    ) -> None:
+        self.spec, self.profiled, self.plan = spec, profiled, plan
+        self.row_columns, self.order_col = row_columns, order_col
+        self.builders: dict[int, ProfileBuilder] = {}
+        self.counts: dict[int, int] = {}
+        self.parts: list[pl.DataFrame] = []
+        self.unassigned = self.offset = 0
+
+    def add(self, df: pl.DataFrame) -> None:
+        """Tag the batch's rows with their window; count, profile and keep them."""
+        keys = window_keys(df, self.spec, self.offset)
+        self.unassigned += keys.null_count()
+        rows = pl.int_range(self.offset, self.offset + df.height).alias(_ROW)
+        tagged = df.with_columns(keys, rows).filter(pl.col(WINDOW).is_not_null())
+        if self.row_columns:
+            order = (
+                timestamps_us(tagged, self.order_col)
+                if self.order_col is not None
+                else tagged[_ROW]
+            )
+            keep = [*self.row_columns, WINDOW, _ROW]
+            self.parts.append(tagged.select(keep).with_columns(order.alias(ORDER)))
+        for (key,), part in tagged.partition_by(WINDOW, as_dict=True, maintain_order=True).items():
+            k = int(key)
+            self.counts[k] = self.counts.get(k, 0) + part.height
+            if self.profiled.columns:
+                self._builder(k).add(part.select(self.profiled.names))
+        self.offset += df.height
+
+    def _builder(self, k: int) -> ProfileBuilder:
+        if k not in self.builders:
+            if len(self.builders) >= MAX_WINDOWS:
+                raise ConfigError(
+                    f"{self.spec.describe()} give more than {MAX_WINDOWS:,} windows",
+                    fix="choose a longer window (day, week, month) or more rows each",
+                )
+            self.builders[k] = ProfileBuilder(self.profiled, self.plan)
+        return self.builders[k]
+
+    def finish(self) -> WindowedData:
+        """The windows in time order, with their profiles and the rows sorted by time."""
+        if len(self.counts) > MAX_WINDOWS:
+            raise ConfigError(
+                f"{self.spec.describe()} give {len(self.counts):,} windows "
+                f"(more than {MAX_WINDOWS:,})",
+                fix="choose a longer window (day, week, month) or more rows each",
+            )
+        ordered = sorted(self.counts)
+        windows = [
+            Window(
+                key=k,
+                label=window_label(k, self.spec),
+                n_rows=self.counts[k],
+                profile=self.builders[k].finish() if k in self.builders else None,
+            )
+            for k in ordered
+        ]
+        rows = None
+        if self.row_columns:
+            rows = pl.concat(self.parts) if self.parts else pl.DataFrame()
+            if rows.height:
+                index = {k: i for i, k in enumerate(ordered)}
+                rows = rows.with_columns(
+                    pl.col(WINDOW).replace_strict(index, return_dtype=pl.Int32)
+                ).sort([ORDER, _ROW], nulls_last=True, maintain_order=True)
+        return WindowedData(spec=self.spec, windows=windows, unassigned=self.unassigned, rows=rows)
