@@ -1,0 +1,225 @@
+"""numpy kernels of the defined 64-bit hashes (:mod:`mlaudit.summary.hashing` states the scheme).
+
+Everything is ``uint64`` arithmetic modulo ``2**64`` on whole arrays: the SplitMix64 mixers, the
+byte-string hash read straight from Arrow buffers (offsets or views, sliced or not, no copy of the
+string data), and the keyed sum that folds a sequence of 64-bit items (a string's words, a list's
+element hashes) into one value.  No loop here runs once per value: loops go over word positions
+(bounded by the longest string) or over fixed-size chunks of words.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+__all__ = [
+    "GOLDEN",
+    "bytes_hashes",
+    "fmix_inplace",
+    "fold_items",
+    "mix_inplace",
+    "null_hash",
+    "word_keys",
+]
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_C1 = np.uint64(0xBF58476D1CE4E5B9)
+_C2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
+_LO32 = np.uint64(0xFFFFFFFF)
+# _TAIL[r]: the low r bytes of a little-endian word (r = 0..8).
+_TAIL = np.array([(1 << (8 * r)) - 1 for r in range(9)], dtype=np.uint64)
+_CHUNK_WORDS = 1 << 15  # words per chunk of the ragged pass (temporaries stay in cache)
+_INLINE = 12  # Arrow string views hold strings of up to 12 bytes inside the view
+_EMPTY = np.zeros(0, dtype=np.uint8)
+
+
+def fmix_inplace(z: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser applied to ``z`` in place (``scratch``: same shape, overwritten)."""
+    np.right_shift(z, _S30, out=scratch)
+    z ^= scratch
+    z *= _C1
+    np.right_shift(z, _S27, out=scratch)
+    z ^= scratch
+    z *= _C2
+    np.right_shift(z, _S31, out=scratch)
+    z ^= scratch
+    return z
+
+
+def mix_inplace(z: np.ndarray) -> np.ndarray:
+    """SplitMix64 ``sm(x) = fmix(x + golden)`` of ``uint64`` values, in place."""
+    z += GOLDEN
+    return fmix_inplace(z, np.empty_like(z))
+
+
+def sm(x: int) -> np.uint64:
+    """:func:`mix_inplace` of one integer (taken modulo ``2**64``)."""
+    z = np.array([x & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
+    return np.uint64(mix_inplace(z)[0])
+
+
+def null_hash(key: np.uint64) -> np.uint64:
+    """The hash of a null under ``key``: ``fmix(key)`` (no golden-ratio increment)."""
+    z = np.array([key], dtype=np.uint64)
+    return np.uint64(fmix_inplace(z, np.empty_like(z))[0])
+
+
+def word_keys(key: np.uint64, n: int) -> np.ndarray:
+    """``K_k = sm(key + k)`` for word (or item) positions ``k = 0..n-1``."""
+    return mix_inplace(np.arange(n, dtype=np.uint64) + key)
+
+
+def bytes_hashes(arr: pa.Array, key: np.uint64) -> np.ndarray:
+    """Hash of every element of a string or binary Arrow array (any layout) under ``key``.
+
+    Layouts: ``string``/``binary`` (32-bit offsets), ``large_*`` (64-bit offsets),
+    ``*_view`` and dictionaries of any of these.  Null elements get an unspecified value:
+    callers replace or drop them.
+    """
+    n = len(arr)
+    if pa.types.is_dictionary(arr.type):
+        values = bytes_hashes(arr.dictionary, key)
+        if values.size == 0:
+            return np.zeros(n, dtype=np.uint64)
+        return values[np.asarray(arr.indices.fill_null(0), dtype=np.int64)]
+    if pa.types.is_string_view(arr.type) or pa.types.is_binary_view(arr.type):
+        views = np.frombuffer(arr.buffers()[1], dtype="<u8", count=2 * (arr.offset + n))
+        v0, v1 = views[2 * arr.offset :: 2], views[2 * arr.offset + 1 :: 2]
+        lens = (v0 & _LO32).astype(np.int64)
+        if n == 0 or int(lens.max()) <= _INLINE:
+            return _finish(_inline_sums(v0, v1, lens, key), lens, key)
+        # Longer strings sit in many buffers: one contiguous copy is cheaper than a pass per buffer.
+        arr = arr.cast(pa.large_binary())
+    acc, lens = _offset_sums(arr, key)
+    return _finish(acc, lens, key)
+
+
+def _finish(acc: np.ndarray, lens: np.ndarray, key: np.uint64) -> np.ndarray:
+    """``sm(acc ^ length ^ key)``, in place over ``acc``."""
+    acc ^= lens.astype(np.uint64)
+    acc ^= key
+    return mix_inplace(acc)
+
+
+def _offset_sums(arr: pa.Array, key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    n, bufs = len(arr), arr.buffers()
+    large = pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type)
+    odt = np.int64 if large else np.int32
+    off = np.frombuffer(bufs[1], dtype=odt, count=arr.offset + n + 1)[arr.offset :]
+    off = off.astype(np.int64)
+    lens = np.diff(off)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else _EMPTY
+    return _word_sums(data, off[:-1], lens, key), lens
+
+
+def _inline_sums(v0: np.ndarray, v1: np.ndarray, lens: np.ndarray, key: np.uint64) -> np.ndarray:
+    """Word sums of strings of up to 12 bytes held in the views (longer ones: overwritten)."""
+    keys = word_keys(key, 2)
+    w = v0 >> _S32
+    w |= v1 << _S32  # string bytes 0..7
+    w &= _TAIL[np.minimum(lens, 8)]
+    w ^= keys[0]
+    scratch = np.empty_like(w)
+    fmix_inplace(w, scratch)
+    w[lens == 0] = 0  # the empty string has no word
+    second = lens > 8
+    if second.any():
+        w2 = v1 >> _S32  # string bytes 8..11
+        w2 &= _TAIL[np.clip(lens - 8, 0, 4)]
+        w2 ^= keys[1]
+        fmix_inplace(w2, scratch)
+        w2[~second] = 0
+        w += w2
+    return w
+
+
+def _word_sums(data: np.ndarray, pos: np.ndarray, lens: np.ndarray, key: np.uint64) -> np.ndarray:
+    """``sum_k fmix(word_k ^ K_k)`` of the strings ``data[pos : pos + lens]``.
+
+    Reads unaligned 8-byte words through a byte-strided ``uint64`` view of ``data``; strings
+    whose last word would read past the end of ``data`` are copied into a zero-padded tail.
+    """
+    nw = (lens + 7) >> 3
+    if nw.size == 0 or int(nw.max()) == 0:
+        return np.zeros(lens.size, dtype=np.uint64)
+    over = pos + 8 * nw > data.size
+    if over.any():
+        acc = np.empty(lens.size, dtype=np.uint64)
+        inside = np.flatnonzero(~over)
+        acc[inside] = _word_sums(data, pos[inside], lens[inside], key)
+        tail = np.flatnonzero(over)
+        lo = int(pos[tail].min())
+        padded = np.concatenate([data[lo:], np.zeros(8, dtype=np.uint8)])
+        acc[tail] = _word_sums(padded, pos[tail] - lo, lens[tail], key)
+        return acc
+    words = np.ndarray((max(data.size - 7, 0),), dtype="<u8", buffer=data, strides=(1,))
+    keys = word_keys(key, int(nw.max()))
+    return _sum_words(words, pos, lens, nw, keys)
+
+
+def _sum_words(
+    words: np.ndarray, pos: np.ndarray, lens: np.ndarray, nw: np.ndarray, keys: np.ndarray
+) -> np.ndarray:
+    """Word positions every string has go column by column; the ragged rest in flat chunks."""
+    common = int(nw.min())
+    acc = np.zeros(lens.size, dtype=np.uint64)
+    scratch = np.empty(lens.size, dtype=np.uint64)
+    for k in range(common):
+        w = words[pos + 8 * k]
+        if k == common - 1:  # the last word of the shortest strings
+            w &= _TAIL[np.minimum(lens - 8 * k, 8)]
+        w ^= keys[k]
+        acc += fmix_inplace(w, scratch)
+    rest = np.flatnonzero(nw > common)
+    if rest.size:
+        skip = 8 * common
+        acc[rest] += _ragged(words, pos[rest] + skip, lens[rest] - skip, keys[common:])
+    return acc
+
+
+def _ragged(words: np.ndarray, pos: np.ndarray, lens: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Word sums of strings of mixed word counts (each has at least one word), chunk by chunk."""
+    nw = (lens + 7) >> 3
+    ends = np.cumsum(nw)
+    out = np.empty(lens.size, dtype=np.uint64)
+    marks = np.arange(_CHUNK_WORDS, int(ends[-1]), _CHUNK_WORDS)
+    bounds = [0, *np.unique(np.searchsorted(ends, marks, side="right")).tolist(), lens.size]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if a < b:
+            out[a:b] = _flat_sums(words, pos[a:b], lens[a:b], nw[a:b], keys)
+    return out
+
+
+def _flat_sums(
+    words: np.ndarray, pos: np.ndarray, lens: np.ndarray, nw: np.ndarray, keys: np.ndarray
+) -> np.ndarray:
+    """One array entry per word: gather, mask the last, key, mix, sum per string."""
+    ends = np.cumsum(nw)
+    first = ends - nw
+    k = np.arange(int(ends[-1]), dtype=np.int64)
+    k -= np.repeat(first, nw)  # word position within its string
+    at = np.repeat(pos, nw)
+    at += 8 * k
+    w = words[at]
+    last = ends - 1
+    w[last] &= _TAIL[lens - 8 * (nw - 1)]
+    w ^= keys[k]
+    fmix_inplace(w, at.view(np.uint64))
+    return np.add.reduceat(w, first)
+
+
+def fold_items(items: np.ndarray, offsets: np.ndarray, key: np.uint64) -> np.ndarray:
+    """``sm(sum_k fmix(item_k ^ K_k) ^ count ^ key)`` per segment ``offsets[i]:offsets[i+1]``.
+
+    The same fold as a string's words, over 64-bit items (a list's element hashes).
+    """
+    counts = np.diff(offsets)
+    acc = np.zeros(counts.size, dtype=np.uint64)
+    if items.size:
+        k = np.arange(items.size, dtype=np.int64) - np.repeat(offsets[:-1], counts)
+        m = items ^ word_keys(key, int(counts.max()))[k]
+        fmix_inplace(m, np.empty_like(m))
+        has = np.flatnonzero(counts)
+        acc[has] = np.add.reduceat(m, offsets[:-1][has])
+    return _finish(acc, counts, key)
