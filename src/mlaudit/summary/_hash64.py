@@ -9,6 +9,8 @@ element hashes) into one value.  No loop here runs once per value: loops go over
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pyarrow as pa
 
@@ -185,7 +187,7 @@ def _ragged(words: np.ndarray, pos: np.ndarray, lens: np.ndarray, keys: np.ndarr
     out = np.empty(lens.size, dtype=np.uint64)
     marks = np.arange(_CHUNK_WORDS, int(ends[-1]), _CHUNK_WORDS)
     bounds = [0, *np.unique(np.searchsorted(ends, marks, side="right")).tolist(), lens.size]
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         if a < b:
             out[a:b] = _flat_sums(words, pos[a:b], lens[a:b], nw[a:b], keys)
     return out
