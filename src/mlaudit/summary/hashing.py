@@ -46,7 +46,9 @@ import polars as pl
 import pyarrow as pa
 
 from mlaudit.summary._hash64 import (
+    GOLDEN,
     bytes_hashes,
+    fmix_inplace,
     fold_items,
     mix_inplace,
     null_hash,
@@ -86,27 +88,64 @@ def hash_floats(values: np.ndarray) -> np.ndarray:
 
 
 def hash_series(values: pl.Series, seed: int = _STR_SEED) -> np.ndarray:
-    """64-bit hashes of the non-null values of any polars series, under ``seed``."""
+    """64-bit hashes of the non-null values of a polars series (for HLL sketches).
+
+    Parameters
+    ----------
+    values
+        Any dtype: strings, categoricals, numbers, temporal, binary, lists, structs...
+    seed
+        The public seed; the key is ``sm(seed)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint64``, one hash per non-null value, in order.
+    """
     return _column_hashes(values.drop_nulls(), sm(seed))
 
 
 def hash_rows(frame: pl.DataFrame, seed: int = ROW_SEED) -> np.ndarray:
-    """64-bit hash of each row of ``frame`` (every column, in order; nulls included)."""
+    """64-bit hash of each row of ``frame`` (for duplicate and key counts).
+
+    Parameters
+    ----------
+    frame
+        The rows; every column takes part, in order, nulls included.
+    seed
+        The public seed; the key is ``sm(seed)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint64``, one hash per row: equal rows give equal hashes.
+    """
     return _fold_columns(frame, sm(seed))
 
 
 def _fold_columns(frame: pl.DataFrame, key: np.uint64) -> np.ndarray:
-    acc = np.zeros(frame.height, dtype=np.uint64)
+    n = frame.height
     keys = word_keys(key, frame.width)
+    acc = np.zeros(n, dtype=np.uint64)
+    # Two buffers shared by the numeric columns instead of fresh arrays for each.
+    h, scratch = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
     for c, s in enumerate(frame.iter_columns()):
-        acc += _column_hashes(s, keys[c])
+        acc += _column_hashes(s, keys[c], h, scratch)
     acc ^= np.uint64(frame.width)
     acc ^= key
     return mix_inplace(acc)
 
 
-def _column_hashes(s: pl.Series, key: np.uint64) -> np.ndarray:
-    """Hash of every value of ``s`` under ``key``, nulls included."""
+def _column_hashes(
+    s: pl.Series,
+    key: np.uint64,
+    out: np.ndarray | None = None,
+    scratch: np.ndarray | None = None,
+) -> np.ndarray:
+    """Hash of every value of ``s`` under ``key``, nulls included.
+
+    Numbers are hashed into ``out`` (and ``scratch``) when given; the result may be ``out``.
+    """
     dtype = s.dtype
     if dtype == pl.Null:
         return np.full(s.len(), null_hash(key), dtype=np.uint64)
@@ -115,9 +154,10 @@ def _column_hashes(s: pl.Series, key: np.uint64) -> np.ndarray:
     elif isinstance(dtype, pl.List | pl.Array):
         h = _list_hashes(s, key)
     elif dtype.is_float() or dtype.is_temporal() or dtype == pl.Boolean or _is_int64(dtype):
-        h = _number_bits(s)
+        h = _number_bits(s, np.empty(s.len(), dtype=np.uint64) if out is None else out)
         h ^= key
-        mix_inplace(h)
+        h += GOLDEN
+        fmix_inplace(h, np.empty_like(h) if scratch is None else scratch)
     elif dtype in (pl.String, pl.Binary, pl.Categorical) or isinstance(dtype, pl.Enum):
         h = bytes_hashes(_one_array(s), key)
     else:
@@ -141,9 +181,9 @@ def _nulls(s: pl.Series) -> np.ndarray:
     return np.asarray(_one_array(s).is_null().to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _number_bits(s: pl.Series) -> np.ndarray:
-    """A fresh ``uint64`` array: floats' IEEE bits (``-0.0`` as ``0.0``, one NaN), else the
-    two's-complement value of integers, booleans and temporal storage.  Null slots: unspecified.
+def _number_bits(s: pl.Series, out: np.ndarray) -> np.ndarray:
+    """``out`` (``uint64``) filled with floats' IEEE bits (``-0.0`` as ``0.0``, one NaN), else
+    the two's-complement value of integers, booleans and temporal storage.  Null slots: any.
     """
     if s.dtype.is_temporal():
         s = s.to_physical()
@@ -151,17 +191,20 @@ def _number_bits(s: pl.Series) -> np.ndarray:
     n, off, data = len(arr), arr.offset, arr.buffers()[1]
     if s.dtype == pl.Boolean:
         bits = np.unpackbits(np.frombuffer(data, np.uint8), count=off + n, bitorder="little")
-        return bits[off:].astype(np.uint64)
+        np.copyto(out, bits[off:])
+        return out
     v = np.frombuffer(data, dtype=arr.type.to_pandas_dtype(), count=off + n)[off:]
     if v.dtype.kind == "f":
-        f = np.add(v, 0.0, dtype=np.float64)  # a fresh array, with -0.0 made 0.0
+        f = out.view(np.float64)
+        np.add(v, 0.0, out=f)  # -0.0 made 0.0
         nan = np.isnan(f)
         if nan.any():
             f[nan] = _CANONICAL_NAN
-        return f.view(np.uint64)
-    if v.dtype.kind == "u":
-        return v.astype(np.uint64)  # always a copy: the caller works in place
-    return v.astype(np.int64).view(np.uint64)
+    elif v.dtype.kind == "u":
+        np.copyto(out, v)
+    else:
+        np.copyto(out.view(np.int64), v)  # sign-extended: two's complement in 64 bits
+    return out
 
 
 def _list_hashes(s: pl.Series, key: np.uint64) -> np.ndarray:
