@@ -97,12 +97,12 @@ def bytes_hashes(arr: pa.Array, key: np.uint64) -> np.ndarray:
 
 def _block_hashes(arr: pa.Array, key: np.uint64) -> np.ndarray:
     n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
     if pa.types.is_string_view(arr.type) or pa.types.is_binary_view(arr.type):
         views = np.frombuffer(arr.buffers()[1], dtype="<u8", count=2 * (arr.offset + n))
         v0, v1 = views[2 * arr.offset :: 2], views[2 * arr.offset + 1 :: 2]
         lens = v0 & _LO32  # the view's first 4 bytes
-        if n == 0:
-            return np.zeros(0, dtype=np.uint64)
         if int(lens.max()) <= _INLINE:
             return _finish(_inline_sums(v0, v1, lens, key), lens, key)
         # Longer strings sit in many buffers: one contiguous copy is cheaper than a pass per buffer.

@@ -119,7 +119,16 @@ def test_literal_vectors() -> None:
 
 
 @pytest.mark.parametrize(
-    "arrow_type", [pa.string(), pa.large_string(), pa.string_view(), pa.binary(), pa.large_binary()]
+    "arrow_type",
+    [
+        pa.string(),
+        pa.large_string(),
+        pa.string_view(),
+        pa.binary(),
+        pa.large_binary(),
+        pa.binary_view(),
+        pa.dictionary(pa.int32(), pa.string()),
+    ],
 )
 def test_every_arrow_layout_and_slice_hashes_the_bytes(arrow_type: pa.DataType) -> None:
     values = [*EDGE, None, *EDGE[::-1]]
