@@ -1,10 +1,12 @@
 """numpy kernels of the defined 64-bit hashes (:mod:`mlaudit.summary.hashing` states the scheme).
 
 Everything is ``uint64`` arithmetic modulo ``2**64`` on whole arrays: the SplitMix64 mixers, the
-byte-string hash read straight from Arrow buffers (offsets or views, sliced or not, no copy of the
-string data), and the keyed sum that folds a sequence of 64-bit items (a string's words, a list's
-element hashes) into one value.  No loop here runs once per value: loops go over word positions
-(bounded by the longest string) or over fixed-size chunks of words.
+byte-string hash read from Arrow buffers, and the keyed sum that folds a sequence of 64-bit items
+(a string's words, a list's element hashes) into one value.  Strings of up to 12 bytes in a view
+array are read from the views themselves; other strings as unaligned 8-byte words from the
+offsets' data buffer (a view array with longer strings is first cast to that layout, one copy of
+its bytes).  Sliced arrays are read at their offset.  No loop here runs once per value: loops go
+over blocks of strings, word positions (up to the shortest string's) or chunks of words.
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ Definition (all arithmetic on unsigned 64-bit integers modulo ``2**64``; ``^`` i
 * Under key ``S``:
 
   - null: ``fmix(S)``;
-  - integers (8 to 64 bits), booleans (0/1), dates and times (their integer storage: days,
-    or time units since the epoch or midnight): ``sm(v ^ S)`` of the two's-complement value;
+  - integers (8 to 64 bits), booleans (0/1), dates, datetimes, durations and times (their
+    integer storage: days, or time units since the epoch, of the span, or since midnight):
+    ``sm(v ^ S)`` of the value in 64-bit two's complement;
   - floats: ``sm(bits(float64(x)) ^ S)`` with ``-0.0`` as ``0.0`` and every NaN as ``0x7FF8...0``;
   - strings (UTF-8 bytes), binary, categoricals and enums (their string): cut the ``L`` bytes
     into ``ceil(L / 8)`` words, each 8 little-endian bytes (the last one zero-padded); the hash
@@ -30,11 +31,21 @@ Definition (all arithmetic on unsigned 64-bit integers modulo ``2**64``; ``^`` i
 
 * A row of ``C`` columns under ``S``: ``sm((sum_c H_c) ^ C ^ S)`` where ``H_c`` is column
   ``c``'s value hashed under ``K_c``.
-* Masks of personal values (:func:`mask_strings`) are keyed BLAKE2b, a cryptographic hash, so
-  that a mask cannot be inverted back to a short value: ``"h:" + blake2b(utf8(value),
-  digest_size=8, key=salt as 8 little-endian bytes, person=b"mlaudit-mask").hexdigest()``.
+* Masks of personal values (:func:`mask_strings`) are keyed BLAKE2b, a cryptographic hash:
+  ``"h:" + blake2b(utf8(value), digest_size=8, key=salt as 8 little-endian bytes,
+  person=b"mlaudit-mask").hexdigest()``.  ``sm`` and ``fmix`` are invertible, so a SplitMix
+  hash of a value of up to 8 bytes could be computed backwards; a mask can only be guessed
+  value by value.
 
 The tests check these against an independent pure-Python implementation of the definition.
+
+Speed: everything but the masks is numpy over the Arrow buffers (strings are read as 8-byte
+words straight from the offsets and data, or from the views for strings of up to 12 bytes).
+Measured per million values against polars' ``Series.hash`` (CPU, one thread): short codes
+9 ms (polars 1.3), 20-character strings 37 ms (4), distinct ids of up to 8 characters 9 ms
+(1.5), 100-character texts 184 ms (11), floats 3 ms (1); rows of 20 mixed columns 21 ms per
+256k rows (polars ``hash_rows`` 11).  On the data-quality audit benchmark (1M rows x 20
+columns) that is about 1.5 % more CPU, within the run-to-run noise in wall time.
 """
 
 from __future__ import annotations
