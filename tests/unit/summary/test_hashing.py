@@ -18,6 +18,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
+from mlaudit.summary import _hash64
 from mlaudit.summary._hash64 import bytes_hashes
 from mlaudit.summary.hashing import (
     ROW_SEED,
@@ -170,6 +171,17 @@ def test_ragged_long_strings_across_chunks() -> None:
     values[100] = "é" * 4000  # one string far longer than the others
     assert hash_series(pl.Series(values)).tolist() == ref_series(values)
     assert hash_series(pl.Series(values[1::3])).tolist() == ref_series(values[1::3])
+
+
+def test_block_and_chunk_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tiny blocks of strings and chunks of words: every boundary case on a few values.
+    monkeypatch.setattr(_hash64, "_BLOCK", 5)
+    monkeypatch.setattr(_hash64, "_CHUNK_WORDS", 3)
+    values = [*EDGE, *EDGE[::2], "q" * 40]
+    assert hash_series(pl.Series(values)).tolist() == ref_series(values)
+    assert hash_series(pl.Series(values).cast(pl.Binary)).tolist() == ref_series(values)
+    short = [v for v in values if len(v.encode()) <= 12]
+    assert hash_series(pl.Series(short)).tolist() == ref_series(short)
 
 
 def test_numbers_nulls_and_dtypes() -> None:
