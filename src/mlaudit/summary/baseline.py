@@ -8,6 +8,12 @@ personal columns masked).  Version 2 may add the reference cut into windows
 (:func:`mlaudit.summary.windows.windows_to_bytes`: a profile per window and the model's target,
 prediction and score columns per row), for control limits and calibration; version 1 files are
 still read.
+
+The header also names the hashing scheme of the profile's hashes (``hashing``, see
+:mod:`mlaudit.summary.hashing`).  A baseline whose hashes came from another scheme, including
+every baseline of an mlaudit from before the defined hashes (its profile is format version 2,
+hashed with polars), is refused with a message to re-create it: its masks, row hashes and
+distinct-count registers cannot be compared with the current data's.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any
 
 from mlaudit.data import Schema
 from mlaudit.errors import DataError, DataSourceError
+from mlaudit.summary.hashing import HASH_SCHEME
 from mlaudit.summary.model import DatasetProfile
 from mlaudit.summary.serialize import from_bytes, to_bytes
 from mlaudit.summary.windows import WindowedData, windows_from_bytes, windows_to_bytes
@@ -55,6 +62,7 @@ def save_baseline(path: str | Path, baseline: Baseline) -> Path:
             "source": baseline.source,
             "fingerprint": baseline.fingerprint,
             "format": baseline.format,
+            "hashing": HASH_SCHEME,
             "profile_bytes": len(profile),
             "windows_bytes": len(windows),
         },
@@ -108,10 +116,10 @@ def load_baseline(path: str | Path) -> Baseline:
         schema = Schema.model_validate(header["schema"])
     except (ValueError, KeyError) as exc:
         raise DataError(f"baseline {str(p)!r} is damaged: {exc}", fix="recreate it") from None
-    body = data[start + 4 + size :]
-    cut = int(header.get("profile_bytes", len(body)))
-    profile = from_bytes(body[:cut])
-    windows = windows_from_bytes(body[cut:]) if header.get("windows_bytes") else None
+    try:
+        profile, windows = _contents(header, data[start + 4 + size :])
+    except DataError as exc:
+        raise DataError(f"baseline {str(p)!r}: {exc.message}", fix=exc.fix) from None
     return Baseline(
         profile=profile,
         schema=schema,
@@ -120,3 +128,22 @@ def load_baseline(path: str | Path) -> Baseline:
         format=str(header.get("format", "profile")),
         windows=windows,
     )
+
+
+def _contents(header: dict[str, Any], body: bytes) -> tuple[DatasetProfile, WindowedData | None]:
+    """The profile and windows after the header; refused when hashed by another scheme.
+
+    Headers before the scheme was recorded say nothing: the profile's own header decides
+    (:func:`mlaudit.summary.serialize.from_bytes` refuses the polars-hashed format).
+    """
+    scheme = header.get("hashing", HASH_SCHEME)
+    if scheme != HASH_SCHEME:
+        raise DataError(
+            f"its hashes were made with hashing scheme {scheme!r} and this mlaudit uses "
+            f"{HASH_SCHEME!r}: they cannot be compared",
+            fix="re-create it with this mlaudit: mlaudit profile REFERENCE --out ref.profile",
+        )
+    cut = int(header.get("profile_bytes", len(body)))
+    profile = from_bytes(body[:cut])
+    windows = windows_from_bytes(body[cut:]) if header.get("windows_bytes") else None
+    return profile, windows

@@ -22,7 +22,7 @@ from mlaudit.data import ColumnSchema, Schema
 from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.summary import columns as colmod
 from mlaudit.summary.columns import Extremes, merge_extremes
-from mlaudit.summary.hashing import ROW_SEED, hash_series, mask_strings
+from mlaudit.summary.hashing import hash_rows, hash_series, mask_strings
 from mlaudit.summary.hashset import HashSet
 from mlaudit.summary.hll import HLL
 from mlaudit.summary.merge import count_duplicates, merge, mg_reduce
@@ -447,7 +447,7 @@ def _hash_rows(df: pl.DataFrame, schema: Schema, plan: ScanPlan, prof: DatasetPr
         return
     rows = HashSet()
     if schema.names and df.height:
-        rows.add(df.select(schema.names).hash_rows(seed=ROW_SEED).to_numpy())
+        rows.add(hash_rows(df.select(schema.names)))
     prof._rows = rows
     prof.duplicate_rows = rows.duplicates()
     for key in plan.keys:
@@ -455,7 +455,7 @@ def _hash_rows(df: pl.DataFrame, schema: Schema, plan: ScanPlan, prof: DatasetPr
         hs = HashSet()
         sub = df.select(list(key)).drop_nulls()
         if sub.height:
-            hs.add(sub.hash_rows(seed=ROW_SEED).to_numpy())
+            hs.add(hash_rows(sub))
         prof._keys[name] = hs
         prof.key_duplicates[name] = round(hs.duplicates())
 

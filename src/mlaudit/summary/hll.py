@@ -2,9 +2,10 @@
 
 Why not ``datasketches.hll_sketch``: its Python binding updates one item per call, measured far
 too slow for the tens of millions of values a scan feeds it (minutes for 20M values), while the
-register update below is a few numpy operations per batch.  Hashes come from polars
-``Series.hash`` with fixed seeds (:func:`hash_values`), so the same value always lands in the
-same register within one polars version.
+register update below is a few numpy operations per batch.  The sketch takes 64-bit hashes
+(:meth:`HLL.update_hashes`); they come from :mod:`mlaudit.summary.hashing`, whose hashes are
+fixed by their definition, so the same value lands in the same register in every run and every
+mlaudit reading the same hashing scheme.
 
 Estimator: Ertl's improved raw estimator ("New cardinality estimation algorithms for HyperLogLog
 sketches", 2017, algorithm 6), which is unbiased over the whole range without the empirical bias
@@ -17,17 +18,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import polars as pl
 
-__all__ = ["HLL", "HLL_SEED", "hash_values"]
+__all__ = ["HLL"]
 
-HLL_SEED = 0x6D6C6175  # fixed: registers built in different runs must agree
 _ALPHA_INF = 1.0 / (2.0 * math.log(2.0))
-
-
-def hash_values(values: pl.Series) -> np.ndarray:
-    """64-bit hashes of ``values`` (nulls dropped) with the fixed HLL seed."""
-    return values.drop_nulls().hash(seed=HLL_SEED).to_numpy()
 
 
 class HLL:
@@ -69,10 +63,6 @@ class HLL:
         _, exp = np.frexp(w, out=(w, np.empty(w.shape, dtype=np.int32)))
         np.subtract(self.q + 1, exp, out=exp)  # w == 0 gives exp 0 -> rho = q + 1
         np.maximum.at(self.registers, idx, exp.astype(np.uint8))
-
-    def update(self, values: pl.Series) -> None:
-        """Hash ``values`` with the fixed seed and add them."""
-        self.update_hashes(hash_values(values))
 
     def merge(self, other: HLL) -> HLL:
         """A new HLL of the union (registers' elementwise max)."""

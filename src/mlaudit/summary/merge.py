@@ -4,6 +4,10 @@ Moments merge with the pairwise formulas of Chan, Golub & LeVeque (1979) and Pé
 SAND2008-6212, eq. 3.1); quantile sketches with their own ``merge``; category counts as Misra–Gries
 summaries (Agarwal et al., "Mergeable summaries", 2012): add the counters, then subtract the
 ``(cap+1)``-th largest and keep the positive ones; that subtraction is added to ``error``.
+
+HLL registers and row hashes merge only when both sides hashed alike.  Every profile in memory
+does: it was built with :mod:`mlaudit.summary.hashing`, or read by ``from_bytes``, which
+refuses a profile recording another hashing scheme (or none, as polars-hashed files did).
 """
 
 from __future__ import annotations

@@ -5,6 +5,14 @@ Layout: ``b"MLAPROF\\0"`` magic, format version (``uint32`` little endian), head
 index (quantile sketches via their own ``to_bytes()``, HLL registers, row hashes, the sample as
 Arrow IPC).  Row hashes are kept while at most ``max_hashes``; beyond that an HLL of them is
 stored, so later merges count duplicates approximately.
+
+HLL registers, row and key hashes and the masks of personal values are hashes, compared with
+hashes computed when the profile is used.  The header's ``hashing`` names the scheme that made
+them (:data:`mlaudit.summary.hashing.HASH_SCHEME`) and a profile of another scheme is refused:
+comparing hashes of two definitions would report every value as new and no row as repeated.
+Format version 2 (mlaudit before the defined hashes) hashed with polars ``Series.hash``, which
+may change with the polars version, and recorded no scheme: such files are refused with a message
+to re-create them.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import polars as pl
 
 from mlaudit.data import ColumnType
 from mlaudit.errors import DataError
+from mlaudit.summary.hashing import HASH_SCHEME
 from mlaudit.summary.hashset import HashSet
 from mlaudit.summary.hll import HLL
 from mlaudit.summary.model import (
@@ -38,8 +47,10 @@ from mlaudit.summary.quantiles import QuantileSketch
 __all__ = ["FORMAT_VERSION", "from_bytes", "to_bytes"]
 
 MAGIC = b"MLAPROF\0"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+_POLARS_HASHED = 2  # the format version before the defined hashes
 _BAD = "the data is not an mlaudit profile"
+_RECREATE = "re-create it with this mlaudit: mlaudit profile REFERENCE --out ref.profile"
 
 
 class _Blobs:
@@ -63,6 +74,7 @@ def to_bytes(profile: DatasetProfile, *, max_hashes: int = 1_000_000) -> bytes:
     """
     blobs = _Blobs()
     head = {
+        "hashing": HASH_SCHEME,
         "n_rows": profile.n_rows,
         "row_start": profile.row_start,
         "rows_with_missing": profile.rows_with_missing,
@@ -93,14 +105,10 @@ def from_bytes(data: bytes) -> DatasetProfile:
     data = bytes(data)
     try:
         version, hlen = struct.unpack_from("<IQ", data, 8)
-        if version != FORMAT_VERSION:
-            raise DataError(
-                f"{_BAD} of a supported version: format version {version}, "
-                f"this mlaudit reads version {FORMAT_VERSION}",
-                fix=fix,
-            )
+        _check_version(version, fix)
         pos = 20 + hlen
         head = json.loads(data[20:pos])
+        _check_hashing(head.get("hashing"))
         (nblobs,) = struct.unpack_from("<Q", data, pos)
         pos += 8
         blobs: list[bytes] = []
@@ -115,6 +123,31 @@ def from_bytes(data: bytes) -> DatasetProfile:
         raise
     except Exception as exc:
         raise DataError(f"{_BAD} (corrupt or truncated: {exc})", fix=fix) from None
+
+
+def _check_version(version: int, fix: str) -> None:
+    if version == _POLARS_HASHED:
+        raise DataError(
+            "the profile was written by an earlier mlaudit (format version 2), whose hashes of "
+            "strings, rows and masked personal values came from polars and cannot be compared "
+            "with this version's",
+            fix=_RECREATE,
+        )
+    if version != FORMAT_VERSION:
+        raise DataError(
+            f"{_BAD} of a supported version: format version {version}, "
+            f"this mlaudit reads version {FORMAT_VERSION}",
+            fix=fix,
+        )
+
+
+def _check_hashing(scheme: object) -> None:
+    if scheme != HASH_SCHEME:
+        raise DataError(
+            f"the profile's hashes were made with hashing scheme {scheme!r} and this mlaudit "
+            f"uses {HASH_SCHEME!r}: they cannot be compared or merged",
+            fix=_RECREATE,
+        )
 
 
 def _plan_dict(plan: ScanPlan) -> dict[str, Any]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import struct
+
 import numpy as np
 import polars as pl
 import pytest
@@ -92,3 +95,35 @@ def test_truncated_rejected() -> None:
     p, _ = _profile()
     with pytest.raises(DataError, match="not an mlaudit profile"):
         from_bytes(to_bytes(p)[:-5])
+
+
+def _with_header(data: bytes, version: int, change: dict[str, object]) -> bytes:
+    """``data`` with another format version and header fields changed (or removed: ``None``)."""
+    (hlen,) = struct.unpack_from("<Q", data, 12)
+    head = json.loads(data[20 : 20 + hlen])
+    head.update(change)
+    head = {k: v for k, v in head.items() if v is not None}
+    header = json.dumps(head, sort_keys=True, separators=(",", ":")).encode()
+    return data[:8] + struct.pack("<IQ", version, len(header)) + header + data[20 + hlen :]
+
+
+def test_the_header_names_the_hashing_scheme() -> None:
+    data = to_bytes(_profile()[0])
+    assert struct.unpack_from("<I", data, 8) == (3,)
+    (hlen,) = struct.unpack_from("<Q", data, 12)
+    assert json.loads(data[20 : 20 + hlen])["hashing"] == "mlaudit-hash-1"
+    assert from_bytes(_with_header(data, 3, {})).n_rows == 3_000  # the helper changes nothing
+
+
+def test_polars_hashed_profiles_are_refused_with_a_fix() -> None:
+    old = _with_header(to_bytes(_profile()[0]), 2, {"hashing": None})  # as mlaudit wrote them
+    with pytest.raises(DataError, match="earlier mlaudit .format version 2.* polars") as err:
+        from_bytes(old)
+    assert err.value.fix is not None and "mlaudit profile" in err.value.fix
+
+
+@pytest.mark.parametrize("scheme", [None, "mlaudit-hash-0", 7])
+def test_another_hashing_scheme_is_refused(scheme: object) -> None:
+    data = _with_header(to_bytes(_profile()[0]), 3, {"hashing": scheme})
+    with pytest.raises(DataError, match="hashing scheme .* cannot be compared or merged"):
+        from_bytes(data)

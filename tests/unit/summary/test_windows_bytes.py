@@ -1,4 +1,5 @@
-"""Windows in a baseline: bytes round-trip exactly and deterministically; old files still load."""
+"""Windows in a baseline: bytes round-trip exactly and deterministically; old files still load,
+unless their hashes came from another scheme."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import json
 import struct
 from pathlib import Path
 
+import pytest
 from tests.unit.checks._monitoring import make_period
 
 from mlaudit.audit import profile_data, profile_windows
 from mlaudit.config import SchemaConfig
+from mlaudit.errors import DataError
 from mlaudit.summary.baseline import BASELINE_MAGIC, Baseline, load_baseline, save_baseline
 from mlaudit.summary.serialize import to_bytes
 from mlaudit.summary.windows import windows_from_bytes, windows_to_bytes
@@ -44,3 +47,44 @@ def test_a_version_1_baseline_still_loads(tmp_path: Path) -> None:
     path.write_bytes(BASELINE_MAGIC + struct.pack("<I", len(header)) + header + to_bytes(prof))
     old = load_baseline(path)
     assert old.windows is None and old.profile.n_rows == prof.n_rows and old.source == "old"
+
+
+def _baseline_file(path: Path, header: dict[str, object], profile: bytes) -> Path:
+    head = json.dumps(header, sort_keys=True).encode("utf-8")
+    path.write_bytes(BASELINE_MAGIC + struct.pack("<I", len(head)) + head + profile)
+    return path
+
+
+def test_the_header_names_the_hashing_scheme(tmp_path: Path) -> None:
+    _, schema, prof = profile_data(make_period(weeks=1, seed=11))
+    path = save_baseline(tmp_path / "ref.profile", Baseline(prof, schema, "mem", "", "frame"))
+    data = path.read_bytes()
+    (size,) = struct.unpack_from("<I", data, len(BASELINE_MAGIC))
+    header = json.loads(data[len(BASELINE_MAGIC) + 4 : len(BASELINE_MAGIC) + 4 + size])
+    assert header["hashing"] == "mlaudit-hash-1"
+
+
+def test_a_polars_hashed_baseline_is_refused_naming_the_file(tmp_path: Path) -> None:
+    _, schema, prof = profile_data(make_period(weeks=1, seed=12))
+    new = to_bytes(prof)
+    (hlen,) = struct.unpack_from("<Q", new, 12)
+    head = json.loads(new[20 : 20 + hlen])
+    del head["hashing"]
+    raw = json.dumps(head, sort_keys=True, separators=(",", ":")).encode()
+    old_profile = new[:8] + struct.pack("<IQ", 2, len(raw)) + raw + new[20 + hlen :]
+    header = {"version": 2, "schema": schema.model_dump(mode="json"), "source": "old",
+              "fingerprint": "", "format": "parquet", "profile_bytes": len(old_profile),
+              "windows_bytes": 0}  # fmt: skip
+    path = _baseline_file(tmp_path / "old.profile", header, old_profile)
+    with pytest.raises(DataError, match=r"old\.profile.*earlier mlaudit.*polars") as err:
+        load_baseline(path)
+    assert err.value.fix is not None and "mlaudit profile" in err.value.fix
+
+
+def test_a_baseline_of_another_hashing_scheme_is_refused(tmp_path: Path) -> None:
+    _, schema, prof = profile_data(make_period(weeks=1, seed=13))
+    header = {"version": 2, "schema": schema.model_dump(mode="json"), "source": "x",
+              "fingerprint": "", "format": "parquet", "hashing": "mlaudit-hash-99"}  # fmt: skip
+    path = _baseline_file(tmp_path / "other.profile", header, to_bytes(prof))
+    with pytest.raises(DataError, match="hashing scheme 'mlaudit-hash-99'"):
+        load_baseline(path)
