@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.engines._local import profile
-from mlaudit.summary.model import ScanPlan
+from mlaudit.summary._model import ScanPlan
 
 DATA = Path(__file__).parent / "data" / "bench_1m_20.parquet"
 N_ROWS = 1_000_000

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from mlaudit.summary.baseline import load_baseline
+from mlaudit.summary._baseline import load_baseline
 from tests.cli.conftest import Run
 
 CLI = Callable[..., Run]

@@ -21,7 +21,7 @@ from mlaudit.data._windows import WindowSpec
 from mlaudit.engines._local import profile
 from mlaudit.engines._windows import model_columns, scan_windows, window_columns
 from mlaudit.summary import DatasetProfile, ScanPlan
-from mlaudit.summary.windows import WindowedData
+from mlaudit.summary._windows import WindowedData
 
 N = 60
 INF = float("inf")

@@ -17,8 +17,7 @@ from mlaudit.data import ColumnType, Dataset, Schema, SchemaOverrides, compare_s
 from mlaudit.engines import profile as scan_profile
 from mlaudit.errors import ConfigError, DataError
 from mlaudit.results import InputInfo
-from mlaudit.summary.baseline import Baseline, is_baseline, load_baseline
-from mlaudit.summary.model import DatasetProfile, ScanPlan
+from mlaudit.summary import Baseline, DatasetProfile, ScanPlan, is_baseline, load_baseline
 
 __all__ = ["Input", "open_dataset", "open_inputs", "overrides", "scan"]
 

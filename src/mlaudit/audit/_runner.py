@@ -26,7 +26,7 @@ from mlaudit.config import AuditConfig, SchemaConfig, Settings, WindowConfig
 from mlaudit.data import Dataset, Role, Schema, infer_schema
 from mlaudit.errors import MLAuditError
 from mlaudit.results import AuditResult, CheckResult, InputInfo, Severity, Status
-from mlaudit.summary.model import DatasetProfile, ScanPlan
+from mlaudit.summary import DatasetProfile, ScanPlan
 
 __all__ = ["Audit", "open_dataset", "profile_data", "profile_windows", "run_checks"]
 

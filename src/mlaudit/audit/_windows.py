@@ -23,8 +23,7 @@ from mlaudit.config import Settings, WindowConfig, format_validation_error
 from mlaudit.data import Dataset, Role, Schema, WindowSpec
 from mlaudit.engines import model_columns, scan_windows, window_columns
 from mlaudit.errors import ConfigError
-from mlaudit.summary.model import DatasetProfile, ScanPlan
-from mlaudit.summary.windows import WINDOW, Window, WindowedData
+from mlaudit.summary import WINDOW, DatasetProfile, ScanPlan, Window, WindowedData
 
 __all__ = ["cut_windows", "profile_windows", "window_config"]
 

@@ -18,8 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from mlaudit.data import Schema
 from mlaudit.errors import ConfigError
 from mlaudit.results import CheckResult, Severity, Status, Threshold
-from mlaudit.summary.model import DatasetProfile, ScanPlan
-from mlaudit.summary.windows import WindowedData
+from mlaudit.summary import DatasetProfile, ScanPlan, WindowedData
 
 __all__ = [
     "Check",

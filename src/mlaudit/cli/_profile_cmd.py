@@ -13,8 +13,7 @@ from mlaudit.audit import profile_data, profile_windows
 from mlaudit.cli._common import WINDOW_HELP, console, handle_errors, parse_window, state
 from mlaudit.config import SchemaConfig
 from mlaudit.errors import ConfigError
-from mlaudit.summary.baseline import Baseline, save_baseline
-from mlaudit.summary.model import ColumnSummary
+from mlaudit.summary import Baseline, ColumnSummary, save_baseline
 
 __all__ = ["profile"]
 

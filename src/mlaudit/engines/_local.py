@@ -1,6 +1,6 @@
 """The local engine: profile a stream of Arrow record batches in bounded memory.
 
-Pass 1 builds the :class:`~mlaudit.summary.model.DatasetProfile` batch by batch (batches are
+Pass 1 builds the :class:`~mlaudit.summary._model.DatasetProfile` batch by batch (batches are
 never concatenated).  :func:`derive_second_pass` then chooses histogram edges and Tukey outlier
 fences from it (or from a reference profile), and pass 2 fills the histograms, outlier counts and
 rule violations exactly.
@@ -30,10 +30,15 @@ import polars as pl
 import pyarrow as pa
 
 from mlaudit.data import Schema
-from mlaudit.summary import columns as colmod
-from mlaudit.summary.build import ProfileBuilder
-from mlaudit.summary.columns import Extremes
-from mlaudit.summary.model import DatasetProfile, NumericSummary, ScanPlan
+from mlaudit.summary import (
+    DatasetProfile,
+    Extremes,
+    NumericSummary,
+    ProfileBuilder,
+    ScanPlan,
+    histogram_from_sorted,
+    outlier_counts_from_sorted,
+)
 
 __all__ = ["CACHE_BYTES", "BatchSource", "derive_second_pass", "profile", "scan"]
 
@@ -215,9 +220,9 @@ def _from_sorted(first: DatasetProfile, plan: ScanPlan, kept: _Kept) -> None:
         col = first.columns[name]
         edges, fences = plan.histogram_edges.get(name), plan.outlier_fences.get(name)
         if edges is not None:
-            col.histogram = colmod.histogram_from_sorted(parts, edges)
+            col.histogram = histogram_from_sorted(parts, edges)
         if fences is not None:
-            col.outliers = colmod.outlier_counts_from_sorted(
+            col.outliers = outlier_counts_from_sorted(
                 parts, kept.extremes.get(name, ([], [])), fences
             )
 

@@ -1,7 +1,7 @@
 """Windowed scans: a profile per time window, and the model's columns row by row.
 
 Checks over time read a :class:`WindowedData` per period (current and, for control limits,
-reference): one mergeable :class:`~mlaudit.summary.model.DatasetProfile` per window (built by the
+reference): one mergeable :class:`~mlaudit.summary._model.DatasetProfile` per window (built by the
 same code as the whole-data profile, batch by batch, so memory stays bounded by the number of
 windows, not rows) and, when the audit has model columns (target, prediction, score), those
 columns for every row with their window and order (8–32 bytes a row: performance over time and
@@ -25,9 +25,7 @@ from mlaudit.data import (
 )
 from mlaudit.engines._local import BatchSource
 from mlaudit.errors import ConfigError
-from mlaudit.summary.build import ProfileBuilder
-from mlaudit.summary.model import ScanPlan
-from mlaudit.summary.windows import ORDER, WINDOW, Window, WindowedData
+from mlaudit.summary import ORDER, WINDOW, ProfileBuilder, ScanPlan, Window, WindowedData
 
 __all__ = [
     "MAX_WINDOWS",

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from mlaudit.config import format_validation_error
 from mlaudit.data import ColumnType, Role, Schema
 from mlaudit.errors import ConfigError
-from mlaudit.summary.model import ColumnSummary, DatasetProfile
+from mlaudit.summary import ColumnSummary, DatasetProfile
 
 __all__ = [
     "ColumnContract",

@@ -1,4 +1,4 @@
-"""Mergeable summaries of data sets: build batch by batch, merge, serialise.
+"""Mergeable summaries of data sets: build batch by batch, merge, serialise, save as baselines.
 
 >>> import polars as pl
 >>> from mlaudit.data import infer_schema
@@ -12,9 +12,11 @@
 1
 """
 
-from mlaudit.summary.build import ProfileBuilder, batch_profile, profile_frame
-from mlaudit.summary.merge import merge
-from mlaudit.summary.model import (
+from mlaudit.summary._baseline import Baseline, is_baseline, load_baseline, save_baseline
+from mlaudit.summary._build import ProfileBuilder, batch_profile, profile_frame
+from mlaudit.summary._columns import Extremes, histogram_from_sorted, outlier_counts_from_sorted
+from mlaudit.summary._merge import merge
+from mlaudit.summary._model import (
     CategoryCounts,
     ColumnSummary,
     DatasetProfile,
@@ -25,22 +27,36 @@ from mlaudit.summary.model import (
     ScanPlan,
     TextSummary,
 )
-from mlaudit.summary.serialize import from_bytes, to_bytes
+from mlaudit.summary._quantiles import QuantileSketch
+from mlaudit.summary._serialize import from_bytes, to_bytes
+from mlaudit.summary._windows import ORDER, WINDOW, Window, WindowedData
 
 __all__ = [
+    "ORDER",
+    "WINDOW",
+    "Baseline",
     "CategoryCounts",
     "ColumnSummary",
     "DatasetProfile",
+    "Extremes",
     "Histogram",
     "Moments",
     "NumericSummary",
     "OutlierCounts",
     "ProfileBuilder",
+    "QuantileSketch",
     "ScanPlan",
     "TextSummary",
+    "Window",
+    "WindowedData",
     "batch_profile",
     "from_bytes",
+    "histogram_from_sorted",
+    "is_baseline",
+    "load_baseline",
     "merge",
+    "outlier_counts_from_sorted",
     "profile_frame",
+    "save_baseline",
     "to_bytes",
 ]

@@ -1,4 +1,4 @@
-"""numpy kernels of the defined 64-bit hashes (:mod:`mlaudit.summary.hashing` states the scheme).
+"""numpy kernels of the defined 64-bit hashes (:mod:`mlaudit.summary._hashing` states the scheme).
 
 Everything is ``uint64`` arithmetic modulo ``2**64`` on whole arrays: the SplitMix64 mixers, the
 byte-string hash read from Arrow buffers, and the keyed sum that folds a sequence of 64-bit items

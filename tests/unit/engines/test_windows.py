@@ -15,7 +15,7 @@ from mlaudit.data._sources import Dataset
 from mlaudit.data._windows import WindowSpec
 from mlaudit.engines._windows import MAX_WINDOWS, scan_windows
 from mlaudit.errors import ConfigError
-from mlaudit.summary.windows import ORDER, WINDOW
+from mlaudit.summary._windows import ORDER, WINDOW
 
 
 class _Batches:
@@ -122,7 +122,7 @@ def test_large_windows_keep_bounded_sketches_with_a_hard_bound() -> None:
 
     from mlaudit.engines._windows import WINDOW_SKETCH_EXACT
     from mlaudit.stats.drift import ks_sketch
-    from mlaudit.summary.quantiles import QuantileSketch
+    from mlaudit.summary._quantiles import QuantileSketch
 
     rng = np.random.default_rng(3)
     n = 3 * WINDOW_SKETCH_EXACT

@@ -1,6 +1,6 @@
 """The defined hashes against an independent pure-Python implementation of their definition.
 
-The reference below is written from the definition in :mod:`mlaudit.summary.hashing` with
+The reference below is written from the definition in :mod:`mlaudit.summary._hashing` with
 Python integers, one value at a time; the literal vectors pin the definition itself (SplitMix64's
 own published outputs, and a few strings), so a change to both implementations is caught too.
 """
@@ -20,7 +20,7 @@ import pytest
 
 from mlaudit.summary import _hash64
 from mlaudit.summary._hash64 import bytes_hashes
-from mlaudit.summary.hashing import (
+from mlaudit.summary._hashing import (
     ROW_SEED,
     hash_floats,
     hash_rows,

@@ -6,8 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from mlaudit.summary.hashing import hash_floats, hash_series
-from mlaudit.summary.hll import HLL
+from mlaudit.summary._hashing import hash_floats, hash_series
+from mlaudit.summary._hll import HLL
 
 
 @pytest.mark.parametrize("n", [0, 1, 100, 5_000, 40_000, 300_000])

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.summary import ProfileBuilder, ScanPlan, merge, profile_frame
-from mlaudit.summary.merge import count_duplicates, merge_moments
-from mlaudit.summary.model import Moments
+from mlaudit.summary._merge import count_duplicates, merge_moments
+from mlaudit.summary._model import Moments
 
 SCHEMA = Schema(
     columns=[

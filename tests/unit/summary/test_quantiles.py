@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from mlaudit.errors import DataError
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary._quantiles import QuantileSketch
 
 BATCH = 262_144
 QS = np.concatenate([np.linspace(0.0, 1.0, 201), [1e-9, 0.001, 1 / 3, 0.999, 1 - 1e-9]])
@@ -179,7 +179,7 @@ def test_merge_with_empty_and_different_parameters() -> None:
 def _digest_script() -> str:
     return (
         "import hashlib, numpy as np\n"
-        "from mlaudit.summary.quantiles import QuantileSketch\n"
+        "from mlaudit.summary._quantiles import QuantileSketch\n"
         "x = np.random.default_rng(11).normal(size=1_000_000)\n"
         "s = QuantileSketch()\n"
         "for i in range(0, x.size, 262_144):\n"

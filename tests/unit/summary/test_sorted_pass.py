@@ -10,7 +10,7 @@ import pytest
 
 from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.summary import ScanPlan, profile_frame
-from mlaudit.summary.columns import (
+from mlaudit.summary._columns import (
     distinct_from_sorted,
     extremes,
     histogram_counts,
@@ -20,8 +20,8 @@ from mlaudit.summary.columns import (
     outlier_counts,
     outlier_counts_from_sorted,
 )
-from mlaudit.summary.merge import merge
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary._merge import merge
+from mlaudit.summary._quantiles import QuantileSketch
 
 
 def _parts(x: np.ndarray, cuts: list[int]) -> list[np.ndarray]:
@@ -138,7 +138,7 @@ def test_scan_scratch_stays_with_the_builder_never_on_the_saved_model() -> None:
     import dataclasses
 
     from mlaudit.summary import ProfileBuilder
-    from mlaudit.summary.model import ColumnSummary, DatasetProfile
+    from mlaudit.summary._model import ColumnSummary, DatasetProfile
 
     saved = {f.name for cls in (ColumnSummary, DatasetProfile) for f in dataclasses.fields(cls)}
     assert not saved & {"_sorted", "_extremes", "_all_keys"}

@@ -13,9 +13,9 @@ from tests.unit.checks._monitoring import make_period
 from mlaudit.audit import profile_data, profile_windows
 from mlaudit.config import SchemaConfig
 from mlaudit.errors import DataError
-from mlaudit.summary.baseline import BASELINE_MAGIC, Baseline, load_baseline, save_baseline
-from mlaudit.summary.serialize import to_bytes
-from mlaudit.summary.windows import windows_from_bytes, windows_to_bytes
+from mlaudit.summary._baseline import BASELINE_MAGIC, Baseline, load_baseline, save_baseline
+from mlaudit.summary._serialize import to_bytes
+from mlaudit.summary._windows import windows_from_bytes, windows_to_bytes
 
 
 def test_round_trip_is_exact_and_deterministic(tmp_path: Path) -> None:

@@ -25,8 +25,7 @@ from mlaudit.stats.drift import (
     sketch_shares,
     wasserstein_sketch,
 )
-from mlaudit.summary.model import ColumnSummary, Histogram, NumericSummary
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary import ColumnSummary, Histogram, NumericSummary, QuantileSketch
 
 __all__ = ["ColumnDrift", "compare_categorical", "compare_numeric"]
 

@@ -15,7 +15,7 @@ from mlaudit.checks.drift._compare import ColumnDrift
 from mlaudit.checks.drift._drift_options import DriftOptions
 from mlaudit.results import Bound, CheckResult, Status, Threshold
 from mlaudit.stats.drift import min_detectable_ks, underpowered
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary import QuantileSketch
 
 __all__ = ["decide"]
 

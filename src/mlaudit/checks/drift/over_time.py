@@ -40,7 +40,7 @@ from mlaudit.results import (
     worst_status,
 )
 from mlaudit.stats import ControlLimits, control_limits
-from mlaudit.summary.windows import Window, WindowedData
+from mlaudit.summary import Window, WindowedData
 
 __all__ = ["DriftOverTime"]
 

@@ -58,7 +58,7 @@ from mlaudit.data import ColumnSchema, ColumnType, Role
 from mlaudit.errors import MLAuditError
 from mlaudit.results import CheckResult, Severity, Status
 from mlaudit.stats.drift import adjust_p_values
-from mlaudit.summary.model import ColumnSummary
+from mlaudit.summary import ColumnSummary
 
 __all__ = ["DriftOptions", "Method", "UnivariateDrift", "univariate_results"]
 

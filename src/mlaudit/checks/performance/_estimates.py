@@ -26,7 +26,7 @@ from mlaudit.stats import (
     fit_calibration,
     realised_binary_metrics,
 )
-from mlaudit.summary.windows import WindowedData
+from mlaudit.summary import WindowedData
 
 __all__ = [
     "ASSUMPTION",

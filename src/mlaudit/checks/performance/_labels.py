@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from mlaudit.data import Role, Schema
-from mlaudit.summary.windows import ORDER, WINDOW, WindowedData
+from mlaudit.summary import ORDER, WINDOW, WindowedData
 
 __all__ = ["ModelRows", "Task", "model_rows"]
 

@@ -36,7 +36,7 @@ from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.performance._labels import ModelRows, model_rows
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail
 from mlaudit.stats.changepoint import ChangePoint, adwin, ddm, page_hinkley
-from mlaudit.summary.windows import WindowedData
+from mlaudit.summary import WindowedData
 
 __all__ = ["ChangePoints"]
 

@@ -24,7 +24,7 @@ from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.performance._labels import ModelRows, model_rows
 from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, TableDetail
 from mlaudit.stats import ControlLimits, control_limits, realised_binary_metrics
-from mlaudit.summary.windows import WindowedData
+from mlaudit.summary import WindowedData
 
 __all__ = ["PerformanceOverTime", "WindowMetrics", "window_metrics"]
 

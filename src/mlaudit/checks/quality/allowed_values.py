@@ -26,7 +26,7 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
-from mlaudit.summary.model import CategoryCounts, ColumnSummary
+from mlaudit.summary import CategoryCounts, ColumnSummary
 
 __all__ = ["AllowedValues", "Disallowed", "disallowed", "unseen_categories"]
 

@@ -20,7 +20,7 @@ from pydantic import Field
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.data import ColumnType, Role
 from mlaudit.results import Bound, Cell, CheckResult, Severity, Status, TableDetail, Threshold
-from mlaudit.summary.model import ColumnSummary
+from mlaudit.summary import ColumnSummary
 
 __all__ = ["Cardinality", "distinct_share"]
 

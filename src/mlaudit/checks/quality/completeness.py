@@ -25,7 +25,7 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
-from mlaudit.summary.model import ColumnSummary, DatasetProfile
+from mlaudit.summary import ColumnSummary, DatasetProfile
 
 __all__ = [
     "Completeness",

@@ -28,7 +28,7 @@ from mlaudit.results import (
     Status,
     Threshold,
 )
-from mlaudit.summary.model import ColumnSummary, DatasetProfile
+from mlaudit.summary import ColumnSummary, DatasetProfile
 
 __all__ = ["Constant", "TopValue", "is_constant", "top_value"]
 

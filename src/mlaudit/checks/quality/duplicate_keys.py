@@ -11,7 +11,7 @@ from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.quality.completeness import format_count, format_share, sample_examples
 from mlaudit.data import Role
 from mlaudit.results import Bound, CheckResult, Severity, Status, Threshold
-from mlaudit.summary.model import ColumnSummary, ScanPlan
+from mlaudit.summary import ColumnSummary, ScanPlan
 
 __all__ = ["DuplicateKeys", "duplicates_from_distinct", "key_name"]
 

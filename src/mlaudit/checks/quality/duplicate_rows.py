@@ -10,7 +10,7 @@ import polars as pl
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.quality.completeness import format_count, format_share
 from mlaudit.results import Bound, CheckResult, ExamplesDetail, Severity, Status, Threshold
-from mlaudit.summary.model import DatasetProfile
+from mlaudit.summary import DatasetProfile
 
 __all__ = ["DuplicateRows", "duplicate_bounds"]
 

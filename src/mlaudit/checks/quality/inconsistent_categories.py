@@ -25,7 +25,7 @@ from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
 from mlaudit.data import ColumnType, Role
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
-from mlaudit.summary.model import ColumnSummary
+from mlaudit.summary import ColumnSummary
 
 __all__ = ["BOOLEAN_SYNONYMS", "Group", "InconsistentCategories", "normalise", "spelling_groups"]
 

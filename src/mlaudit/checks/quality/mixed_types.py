@@ -12,7 +12,7 @@ from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
 from mlaudit.data import Role
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
-from mlaudit.summary.model import ColumnSummary
+from mlaudit.summary import ColumnSummary
 
 __all__ = ["MixedTypes", "TypeMix", "is_numeric_text", "numeric_texts", "type_mix"]
 

@@ -39,7 +39,7 @@ from mlaudit.results import (
     Threshold,
 )
 from mlaudit.stats import TUKEY_FAR_Z, robust_z, wilson_bound
-from mlaudit.summary.model import ColumnSummary, DatasetProfile, NumericSummary, OutlierCounts
+from mlaudit.summary import ColumnSummary, DatasetProfile, NumericSummary, OutlierCounts
 
 __all__ = ["Outliers", "outlier_share", "rank_error"]
 

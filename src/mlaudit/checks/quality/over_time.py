@@ -22,7 +22,7 @@ from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
 from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, TableDetail
 from mlaudit.stats import ControlLimits, control_limits
-from mlaudit.summary.windows import WindowedData
+from mlaudit.summary import WindowedData
 
 __all__ = ["QualityOverTime"]
 

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.quality.completeness import format_count, format_share, sample_examples
 from mlaudit.results import CheckResult, Detail, Severity, Threshold
-from mlaudit.summary.model import ScanPlan
+from mlaudit.summary import ScanPlan
 
 __all__ = ["PATTERN_NAME", "Pattern", "nonmatching"]
 

@@ -27,7 +27,7 @@ from mlaudit.results import (
     Threshold,
 )
 from mlaudit.stats import wilson_bound
-from mlaudit.summary.model import ScanPlan
+from mlaudit.summary import ScanPlan
 
 __all__ = ["RowRules", "rule_violations"]
 

@@ -24,7 +24,7 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
-from mlaudit.summary.model import ColumnSummary
+from mlaudit.summary import ColumnSummary
 
 __all__ = ["Nonconformity", "TypeConformance", "nonconformity"]
 

@@ -25,7 +25,7 @@ from mlaudit.results import (
     Status,
     Threshold,
 )
-from mlaudit.summary.model import ColumnSummary, NumericSummary, ScanPlan
+from mlaudit.summary import ColumnSummary, NumericSummary, ScanPlan
 
 __all__ = ["OutsideCount", "ValueRange", "outside_count", "range_rule", "rule_name"]
 

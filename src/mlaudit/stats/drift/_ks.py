@@ -24,7 +24,7 @@ import numpy as np
 
 from mlaudit._lazy import lazy_import
 from mlaudit.stats.drift._kolmogorov import ks_two_sided_sf
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary import QuantileSketch
 
 if TYPE_CHECKING:
     from scipy import special

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary import QuantileSketch
 
 __all__ = ["PSI_EPSILON", "decile_edges", "psi", "psi_from_counts", "psi_sketch", "sketch_shares"]
 

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mlaudit.stats.drift._ks import CdfGap, cdf_gap
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary import QuantileSketch
 
 __all__ = ["WassersteinResult", "normalising_scale", "w1_distance", "wasserstein_sketch"]
 

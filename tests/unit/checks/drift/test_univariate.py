@@ -18,7 +18,7 @@ from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.engines._local import profile
 from mlaudit.results import CheckResult, DistributionDetail, Status, TableDetail
 from mlaudit.summary import profile_frame
-from mlaudit.summary.model import ScanPlan
+from mlaudit.summary._model import ScanPlan
 
 Make = Callable[..., CheckContext]
 

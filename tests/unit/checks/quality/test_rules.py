@@ -14,7 +14,7 @@ from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.errors import ConfigError
 from mlaudit.results import ExamplesDetail, Status
 from mlaudit.summary import profile_frame
-from mlaudit.summary.model import ScanPlan
+from mlaudit.summary._model import ScanPlan
 
 RULES = {"adult": "age >= 18", "employment": "years_employed <= age - 14"}
 

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from mlaudit.stats.drift import cdf_gap
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary._quantiles import QuantileSketch
 
 
 def _sketch(values: np.ndarray) -> QuantileSketch:

@@ -25,7 +25,7 @@ from mlaudit.stats.drift import (
     underpowered,
     wasserstein_sketch,
 )
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary._quantiles import QuantileSketch
 
 
 def _sketch(x: np.ndarray, batch: int = 65_536) -> QuantileSketch:

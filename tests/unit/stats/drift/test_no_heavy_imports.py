@@ -20,7 +20,7 @@ from mlaudit.stats.drift import (
     ks_sketch, psi_sketch, underpowered, wasserstein_sketch,
 )
 from mlaudit.stats.drift._ks import ks_asymptotic_p
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary._quantiles import QuantileSketch
 
 rng = np.random.default_rng(0)
 def sketch(x):

@@ -1,6 +1,6 @@
 """The mergeable summaries: what a scan of a data set keeps, column by column.
 
-A :class:`DatasetProfile` is built batch by batch (``mlaudit.summary.build``), two profiles of
+A :class:`DatasetProfile` is built batch by batch (``mlaudit.summary._build``), two profiles of
 disjoint parts of the same data merge into the profile of the whole (``merge``), and a profile
 serialises to bytes and back (``to_bytes`` / ``from_bytes``).  Checks read these attributes; they
 never see raw data except the bounded, seeded :attr:`DatasetProfile.sample`.
@@ -17,9 +17,9 @@ import numpy as np
 import polars as pl
 
 from mlaudit.data import ColumnType
-from mlaudit.summary.hashset import HashSet
-from mlaudit.summary.hll import HLL
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary._hashset import HashSet
+from mlaudit.summary._hll import HLL
+from mlaudit.summary._quantiles import QuantileSketch
 
 __all__ = [
     "CategoryCounts",

@@ -8,7 +8,7 @@ stored, so later merges count duplicates approximately.
 
 HLL registers, row and key hashes and the masks of personal values are hashes, compared with
 hashes computed when the profile is used.  The header's ``hashing`` names the scheme that made
-them (:data:`mlaudit.summary.hashing.HASH_SCHEME`) and a profile of another scheme is refused:
+them (:data:`mlaudit.summary._hashing.HASH_SCHEME`) and a profile of another scheme is refused:
 comparing hashes of two definitions would report every value as new and no row as repeated.
 Format version 2 (mlaudit before the defined hashes) hashed with polars ``Series.hash``, which
 may change with the polars version, and recorded no scheme: such files are refused with a message
@@ -28,10 +28,10 @@ import polars as pl
 
 from mlaudit.data import ColumnType
 from mlaudit.errors import DataError
-from mlaudit.summary.hashing import HASH_SCHEME
-from mlaudit.summary.hashset import HashSet
-from mlaudit.summary.hll import HLL
-from mlaudit.summary.model import (
+from mlaudit.summary._hashing import HASH_SCHEME
+from mlaudit.summary._hashset import HashSet
+from mlaudit.summary._hll import HLL
+from mlaudit.summary._model import (
     CategoryCounts,
     ColumnSummary,
     DatasetProfile,
@@ -42,7 +42,7 @@ from mlaudit.summary.model import (
     ScanPlan,
     TextSummary,
 )
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary._quantiles import QuantileSketch
 
 __all__ = ["FORMAT_VERSION", "from_bytes", "to_bytes"]
 

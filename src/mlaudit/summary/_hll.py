@@ -3,7 +3,7 @@
 Why not ``datasketches.hll_sketch``: its Python binding updates one item per call, measured far
 too slow for the tens of millions of values a scan feeds it (minutes for 20M values), while the
 register update below is a few numpy operations per batch.  The sketch takes 64-bit hashes
-(:meth:`HLL.update_hashes`); they come from :mod:`mlaudit.summary.hashing`, whose hashes are
+(:meth:`HLL.update_hashes`); they come from :mod:`mlaudit.summary._hashing`, whose hashes are
 fixed by their definition, so the same value lands in the same register in every run and every
 mlaudit reading the same hashing scheme.
 

@@ -14,17 +14,17 @@ import numpy as np
 import polars as pl
 
 from mlaudit.data import ColumnSchema, ColumnType
-from mlaudit.summary.hashing import hash_floats
-from mlaudit.summary.hashset import unique_of_sorted
-from mlaudit.summary.hll import HLL
-from mlaudit.summary.model import (
+from mlaudit.summary._hashing import hash_floats
+from mlaudit.summary._hashset import unique_of_sorted
+from mlaudit.summary._hll import HLL
+from mlaudit.summary._model import (
     Histogram,
     Moments,
     NumericSummary,
     OutlierCounts,
     TextSummary,
 )
-from mlaudit.summary.quantiles import QuantileSketch
+from mlaudit.summary._quantiles import QuantileSketch
 
 __all__ = [
     "Extremes",

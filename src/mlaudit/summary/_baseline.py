@@ -5,12 +5,12 @@ place of the raw reference data, so production jobs never reload the training da
 is the magic bytes, a length-prefixed JSON header (schema, source, fingerprint, rows) and the
 profile as :func:`mlaudit.summary.to_bytes` writes it (sketches, counts, the seeded sample with
 personal columns masked).  Version 2 may add the reference cut into windows
-(:func:`mlaudit.summary.windows.windows_to_bytes`: a profile per window and the model's target,
+(:func:`mlaudit.summary._windows.windows_to_bytes`: a profile per window and the model's target,
 prediction and score columns per row), for control limits and calibration; version 1 files are
 still read.
 
 The header also names the hashing scheme of the profile's hashes (``hashing``, see
-:mod:`mlaudit.summary.hashing`).  A baseline whose hashes came from another scheme, including
+:mod:`mlaudit.summary._hashing`).  A baseline whose hashes came from another scheme, including
 every baseline of an mlaudit from before the defined hashes (its profile is format version 2,
 hashed with polars), is refused with a message to re-create it: its masks, row hashes and
 distinct-count registers cannot be compared with the current data's.
@@ -26,10 +26,10 @@ from typing import Any
 
 from mlaudit.data import Schema
 from mlaudit.errors import DataError, DataSourceError
-from mlaudit.summary.hashing import HASH_SCHEME
-from mlaudit.summary.model import DatasetProfile
-from mlaudit.summary.serialize import from_bytes, to_bytes
-from mlaudit.summary.windows import WindowedData, windows_from_bytes, windows_to_bytes
+from mlaudit.summary._hashing import HASH_SCHEME
+from mlaudit.summary._model import DatasetProfile
+from mlaudit.summary._serialize import from_bytes, to_bytes
+from mlaudit.summary._windows import WindowedData, windows_from_bytes, windows_to_bytes
 
 __all__ = ["BASELINE_MAGIC", "Baseline", "is_baseline", "load_baseline", "save_baseline"]
 
@@ -134,7 +134,7 @@ def _contents(header: dict[str, Any], body: bytes) -> tuple[DatasetProfile, Wind
     """The profile and windows after the header; refused when hashed by another scheme.
 
     Headers before the scheme was recorded say nothing: the profile's own header decides
-    (:func:`mlaudit.summary.serialize.from_bytes` refuses the polars-hashed format).
+    (:func:`mlaudit.summary._serialize.from_bytes` refuses the polars-hashed format).
     """
     scheme = header.get("hashing", HASH_SCHEME)
     if scheme != HASH_SCHEME:

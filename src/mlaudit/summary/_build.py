@@ -3,7 +3,7 @@
 Each batch is summarised with one polars ``select`` holding every column's aggregates (polars
 runs them in parallel), plus numpy work on each numeric column's values (quantile sketch, distinct
 values, histograms, outliers); the batch's profile is then merged into the running one with
-:func:`mlaudit.summary.merge.merge`, so building and merging share one code path.
+:func:`mlaudit.summary._merge.merge`, so building and merging share one code path.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import pyarrow as pa
 from mlaudit._threads import worker_pool
 from mlaudit.data import ColumnSchema, Schema
 from mlaudit.errors import ConfigError, SchemaError
-from mlaudit.summary import columns as colmod
-from mlaudit.summary.columns import Extremes, merge_extremes
-from mlaudit.summary.hashing import hash_rows, hash_series, mask_strings
-from mlaudit.summary.hashset import HashSet
-from mlaudit.summary.hll import HLL
-from mlaudit.summary.merge import count_duplicates, merge, mg_reduce
-from mlaudit.summary.model import (
+from mlaudit.summary import _columns as colmod
+from mlaudit.summary._columns import Extremes, merge_extremes
+from mlaudit.summary._hashing import hash_rows, hash_series, mask_strings
+from mlaudit.summary._hashset import HashSet
+from mlaudit.summary._hll import HLL
+from mlaudit.summary._merge import count_duplicates, merge, mg_reduce
+from mlaudit.summary._model import (
     CategoryCounts,
     ColumnSummary,
     DatasetProfile,
@@ -34,7 +34,7 @@ from mlaudit.summary.model import (
     ScanPlan,
     TextSummary,
 )
-from mlaudit.summary.sample import batch_sample
+from mlaudit.summary._sample import batch_sample
 
 __all__ = ["ProfileBuilder", "batch_profile", "profile_frame"]
 

@@ -17,8 +17,8 @@ import polars as pl
 
 from mlaudit.data import WindowSpec
 from mlaudit.errors import DataError
-from mlaudit.summary.model import DatasetProfile
-from mlaudit.summary.serialize import from_bytes, to_bytes
+from mlaudit.summary._model import DatasetProfile
+from mlaudit.summary._serialize import from_bytes, to_bytes
 
 __all__ = ["ORDER", "WINDOW", "Window", "WindowedData", "windows_from_bytes", "windows_to_bytes"]
 

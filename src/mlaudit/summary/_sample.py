@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from mlaudit.summary.hashing import mask_strings, splitmix64
+from mlaudit.summary._hashing import mask_strings, splitmix64
 
 if TYPE_CHECKING:
-    from mlaudit.summary.model import DatasetProfile
+    from mlaudit.summary._model import DatasetProfile
 
 __all__ = ["ROW_COLUMN", "batch_sample", "merge_samples", "row_priorities"]
 

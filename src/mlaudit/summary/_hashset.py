@@ -2,14 +2,14 @@
 
 Duplicate rows are counted as ``rows - distinct row hashes``.  While at most ``cap`` hashes are
 held the count is exact (up to 64-bit hash collisions: about ``n**2 / 2**65``, 1e-5 for 20M rows);
-beyond it the hashes go into a :class:`~mlaudit.summary.hll.HLL` and the count becomes an estimate.
+beyond it the hashes go into a :class:`~mlaudit.summary._hll.HLL` and the count becomes an estimate.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from mlaudit.summary.hll import HLL
+from mlaudit.summary._hll import HLL
 
 __all__ = ["EXACT_HASH_CAP", "HashSet", "sorted_unique", "unique_of_sorted"]
 

@@ -6,7 +6,7 @@ summaries (Agarwal et al., "Mergeable summaries", 2012): add the counters, then 
 ``(cap+1)``-th largest and keep the positive ones; that subtraction is added to ``error``.
 
 HLL registers and row hashes merge only when both sides hashed alike.  Every profile in memory
-does: it was built with :mod:`mlaudit.summary.hashing`, or read by ``from_bytes``, which
+does: it was built with :mod:`mlaudit.summary._hashing`, or read by ``from_bytes``, which
 refuses a profile recording another hashing scheme (or none, as polars-hashed files did).
 """
 
@@ -18,11 +18,11 @@ import math
 import numpy as np
 import polars as pl
 
-from mlaudit.summary.columns import top_examples
-from mlaudit.summary.hashing import hash_floats, hash_series
-from mlaudit.summary.hashset import HashSet
-from mlaudit.summary.hll import HLL
-from mlaudit.summary.model import (
+from mlaudit.summary._columns import top_examples
+from mlaudit.summary._hashing import hash_floats, hash_series
+from mlaudit.summary._hashset import HashSet
+from mlaudit.summary._hll import HLL
+from mlaudit.summary._model import (
     CategoryCounts,
     ColumnSummary,
     DatasetProfile,
@@ -32,8 +32,8 @@ from mlaudit.summary.model import (
     OutlierCounts,
     TextSummary,
 )
-from mlaudit.summary.quantiles import QuantileSketch
-from mlaudit.summary.sample import merge_samples
+from mlaudit.summary._quantiles import QuantileSketch
+from mlaudit.summary._sample import merge_samples
 
 __all__ = ["count_duplicates", "merge", "merge_categories", "merge_moments", "mg_reduce"]
 
