@@ -5,6 +5,13 @@ The public API is the check contract: subclass :class:`Check`, implement ``compu
 ``checks/_index.py``; an audit imports only the modules of the checks it runs.
 """
 
-from mlaudit.checks._base import Check, CheckContext, check_class, list_checks, register
+from mlaudit.checks._base import (
+    Check,
+    CheckContext,
+    check_class,
+    check_ids,
+    list_checks,
+    register,
+)
 
-__all__ = ["Check", "CheckContext", "check_class", "list_checks", "register"]
+__all__ = ["Check", "CheckContext", "check_class", "check_ids", "list_checks", "register"]

@@ -24,6 +24,7 @@ __all__ = [
     "Check",
     "CheckContext",
     "check_class",
+    "check_ids",
     "list_checks",
     "register",
 ]
@@ -147,6 +148,13 @@ def _load_all() -> None:
 
     for module in sorted(set(CHECK_MODULES.values())):
         importlib.import_module(module)
+
+
+def check_ids() -> list[str]:
+    """Every check id, sorted, without importing the checks' modules."""
+    from mlaudit.checks._index import CHECK_MODULES
+
+    return sorted(CHECK_MODULES)
 
 
 def list_checks() -> list[type[Check]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mlaudit.checks._index import CHECK_MODULES
+from mlaudit.checks import check_ids
 from mlaudit.errors import ConfigError
 from mlaudit.suites._contract import (
     contract_checks,
@@ -74,7 +74,7 @@ SUITES: dict[str, tuple[str, ...]] = {
 
 def suite_checks(name: str) -> list[str]:
     """The check ids of suite ``name``, in report order, limited to known checks."""
-    registered = set(CHECK_MODULES)
+    registered = set(check_ids())
     if name not in SUITES:
         raise ConfigError(f"unknown suite {name!r}", fix=f"use one of: {', '.join(SUITES)}")
     return [i for i in SUITES[name] if i in registered]
