@@ -264,3 +264,16 @@ def test_baseline_cut_differently_falls_back_and_still_calibrates(cli: CLI, tmp_
     assert "No reference windows" in rep[("drift.over_time", None)]["message"]
     assert rep[("drift.over_time", "x1")]["metrics"]["reference_windows"] == 0
     assert rep[("performance.estimated", None)]["status"] == "pass"  # rows still calibrate
+
+
+def test_check_options_read_as_people_write_them(cli: CLI) -> None:
+    from mlaudit.checks import check_class
+
+    r = cli("checks", "quality.value_range")
+    assert r.code == 0
+    assert "PydanticUndefined" not in r.text and "<class" not in r.text
+    bounds = check_class("quality.value_range").model_fields["bounds"]
+    assert bounds.default_factory is not None  # a factory's default is shown as its value
+    assert "dict[str, tuple[float" in r.text  # brackets are text, not markup
+    assert "``[low, high]``" in r.text
+    assert "warn │ float │ 0.0" in r.text

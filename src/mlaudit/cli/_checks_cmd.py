@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mlaudit.checks import check_class, list_checks
 from mlaudit.cli._common import console, handle_errors
+from mlaudit.cli._options import option_docs
 
 __all__ = ["checks"]
 
@@ -21,12 +23,13 @@ def checks(
     if check_id is None:
         table = Table("id", "title", "severity")
         for cls in list_checks():
-            table.add_row(cls.id, cls.title, cls.severity.value)
+            table.add_row(escape(cls.id), escape(cls.title), cls.severity.value)
         console.print(table)
         return
     cls = check_class(check_id)
-    console.print(f"[bold]{cls.id}[/] — {cls.title}\n{cls.why}\n")
-    table = Table("option", "default", "type")
-    for name, field in cls.model_fields.items():
-        table.add_row(name, repr(field.default), str(field.annotation))
+    console.print(f"[bold]{escape(cls.id)}[/] — {escape(cls.title)}\n{escape(cls.why)}\n")
+    table = Table("option", "type", "default", "meaning")
+    for o in option_docs(cls):
+        cells = (o.name, o.type, o.default, " ".join(o.meaning.split()))
+        table.add_row(*map(escape, cells))  # types and meanings hold [brackets]
     console.print(table)

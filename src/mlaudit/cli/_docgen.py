@@ -10,18 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from mlaudit.checks import list_checks
+from mlaudit.cli._options import option_docs
 
 __all__ = ["render_check_reference"]
-
-
-def _default(value: Any) -> str:
-    text = repr(value)
-    return f"`{text}`" if len(text) < 60 else f"`{text[:57]}...`"
-
-
-def _annotation(annotation: Any) -> str:
-    text = str(annotation).replace("typing.", "").replace("mlaudit.data._types.", "")
-    return text.replace("<class '", "").replace("'>", "").replace("|", "\\|")
 
 
 def render_check_reference() -> str:
@@ -49,12 +40,9 @@ def render_check_reference() -> str:
                 "",
             ]
             lines += ["| option | type | default | meaning |", "|---|---|---|---|"]
-            for name, field in cls.model_fields.items():
-                desc = (field.description or "").replace("\n", " ").replace("|", "\\|")
-                default = field.get_default(call_default_factory=True)
-                lines.append(
-                    f"| `{name}` | {_annotation(field.annotation)} | {_default(default)} | {desc} |"
-                )
+            for o in option_docs(cls):
+                cells = [f"`{o.name}`", o.type, f"`{o.default}`", o.meaning.replace("\n", " ")]
+                lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
             lines.append("")
     return "\n".join(lines)
 
