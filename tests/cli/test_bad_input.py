@@ -220,3 +220,12 @@ def test_timestamps_that_do_not_parse_are_counted(cli: CLI, tmp_path: Path) -> N
     summary = next(c for c in report["checks"] if c["id"] == "drift.over_time" and not c["column"])
     assert summary["metrics"]["rows_without_window"] == rows // 10
     assert "no valid timestamp" in summary["message"]
+
+
+def test_the_drift_suite_without_a_reference_is_a_usage_error(cli: CLI, tmp_path: Path) -> None:
+    data = tmp_path / "cur.csv"
+    pl.DataFrame({"x": [1.0, 2.0, 3.0]}).write_csv(data)
+    r = cli("audit", "--current", data, "--suite", "drift", "--out", tmp_path / "o")
+    assert r.code == 2
+    assert "reference" in r.text and "--suite data_quality" in r.text
+    assert not (tmp_path / "o").exists()  # stopped before reading data or writing a report

@@ -159,7 +159,7 @@ def test_planted_changes_over_time(demo: dict[str, Any]) -> None:
     for col in ("age", "loan_term_months", "home_ownership"):
         assert result(rep, "drift.over_time", col)["status"] == "pass", col
     concept = next(
-        i for i in demo["truth"]["issues"] if i["expected_check"] == "performance.degradation"
+        i for i in demo["truth"]["issues"] if i["id"] == "drift.concept.credit_history_months"
     )
     perf = result(rep, "performance.over_time", None)
     # The reference AUC the ground truth measured with scikit-learn on the same rows.

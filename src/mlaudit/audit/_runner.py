@@ -26,6 +26,7 @@ from mlaudit.config import AuditConfig, SchemaConfig, Settings, WindowConfig
 from mlaudit.data import Dataset, Role, Schema, infer_schema
 from mlaudit.errors import MLAuditError
 from mlaudit.results import AuditResult, CheckResult, InputInfo, Severity, Status
+from mlaudit.suites import require_reference
 from mlaudit.summary import DatasetProfile, ScanPlan
 
 __all__ = ["Audit", "open_dataset", "profile_data", "profile_windows", "run_checks"]
@@ -94,6 +95,7 @@ class Audit:
             self.schema_config = schema
         else:
             self.schema_config = SchemaConfig.model_validate(dict(schema or {}))
+        require_reference(suite, has_reference=reference is not None)
         self.checks = build_checks(suite, checks or {}, exclude=exclude, extra=extra_checks)
         self.seed = seed
         self.sample_size = sample_size or self.settings.sample_size

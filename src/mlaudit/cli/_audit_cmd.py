@@ -40,7 +40,10 @@ def audit(
     sensitive: Annotated[
         str | None, typer.Option(help="sensitive columns, comma-separated")
     ] = None,
-    suite: Annotated[str | None, typer.Option(help="full | data_quality | none")] = None,
+    suite: Annotated[
+        str | None,
+        typer.Option(help="full | data_quality | drift (needs --reference) | none"),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="directory for the reports")] = None,
     format: Annotated[
         str | None, typer.Option("--format", help="html,json,md,junit (comma-separated)")

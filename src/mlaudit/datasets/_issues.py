@@ -352,7 +352,7 @@ def _relation_drifts(reference: pl.DataFrame, current: pl.DataFrame, clean: pl.D
             "coefficient per 110 months -0.8 in the reference, +0.5 in the current period",
             why_it_matters="the model's learned relation is now wrong: its ranking power "
             "(AUC) drops although the inputs look familiar",
-            expected_check="performance.degradation",
+            expected_check="performance.over_time",
             expected={
                 "coefficient_reference": REFERENCE.history_coef,
                 "coefficient_current": CURRENT.history_coef,

@@ -18,11 +18,13 @@ from mlaudit.suites._contract import (
 )
 
 __all__ = [
+    "NEEDS_REFERENCE",
     "SUITES",
     "SuiteName",
     "contract_checks",
     "dump_contract",
     "load_contract",
+    "require_reference",
     "suggest_contract",
     "suite_checks",
 ]
@@ -70,6 +72,20 @@ SUITES: dict[str, tuple[str, ...]] = {
     "full": FULL,
     "none": (),
 }
+
+
+NEEDS_REFERENCE: frozenset[str] = frozenset({"drift"})
+"""Suites that compare two periods: without reference data they have nothing to compare."""
+
+
+def require_reference(name: str, *, has_reference: bool) -> None:
+    """A usage error when suite ``name`` compares periods and no reference was given."""
+    if name in NEEDS_REFERENCE and not has_reference:
+        raise ConfigError(
+            f"the {name} suite compares the current data with reference data, and none was given",
+            fix="pass --reference (data or a saved baseline, see mlaudit profile --out), "
+            "or choose --suite data_quality",
+        )
 
 
 def suite_checks(name: str) -> list[str]:

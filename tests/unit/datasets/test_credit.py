@@ -487,3 +487,10 @@ def test_ground_truth_json_is_canonical(sample: CreditSample) -> None:
     assert data["decision_threshold"] == sample.ground_truth.decision_threshold
     with pytest.raises(KeyError, match="no planted issue"):
         sample.ground_truth.issue("quality.nope")
+
+
+def test_every_planted_issue_names_a_registered_check(sample: CreditSample) -> None:
+    from mlaudit.checks import check_ids
+
+    named = {i.expected_check for i in sample.ground_truth.issues}
+    assert named - set(check_ids()) == set()
