@@ -277,3 +277,26 @@ def test_check_options_read_as_people_write_them(cli: CLI) -> None:
     assert "dict[str, tuple[float" in r.text  # brackets are text, not markup
     assert "``[low, high]``" in r.text
     assert "warn │ float │ 0.0" in r.text
+
+
+def test_profile_prints_dates_as_dates_and_says_which_columns_are_personal(
+    cli: CLI, tmp_path: Path
+) -> None:
+    from datetime import date, datetime, timedelta
+
+    days = [date(1950, 1, 1) + timedelta(days=400 * i) for i in range(60)]
+    stamps = [datetime(2024, 3, 1, 8, 30) + timedelta(hours=7 * i) for i in range(60)]
+    path = tmp_path / "p.csv"
+    pl.DataFrame(
+        {
+            "dob": [d.isoformat() for d in days],
+            "seen_at": [s.isoformat() for s in stamps],
+            "email": [f"person{i}@example.org" for i in range(60)],
+        }
+    ).write_csv(path)
+    r = cli("profile", path)
+    assert r.code == 0
+    assert min(days).isoformat() in r.text and max(days).isoformat() in r.text
+    assert max(stamps).strftime("%Y-%m-%d %H:%M:%S") in r.raw
+    assert "e+15" not in r.text and "e+14" not in r.text  # no microseconds since 1970
+    assert "personal" in r.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.table import Table
 from mlaudit.audit import profile_data, profile_windows
 from mlaudit.cli._common import WINDOW_HELP, console, handle_errors, parse_window, state
 from mlaudit.config import SchemaConfig
+from mlaudit.data import ColumnType
 from mlaudit.errors import ConfigError
 from mlaudit.summary import Baseline, ColumnSummary, save_baseline
 
@@ -24,8 +26,31 @@ def _fmt(value: float | None) -> str:
     return f"{value:,.4g}"
 
 
-def _row(s: ColumnSummary, role: str) -> list[str]:
+_DAY_US = 86_400_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _when(value: float | None, *, dates: bool) -> str:
+    """Epoch microseconds (how the profile keeps date-times) as an ISO date or date-time."""
+    if value is None or not math.isfinite(value):
+        return ""
+    moment = _EPOCH + timedelta(microseconds=round(value))
+    return moment.date().isoformat() if dates else moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _range(s: ColumnSummary) -> list[str]:
+    """Min, max and mean: numbers, or dates (date-times when a bound has a time of day)."""
     num = s.numeric
+    if num is None:
+        return ["", "", ""]
+    mean = num.moments.mean if num.moments.n else None
+    if s.type != ColumnType.DATETIME:
+        return [_fmt(num.min), _fmt(num.max), _fmt(mean)]
+    dates = all(v is not None and v % _DAY_US == 0 for v in (num.min, num.max))
+    return [_when(num.min, dates=dates), _when(num.max, dates=dates), _when(mean, dates=dates)]
+
+
+def _row(s: ColumnSummary, role: str) -> list[str]:
     top = ""
     if s.categories is not None and s.categories.counts:
         top = ", ".join(f"{k} ({v:,})" for k, v in s.categories.top(3))
@@ -36,9 +61,7 @@ def _row(s: ColumnSummary, role: str) -> list[str]:
         role,
         f"{s.missing_share:.1%}" if s.count else "",
         distinct,
-        _fmt(num.min if num else None),
-        _fmt(num.max if num else None),
-        _fmt(num.moments.mean if num and num.moments.n else None),
+        *_range(s),
         top,
     ]
 
@@ -88,7 +111,8 @@ def profile(
     for header in ("column", "type", "role", "missing", "distinct", "min", "max", "mean", "top"):
         table.add_column(header, overflow="fold")
     for col in schema.columns:
-        table.add_row(*_row(prof.columns[col.name], col.role.value))
+        role = col.role.value + (", personal" if col.personal else "")
+        table.add_row(*_row(prof.columns[col.name], role))
     console.print(table)
     if out is not None:
         console.print(f"baseline saved to {out}; use it with --reference {out}")
