@@ -256,13 +256,24 @@ def _infer_type(
     return ColumnType.UNKNOWN, f"storage type {dtype} is not audited"
 
 
+_KEY_DISTINCT = 0.8
+"""A column named like an identifier is a key candidate when at least this share of its values
+is distinct: a key with a few repeats (a defect that ``quality.duplicate_keys`` reports), where
+a foreign key (several rows per customer) is far less distinct."""
+
+
 def _id_reason(s: pl.Series, nn: int) -> str | None:
     if not rules.id_like(str(s.name)):
         return None
-    distinct = s.drop_nulls().n_unique()
-    if distinct < 0.95 * nn:
+    share = s.drop_nulls().n_unique() / nn
+    if share < _KEY_DISTINCT:
         return None
-    return f"named like an id and {distinct / nn:.0%} of values distinct"
+    if share < 1.0:
+        return (
+            f"named like an id and {share:.1%} of values distinct: a key candidate whose "
+            "repeated values are checked as duplicate keys"
+        )
+    return "named like an id and 100% of values distinct"
 
 
 def _infer_string(
@@ -313,6 +324,8 @@ def _personal(
     s: pl.Series, ctype: ColumnType, counts: tuple[pl.Series, pl.Series] | None = None
 ) -> tuple[bool, str]:
     kw = rules.personal_by_name(str(s.name))
+    if kw is not None and _flag_like(s, ctype):
+        return False, f"not personal: named like {kw!r}, but its values are a two-level flag"
     if kw is not None:
         return True, f"personal: name matches {kw!r}"
     if s.dtype in (pl.String, pl.Categorical) and ctype not in (
@@ -324,6 +337,14 @@ def _personal(
             kind, share = found
             return True, f"personal: {share:.0%} of values look like {kind}"
     return False, ""
+
+
+def _flag_like(s: pl.Series, ctype: ColumnType) -> bool:
+    """A yes/no column (``telephone: none | yes``): no personal value can hide in two levels."""
+    if ctype == ColumnType.BOOLEAN:
+        return True
+    values = s.drop_nulls()
+    return values.len() > 0 and values.n_unique() <= 2 and rules.personal_by_values(values) is None
 
 
 def _infer_roles(
