@@ -69,7 +69,7 @@ def windows_to_bytes(data: WindowedData) -> bytes:
     rows = b""
     if data.rows is not None and data.rows.height:
         buf = io.BytesIO()
-        data.rows.write_ipc(buf, compression="uncompressed")
+        data.rows.write_ipc(buf, compression="zstd")
         rows = buf.getvalue()
     spec = data.spec
     header = json.dumps(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import struct
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 
+from mlaudit.data import infer_schema
 from mlaudit.data._types import ColumnSchema, ColumnType, Schema
 from mlaudit.errors import DataError
 from mlaudit.summary import ScanPlan, from_bytes, merge, profile_frame, to_bytes
@@ -127,3 +129,17 @@ def test_another_hashing_scheme_is_refused(scheme: object) -> None:
     data = _with_header(to_bytes(_profile()[0]), 3, {"hashing": scheme})
     with pytest.raises(DataError, match="hashing scheme .* cannot be compared or merged"):
         from_bytes(data)
+
+
+def test_a_saved_profile_is_proportionate_to_its_data(tmp_path: Path) -> None:
+    """A profile holds sketches and a sample of at most 20,000 rows: compressed, it stays within
+    a few times the size of the same data as (compressed) Parquet."""
+    from mlaudit.datasets import make_credit_sample
+
+    frame = make_credit_sample(seed=1, n_reference=20_000, n_current=2_000).reference
+    parquet = tmp_path / "ref.parquet"
+    frame.write_parquet(parquet)  # polars' default: zstd
+    schema = infer_schema(frame)
+    saved = to_bytes(profile_frame(frame, schema, ScanPlan()))
+    assert len(saved) < 4 * parquet.stat().st_size
+    assert from_bytes(saved).n_rows == 20_000
