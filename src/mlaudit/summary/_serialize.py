@@ -4,8 +4,8 @@ Layout: ``b"MLAPROF\\0"`` magic, format version (``uint32`` little endian), head
 (``uint64``), a canonical JSON header (sorted keys), then the raw and compressed sizes
 (``uint64`` each) and one zstd frame holding the binary blobs the header points to by index
 (quantile sketches via their own ``to_bytes()``, HLL registers, row hashes, the sample as Arrow
-IPC), each preceded by its length.  Row hashes are kept while at most ``max_hashes``; beyond that an HLL of them is
-stored, so later merges count duplicates approximately.
+IPC), each preceded by its length.  Row hashes are kept while at most ``max_hashes``; beyond
+that an HLL of them is stored, so later merges count duplicates approximately.
 
 HLL registers, row and key hashes and the masks of personal values are hashes, compared with
 hashes computed when the profile is used.  The header's ``hashing`` names the scheme that made
