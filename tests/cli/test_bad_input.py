@@ -229,3 +229,12 @@ def test_the_drift_suite_without_a_reference_is_a_usage_error(cli: CLI, tmp_path
     assert r.code == 2
     assert "reference" in r.text and "--suite data_quality" in r.text
     assert not (tmp_path / "o").exists()  # stopped before reading data or writing a report
+
+
+@pytest.mark.parametrize("option", ["--target", "--sensitive", "--timestamp"])
+def test_an_unknown_declared_column_is_a_usage_error(cli: CLI, tmp_path: Path, option: str) -> None:
+    data = tmp_path / "cur.csv"
+    pl.DataFrame({"label": [0, 1] * 20, "x": [float(i) for i in range(40)]}).write_csv(data)
+    r = cli("audit", "--current", data, option, "lable", "--out", tmp_path / "o")
+    assert r.code == 2, r.text
+    assert "'lable'" in r.text and "Traceback" not in r.raw

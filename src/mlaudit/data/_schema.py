@@ -37,7 +37,7 @@ from mlaudit.config import SchemaConfig
 from mlaudit.data import _rules as rules
 from mlaudit.data._sources import Dataset
 from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
-from mlaudit.errors import SchemaError
+from mlaudit.errors import ConfigError
 
 __all__ = ["SchemaComparison", "SchemaOverrides", "compare_schemas", "infer_schema"]
 
@@ -65,13 +65,13 @@ class SchemaOverrides(SchemaConfig):
     types: dict[str, ColumnType] = Field(default_factory=dict)  # type: ignore[assignment]
 
     def declared_roles(self) -> dict[str, Role]:
-        """Column → declared role; a column declared with two roles is a SchemaError."""
+        """Column → declared role; a column declared with two roles is a ConfigError."""
         out: dict[str, Role] = {}
         pairs = [(getattr(self, k), r) for k, r in _SINGLE_ROLES if getattr(self, k)]
         pairs += [(c, r) for k, r in _LIST_ROLES for c in getattr(self, k)]
         for col, role in pairs:
             if col in out and out[col] != role:
-                raise SchemaError(
+                raise ConfigError(
                     f"column {col!r} is declared both as {out[col].value} and as {role.value}",
                     fix="declare each column with one role",
                 )
@@ -147,9 +147,9 @@ def infer_schema(
 
     Raises
     ------
-    SchemaError
+    ConfigError
         A declared column does not exist (the message lists close names), or is declared with
-        two roles.
+        two roles: mistakes of the declaration, so usage errors (exit code 2).
     """
     ds = data if isinstance(data, Dataset) else Dataset(data)
     ov = overrides or SchemaOverrides()
@@ -216,7 +216,7 @@ def _check_declared(ov: SchemaOverrides, names: list[str], ds: Dataset) -> None:
         lower = [n for n in names if n.lower() == col.lower() and n not in close]
         close = lower + close
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise SchemaError(
+        raise ConfigError(  # the declaration is the mistake: a usage error (exit 2)
             f"column {col!r} declared as {where} is not in the {ds.name} data ({ds.source}){hint}",
             fix=f"fix the name in the schema; the columns are: {', '.join(names[:30])}",
         )

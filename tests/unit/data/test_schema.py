@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from mlaudit.data._schema import SchemaOverrides, compare_schemas, infer_schema
 from mlaudit.data._sources import Dataset
 from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
-from mlaudit.errors import SchemaError
+from mlaudit.errors import ConfigError
 
 N = 100
 # Valid IBANs (check digits verified by hand with the mod-97 rule; from the ECBS examples).
@@ -219,19 +219,19 @@ def test_declared_roles_win_and_switch_off_inference(frame: pl.DataFrame) -> Non
 
 
 def test_declared_column_that_does_not_exist(frame: pl.DataFrame) -> None:
-    with pytest.raises(SchemaError) as err:
+    with pytest.raises(ConfigError) as err:
         infer_schema(frame, overrides=SchemaOverrides(target="lable"))
     msg = str(err.value)
     assert "'lable' declared as target" in msg
     assert "'label'" in msg
-    with pytest.raises(SchemaError, match=r"'gender' declared as sensitive.*'Gender'"):
+    with pytest.raises(ConfigError, match=r"'gender' declared as sensitive.*'Gender'"):
         infer_schema(frame, overrides=SchemaOverrides(sensitive=["gender"]))
-    with pytest.raises(SchemaError, match="declared as types"):
+    with pytest.raises(ConfigError, match="declared as types"):
         infer_schema(frame, overrides=SchemaOverrides(types={"nope": ColumnType.TEXT}))
 
 
 def test_column_declared_with_two_roles(frame: pl.DataFrame) -> None:
-    with pytest.raises(SchemaError, match="both as target and as sensitive"):
+    with pytest.raises(ConfigError, match="both as target and as sensitive"):
         infer_schema(frame, overrides=SchemaOverrides(target="label", sensitive=["label"]))
 
 
