@@ -44,6 +44,8 @@ __all__ = ["CACHE_BYTES", "BatchSource", "derive_second_pass", "profile", "scan"
 
 N_BINS = 30
 TUKEY_K = 3.0
+_Q90_TO_IQR = 2 * 0.6744897501960817 / 1.2815515655446004  # normal IQR over (Q90 - Q50)
+_Q99_TO_IQR = 2 * 0.6744897501960817 / 2.3263478740408408  # normal IQR over (Q99 - Q50)
 UNIT_BIN_MAX = 50
 """Integer columns with at most this many distinct values get unit-width bins."""
 CACHE_BYTES = 256 * 2**20
@@ -234,9 +236,9 @@ def derive_second_pass(
 
     Edges: 30 equal-width bins between the reference's min and max when a reference is given
     (so both data sets share bins), else this profile's; integer-valued columns with at most
-    50 distinct values get unit-width bins centred on the integers.  Fences: ``Q1 - 3·IQR`` and
-    ``Q3 + 3·IQR`` from this profile's quantile sketch (method ``'iqr(k=3)'``).  Anything the plan
-    already sets is kept.
+    50 distinct values get unit-width bins centred on the integers.  Fences: :func:`_tukey` from
+    the reference's quantile sketch when a reference is given (so both data sets are counted at
+    the same fences), else this profile's.  Anything the plan already sets is kept.
     """
     edges = dict(plan.histogram_edges)
     fences = dict(plan.outlier_fences)
@@ -252,7 +254,7 @@ def derive_second_pass(
             if e is not None:
                 edges[name] = e
         if name not in fences:
-            fences[name] = _tukey(col.numeric)
+            fences[name] = _tukey(basis.numeric)  # type: ignore[arg-type]
     return dataclasses.replace(plan, histogram_edges=edges, outlier_fences=fences)
 
 
@@ -268,9 +270,22 @@ def _edges(num: NumericSummary, distinct: float, exact: bool) -> list[float] | N
 
 
 def _tukey(num: NumericSummary) -> tuple[float, float, str]:
-    q1, q3 = num.quantile(0.25), num.quantile(0.75)
-    iqr = q3 - q1
-    return (q1 - TUKEY_K * iqr, q3 + TUKEY_K * iqr, "iqr(k=3)")
+    """Tukey's far-out fences with a scale per side that does not collapse.
+
+    ``Q1 - 3·s_lo`` and ``Q3 + 3·s_hi`` where each side's scale is the largest of the IQR and
+    the IQR a normal distribution would have given that side's ``Q50-Q10`` (resp. ``Q90-Q50``),
+    i.e. ``1.0526·(Q90-Q50)``, which tolerates up to 10 % of outliers on a side; when both are
+    zero (a mass point holds 40 % or more of the values on that side) ``0.5799·(Q99-Q50)``.
+    A positive scale of an integer-valued column is at least 1 (its resolution).  On normal
+    data every term equals the IQR: the classic fences.
+    """
+    q01, q10, q25, q50, q75, q90, q99 = num.quantiles([0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99])
+    iqr = q75 - q25
+    floor = 1.0 if num.non_integer_count == 0 else 0.0
+    hi = max(iqr, _Q90_TO_IQR * (q90 - q50)) or _Q99_TO_IQR * (q99 - q50)
+    lo = max(iqr, _Q90_TO_IQR * (q50 - q10)) or _Q99_TO_IQR * (q50 - q01)
+    hi, lo = (max(v, floor) if v > 0 else v for v in (hi, lo))
+    return (q25 - TUKEY_K * lo, q75 + TUKEY_K * hi, "robust-iqr(k=3)")
 
 
 def profile(

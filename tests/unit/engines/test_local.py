@@ -77,11 +77,14 @@ def test_two_passes_fill_histograms_outliers_rules(
     assert h.counts == np.histogram(x, bins=h.edges)[0].tolist()
     o = p.columns["x"].outliers
     assert o is not None
-    assert o.method == "iqr(k=3)"
+    assert o.method == "robust-iqr(k=3)"
     num = p.columns["x"].numeric
     assert num is not None
-    q1, q3 = num.quantile(0.25), num.quantile(0.75)
-    assert (o.lower_fence, o.upper_fence) == (q1 - 3 * (q3 - q1), q3 + 3 * (q3 - q1))
+    q10, q1, q50, q3, q90 = np.quantile(x, [0.1, 0.25, 0.5, 0.75, 0.9], method="inverted_cdf")
+    to_iqr = 2 * 0.6744897501960817 / 1.2815515655446004  # normal IQR over (Q90 - Q50)
+    lo, hi = max(q3 - q1, to_iqr * (q50 - q10)), max(q3 - q1, to_iqr * (q90 - q50))
+    assert o.lower_fence == pytest.approx(q1 - 3 * lo, rel=1e-9)
+    assert o.upper_fence == pytest.approx(q3 + 3 * hi, rel=1e-9)
     assert (o.below, o.above) == (int((x < o.lower_fence).sum()), int((x > o.upper_fence).sum()))
     assert o.examples[0][1] in (x.min(), x.max())
     k = df["k"].to_numpy()

@@ -1,30 +1,48 @@
 """``quality.outliers``: numeric values far outside the bulk of their column.
 
-With a full profile, the engine's second pass counts the values outside Tukey's far-out fences
-``Q1 - 3·IQR`` and ``Q3 + 3·IQR``, where the quartiles come from the first pass's quantile sketch
-(exact up to 131,072 values, beyond that within the sketch's stated rank error, a hard bound, not
-a probability; the counts given the fences are exact).
+Fences. With a full profile, the engine's second pass counts the values outside robust far-out
+fences ``Q1 - 3·s_lo`` and ``Q3 + 3·s_hi``. Each side's scale is the largest of the IQR and the
+IQR a normal distribution would have given that side's 10-50 % (resp. 50-90 %) quantile spread
+(``1.0526·(Q90 - Q50)``, robust to 10 % of outliers on a side); when both are zero because a
+mass point holds most of that side, ``0.5799·(Q99 - Q50)``; integer-valued columns take at least
+1, their resolution. On normal data every term equals the IQR and the fences are Tukey's; on a
+skewed, discrete or zero-inflated column the scale no longer collapses onto a heavy mass point
+(``hours_per_week`` with 47 % of values at 40 had the fences [25, 60] and 13 % "outliers"; now
+[-36.6, 102]). The quantiles come from the first pass's quantile sketch (exact up to 131,072
+values, beyond that within the sketch's stated rank error, a hard bound); the counts given the
+fences are exact.
 
-Without them (single-pass or streamed profiles) the check falls back to robust z-scores
-``(x - median) / (1.4826·MAD)`` on the seeded sample and flags ``|z| > z_limit``; the default
-4.72 puts the limit where Tukey's far-out fences are for a symmetric distribution, so the two
-methods agree on well-behaved data.  The sample result is approximate and carries a 95% Wilson
-interval.
+With a reference, the fences come from the reference and both data sets are counted at them,
+so a column's ordinary shape (a heavy tail, a top-code, a mass point beyond a fence) is shared by
+both and cancels: the finding is the *excess* of the current outlier share over the reference's.
+Given the total number of outliers ``k = k_cur + k_ref``, ``k_cur`` is binomial with
+``p = n_cur / (n_cur + n_ref)`` when both come from one distribution; the one-sided p-value is
+``P(X >= k_cur)`` (exact conditional test of two proportions).  The check warns when
+``p < alpha`` (0.01) and the excess exceeds ``warn`` (0.1 percentage point), and fails when
+``p < alpha`` and the excess exceeds ``fail`` (5 points).  On two random halves of one table
+it warns on at most ``alpha`` of the columns.
 
-Default limits: warn above 0.1% of values outside the fences (on normal data essentially no
-value is: 2 in a million), fail above 5% (the tail, not a handful of bad records, dominates: a
-lognormal income with σ = 1 puts about 3% of values beyond the upper fence and warns; σ = 1.5
-puts about 6% there and fails).  Constant-ish columns whose quartiles coincide are not judged.
+Without a reference the check can only judge the share itself: warn above ``warn`` (0.1 %; on
+normal data 2 in a million lie outside), never fail, since a column's own shape cannot be told
+from a defect without something to compare with.
+
+Without engine fences (single-pass or streamed profiles) the check falls back to robust
+z-scores ``(x - median) / (1.4826·MAD)`` on the seeded sample and flags ``|z| > z_limit``; the
+default 4.72 puts the limit where Tukey's far-out fences are for a symmetric distribution.  The
+sample result is approximate, carries a 95% Wilson interval and only warns.  Columns whose
+fences coincide are not judged.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import polars as pl
 from pydantic import Field
 
+from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
 from mlaudit.data import Role
@@ -41,7 +59,18 @@ from mlaudit.results import (
 from mlaudit.stats import TUKEY_FAR_Z, robust_z, wilson_bound
 from mlaudit.summary import ColumnSummary, DatasetProfile, NumericSummary, OutlierCounts
 
-__all__ = ["Outliers", "outlier_share", "rank_error"]
+if TYPE_CHECKING:
+    from scipy import stats as sps
+else:  # imported on first use (mlaudit._lazy)
+    sps = lazy_import("scipy.stats")
+
+__all__ = [
+    "Outliers",
+    "ReferenceComparison",
+    "compare_with_reference",
+    "outlier_share",
+    "rank_error",
+]
 
 _SKIP_ROLES = (Role.ID, Role.TARGET, Role.PREDICTION, Role.SCORE, Role.IGNORED)
 _ROW = "__row__"
@@ -56,6 +85,44 @@ def outlier_share(below: int, above: int, non_null: int) -> float:
 def rank_error(num: NumericSummary) -> float | None:
     """Normalised rank error of the column's quantiles (0 when exact); a hard bound."""
     return float(num.quantile_rank_error)
+
+
+@dataclass(frozen=True)
+class ReferenceComparison:
+    """Current against reference outlier counts at the same fences."""
+
+    outliers: int
+    non_null: int
+    ref_outliers: int
+    ref_non_null: int
+    p_value: float
+    """One-sided exact conditional p-value of ``current share > reference share``."""
+
+    @property
+    def share(self) -> float:
+        """Current outlier share."""
+        return self.outliers / self.non_null
+
+    @property
+    def ref_share(self) -> float:
+        """Reference outlier share."""
+        return self.ref_outliers / self.ref_non_null
+
+    @property
+    def excess(self) -> float:
+        """Current share minus reference share."""
+        return self.share - self.ref_share
+
+
+def compare_with_reference(k: int, n: int, k_ref: int, n_ref: int) -> ReferenceComparison:
+    """Exact one-sided test that ``k/n`` exceeds ``k_ref/n_ref`` (see the module docstring).
+
+    Conditional on ``k + k_ref`` outliers in all, ``k`` is binomial with success probability
+    ``n / (n + n_ref)`` under the null of equal proportions; the p-value is ``P(X >= k)``.
+    """
+    total = k + k_ref
+    p = 1.0 if total == 0 else float(sps.binom.sf(k - 1, total, n / (n + n_ref)))
+    return ReferenceComparison(k, n, k_ref, n_ref, min(1.0, p))
 
 
 @register
@@ -73,9 +140,11 @@ class Outliers(Check):
     severity: ClassVar[Severity] = Severity.MEDIUM
 
     warn: float = Field(default=0.001, ge=0, le=1)
-    """Warn when more than this share of non-missing values lies outside the fences."""
+    """Warn above this share outside the fences (with a reference: this excess over its share)."""
     fail: float | None = Field(default=0.05, ge=0, le=1)
-    """Fail when more than this share lies outside the fences (None: never fail)."""
+    """Fail above this excess over the reference's share (None: never fail; needs a reference)."""
+    alpha: float = Field(default=0.01, gt=0, lt=1)
+    """With a reference, an excess is reported only when its one-sided p-value is below this."""
     column_limits: dict[str, tuple[float | None, float | None]] = Field(default_factory=dict)
     """Column → (warn, fail) overriding the limits above for that column."""
     z_limit: float = Field(default=TUKEY_FAR_Z, gt=0)
@@ -96,43 +165,47 @@ class Outliers(Check):
             elif col.non_null == 0:
                 out.append(self.skipped(f"{name} has no non-missing values", column=name))
             elif col.outliers is not None:
-                out.append(self._fenced(col, col.numeric))
+                ref = ctx.reference.columns.get(name) if ctx.reference is not None else None
+                out.append(self._fenced(col, col.numeric, ref))
             else:
                 out.append(self._sampled(col, ctx.current))
         return out
 
-    def _threshold(self, column: str) -> Threshold:
+    def _threshold(self, column: str, *, reference: bool) -> Threshold:
         warn, fail = self.column_limits.get(column, (self.warn, self.fail))
-        return Threshold(metric="outlier_share", direction="max", warn=warn, fail=fail)
+        if reference:
+            return Threshold(metric="excess_share", direction="max", warn=warn, fail=fail)
+        return Threshold(metric="outlier_share", direction="max", warn=warn, fail=None)
 
-    def _verdict(self, threshold: Threshold, share: float) -> str:
-        status = threshold.status_for(share)
+    def _verdict(self, threshold: Threshold, status: Status) -> str:
+        what = "excess" if threshold.metric == "excess_share" else "share"
         if status is Status.FAIL:
-            return f"above the {format_share(float(threshold.fail or 0), digits=2)} failure limit"
+            limit = format_share(float(threshold.fail or 0), digits=2)
+            return f"the {what} is above the {limit} failure limit"
         if status is Status.WARN:
-            return f"above the {format_share(float(threshold.warn or 0), digits=2)} warning limit"
+            limit = format_share(float(threshold.warn or 0), digits=2)
+            return f"the {what} is above the {limit} warning limit"
         return "within the limits"
 
-    def _fenced(self, col: ColumnSummary, num: NumericSummary) -> CheckResult:
+    def _fenced(
+        self, col: ColumnSummary, num: NumericSummary, ref: ColumnSummary | None
+    ) -> CheckResult:
         o = col.outliers
         assert o is not None
-        threshold = self._threshold(col.name)
         err = rank_error(num)
         if not o.upper_fence > o.lower_fence:
             return self.skipped(
-                f"the quartiles of {col.name} coincide ({o.lower_fence:g}): more than half its "
-                "values are equal, so the fences are not informative; see quality.constant",
+                f"the fences of {col.name} coincide ({o.lower_fence:g}): nearly all its values "
+                "are equal, so the fences are not informative; see quality.constant",
                 column=col.name,
             )
         share = outlier_share(o.below, o.above, col.non_null)
-        status = threshold.status_for(share)
         msg = (
             f"{o.below + o.above:,} of {col.non_null:,} values of {col.name} "
             f"({format_share(share, digits=2)}) lie "
             f"outside the fences [{o.lower_fence:,.4g}, {o.upper_fence:,.4g}] ({o.below:,} below, "
-            f"{o.above:,} above), {self._verdict(threshold, share)}"
+            f"{o.above:,} above)"
         )
-        details = [_method_note(o, err), *_histogram(col), *_fence_examples(col, o)]
         metrics: dict[str, float | int | None] = {
             "outliers": o.below + o.above,
             "below": o.below,
@@ -143,6 +216,32 @@ class Outliers(Check):
             "upper_fence": o.upper_fence,
             "quantile_rank_error": err,
         }
+        ro = ref.outliers if ref is not None else None
+        same = ro is not None and (ro.lower_fence, ro.upper_fence) == (o.lower_fence, o.upper_fence)
+        if ref is not None and ro is not None and same and ref.non_null:
+            cmp = compare_with_reference(
+                o.below + o.above, col.non_null, ro.below + ro.above, ref.non_null
+            )
+            threshold = self._threshold(col.name, reference=True)
+            status = threshold.status_for(cmp.excess) if cmp.p_value < self.alpha else Status.PASS
+            msg += (
+                f", set from the reference; the reference has {cmp.ref_outliers:,} of "
+                f"{cmp.ref_non_null:,} ({format_share(cmp.ref_share, digits=2)}) outside them: "
+                f"an excess of {cmp.excess * 100:+.2f} percentage points (one-sided p = "
+                f"{cmp.p_value:.2g}), {self._verdict(threshold, status)}"
+            )
+            metrics |= {
+                "reference_outliers": cmp.ref_outliers,
+                "reference_non_null": cmp.ref_non_null,
+                "reference_share": cmp.ref_share,
+                "excess_share": cmp.excess,
+                "p_value": cmp.p_value,
+            }
+        else:
+            threshold = self._threshold(col.name, reference=False)
+            status = threshold.status_for(share)
+            msg += f", {self._verdict(threshold, status)} (no reference to compare with)"
+        details = [_method_note(o, err, same), *_histogram(col), *_fence_examples(col, o)]
         return self.result(
             status,
             msg,
@@ -171,13 +270,14 @@ class Outliers(Check):
             return self.skipped(f"the sample holds no value of {col.name}", column=col.name)
         flagged = ok & (np.abs(np.where(ok, z, 0.0)) > self.z_limit)
         k = int(flagged.sum())
-        threshold = self._threshold(col.name)
+        threshold = self._threshold(col.name, reference=False)
         share = k / n
+        status = threshold.status_for(share)
         msg = (
             f"{k:,} of {n:,} sampled values of {col.name} ({format_share(share, digits=2)}) "
             "lie more than "
             f"{self.z_limit:g} robust standard deviations from the median, "
-            f"{self._verdict(threshold, share)} (seeded sample of {n:,} of {col.non_null:,} "
+            f"{self._verdict(threshold, status)} (seeded sample of {n:,} of {col.non_null:,} "
             "values: the profile had no outlier counts)"
         )
         details: list[object] = [
@@ -191,7 +291,7 @@ class Outliers(Check):
         if k:
             details.append(_sample_examples(col.name, part, z, flagged))
         return self.result(
-            threshold.status_for(share),
+            status,
             msg,
             column=col.name,
             threshold=threshold,
@@ -202,7 +302,7 @@ class Outliers(Check):
         )
 
 
-def _method_note(o: OutlierCounts, err: float | None) -> NoteDetail:
+def _method_note(o: OutlierCounts, err: float | None, from_reference: bool) -> NoteDetail:
     if err == 0:
         how = "are exact."
     elif err is not None:
@@ -214,7 +314,17 @@ def _method_note(o: OutlierCounts, err: float | None) -> NoteDetail:
         )
     else:
         how = "come from a quantile sketch (approximate)."
-    text = f"Fences: Tukey's Q1 - k·IQR and Q3 + k·IQR ({o.method or 'k=3'}). The quartiles {how}"
+    text = (
+        f"Fences ({o.method or 'iqr(k=3)'}): Q1 - 3·s and Q3 + 3·s, each side's scale s the "
+        "largest of the IQR and the IQR a normal distribution would have given that side's "
+        "10-50 % (or 50-90 %) quantile spread, so that a heavy mass point does not collapse it. "
+        f"The quantiles {how}"
+    )
+    if from_reference:
+        text += (
+            " The fences are the reference's; both data sets are counted at them and the "
+            "excess of the current share is tested exactly (one-sided, conditional binomial)."
+        )
     return NoteDetail(name="method", text=text)
 
 

@@ -53,6 +53,15 @@ def _planted(n: int, k: int, seed: int = 0) -> tuple[pl.DataFrame, np.ndarray]:
     return pl.DataFrame({"income": x}), x
 
 
+def _robust_fences(x: np.ndarray) -> tuple[float, float]:
+    """Oracle for the engine's fences, from numpy quantiles and scipy's normal quantiles."""
+    q10, q25, q50, q75, q90 = np.quantile(x, [0.1, 0.25, 0.5, 0.75, 0.9], method="inverted_cdf")
+    iqr_per_q90 = (stats.norm.ppf(0.75) - stats.norm.ppf(0.25)) / stats.norm.ppf(0.9)
+    lo = max(q75 - q25, iqr_per_q90 * (q50 - q10))
+    hi = max(q75 - q25, iqr_per_q90 * (q90 - q50))
+    return q25 - 3 * lo, q75 + 3 * hi
+
+
 def _exact_tukey_count(x: np.ndarray) -> int:
     q1, q3 = np.percentile(x, [25, 75])
     return int(((x < q1 - 3 * (q3 - q1)) | (x > q3 + 3 * (q3 - q1))).sum())
@@ -68,11 +77,11 @@ def test_planted_sentinels_warn_with_examples() -> None:
     assert r.status is Status.WARN  # 0.2% > 0.1%
     assert r.exact  # 20,000 values: the quantile sketch holds them all, the quartiles are exact
     assert r.metrics["quantile_rank_error"] == 0.0
-    q1, q3 = np.quantile(x, [0.25, 0.75], method="inverted_cdf")
-    assert r.metrics["lower_fence"] == pytest.approx(q1 - 3 * (q3 - q1), rel=1e-12)
-    assert r.metrics["upper_fence"] == pytest.approx(q3 + 3 * (q3 - q1), rel=1e-12)
+    lo, hi = _robust_fences(x)
+    assert r.metrics["lower_fence"] == pytest.approx(lo, rel=1e-6)
+    assert r.metrics["upper_fence"] == pytest.approx(hi, rel=1e-6)
     note = next(d for d in r.details if isinstance(d, NoteDetail))
-    assert "The quartiles are exact." in note.text
+    assert "The quantiles are exact." in note.text
     ex = next(d for d in r.details if isinstance(d, ExamplesDetail))
     assert all(row[1] == 9_999_999.0 and row[2] == "above" for row in ex.rows)
     assert {row[0] for row in ex.rows} <= {i * 500 for i in range(40)}
@@ -108,8 +117,8 @@ def test_large_column_fences_carry_a_hard_rank_error_bound() -> None:
 def test_clean_normal_passes_and_heavy_contamination_fails() -> None:
     clean = pl.DataFrame({"x": np.random.default_rng(1).normal(size=20_000)})
     assert _two_pass(clean)["x"].status is Status.PASS
-    df, _ = _planted(10_000, 1_000)
-    assert _two_pass(df)["income"].status is Status.FAIL  # 10% > 5%
+    df, _ = _planted(10_000, 600)
+    assert _two_pass(df)["income"].status is Status.WARN  # 6%: without a reference, never fail
 
 
 def test_column_limits_override() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from tests.unit.checks._schemas import simple_schema
 
 from mlaudit.checks._base import CheckContext
@@ -99,3 +100,23 @@ def test_edge_inputs() -> None:
         )
     )
     assert RowAnomalies().compute(_ctx(nasty)).status in (Status.PASS, Status.WARN)
+
+
+def test_cluster_ratio_separates_a_planted_ring_from_scattered_anomalies() -> None:
+    from scipy.spatial.distance import cdist, pdist
+
+    from mlaudit.checks.quality.row_anomalies import FeatureMatrix, cluster_ratio
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2_000, 5))
+    x[:10] = 8.0 + 0.05 * rng.normal(size=(10, 5))  # a ring of near-identical rows
+    scores = -np.linalg.norm(x, axis=1)  # the ring is the most anomalous
+    fm = FeatureMatrix(x, [f"f{i}" for i in range(5)], x, [f"f{i}" for i in range(5)])
+    ring = cluster_ratio(fm, scores, seed=0)
+    # oracle: scipy distances, all other rows as the comparison set
+    expected = np.median(pdist(x[:10])) / np.median(cdist(x[:10], x[10:]))
+    assert ring == pytest.approx(expected, rel=0.1)
+    assert ring < 0.4
+    y = rng.standard_t(3, size=(2_000, 5))  # scattered heavy-tailed anomalies, no ring
+    fy = FeatureMatrix(y, fm.names, y, fm.z_names)
+    assert cluster_ratio(fy, -np.linalg.norm(y, axis=1), seed=0) > 0.6

@@ -1,0 +1,41 @@
+"""quality.outliers and quality.row_anomalies on random halves of real tables: no false alarms."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from mlaudit import Audit
+from tests.realdata import _tables as t
+
+pytestmark = pytest.mark.realdata
+
+TABLES = {
+    "adult": t.adult,
+    "german": t.german,
+    "compas": t.compas,
+    "breast_cancer": lambda: t.sklearn_table("breast_cancer"),
+}
+
+
+def _statuses(df: pl.DataFrame, check: str, seeds: range) -> list[str]:
+    out = []
+    for seed in seeds:
+        ref, cur = t.random_halves(df, seed)
+        r = Audit(cur, reference=ref, suite="none", checks={check: {}}).run()
+        out += [c.status.value for c in r.checks]
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_outliers_on_random_halves_never_fail_and_rarely_warn(name: str) -> None:
+    statuses = _statuses(TABLES[name](), "quality.outliers", range(8))
+    assert "fail" not in statuses
+    assert statuses.count("warn") <= max(1, round(0.01 * len(statuses)))  # alpha = 0.01
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_row_anomalies_on_random_halves_pass(name: str) -> None:
+    statuses = _statuses(TABLES[name](), "quality.row_anomalies", range(3))
+    assert statuses.count("warn") <= 1
+    assert "fail" not in statuses
