@@ -220,3 +220,25 @@ def test_timestamps_that_do_not_parse_are_counted(cli: CLI, tmp_path: Path) -> N
     summary = next(c for c in report["checks"] if c["id"] == "drift.over_time" and not c["column"])
     assert summary["metrics"]["rows_without_window"] == rows // 10
     assert "no valid timestamp" in summary["message"]
+
+
+def test_one_column_named_with_a_separator_exits_3_with_the_fix(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_text("status;duration\nA11;6\nA12;48\n")
+    run = cli("profile", path, "--separator", ",")
+    assert run.code == 3
+    assert "one column" in run.text
+    assert "--separator" in run.text
+
+
+def test_csv_options_reach_the_reader(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("a|b\n1|x\n2|y\n")
+    run = cli("profile", path, "--separator", "pipe")
+    assert run.code == 0
+    assert "2 rows × 2 columns" in run.text
+    dup = tmp_path / "dup.csv"
+    dup.write_text("a,a\n1,2\n3,4\n")
+    assert cli("profile", dup).code == 3
+    assert cli("profile", dup, "--rename-duplicates").code == 0
+    assert cli("profile", path, "--decimal", ";").code == 2
