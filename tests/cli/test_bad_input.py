@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from mlaudit.errors import MLAuditWarning
 from tests.cli.conftest import Run
 
 CLI = Callable[..., Run]
@@ -240,5 +241,6 @@ def test_csv_options_reach_the_reader(cli: CLI, tmp_path: Path) -> None:
     dup = tmp_path / "dup.csv"
     dup.write_text("a,a\n1,2\n3,4\n")
     assert cli("profile", dup).code == 3
-    assert cli("profile", dup, "--rename-duplicates").code == 0
+    with pytest.warns(MLAuditWarning, match="renamed"):
+        assert cli("profile", dup, "--rename-duplicates").code == 0
     assert cli("profile", path, "--decimal", ";").code == 2
