@@ -67,6 +67,26 @@ class DataConfig(_Strict):
     sql: SqlConfig | None = None
     format: Literal["csv", "tsv", "parquet", "jsonl", "arrow"] | None = None
     encoding: str = "utf-8"
+    separator: str | None = Field(default=None, min_length=1, max_length=1)
+    """CSV field separator (``"\\t"`` for a tab); default: detected."""
+    decimal: Literal[".", ","] | None = None
+    """CSV decimal mark; default: detected (``,`` only with a ``;``, tab or ``|`` separator)."""
+    quote: str | None = Field(default=None, min_length=1, max_length=1)
+    header: bool | None = None
+    """Whether the first CSV line names the columns; default: detected."""
+    null_values: list[str] | None = None
+    """Strings read as missing in a CSV (default: empty, NA, NULL, NaN, ...)."""
+    skip_initial_space: bool = False
+    """Strip the space after each CSV separator (``a, b``) from values and names."""
+    rename_duplicates: bool = False
+    """Suffix repeated CSV column names (``NAME_2``) with a warning instead of an error."""
+
+    def csv_options(self) -> dict[str, Any] | None:
+        """The CSV reading options that were set, or None when none was."""
+        keys = ("separator", "decimal", "quote", "header", "null_values")
+        out: dict[str, Any] = {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+        out |= {k: True for k in ("skip_initial_space", "rename_duplicates") if getattr(self, k)}
+        return out or None
 
     @field_validator("sql")
     @classmethod

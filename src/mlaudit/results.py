@@ -30,6 +30,7 @@ __all__ = [
     "AuditSummary",
     "Bound",
     "CheckResult",
+    "CsvDialectInfo",
     "CurveDetail",
     "Detail",
     "DistributionDetail",
@@ -274,6 +275,25 @@ class CheckResult(_Model):
         return clip_text(v, MAX_MESSAGE_CHARS)
 
 
+class CsvDialectInfo(_Model):
+    """How a CSV input was read; ``detected`` names the settings not given by the user."""
+
+    separator: str
+    quote: str
+    decimal: str
+    header: bool
+    padded: bool = False
+    """Values start with a space after the separator (``a, b``)."""
+    skip_initial_space: bool = False
+    """That space was stripped (on request only)."""
+    null_values: list[str] | None = None
+    detected: list[str] = Field(default_factory=list)
+    renamed_columns: list[str] = Field(default_factory=list)
+    """Repeated column names that were suffixed (``NAME_2``) on request."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
 class InputInfo(_Model):
     """One input of the audit: where it came from and what it held."""
 
@@ -284,6 +304,8 @@ class InputInfo(_Model):
     rows: int
     columns: int
     schema_: dict[str, dict[str, Any]] = Field(default_factory=dict, alias="schema")
+    dialect: CsvDialectInfo | None = None
+    """CSV inputs: the separator, quote, decimal mark and header, given or detected."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 

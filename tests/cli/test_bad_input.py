@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from mlaudit.errors import MLAuditWarning
 from tests.cli.conftest import Run
 
 CLI = Callable[..., Run]
@@ -238,3 +239,26 @@ def test_an_unknown_declared_column_is_a_usage_error(cli: CLI, tmp_path: Path, o
     r = cli("audit", "--current", data, option, "lable", "--out", tmp_path / "o")
     assert r.code == 2, r.text
     assert "'lable'" in r.text and "Traceback" not in r.raw
+
+
+def test_one_column_named_with_a_separator_exits_3_with_the_fix(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_text("status;duration\nA11;6\nA12;48\n")
+    run = cli("profile", path, "--separator", ",")
+    assert run.code == 3
+    assert "one column" in run.text
+    assert "--separator" in run.text
+
+
+def test_csv_options_reach_the_reader(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("a|b\n1|x\n2|y\n")
+    run = cli("profile", path, "--separator", "pipe")
+    assert run.code == 0
+    assert "2 rows × 2 columns" in run.text
+    dup = tmp_path / "dup.csv"
+    dup.write_text("a,a\n1,2\n3,4\n")
+    assert cli("profile", dup).code == 3
+    with pytest.warns(MLAuditWarning, match="renamed"):
+        assert cli("profile", dup, "--rename-duplicates").code == 0
+    assert cli("profile", path, "--decimal", ";").code == 2

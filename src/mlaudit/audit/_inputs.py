@@ -16,7 +16,7 @@ from mlaudit.config import DataConfig, SchemaConfig
 from mlaudit.data import ColumnType, Dataset, Schema, SchemaOverrides, compare_schemas, infer_schema
 from mlaudit.engines import profile as scan_profile
 from mlaudit.errors import ConfigError, DataError
-from mlaudit.results import InputInfo
+from mlaudit.results import CsvDialectInfo, InputInfo
 from mlaudit.summary import Baseline, DatasetProfile, ScanPlan, is_baseline, load_baseline
 
 __all__ = ["Input", "open_dataset", "open_inputs", "overrides", "scan"]
@@ -36,10 +36,12 @@ class Input:
         if self.dataset is not None:
             ds = self.dataset
             source, fmt, fp = ds.source, ds.format, ds.fingerprint()
+            dialect = _dialect_info(ds)
         else:
             assert self.baseline is not None
             base = self.baseline
             source, fmt, fp = base.source, f"baseline of {base.format}", base.fingerprint
+            dialect = None
         return InputInfo(
             name=self.name,
             source=source,
@@ -50,7 +52,27 @@ class Input:
             schema_={
                 c.name: c.model_dump(mode="json", exclude={"name"}) for c in self.schema.columns
             },
+            dialect=dialect,
         )
+
+
+def _dialect_info(ds: Dataset) -> CsvDialectInfo | None:
+    """How a CSV input was read, for the report."""
+    d = ds.dialect
+    if d is None:
+        return None
+    keys = ("separator", "quote", "decimal", "header")
+    return CsvDialectInfo(
+        separator=d.separator,
+        quote=d.quote,
+        decimal=d.decimal,
+        header=d.header,
+        padded=d.padded,
+        skip_initial_space=d.skip_initial_space,
+        null_values=list(d.null_values) if d.null_values is not None else None,
+        detected=[k for k in keys if k not in d.given],
+        renamed_columns=ds.renamed_columns,
+    )
 
 
 def open_dataset(spec: Any, *, name: str, encoding: str = "utf-8") -> Dataset:
@@ -62,7 +84,13 @@ def open_dataset(spec: Any, *, name: str, encoding: str = "utf-8") -> Dataset:
             return Dataset.from_sql(spec.sql.url, spec.sql.query, name=name)
         if spec.path is None:
             raise ConfigError(f"the {name} input has neither 'path' nor 'sql'", fix="add one")
-        return Dataset(spec.path, name=name, format=spec.format, encoding=spec.encoding)
+        return Dataset(
+            spec.path,
+            name=name,
+            format=spec.format,
+            encoding=spec.encoding,
+            csv=spec.csv_options(),
+        )
     if isinstance(spec, str | Path):
         return Dataset(spec, name=name, encoding=encoding)
     return Dataset(spec, name=name)

@@ -10,17 +10,27 @@ from pydantic import ValidationError
 
 from mlaudit.audit import Audit
 from mlaudit.cli._common import (
+    CSV_OPTION_NAMES,
     WINDOW_HELP,
+    DecimalOpt,
+    EncodingOpt,
+    HeaderOpt,
+    NullValuesOpt,
+    QuoteOpt,
+    RenameDuplicatesOpt,
+    SeparatorOpt,
+    SkipInitialSpaceOpt,
     check_fail_on,
     exit_code_for,
     handle_errors,
+    input_config,
     parse_window,
     print_summary,
     report_formats,
     split_list,
     state,
 )
-from mlaudit.config import AuditConfig, DataConfig, format_validation_error, load_config
+from mlaudit.config import AuditConfig, format_validation_error, load_config
 from mlaudit.errors import ConfigError
 from mlaudit.report import write_reports
 
@@ -52,9 +62,16 @@ def audit(
         str | None, typer.Option(help="exit 1 on: fail (default) | warn | never")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="seed for samples and models")] = None,
-    encoding: Annotated[str, typer.Option(help="text encoding of CSV/JSON inputs")] = "utf-8",
     window: Annotated[str | None, typer.Option(help=WINDOW_HELP)] = None,
     timestamp: Annotated[str | None, typer.Option(help="timestamp column for --window")] = None,
+    encoding: EncodingOpt = "utf-8",
+    separator: SeparatorOpt = None,
+    decimal: DecimalOpt = None,
+    quote: QuoteOpt = None,
+    header: HeaderOpt = None,
+    null_values: NullValuesOpt = None,
+    skip_initial_space: SkipInitialSpaceOpt = False,
+    rename_duplicates: RenameDuplicatesOpt = False,
 ) -> None:
     """Audit data (and later models): quality and validation checks, reports, exit code."""
     check_fail_on(fail_on)
@@ -78,11 +95,13 @@ def _merge_config(path: Path | None, opts: dict[str, Any]) -> AuditConfig:
                 "nothing to audit: give a config file or --current DATA",
                 fix="mlaudit audit --current data.parquet [--reference ref.parquet]",
             )
-    enc = opts["encoding"]
-    if opts["current"]:
-        base["current"] = DataConfig(path=opts["current"], encoding=enc).model_dump()
-    if opts["reference"]:
-        base["reference"] = DataConfig(path=opts["reference"], encoding=enc).model_dump()
+    given = {k: opts[k] for k in CSV_OPTION_NAMES if opts[k] not in (None, False, "utf-8")}
+    for key in ("current", "reference"):
+        if opts[key]:
+            base[key] = input_config(opts[key], opts).model_dump()
+        elif isinstance(base.get(key), dict) and given and "sql" not in base[key]:
+            merged = {**base[key], **given}
+            base[key] = input_config(merged.pop("path"), merged).model_dump(exclude_unset=True)
     schema = dict(base.get("schema", {}))
     for role in ("target", "prediction", "score", "timestamp"):
         if opts[role]:

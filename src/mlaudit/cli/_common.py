@@ -8,28 +8,39 @@ import logging
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from mlaudit.config import ReportFormat
+from mlaudit.config import DataConfig, ReportFormat, format_validation_error
 from mlaudit.errors import ConfigError, MLAuditError
 from mlaudit.report import parse_formats
 from mlaudit.results import AuditResult, Status
 
 __all__ = [
+    "CSV_OPTION_NAMES",
     "EXIT_DATA",
     "EXIT_FAILURES",
     "EXIT_OK",
     "EXIT_USAGE",
     "WINDOW_HELP",
+    "DecimalOpt",
+    "EncodingOpt",
+    "HeaderOpt",
+    "NullValuesOpt",
+    "QuoteOpt",
+    "RenameDuplicatesOpt",
+    "SeparatorOpt",
+    "SkipInitialSpaceOpt",
     "check_fail_on",
     "console",
     "err_console",
     "exit_code_for",
     "handle_errors",
+    "input_config",
     "parse_window",
     "print_summary",
     "report_formats",
@@ -177,3 +188,101 @@ def parse_window(value: str | None, column: str | None = None) -> dict[str, obje
         f"--window {value!r} is neither a period nor a row count",
         fix="use hour, day, week, month, or a number of rows such as 10000",
     )
+
+
+# -- CSV reading options, shared by every command that reads files ------------------------------
+
+_CSV = "CSV inputs (applied to every file input; per input in audit.yaml)"
+EncodingOpt = Annotated[
+    str, typer.Option(help="text encoding of CSV/JSON inputs", rich_help_panel=_CSV)
+]
+SeparatorOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="CSV field separator, e.g. ';', tab, '|', space (default: detected among , ; tab |)",
+        rich_help_panel=_CSV,
+    ),
+]
+DecimalOpt = Annotated[
+    str | None, typer.Option(help="decimal mark: . or , (default: detected)", rich_help_panel=_CSV)
+]
+QuoteOpt = Annotated[
+    str | None, typer.Option(help='quote character (default: detected, ")', rich_help_panel=_CSV)
+]
+HeaderOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--header/--no-header",
+        help="the first line names the columns (default: detected)",
+        rich_help_panel=_CSV,
+    ),
+]
+NullValuesOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="strings read as missing, comma-separated, e.g. '?,NA' (default: empty, NA, NULL...)",
+        rich_help_panel=_CSV,
+    ),
+]
+SkipInitialSpaceOpt = Annotated[
+    bool,
+    typer.Option(
+        help="strip the space after each separator ('a, b') from values and names",
+        rich_help_panel=_CSV,
+    ),
+]
+RenameDuplicatesOpt = Annotated[
+    bool,
+    typer.Option(
+        help="suffix repeated column names (NAME_2) with a warning instead of an error",
+        rich_help_panel=_CSV,
+    ),
+]
+CSV_OPTION_NAMES = (
+    "encoding",
+    "separator",
+    "decimal",
+    "quote",
+    "header",
+    "null_values",
+    "skip_initial_space",
+    "rename_duplicates",
+)
+_NOT_CSV = {
+    ".parquet",
+    ".pq",
+    ".arrow",
+    ".feather",
+    ".ipc",
+    ".jsonl",
+    ".ndjson",
+    ".json",
+    ".profile",
+}
+_SEPARATOR_WORDS = {
+    "tab": "\t",
+    "\\t": "\t",
+    "space": " ",
+    "comma": ",",
+    "semicolon": ";",
+    "pipe": "|",
+}
+
+
+def input_config(path: str, opts: dict[str, Any]) -> DataConfig:
+    """A file input with the CSV options of the command line (``opts``: the command's locals)."""
+    values = {k: opts.get(k) for k in CSV_OPTION_NAMES if opts.get(k) is not None}
+    if Path(path).is_dir() or Path(path).suffix.lower() in _NOT_CSV:
+        values = {k: v for k, v in values.items() if k == "encoding"}  # CSV options: CSV only
+    sep = values.get("separator")
+    if isinstance(sep, str):
+        values["separator"] = _SEPARATOR_WORDS.get(sep.lower(), sep)
+    if isinstance(values.get("null_values"), str):
+        values["null_values"] = split_list(values["null_values"])
+    try:
+        return DataConfig(path=path, **values)
+    except ValidationError as exc:
+        raise ConfigError(
+            format_validation_error(exc, source="options").replace("'separator'", "--separator"),
+            fix="e.g. --separator ';' --decimal ,  (see 'mlaudit audit --help')",
+        ) from None

@@ -10,10 +10,19 @@ import typer
 
 from mlaudit.audit import Audit, open_dataset, profile_data
 from mlaudit.cli._common import (
+    DecimalOpt,
+    EncodingOpt,
+    HeaderOpt,
+    NullValuesOpt,
+    QuoteOpt,
+    RenameDuplicatesOpt,
+    SeparatorOpt,
+    SkipInitialSpaceOpt,
     check_fail_on,
     console,
     exit_code_for,
     handle_errors,
+    input_config,
     print_summary,
     report_formats,
     state,
@@ -35,11 +44,19 @@ def suggest(
     out: Annotated[Path | None, typer.Option(help="write here instead of standard output")] = None,
     margin: Annotated[float, typer.Option(help="widen numeric ranges by this share")] = 0.1,
     max_categories: Annotated[int, typer.Option(help="list allowed values up to")] = 50,
+    encoding: EncodingOpt = "utf-8",
+    separator: SeparatorOpt = None,
+    decimal: DecimalOpt = None,
+    quote: QuoteOpt = None,
+    header: HeaderOpt = None,
+    null_values: NullValuesOpt = None,
+    skip_initial_space: SkipInitialSpaceOpt = False,
+    rename_duplicates: RenameDuplicatesOpt = False,
 ) -> None:
     """Infer a data contract (types, nulls, ranges, categories, uniqueness) as YAML."""
     if not 0 <= margin <= 10:
         raise ConfigError(f"--margin {margin} is out of range", fix="use a share such as 0.1")
-    dataset, schema, prof = profile_data(data)
+    dataset, schema, prof = profile_data(input_config(data, locals()))
     contract = suggest_contract(
         prof, schema, margin=margin, max_categories=max_categories, source=dataset.source
     )
@@ -63,12 +80,20 @@ def validate(
     ),
     format: Annotated[str | None, typer.Option("--format", help="html,json,md,junit")] = None,
     fail_on: Annotated[str, typer.Option(help="exit 1 on: fail | warn | never")] = "fail",
+    encoding: EncodingOpt = "utf-8",
+    separator: SeparatorOpt = None,
+    decimal: DecimalOpt = None,
+    quote: QuoteOpt = None,
+    header: HeaderOpt = None,
+    null_values: NullValuesOpt = None,
+    skip_initial_space: SkipInitialSpaceOpt = False,
+    rename_duplicates: RenameDuplicatesOpt = False,
 ) -> None:
     """Check data against a data contract; exit 1 when it breaks the contract."""
     check_fail_on(fail_on)
     formats = report_formats(format, ["html", "json"])
     spec = load_contract(contract)
-    dataset = open_dataset(data, name="current")
+    dataset = open_dataset(input_config(data, locals()), name="current")
     present = set(infer_schema(dataset).names)
     audit = Audit(
         dataset,

@@ -10,9 +10,18 @@ import typer
 from mlaudit.audit import Audit
 from mlaudit.cli._common import (
     WINDOW_HELP,
+    DecimalOpt,
+    EncodingOpt,
+    HeaderOpt,
+    NullValuesOpt,
+    QuoteOpt,
+    RenameDuplicatesOpt,
+    SeparatorOpt,
+    SkipInitialSpaceOpt,
     check_fail_on,
     exit_code_for,
     handle_errors,
+    input_config,
     parse_window,
     print_summary,
     report_formats,
@@ -36,14 +45,23 @@ def drift(
     seed: Annotated[int, typer.Option(help="seed for samples and models")] = 0,
     window: Annotated[str | None, typer.Option(help=WINDOW_HELP)] = None,
     timestamp: Annotated[str | None, typer.Option(help="timestamp column for --window")] = None,
+    encoding: EncodingOpt = "utf-8",
+    separator: SeparatorOpt = None,
+    decimal: DecimalOpt = None,
+    quote: QuoteOpt = None,
+    header: HeaderOpt = None,
+    null_values: NullValuesOpt = None,
+    skip_initial_space: SkipInitialSpaceOpt = False,
+    rename_duplicates: RenameDuplicatesOpt = False,
 ) -> None:
     """Has the data drifted? Column by column and as a whole, with sound multiple testing."""
     check_fail_on(fail_on)
     formats = report_formats(format, ["html", "json"])
     schema = {"target": target, "prediction": prediction, "score": score, "timestamp": timestamp}
+    opts = locals()
     audit = Audit(
-        current,
-        reference=reference,
+        input_config(current, opts),
+        reference=input_config(reference, opts),
         suite="drift",
         schema={k: v for k, v in schema.items() if v},
         seed=seed,

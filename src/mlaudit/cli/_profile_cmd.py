@@ -11,7 +11,22 @@ import typer
 from rich.table import Table
 
 from mlaudit.audit import profile_data, profile_windows
-from mlaudit.cli._common import WINDOW_HELP, console, handle_errors, parse_window, state
+from mlaudit.cli._common import (
+    WINDOW_HELP,
+    DecimalOpt,
+    EncodingOpt,
+    HeaderOpt,
+    NullValuesOpt,
+    QuoteOpt,
+    RenameDuplicatesOpt,
+    SeparatorOpt,
+    SkipInitialSpaceOpt,
+    console,
+    handle_errors,
+    input_config,
+    parse_window,
+    state,
+)
 from mlaudit.config import SchemaConfig
 from mlaudit.data import ColumnType
 from mlaudit.errors import ConfigError
@@ -83,6 +98,14 @@ def profile(
     target: Annotated[str | None, typer.Option(help="label column")] = None,
     prediction: Annotated[str | None, typer.Option(help="predicted class column")] = None,
     score: Annotated[str | None, typer.Option(help="predicted score column")] = None,
+    encoding: EncodingOpt = "utf-8",
+    separator: SeparatorOpt = None,
+    decimal: DecimalOpt = None,
+    quote: QuoteOpt = None,
+    header: HeaderOpt = None,
+    null_values: NullValuesOpt = None,
+    skip_initial_space: SkipInitialSpaceOpt = False,
+    rename_duplicates: RenameDuplicatesOpt = False,
 ) -> None:
     """Profile a data set: types, roles, missing values, ranges, distinct counts, top values.
 
@@ -94,7 +117,8 @@ def profile(
         raise ConfigError("--window only matters for a saved baseline", fix="add --out ref.profile")
     roles = {"target": target, "prediction": prediction, "score": score, "timestamp": timestamp}
     declared = SchemaConfig(**{k: v for k, v in roles.items() if v})
-    dataset, schema, prof = profile_data(data, schema=declared, seed=seed)
+    source = input_config(data, locals())
+    dataset, schema, prof = profile_data(source, schema=declared, seed=seed)
     if out is not None:
         baseline = Baseline(
             profile=prof,
@@ -108,8 +132,8 @@ def profile(
     if state["quiet"]:
         return
     table = Table(title=f"{data}: {prof.n_rows:,} rows × {len(schema.columns)} columns")
-    for header in ("column", "type", "role", "missing", "distinct", "min", "max", "mean", "top"):
-        table.add_column(header, overflow="fold")
+    for heading in ("column", "type", "role", "missing", "distinct", "min", "max", "mean", "top"):
+        table.add_column(heading, overflow="fold")
     for col in schema.columns:
         role = col.role.value + (", personal" if col.personal else "")
         table.add_row(*_row(prof.columns[col.name], role))

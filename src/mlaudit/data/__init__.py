@@ -1,5 +1,6 @@
 """Data access (:class:`Dataset`), schema inference and comparison, content fingerprints."""
 
+from mlaudit.data._dialect import CsvDialect, CsvOptions
 from mlaudit.data._fingerprint import (
     fingerprint_batches,
     fingerprint_file,
@@ -14,6 +15,8 @@ from mlaudit.data._windows import WindowSpec, timestamps_us, window_keys, window
 __all__ = [
     "ColumnSchema",
     "ColumnType",
+    "CsvDialect",
+    "CsvOptions",
     "Dataset",
     "Role",
     "Schema",

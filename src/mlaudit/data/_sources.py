@@ -8,13 +8,14 @@ frames for the small parts that need them (schema inference, samples).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import polars as pl
 import pyarrow as pa
 
+from mlaudit.data._dialect import CsvDialect, CsvOptions
 from mlaudit.data._files import (
     FileReader,
     FileSpec,
@@ -47,10 +48,23 @@ class _Reader(Protocol):
 
 
 def _open_file(
-    spec: FileSpec, *, batch_size: int, encoding: str, columns: list[str] | None
+    spec: FileSpec,
+    *,
+    batch_size: int,
+    encoding: str,
+    columns: list[str] | None,
+    csv: CsvOptions | None,
 ) -> FileReader:
     if spec.format in ("csv", "tsv"):
-        return CsvReader(spec, batch_size=batch_size, encoding=encoding, columns=columns)
+        return CsvReader(
+            spec, batch_size=batch_size, encoding=encoding, columns=columns, options=csv
+        )
+    if csv is not None and csv != CsvOptions():
+        raise DataSourceError(
+            f"CSV options (separator, decimal, ...) were given for {spec.display!r}, which is "
+            f"read as {spec.format}",
+            fix="remove the CSV options for this input, or set its format to csv",
+        )
     if spec.format == "parquet":
         return ParquetReader(spec, batch_size=batch_size, columns=columns)
     if spec.format == "jsonl":
@@ -171,6 +185,11 @@ class Dataset:
         Text encoding of CSV files.
     columns
         Read only these columns (in this order).
+    csv
+        How to read a CSV file (separator, decimal mark, quote, header, null values, stripping
+        of the space after a separator, renaming of repeated names), as a :class:`CsvOptions`
+        or a mapping of its fields; what is not given is detected on the first 64 KiB and
+        recorded in :attr:`dialect`.
 
     Raises
     ------
@@ -196,6 +215,7 @@ class Dataset:
         batch_size: int = 262_144,
         encoding: str = "utf-8",
         columns: list[str] | None = None,
+        csv: CsvOptions | Mapping[str, Any] | None = None,
     ) -> None:
         if batch_size < 1:
             raise DataError(f"batch_size must be at least 1, got {batch_size}", fix="use 262144")
@@ -211,7 +231,11 @@ class Dataset:
             self.format: str = self._files.format
             self.source: str = self._files.display
             self._reader: _Reader = _open_file(
-                self._files, batch_size=batch_size, encoding=encoding, columns=self.columns
+                self._files,
+                batch_size=batch_size,
+                encoding=encoding,
+                columns=self.columns,
+                csv=_csv_options(csv),
             )
         else:
             self.format, self.source, self._reader = self._wrap(source)
@@ -275,6 +299,16 @@ class Dataset:
         check_names(schema.names, f"{self.name} data ({self.source})")
         if isinstance(self._reader, _StreamReader | SqlReader):
             _select_columns(schema.names, self.columns, self.source)
+
+    @property
+    def dialect(self) -> CsvDialect | None:
+        """How a CSV file was read (given or detected); None for other sources."""
+        return self._reader.dialect if isinstance(self._reader, CsvReader) else None
+
+    @property
+    def renamed_columns(self) -> list[str]:
+        """Repeated column names renamed with a suffix (``rename_duplicates``)."""
+        return list(self._reader.renamed) if isinstance(self._reader, CsvReader) else []
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -366,6 +400,22 @@ class Dataset:
 
     def __repr__(self) -> str:
         return f"Dataset({self.source!r}, name={self.name!r}, format={self.format!r})"
+
+
+def _csv_options(csv: CsvOptions | Mapping[str, Any] | None) -> CsvOptions | None:
+    if csv is None or isinstance(csv, CsvOptions):
+        return csv
+    values = dict(csv)
+    if values.get("null_values") is not None:
+        values["null_values"] = tuple(values["null_values"])
+    try:
+        return CsvOptions(**values)
+    except TypeError as exc:
+        raise DataError(
+            f"unknown CSV option in {sorted(values)}: {exc}",
+            fix="use separator, decimal, quote, header, null_values, skip_initial_space, "
+            "rename_duplicates",
+        ) from None
 
 
 def _file_fingerprint(spec: FileSpec) -> str:

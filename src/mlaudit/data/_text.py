@@ -7,6 +7,7 @@ again with a bigger block (up to 1 GiB), keeping the types it already inferred.
 from __future__ import annotations
 
 import csv
+import warnings
 from abc import abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +18,15 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 
 from mlaudit._lazy import lazy_import
+from mlaudit.data._dialect import (
+    SEPARATORS,
+    CsvDialect,
+    CsvOptions,
+    detect_dialect,
+    dialect_names,
+)
 from mlaudit.data._files import FileReader, FileSpec, select_columns, slice_batch
-from mlaudit.errors import DataSourceError, SchemaError
+from mlaudit.errors import DataSourceError, MLAuditWarning, SchemaError
 
 if TYPE_CHECKING:
     import pyarrow.compute as pc
@@ -67,6 +75,10 @@ class _TextReader(FileReader):
         schema: pa.Schema = self._open_grow().schema
         return schema
 
+    def _convert(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """The batch as the caller sees it (CSV converts decimal commas here)."""
+        return batch
+
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Stream blocks; restart with a bigger block if a value straddles two blocks."""
         self.schema  # noqa: B018 - validates names and columns
@@ -79,7 +91,9 @@ class _TextReader(FileReader):
                     start, seen = seen, seen + raw.num_rows
                     if seen <= done:
                         continue  # already given before a restart
-                    batch = select_columns(raw, self.columns).slice(max(done - start, 0))
+                    batch = select_columns(self._convert(raw), self.columns).slice(
+                        max(done - start, 0)
+                    )
                     for part in slice_batch(batch, self.batch_size):
                         done += part.num_rows
                         yield part
@@ -97,12 +111,77 @@ _UTF8_FIX = "pass encoding='latin-1' (or the file's real encoding; --encoding on
 
 
 class CsvReader(_TextReader):
-    """CSV/TSV read block by block with ``pyarrow.csv.open_csv``; types from the first block."""
+    """CSV/TSV read block by block with ``pyarrow.csv.open_csv``; types from the first block.
+
+    The dialect (separator, quote, decimal mark, header) is what the user gave, else detected
+    on the first 64 KiB (:func:`~mlaudit.data._dialect.detect_dialect`).  Decimal-comma columns
+    are read as text and converted batch by batch, so memory stays bounded.
+    """
+
+    def __init__(
+        self,
+        spec: FileSpec,
+        *,
+        batch_size: int,
+        encoding: str,
+        columns: list[str] | None,
+        options: CsvOptions | None = None,
+    ) -> None:
+        super().__init__(spec, batch_size=batch_size, encoding=encoding, columns=columns)
+        default = "\t" if spec.format == "tsv" else ","
+        self.dialect = detect_dialect(
+            self.path, encoding=encoding, options=options or CsvOptions(), default_separator=default
+        )
+        self.renamed: list[str] = []
+        self._names: list[str] | None = None
+        self._decimal: list[str] = []
 
     @property
     def delimiter(self) -> str:
-        """Field separator: tab for TSV, else comma."""
-        return "\t" if self.spec.format == "tsv" else ","
+        """Field separator (given or detected)."""
+        return self.dialect.separator
+
+    def _read_schema(self) -> pa.Schema:
+        raw = self._open_grow()  # the header's names as they are (column_N without a header)
+        names = self._column_names(raw.schema.names)
+        if names != raw.schema.names or self._decimal:
+            self._names = names
+            raw = self._open_grow()
+        self._check_single_column(raw.schema.names)
+        fields = [
+            pa.field(f.name, pa.float64()) if f.name in self._decimal else f for f in raw.schema
+        ]
+        return pa.schema(fields)
+
+    def _column_names(self, names: list[str]) -> list[str]:
+        """The names after stripping and renaming (with a warning); decimal columns noted."""
+        d = self.dialect
+        if not d.header:
+            names = [f"column_{i + 1}" for i in range(len(names))]
+        names, self.renamed = dialect_names(names, d)
+        _check_duplicates(names, self.spec.display)
+        if self.renamed:
+            warnings.warn(
+                f"file {self.spec.display!r}: repeated column names renamed with a suffix "
+                f"({', '.join(sorted(set(self.renamed)))}): the second is NAME_2",
+                MLAuditWarning,
+                stacklevel=2,
+            )
+        self._decimal = [names[i] for i in d.decimal_columns if i < len(names)]
+        return names
+
+    def _check_single_column(self, names: list[str]) -> None:
+        if len(names) != 1:
+            return
+        seps = [s for s in (*SEPARATORS, ",") if s in names[0] and s != self.delimiter]
+        if seps:
+            raise SchemaError(
+                f"file {self.spec.display!r} was read as one column named {names[0]!r}, whose "
+                f"name holds {seps[0]!r}: the separator is probably {seps[0]!r}, not "
+                f"{self.delimiter!r}",
+                fix=f"pass separator={seps[0]!r} (--separator on the CLI, 'separator:' under "
+                "the input in audit.yaml)",
+            )
 
     def _open_raw(self, block_size: int) -> pa.RecordBatchReader:
         types = None
@@ -119,13 +198,39 @@ class CsvReader(_TextReader):
         self._check_binary(reader.schema)
         return reader
 
+    def _convert(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Decimal-comma columns to numbers; leading spaces stripped when asked."""
+        if not self._decimal and not self.dialect.skip_initial_space:
+            return batch
+        arrays = []
+        for f, col in zip(batch.schema, batch.columns, strict=True):
+            if f.name in self._decimal:
+                col = _decimal_comma(col, f.name, self.spec.display)
+            elif self.dialect.skip_initial_space and pa.types.is_string(f.type):
+                col = pc.utf8_ltrim(col, characters=" ")
+            arrays.append(col)
+        return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+
     def _open_typed(
-        self, block_size: int, types: dict[str, pa.DataType] | None, only: list[str] | None = None
+        self,
+        block_size: int,
+        types: dict[str, pa.DataType] | None,
+        only: list[str] | None = None,
     ) -> pa.RecordBatchReader:
+        d = self.dialect
         read = pacsv.ReadOptions(block_size=block_size, encoding=self.encoding)
-        parse = pacsv.ParseOptions(delimiter=self.delimiter)
+        if self._names is None:
+            read.autogenerate_column_names = not d.header
+        else:
+            read.column_names = self._names
+            read.skip_rows = 1 if d.header else 0
+        parse = pacsv.ParseOptions(delimiter=d.separator, quote_char=d.quote)
+        column_types = dict.fromkeys(self._decimal, pa.string()) | (types or {})
         convert = pacsv.ConvertOptions(
-            column_types=types or {}, strings_can_be_null=True, include_columns=only or []
+            column_types=column_types,
+            strings_can_be_null=True,
+            include_columns=only or [],
+            null_values=_null_values(d),
         )
         return pacsv.open_csv(
             str(self.path), read_options=read, parse_options=parse, convert_options=convert
@@ -164,8 +269,10 @@ class CsvReader(_TextReader):
             line = _ragged_line(self.path, self.encoding, self.delimiter)
             at = f" at line {line}" if line is not None else ""
             return DataSourceError(
-                f"{where} is malformed{at}: {msg.split(': ', 1)[-1]}",
-                fix="fix the row (a missing or extra separator, or an unquoted separator)",
+                f"{where} is malformed{at}: {msg.split(': ', 1)[-1]} (read with "
+                f"{self.dialect.describe()})",
+                fix="fix the row (a missing or extra separator, or an unquoted separator), "
+                "or pass the right separator (--separator)",
             )
         if "UTF8" in msg or "UTF-8" in msg or isinstance(exc, UnicodeError):
             return DataSourceError(f"{where} is not valid {self.encoding}: {msg}", fix=_UTF8_FIX)
@@ -179,6 +286,44 @@ class CsvReader(_TextReader):
         if isinstance(exc, LookupError):
             return DataSourceError(f"unknown encoding {self.encoding!r}", fix="use e.g. 'utf-8'")
         return DataSourceError(f"cannot read CSV {where}: {msg}", fix="check the file")
+
+
+def _null_values(d: CsvDialect) -> list[str]:
+    """The strings read as missing; with ``skip_initial_space``, also after a space."""
+    base = list(d.null_values) if d.null_values is not None else _PYARROW_NULLS
+    if d.skip_initial_space:
+        base = base + [" " + v for v in base if v]
+    return base
+
+
+_PYARROW_NULLS: list[str] = list(pacsv.ConvertOptions().null_values)
+
+
+def _decimal_comma(col: pa.Array, name: str, where: str) -> pa.Array:
+    """Decimal-comma text (``-1,5``) to float64; a value that is not one is an error."""
+    text = pc.replace_substring(pc.utf8_trim_whitespace(col), ",", ".")
+    try:
+        return text.cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        ok = pc.match_substring_regex(text, r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+        bad = pc.filter(col, pc.invert(ok))
+        shown = bad[0].as_py() if len(bad) else "?"
+        raise DataSourceError(
+            f"file {where!r}: column {name!r} holds decimal-comma numbers in the first rows "
+            f"but later the value {shown!r}, which is not a number",
+            fix="clean the column, or pass decimal='.' to read it as text",
+        ) from None
+
+
+def _check_duplicates(names: list[str], where: str) -> None:
+    seen: set[str] = set()
+    dups = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
+    if dups:
+        raise SchemaError(
+            f"file {where!r} has duplicated column names: {', '.join(map(repr, dups))}",
+            fix="rename them in the source, or pass rename_duplicates=True "
+            "(--rename-duplicates on the CLI) to suffix the repeats (NAME_2) with a warning",
+        )
 
 
 def _guess_type(values: pa.Array) -> pa.DataType:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from mlaudit.results import AuditResult, Bound, CheckResult, Status, Threshold
+from mlaudit.results import AuditResult, Bound, CheckResult, InputInfo, Status, Threshold
 
 __all__ = [
     "FAMILY_ORDER",
@@ -19,6 +19,7 @@ __all__ = [
     "fmt_number",
     "fmt_threshold",
     "in_report_order",
+    "input_format",
     "ordered_families",
     "problems",
 ]
@@ -170,3 +171,34 @@ def fmt_threshold(t: Threshold) -> str:
         if limit is not None
     ]
     return f"{t.metric}: " + (", ".join(parts) if parts else "no limits")
+
+
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space"}
+
+
+def input_format(info: InputInfo) -> str:
+    """The input's format, with how a CSV was read (e.g. ``csv; separator semicolon (detected),
+    decimal comma (detected), header``)."""
+    d = info.dialect
+    if d is None:
+        return info.format
+
+    def how(key: str) -> str:
+        return "detected" if key in d.detected else "given"
+
+    sep = _SEPARATOR_NAMES.get(d.separator, repr(d.separator))
+    parts = [
+        f"separator {sep} ({how('separator')})",
+        f"decimal {'comma' if d.decimal == ',' else 'point'} ({how('decimal')})",
+        f"{'header line' if d.header else 'no header line'} ({how('header')})",
+    ]
+    if d.quote != '"':
+        parts.append(f"quote {d.quote} ({how('quote')})")
+    if d.padded:
+        parts.append(
+            "a space after each separator "
+            + ("stripped" if d.skip_initial_space else "kept in the values")
+        )
+    if d.renamed_columns:
+        parts.append("repeated names suffixed _2: " + ", ".join(d.renamed_columns))
+    return f"{info.format}; " + ", ".join(parts)

@@ -30,6 +30,7 @@ from mlaudit.report._format import (
     fmt_number,
     fmt_threshold,
     in_report_order,
+    input_format,
     ordered_families,
     problems,
 )
@@ -62,6 +63,7 @@ def _env() -> jinja2.Environment:
     )
     env.filters["num"] = fmt_number
     env.filters["cell"] = fmt_cell
+    env.filters["input_format"] = input_format
     return env
 
 

@@ -14,6 +14,7 @@ from mlaudit.report._format import (
     fmt_metric,
     fmt_threshold,
     in_report_order,
+    input_format,
     ordered_families,
     problems,
 )
@@ -58,7 +59,7 @@ def _header(result: AuditResult) -> list[str]:
         "|---|---|---|---:|---:|---|",
     ]
     lines += [
-        f"| {md_escape(i.name)} | {md_escape(i.source)} | {md_escape(i.format)} | {i.rows} "
+        f"| {md_escape(i.name)} | {md_escape(i.source)} | {md_escape(input_format(i))} | {i.rows} "
         f"| {i.columns} | {md_escape(i.fingerprint)} |"
         for i in result.inputs
     ]
