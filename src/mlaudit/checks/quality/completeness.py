@@ -199,7 +199,9 @@ class Completeness(Check):
             f"{s.name} is missing in {format_count(s.missing)} of {format_count(s.count)} "
             f"rows ({format_share(share)}), against {format_share(ref_share)} in the reference"
         )
-        if status == Status.PASS:
+        if rise <= 0:
+            message += ": no rise."
+        elif status == Status.PASS:
             message += (
                 f"; the change is within what chance and the {format_share(self.warn)} "
                 f"warning limit on a rise allow (one-sided p = {p:.2g})."
