@@ -1,14 +1,31 @@
-"""``quality.allowed_values``: category values outside an allowed set (or unseen before)."""
+"""``quality.allowed_values``: category values outside an allowed set (or unseen before).
+
+A declared set (``allowed``, from the user or a data contract) is a hard limit.  Without one,
+the current values are compared with those seen in the reference, and that comparison is a
+test: a column with many rare values (charge descriptions, countries) shows values in any new
+sample that the reference happened not to contain.  When both samples come from one population
+(exchangeable), a value seen ``k`` times in the pooled ``n + m`` values lies only in the current
+``m`` with probability ``C(m, k) / C(n + m, k)`` (about ``2^-k`` for two halves).  Two things
+warn, each at ``alpha``: one new value seen so often that this probability is below ``alpha``
+divided by the number of pooled values (Bonferroni); or more current rows holding new values
+than chance gives, ``sum_v k_v p_v`` expected with variance ``sum_v k_v^2 p_v (1 - p_v)``
+(values taken independently; one-sided normal test, used only when at least 5 such rows are
+expected, so that the normal approximation holds).  Both need exact value counts; with
+heavy-hitter counts any new value warns, as before.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any, ClassVar
 
 import polars as pl
 from pydantic import Field, field_validator
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks.quality._chance import all_in_current_p
 from mlaudit.checks.quality.completeness import (
     checked_columns,
     format_count,
@@ -31,6 +48,8 @@ from mlaudit.summary import CategoryCounts, ColumnSummary
 __all__ = ["AllowedValues", "Disallowed", "disallowed", "unseen_categories"]
 
 _LISTED = 20
+_MIN_EXPECTED = 5.0
+"""Fewest new rows expected by chance for the normal test on their total to be used."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,9 @@ class AllowedValues(Check):
     fail: float = 0.0
     """Fail when the share of disallowed values is above this (default 0: any fails). Values
     new since the reference only ever warn."""
+    alpha: float = Field(default=0.01, gt=0, lt=1)
+    """Without an allowed set: values new since the reference warn only when chance explains
+    them at no more than this level (see the module notes)."""
 
     @field_validator("allowed", mode="before")
     @classmethod
@@ -208,6 +230,9 @@ class AllowedValues(Check):
         share = count / n
         threshold = Threshold(metric="unseen_share", direction="max", warn=self.warn)
         status = threshold.status_for(share)
+        chance = _unseen_by_chance(new, s.categories, ref, self.alpha)
+        if chance is not None and not chance.significant:
+            status = Status.PASS
         if new:
             message = (
                 f"{s.name} has {len(new)} value(s) never seen in the reference data, in "
@@ -216,6 +241,8 @@ class AllowedValues(Check):
             )
         else:
             message = f"every value of {s.name} was seen in the reference data"
+        if chance is not None and new:
+            message += chance.text(status)
         if not ref.exact and new:
             message += (
                 f"; the reference kept only frequent values, so a value seen up to "
@@ -226,6 +253,7 @@ class AllowedValues(Check):
             "unseen": count,
             "unseen_distinct": len(new),
             "values": n,
+            **(chance.metrics if chance is not None else {}),
         }
         details = self._details(
             ctx,
@@ -294,6 +322,60 @@ class AllowedValues(Check):
             if ex is not None:
                 details.append(ex)
         return details
+
+
+@dataclass(frozen=True)
+class _Chance:
+    """How the values new since the reference compare with what chance gives."""
+
+    expected: float
+    sd: float
+    observed: int
+    z_limit: float
+    strongest_p: float
+    """Bonferroni-adjusted probability of the most frequent new value being new by chance."""
+    alpha: float
+
+    @property
+    def significant(self) -> bool:
+        """True when a new value is too frequent, or new values too many, for chance."""
+        if self.expected < _MIN_EXPECTED:  # the normal approximation would not hold
+            return self.strongest_p < self.alpha
+        too_many = self.observed > self.expected + self.z_limit * self.sd
+        return self.strongest_p < self.alpha or too_many
+
+    @property
+    def metrics(self) -> dict[str, float | int | None]:
+        """Figures for the result."""
+        return {"expected_unseen": self.expected, "unseen_p_value": self.strongest_p}
+
+    def text(self, status: Status) -> str:
+        """Sentence for the message."""
+        verdict = "more than chance explains" if status == Status.WARN else "what chance gives"
+        return (
+            f"; about {self.expected:.1f} such rows are expected by chance alone when both "
+            f"samples come from one population (most frequent new value: p = "
+            f"{self.strongest_p:.2g} after Bonferroni): {verdict}"
+        )
+
+
+def _unseen_by_chance(
+    new: dict[str, int], cur: CategoryCounts, ref: CategoryCounts, alpha: float
+) -> _Chance | None:
+    """Compare the new values with exchangeability; None without exact counts."""
+    if not (cur.exact and ref.exact) or cur.hashed != ref.hashed:
+        return None
+    n, m = sum(ref.counts.values()), sum(cur.counts.values())
+    pooled = {k: ref.counts.get(k, 0) + cur.counts.get(k, 0) for k in {*ref.counts, *cur.counts}}
+    expected = var = 0.0
+    for k in pooled.values():
+        p = all_in_current_p(k, n, m)
+        expected += k * p
+        var += k * k * p * (1.0 - p)
+    top = max(new.values(), default=0)
+    strongest = min(1.0, len(pooled) * all_in_current_p(top, n, m)) if top else 1.0
+    z = NormalDist().inv_cdf(1.0 - alpha)
+    return _Chance(expected, math.sqrt(var), sum(new.values()), z, strongest, alpha)
 
 
 def _listing(values: dict[str, int], *, hashed: bool = False) -> str:

@@ -1,5 +1,13 @@
 """``quality.completeness``: how many values are missing, per column and per row.
 
+Without reference data a column's missing share is held to the ``warn`` and ``fail`` levels.
+With reference data the judgement is of the change: missingness that is structural (a field
+that only applies to some records) is just as high in the reference and is no finding.  The rise
+``current share - reference share`` is then held to the same levels, and only counts when a
+one-sided pooled two-proportion z test finds it significant at ``alpha``
+(:func:`~mlaudit.checks.quality._chance.increase_p`).  Per-column limits (``max_missing``, e.g.
+from a data contract) stay hard limits on the level.
+
 Also home of the small formatting and example helpers the other quality checks of this family
 share (:func:`format_share`, :func:`format_count`, :func:`checked_columns`,
 :func:`sample_examples`).
@@ -15,6 +23,7 @@ from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_count, format_share
+from mlaudit.checks.quality._chance import increase_p
 from mlaudit.data import Role
 from mlaudit.results import (
     Cell,
@@ -117,9 +126,14 @@ class Completeness(Check):
     severity: ClassVar[Severity] = Severity.MEDIUM
 
     warn: float = 0.05
-    """Warn when a column's missing share is above this (default 5%)."""
+    """Warn when a column's missing share is above this (default 5%); with reference data,
+    when its significant rise since the reference is."""
     fail: float = 0.20
-    """Fail when a column's missing share is above this (default 20%)."""
+    """Fail when a column's missing share is above this (default 20%); with reference data,
+    when its significant rise since the reference is."""
+    alpha: float = Field(default=0.01, gt=0, lt=1)
+    """With reference data: a rise of the missing share counts only when significant at this
+    level (one-sided two-proportion z test)."""
     max_missing: dict[str, float] = Field(default_factory=dict)
     """Per-column limits (e.g. from a data contract): a share above the limit fails."""
     max_rows_missing: float | None = None
@@ -129,17 +143,24 @@ class Completeness(Check):
     def compute(self, ctx: CheckContext) -> list[CheckResult]:
         """One result per column, then one for the data set."""
         columns = checked_columns(self, ctx)
-        out = [self._column(ctx.current.columns.get(name), name) for name in columns]
+        refs = ctx.reference.columns if ctx.reference is not None else {}
+        out = [
+            self._column(ctx.current.columns.get(name), name, refs.get(name)) for name in columns
+        ]
         out.append(self._rows(ctx.current, columns))
         return out
 
-    def _column(self, s: ColumnSummary | None, name: str) -> CheckResult:
+    def _column(
+        self, s: ColumnSummary | None, name: str, ref: ColumnSummary | None = None
+    ) -> CheckResult:
         if s is None:
             return self.skipped(f"{name} was not profiled", column=name)
         if s.count == 0:
             return self.skipped(
                 f"the data set has no rows, so {name} cannot be checked", column=name
             )
+        if ref is not None and ref.count and name not in self.max_missing:
+            return self._against_reference(s, ref)
         share = s.missing / s.count
         if name in self.max_missing:
             limit = self.max_missing[name]
@@ -158,19 +179,46 @@ class Completeness(Check):
                 else f"the {format_share(self.warn)} warning limit"
             )
         relation = "above" if status in (Status.WARN, Status.FAIL) else "within"
-        nan = s.numeric.nan_count if s.numeric is not None else 0
         message = (
             f"{name} is missing in {format_count(s.missing)} of {format_count(s.count)} "
             f"rows ({format_share(share)}), {relation} {limit_text}."
         )
-        metrics: dict[str, float | int | None] = {
-            "missing_share": share,
-            "missing": s.missing,
-            "nulls": s.null_count,
-            "nan": nan,
-            "rows": s.count,
-        }
+        metrics = _missing_metrics(s)
         return self.result(status, message, column=name, metrics=metrics, threshold=threshold)
+
+    def _against_reference(self, s: ColumnSummary, ref: ColumnSummary) -> CheckResult:
+        """Judge the rise of the missing share since the reference, not its level."""
+        share, ref_share = s.missing / s.count, ref.missing / ref.count
+        rise = share - ref_share
+        p = increase_p(s.missing, s.count, ref.missing, ref.count)
+        threshold = Threshold(
+            metric="missing_share_increase", direction="max", warn=self.warn, fail=self.fail
+        )
+        status = threshold.status_for(rise) if p < self.alpha else Status.PASS
+        message = (
+            f"{s.name} is missing in {format_count(s.missing)} of {format_count(s.count)} "
+            f"rows ({format_share(share)}), against {format_share(ref_share)} in the reference"
+        )
+        if rise <= 0:
+            message += ": no rise."
+        elif status == Status.PASS:
+            message += (
+                f"; the change is within what chance and the {format_share(self.warn)} "
+                f"warning limit on a rise allow (one-sided p = {p:.2g})."
+            )
+        else:
+            limit = self.fail if status == Status.FAIL else self.warn
+            message += (
+                f": a rise of {format_share(rise)} of rows (one-sided p = {p:.2g}), above the "
+                f"{format_share(limit)} limit on a rise."
+            )
+        metrics = {
+            **_missing_metrics(s),
+            "reference_missing_share": ref_share,
+            "missing_share_increase": rise,
+            "p_value": p,
+        }
+        return self.result(status, message, column=s.name, metrics=metrics, threshold=threshold)
 
     def _rows(self, profile: DatasetProfile, columns: list[str]) -> CheckResult:
         n = profile.n_rows
@@ -202,3 +250,14 @@ class Completeness(Check):
         return self.result(
             status, message + ".", metrics=metrics, threshold=threshold, details=[table]
         )
+
+
+def _missing_metrics(s: ColumnSummary) -> dict[str, float | int | None]:
+    nan = s.numeric.nan_count if s.numeric is not None else 0
+    return {
+        "missing_share": s.missing / s.count,
+        "missing": s.missing,
+        "nulls": s.null_count,
+        "nan": nan,
+        "rows": s.count,
+    }

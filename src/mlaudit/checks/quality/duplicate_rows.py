@@ -1,16 +1,37 @@
-"""``quality.duplicate_rows``: rows that repeat an earlier row exactly."""
+"""``quality.duplicate_rows``: rows that repeat an earlier row exactly.
+
+A table of a few discrete columns and no key (a survey) repeats rows by construction, so the
+count of repeats is judged against what is expected:
+
+* **With reference data**, the change is judged: the rise of the duplicate share since the
+  reference is held to ``warn`` and ``fail`` and counts only when a one-sided pooled
+  two-proportion z test finds it significant at ``alpha``.
+* **Without reference data**, the repeats the columns' cardinalities make likely are estimated
+  first: with the columns independent, two rows are identical with probability
+  ``q = prod_j sum_v p_jv^2`` (value shares ``p_jv`` from exact counts, missing as a value; a
+  column without exact counts contributes ``1 / distinct``, which under-states repeats), and
+  :func:`~mlaudit.checks.quality._chance.expected_duplicates` turns ``q`` into an expected count.
+  When at least one repeat is expected, repeats up to that count plus ``z_(1-alpha)`` Poisson
+  standard deviations are explained by the cardinalities and pass, and beyond that only the
+  excess over the expected count is held to ``warn`` and ``fail``.  When fewer than one is
+  expected, every repeat counts.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from statistics import NormalDist
 from typing import ClassVar
 
 import polars as pl
+from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks.quality._chance import expected_duplicates, increase_p
 from mlaudit.checks.quality.completeness import format_count, format_share
 from mlaudit.results import Bound, CheckResult, ExamplesDetail, Severity, Status, Threshold
-from mlaudit.summary import DatasetProfile
+from mlaudit.summary import ColumnSummary, DatasetProfile
 
 __all__ = ["DuplicateRows", "duplicate_bounds"]
 
@@ -50,9 +71,14 @@ class DuplicateRows(Check):
     severity: ClassVar[Severity] = Severity.MEDIUM
 
     warn: float = 0.0
-    """Warn when the duplicate share is above this (default 0: any duplicate warns)."""
+    """Warn when the duplicate share not explained by chance is above this (default 0: any
+    unexplained duplicate warns)."""
     fail: float = 0.01
-    """Fail when the duplicate share is above this (default 1%)."""
+    """Fail when the duplicate share not explained by chance is above this (default 1%)."""
+    alpha: float = Field(default=0.01, gt=0, lt=1)
+    """With reference data: a rise of the duplicate share counts only when significant at this
+    level (one-sided two-proportion z test); without: repeats count only beyond the upper
+    ``1 - alpha`` Poisson limit of those the cardinalities make likely."""
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """Read the profile's duplicate count and hold its share to the limits."""
@@ -62,19 +88,21 @@ class DuplicateRows(Check):
             return self.skipped("the data set has no rows")
         dup = float(prof.duplicate_rows)
         share = dup / n
+        expected = _Expected.of(self, ctx, dup)
         threshold = Threshold(
-            metric="duplicate_share", direction="max", warn=self.warn, fail=self.fail
+            metric=expected.metric, direction="max", warn=self.warn, fail=self.fail
         )
-        status = threshold.status_for(share)
+        status = threshold.status_for(expected.excess / n) if expected.counts else Status.PASS
         metrics: dict[str, float | int | None] = {
             "duplicate_share": share,
             "duplicate_rows": dup,
             "rows": n,
+            **expected.metrics,
         }
         approx = "about " if not prof.duplicates_exact else ""
         message = (
             f"{approx}{format_count(round(dup))} of {format_count(n)} rows "
-            f"({format_share(share)}) repeat an earlier row"
+            f"({format_share(share)}) repeat an earlier row{expected.text}"
         )
         bounds: dict[str, Bound] = {}
         if not prof.duplicates_exact:
@@ -85,7 +113,8 @@ class DuplicateRows(Check):
             bounds["duplicate_rows"] = Bound(
                 low=lo, high=hi, kind="error_bound", method="HyperLogLog, 3 standard errors"
             )
-            if threshold.status_for(lo / n) != threshold.status_for(hi / n):
+            lo_x, hi_x = (lo - dup + expected.excess) / n, (hi - dup + expected.excess) / n
+            if expected.counts and threshold.status_for(lo_x) != threshold.status_for(hi_x):
                 status = Status.WARN
                 message += (
                     f"; the estimate ranges from {format_share(lo / n)} to "
@@ -109,6 +138,78 @@ class DuplicateRows(Check):
         if status == Status.WARN:
             return f", above the {format_share(self.warn)} warning limit"
         return ""
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """Duplicates not explained by chance, and how the message explains the rest."""
+
+    excess: float
+    counts: bool
+    """False when chance explains the duplicates (then they are not judged)."""
+    metric: str
+    text: str
+    metrics: dict[str, float | int | None]
+
+    @classmethod
+    def of(cls, check: DuplicateRows, ctx: CheckContext, dup: float) -> _Expected:
+        """Judge against the reference's duplicate share, or against the cardinalities."""
+        if ctx.reference is not None and ctx.reference.n_rows:
+            return cls._against_reference(check, ctx.current.n_rows, dup, ctx.reference)
+        n = ctx.current.n_rows
+        expected = expected_duplicates(n, _collision(ctx.current))
+        metrics: dict[str, float | int | None] = {"expected_duplicates": expected}
+        if expected < 1.0:  # repeats are unlikely by chance: every one counts
+            return cls(dup, True, "duplicate_share", "", metrics)
+        explained = expected + NormalDist().inv_cdf(1.0 - check.alpha) * math.sqrt(expected)
+        excess = max(dup - expected, 0.0)
+        text = (
+            f"; with columns of these cardinalities about {format_count(round(expected))} "
+            f"repeats are expected by chance alone"
+        )
+        metrics["unexplained_duplicate_share"] = excess / n
+        return cls(excess, dup > explained, "unexplained_duplicate_share", text, metrics)
+
+    @classmethod
+    def _against_reference(
+        cls, check: DuplicateRows, n: int, dup: float, ref: DatasetProfile
+    ) -> _Expected:
+        ref_dup = float(ref.duplicate_rows)
+        rise = dup / n - ref_dup / ref.n_rows
+        p = increase_p(dup, n, ref_dup, ref.n_rows)
+        text = (
+            f", against {format_share(ref_dup / ref.n_rows)} in the reference "
+            f"(one-sided p = {p:.2g} for a rise)"
+        )
+        metrics: dict[str, float | int | None] = {
+            "reference_duplicate_share": ref_dup / ref.n_rows,
+            "duplicate_share_increase": rise,
+            "p_value": p,
+        }
+        return cls(max(rise, 0.0) * n, p < check.alpha, "duplicate_share_increase", text, metrics)
+
+
+def _collision(prof: DatasetProfile) -> float:
+    """Probability that two independent rows are identical, columns taken independently."""
+    if not prof.columns:
+        return 0.0  # nothing known of the columns: no repeat is explained by chance
+    q = 1.0
+    for s in prof.columns.values():
+        q *= _column_collision(s)
+    return q
+
+
+def _column_collision(s: ColumnSummary) -> float:
+    if not s.count:
+        return 1.0
+    missing = s.missing / s.count
+    cats = s.categories
+    if cats is not None and cats.exact and cats.counts:
+        return sum((c / s.count) ** 2 for c in cats.counts.values()) + missing**2
+    if s.distinct and math.isfinite(s.distinct):
+        present = 1.0 - missing
+        return present**2 / max(s.distinct, 1.0) + missing**2
+    return 0.0
 
 
 def _examples(ctx: CheckContext) -> ExamplesDetail | None:

@@ -1,4 +1,18 @@
-"""``quality.value_range``: numeric values outside their allowed (or previously seen) range."""
+"""``quality.value_range``: numeric values outside their allowed (or previously seen) range.
+
+Declared ranges (``bounds``, from the user or a data contract) are hard limits: every value
+outside counts.  Without them the current values are compared with the reference's
+``[min, max]``, and that comparison is a statistical test, not a limit: when both samples come
+from one population, the chance that at least one of ``m`` new values lies above the largest of
+``n`` reference values is ``m / (n + m)`` (one half for two halves), and about ``m / (n + 1)``
+new values are expected above it.  The number ``k`` of current values beyond an extreme is
+judged by its exact p-value under exchangeability, ``C(m, k) / C(n + m, k)``
+(:func:`~mlaudit.checks.quality._chance.all_in_current_p`); each side is tested at
+``alpha / 2`` (Bonferroni), and the result warns only when a side is significant and the share
+outside is above ``warn``.  How far the farthest value lies beyond the extreme is reported, in
+units of the reference's interquartile range, but not judged: on heavy-tailed columns of clean
+data it runs to thousands of IQRs, and impossible values are the business of declared ranges.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +24,7 @@ import polars as pl
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks.quality._chance import all_in_current_p
 from mlaudit.checks.quality.completeness import (
     checked_columns,
     format_count,
@@ -117,9 +132,14 @@ class ValueRange(Check):
 
     bounds: dict[str, tuple[float | None, float | None]] = Field(default_factory=dict)
     """Allowed ``[low, high]`` per column (None leaves a side open); counted exactly by the scan.
-    Without bounds, values outside the reference data's ``[min, max]`` are flagged as warnings."""
+    Without bounds, values outside the reference data's ``[min, max]`` warn when there are more
+    of them than chance explains (see ``alpha``)."""
     warn: float = 0.0
     """Warn when the share of values outside the bounds is above this (default 0)."""
+    alpha: float = Field(default=0.01, gt=0, lt=1)
+    """Reference ranges only: warn when the values beyond the reference's minimum or maximum are
+    more than chance gives at this level (exact exchangeability p-value, each side at
+    ``alpha / 2``)."""
     fail: float = 0.0
     """Fail when the share of values outside configured bounds is above this (default 0: any
     value outside fails). Reference ranges only ever warn."""
@@ -179,7 +199,9 @@ class ValueRange(Check):
         found = _reference_outside(s, ref.min, ref.max)
         threshold = Threshold(metric="outside_share", direction="max", warn=self.warn)
         rng = _Range((ref.min, ref.max), "outside the reference range", threshold)
-        result = self._judge(ctx, s, found, rng, exact=found.error == 0)
+        result = self._by_chance(
+            self._judge(ctx, s, found, rng, exact=found.error == 0), found, ref, s.numeric
+        )
         hist, ref_hist = s.histogram, ctx.reference.columns[col].histogram
         if hist is not None and ref_hist is not None and hist.edges == ref_hist.edges:
             chart = DistributionDetail(
@@ -194,6 +216,40 @@ class ValueRange(Check):
             )
             return result.model_copy(update={"details": [*result.details, chart]})
         return result
+
+    def _by_chance(
+        self, result: CheckResult, found: OutsideCount, ref: NumericSummary, cur: NumericSummary
+    ) -> CheckResult:
+        """Hold the counts beyond the reference extremes to what exchangeability predicts."""
+        n, m = ref.moments.n, cur.moments.n
+        side_error = found.error / 2 if found.error else 0.0
+        below = max(math.floor(found.below - side_error + 1e-9), 0) if found.split else 0
+        above = max(math.floor(found.above - side_error + 1e-9), 0) if found.split else 0
+        p_adj = min(1.0, 2 * min(all_in_current_p(below, n, m), all_in_current_p(above, n, m)))
+        expected = m / (n + 1) if n else float("nan")
+        metrics = {
+            **result.metrics,
+            "p_value": p_adj,
+            "expected_beyond_each_side": expected,
+            "beyond_in_iqr": _beyond_in_iqr(ref, cur),
+        }
+        status = Status.WARN if result.status == Status.WARN and p_adj < self.alpha else Status.PASS
+        verdict = "more than chance explains" if status == Status.WARN else "what chance gives"
+        note = (
+            f" About {expected:.1f} value(s) beyond each reference extreme are expected by "
+            f"chance alone when both samples come from one population; p = {p_adj:.2g} "
+            f"(exact, two-sided): {verdict}."
+        )
+        threshold = Threshold(metric="p_value", direction="min", warn=self.alpha)
+        message = result.message + note if found.total else result.message
+        return result.model_copy(
+            update={
+                "status": status,
+                "message": message,
+                "metrics": metrics,
+                "threshold": threshold,
+            }
+        )
 
     def _judge(
         self, ctx: CheckContext, s: ColumnSummary, found: OutsideCount, rng: _Range, *, exact: bool
@@ -271,6 +327,19 @@ def _examples(ctx: CheckContext, name: str, lim: Limits) -> list[Detail]:
 
 def _numeric(s: ColumnSummary | None) -> bool:
     return s is not None and s.numeric is not None
+
+
+def _beyond_in_iqr(ref: NumericSummary, cur: NumericSummary) -> float | None:
+    """How far the farthest current value lies beyond the reference range, in reference IQRs."""
+    if None in (ref.min, ref.max, cur.min, cur.max):
+        return None
+    assert ref.min is not None and ref.max is not None
+    assert cur.min is not None and cur.max is not None
+    iqr = ref.quantile(0.75) - ref.quantile(0.25)
+    beyond = max(ref.min - cur.min, cur.max - ref.max, 0.0)
+    if not beyond:
+        return 0.0
+    return beyond / iqr if iqr > 0 else None
 
 
 def _reference_outside(s: ColumnSummary, low: float, high: float) -> OutsideCount:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from math import comb
 
 import polars as pl
 import pytest
@@ -89,11 +90,34 @@ def test_unseen_categories_against_reference() -> None:
     (r,) = AllowedValues().compute(  # type: ignore[misc]
         _ctx(pl.DataFrame({"region": REGIONS}), ref=ref)
     )
-    assert r.status is Status.WARN
+    # 'nord' twice and 'sud' once in 9 current against 20 reference values: by exchangeability
+    # 'nord' is new with probability C(9, 2) / C(29, 2), times the 6 pooled values (Bonferroni)
+    assert r.metrics["unseen_p_value"] == pytest.approx(min(1, 6 * comb(9, 2) / comb(29, 2)))
+    assert r.status is Status.PASS
+    assert "expected by chance" in r.message
     assert r.metrics["unseen_distinct"] == 2
     assert r.metrics["unseen"] == 3
     dist = next(d for d in r.details if d.kind == "distribution")
     assert set(dist.counts) == {"current", "reference"}
+
+
+def test_a_frequent_new_category_warns_and_rare_ones_do_not() -> None:
+    ref = pl.DataFrame({"region": ["north", "south", "east", "west"] * 100})
+    cur = pl.DataFrame({"region": ["north", "south", "east", "west"] * 90 + ["nord"] * 40})
+    (r,) = AllowedValues().compute(_ctx(cur, ref=ref))  # type: ignore[misc]
+    assert r.metrics["unseen_p_value"] == pytest.approx(5 * comb(400, 40) / comb(800, 40))
+    assert r.status is Status.WARN
+    # many rare values, each seen once: about half the pooled singletons land in each sample
+    rare_ref = pl.DataFrame({"code": ["a"] * 300 + [f"r{i}" for i in range(0, 200, 2)]})
+    rare_cur = pl.DataFrame({"code": ["a"] * 300 + [f"r{i}" for i in range(1, 200, 2)]})
+    (q,) = AllowedValues().compute(_ctx(rare_cur, ref=rare_ref))  # type: ignore[misc]
+    assert q.metrics["unseen"] == 100
+    # expected new rows: 200 pooled singletons, each current with probability 400 / 800
+    assert q.metrics["expected_unseen"] == pytest.approx(200 * 400 / 800 + 0.0)
+    assert q.status is Status.PASS
+    # a declared set stays a hard limit
+    (h,) = AllowedValues(allowed={"code": ["a"]}).compute(_ctx(rare_cur))  # type: ignore[misc]
+    assert h.status is Status.FAIL
 
 
 def test_allowed_values_personal_hashed_is_skipped() -> None:

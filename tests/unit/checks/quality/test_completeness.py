@@ -149,3 +149,57 @@ def test_format_share() -> None:
     assert format_share(0.0) == "0.0%"
     assert format_share(3e-5) == "0.003%"
     assert format_share(float("nan")) == "n/a"
+
+
+def _with_missing(n: int, missing: int) -> pl.DataFrame:
+    return pl.DataFrame({"x": [None] * missing + [1.0] * (n - missing)}, schema={"x": pl.Float64})
+
+
+def _reference_ctx(cur: pl.DataFrame, ref: pl.DataFrame) -> CheckContext:
+    schema = Schema(columns=[ColumnSchema(name="x", dtype="Float64", type=ColumnType.NUMERIC)])
+    return CheckContext(
+        current=profile_frame(cur, schema), schema=schema, reference=profile_frame(ref, schema)
+    )
+
+
+def _z_test(x1: int, n1: int, x0: int, n0: int) -> float:
+    # pooled two-proportion z test, one-sided (rise), from scipy's normal survival function
+    from scipy.stats import norm
+
+    p = (x1 + x0) / (n1 + n0)
+    z = (x1 / n1 - x0 / n0) / math.sqrt(p * (1 - p) * (1 / n1 + 1 / n0))
+    return float(norm.sf(z))
+
+
+def test_structural_missingness_as_high_as_in_the_reference_passes() -> None:
+    ctx = _reference_ctx(_with_missing(2_000, 1_020), _with_missing(2_000, 1_000))
+    (r, _rows) = Completeness().compute(ctx)
+    assert r.status is Status.PASS
+    assert r.metrics["missing_share"] == 0.51
+    assert r.metrics["reference_missing_share"] == 0.5
+    p = _z_test(1_020, 2_000, 1_000, 2_000)
+    assert math.isclose(r.metrics["p_value"] or 0, p, rel_tol=1e-9)
+    assert "against 50.0% in the reference" in r.message
+
+
+def test_a_real_jump_in_missing_share_warns_then_fails() -> None:
+    ref = _with_missing(2_000, 200)  # 10 %
+    (warn, _) = Completeness().compute(_reference_ctx(_with_missing(2_000, 400), ref))
+    assert math.isclose(warn.metrics["missing_share_increase"] or 0, 0.1)
+    assert math.isclose(
+        warn.metrics["p_value"] or 0, _z_test(400, 2_000, 200, 2_000), rel_tol=1e-9, abs_tol=1e-300
+    )
+    assert warn.status is Status.WARN
+    (fail, _) = Completeness().compute(_reference_ctx(_with_missing(2_000, 700), ref))
+    assert math.isclose(fail.metrics["missing_share_increase"] or 0, 700 / 2_000 - 200 / 2_000)
+    assert fail.status is Status.FAIL
+
+
+def test_a_rise_that_chance_explains_passes_and_a_contract_limit_stays_hard() -> None:
+    # 4 of 40 against 1 of 40: a 7.5-point rise, but p > 1 % on so few rows
+    ctx = _reference_ctx(_with_missing(40, 4), _with_missing(40, 1))
+    (r, _) = Completeness().compute(ctx)
+    assert _z_test(4, 40, 1, 40) > 0.01
+    assert r.status is Status.PASS
+    (hard, _) = Completeness(max_missing={"x": 0.05}).compute(ctx)
+    assert hard.status is Status.FAIL

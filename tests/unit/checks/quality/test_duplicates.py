@@ -177,3 +177,68 @@ def test_without_scan_count_an_estimated_distinct_is_inconclusive() -> None:
     assert r.bounds["duplicate_keys"].low == 0  # the bound covers "no repeats"
     assert r.status is Status.WARN  # so a warning, never a failure, on an estimate
     assert "inconclusive" in r.message
+
+
+def _survey(n: int, seed: int) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pl.DataFrame(
+        {
+            "sex": rng.choice(["f", "m"], size=n).tolist(),
+            "band": rng.choice(["a", "b", "c", "d"], size=n, p=[0.4, 0.3, 0.2, 0.1]).tolist(),
+            "answer": rng.choice(["yes", "no", "maybe"], size=n).tolist(),
+        }
+    )
+
+
+def _ref_ctx(cur: pl.DataFrame, ref: pl.DataFrame) -> CheckContext:
+    schema = _schema(cur, {})
+    return CheckContext(
+        current=profile_frame(cur, schema), schema=schema, reference=profile_frame(ref, schema)
+    )
+
+
+def test_survey_repeats_explained_by_cardinalities_pass_without_reference() -> None:
+    df = _survey(500, 1)
+    pdf = df.to_pandas()
+    r = DuplicateRows().compute(_ctx(df))
+    assert r.metrics["duplicate_rows"] == int(pdf.duplicated().sum())
+    # oracle: Monte Carlo of the same independent marginals (pandas value shares)
+    rng = np.random.default_rng(0)
+    shares = [pdf[c].value_counts(normalize=True) for c in pdf.columns]
+    sims = [
+        pl.DataFrame(
+            {
+                str(i): rng.choice(s.index.to_numpy(), size=500, p=s.to_numpy())
+                for i, s in enumerate(shares)
+            }
+        )
+        .to_pandas()
+        .duplicated()
+        .sum()
+        for _ in range(400)
+    ]
+    assert r.metrics["expected_duplicates"] == pytest.approx(np.mean(sims), rel=0.02)
+    assert r.status is Status.PASS
+    assert "expected by chance" in r.message
+
+
+def test_survey_with_reference_judges_the_change() -> None:
+    ref, cur = _survey(400, 2), _survey(400, 3)
+    r = DuplicateRows().compute(_ref_ctx(cur, ref))
+    assert r.status is Status.PASS
+    assert r.metrics["reference_duplicate_share"] == ref.to_pandas().duplicated().mean()
+
+
+def test_new_duplicates_since_the_reference_are_found() -> None:
+    from scipy.stats import norm
+
+    ref = _rows(2_000, 0)
+    cur = _rows(2_000, 30)  # 30 copies: 1.5 %
+    r = DuplicateRows().compute(_ref_ctx(cur, ref))
+    pooled = 30 / 4_000
+    z = (30 / 2_000) / math.sqrt(pooled * (1 - pooled) * (2 / 2_000))
+    assert r.metrics["p_value"] == pytest.approx(norm.sf(z), rel=1e-9)
+    assert r.metrics["duplicate_share_increase"] == pytest.approx(0.015)
+    assert r.status is Status.FAIL  # a significant rise above the 1 % limit
+    few = DuplicateRows().compute(_ref_ctx(_rows(2_000, 10), ref))
+    assert few.status is Status.WARN  # significant, below the 1 % limit

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import polars as pl
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from mlaudit.checks._base import CheckContext
 from mlaudit.checks.quality.value_range import ValueRange, outside_count, range_rule
 from mlaudit.data._types import ColumnSchema, ColumnType, Schema
-from mlaudit.results import Status
+from mlaudit.results import CheckResult, Status
 from mlaudit.summary import ScanPlan, profile_frame
 
 NAN, INF = float("nan"), float("inf")
@@ -160,3 +162,66 @@ def test_only_missing_values_skipped(value: float | None) -> None:
     check = ValueRange(bounds={"a": (0, 1)})
     (r,) = check.compute(_ctx(df, check))  # type: ignore[misc]
     assert r.status is Status.SKIPPED
+
+
+def _reference_result(ref_x: np.ndarray, cur_x: np.ndarray, **opts: float) -> CheckResult:
+    ref_df, cur_df = pl.DataFrame({"t": ref_x}), pl.DataFrame({"t": cur_x})
+    schema = _schema(ref_df)
+    edges = list(np.linspace(ref_x.min(), ref_x.max(), 31))
+    plan = ScanPlan(histogram_edges={"t": edges})
+    ctx = CheckContext(
+        current=profile_frame(cur_df, schema, plan),
+        schema=schema,
+        reference=profile_frame(ref_df, schema, plan),
+    )
+    (r,) = ValueRange(**opts).compute(ctx)  # type: ignore[misc]
+    return r
+
+
+def _hypergeom_tail(k: int, n: int, m: int) -> float:
+    # P(the k largest of n + m pooled values are all current) = C(m, k) / C(n + m, k)
+    return math.comb(m, k) / math.comb(n + m, k)
+
+
+def test_a_few_values_beyond_the_reference_extreme_are_chance() -> None:
+    rng = np.random.default_rng(11)
+    ref_x = rng.normal(size=400)
+    cur_x = np.concatenate([rng.normal(size=397), [ref_x.max() + 0.01] * 3])
+    r = _reference_result(ref_x, cur_x)
+    k = int((cur_x > ref_x.max()).sum())
+    k_low = int((cur_x < ref_x.min()).sum())
+    p = min(1.0, 2 * min(_hypergeom_tail(k, 400, 400), _hypergeom_tail(k_low, 400, 400)))
+    assert r.metrics["above"] == k >= 3
+    assert r.metrics["p_value"] == pytest.approx(p, rel=1e-9)
+    assert r.metrics["expected_beyond_each_side"] == pytest.approx(400 / 401)
+    assert p > 0.01
+    assert r.status is Status.PASS
+    assert "expected by chance" in r.message
+
+
+def test_a_real_range_breach_warns() -> None:
+    rng = np.random.default_rng(12)
+    ref_x = rng.normal(size=400)
+    # 12 values above the reference maximum: (1/2)^12 by exchangeability, far below 1%
+    cur_x = np.concatenate([rng.normal(size=388), ref_x.max() + np.arange(1.0, 13.0)])
+    r = _reference_result(ref_x, cur_x)
+    k = int((cur_x > ref_x.max()).sum())
+    k_low = int((cur_x < ref_x.min()).sum())
+    p = min(1.0, 2 * min(_hypergeom_tail(k, 400, 400), _hypergeom_tail(k_low, 400, 400)))
+    assert r.metrics["p_value"] == pytest.approx(p, rel=1e-9)
+    assert p < 1e-3
+    assert r.status is Status.WARN
+    # farthest value beyond, in reference IQRs (numpy's inverted-CDF quartiles)
+    q1, q3 = np.quantile(ref_x, [0.25, 0.75], method="inverted_cdf")
+    far = (cur_x.max() - ref_x.max()) / (q3 - q1)
+    assert r.metrics["beyond_in_iqr"] == pytest.approx(far, rel=1e-9)
+    # a share floor above the breach keeps it quiet
+    assert _reference_result(ref_x, cur_x, warn=0.05).status is Status.PASS
+
+
+def test_declared_bounds_stay_hard_limits() -> None:
+    df = pl.DataFrame({"a": [1.0, 2.0, 3.0, 101.0]})
+    check = ValueRange(bounds={"a": (0.0, 100.0)})
+    (r,) = check.compute(_ctx(df, check))  # type: ignore[misc]
+    assert r.status is Status.FAIL
+    assert r.metrics["outside"] == 1
