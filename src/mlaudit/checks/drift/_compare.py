@@ -13,6 +13,7 @@ import numpy as np
 from mlaudit.results import Bound, Cell, DistributionDetail, TableDetail
 from mlaudit.stats.drift import (
     KSResult,
+    RobustShift,
     WassersteinResult,
     categorical_test,
     cdf_gap,
@@ -22,6 +23,7 @@ from mlaudit.stats.drift import (
     ks_sketch,
     psi,
     psi_from_counts,
+    robust_shift,
     sketch_shares,
     wasserstein_sketch,
 )
@@ -32,6 +34,7 @@ __all__ = ["ColumnDrift", "compare_categorical", "compare_numeric"]
 Metrics = dict[str, float | int | None]
 _TOP_CATEGORIES = 20
 _MAX_LISTED = 50
+_ROBUST_NAME = "W1 of the 1-99% body in robust standard deviations"
 
 
 @dataclass
@@ -72,6 +75,10 @@ def compare_numeric(ref: ColumnSummary, cur: ColumnSummary, method: str) -> Colu
         reference_mean=rn.moments.mean,
         gap=gap,
     )
+    rob = robust_shift(
+        rs, cs, reference_std=rn.moments.std, current_std=cn.moments.std,
+        reference_mean=rn.moments.mean, gap_bound=ks.statistic_high,
+    )  # fmt: skip
     edges = decile_edges(rs)
     r_share, c_share = sketch_shares(rs, edges), sketch_shares(cs, edges)
     psi_value = psi(r_share, c_share)
@@ -80,27 +87,41 @@ def compare_numeric(ref: ColumnSummary, cur: ColumnSummary, method: str) -> Colu
         "ks_statistic": ks.statistic,
         "wasserstein": w.distance,
         "wasserstein_normalized": w.normalized,
+        "wasserstein_robust": rob.normalized,
+        "robust_scale": rob.scale,
         "psi": psi_value,
         "js_distance": js_value,
         **_sample_metrics(rn, cn),
     }
     verdict = {  # what each method decides on: statistic, p-value, effect size and its name
-        "ks": (ks.statistic, ks.p_value, w.normalized, "normalised Wasserstein distance"),
+        "ks": (ks.statistic, ks.p_value, rob.normalized, _ROBUST_NAME),
         "wasserstein": (w.normalized, None, w.normalized, "normalised Wasserstein"),
         "psi": (psi_value, None, psi_value, "PSI"),
     }
     stat, p, effect, effect_name = verdict.get(
         method, (js_value, None, js_value, "Jensen-Shannon distance")
     )
-    bounds = {} if ks.exact else _sketch_bounds(ks, w)
+    bounds = {} if ks.exact else _sketch_bounds(ks, w, rob)
     if method == "ks" and "ks_statistic" in bounds:
         bounds["statistic"] = bounds["ks_statistic"]
     return ColumnDrift(
         column=cur.name, kind="numeric", method=method, statistic=stat, p_value=p,
         effect_size=effect, effect_name=effect_name, metrics=metrics, exact=ks.exact,
         bounds=bounds, details=[detail],
-        notes=[f"W1 is divided by the {w.scale_source} ({w.scale:.4g})"],
+        notes=_scale_notes(method, w, rob),
     )  # fmt: skip
+
+
+def _scale_notes(method: str, w: WassersteinResult, rob: RobustShift) -> list[str]:
+    """How the effect was scaled, and the classic figure beside the robust one."""
+    if method != "ks":
+        return [f"W1 is divided by the {w.scale_source} ({w.scale:.4g})"]
+    return [
+        f"effect = W1 of the values clipped to [{rob.lo:.4g}, {rob.hi:.4g}] (both periods' 1st "
+        f"to 99th percentiles, so a few extreme values cannot inflate it) divided by the "
+        f"{rob.scale_source} ({rob.scale:.4g}); unclipped W1 / standard deviation: "
+        f"{w.normalized:.3g}"
+    ]
 
 
 def _sample_metrics(rn: NumericSummary, cn: NumericSummary) -> Metrics:
@@ -117,7 +138,7 @@ def _sample_metrics(rn: NumericSummary, cn: NumericSummary) -> Metrics:
     }
 
 
-def _sketch_bounds(ks: KSResult, w: WassersteinResult) -> dict[str, Bound]:
+def _sketch_bounds(ks: KSResult, w: WassersteinResult, rob: RobustShift) -> dict[str, Bound]:
     """Hard bounds on KS, its p-value and the normalised W1 from the sketches' rank errors."""
     m = "hard bound from the quantile sketches' rank errors"
     return {
@@ -126,6 +147,11 @@ def _sketch_bounds(ks: KSResult, w: WassersteinResult) -> dict[str, Bound]:
         "wasserstein_normalized": Bound(
             low=max(w.normalized - w.error_bound / w.scale, 0.0),
             high=w.normalized + w.error_bound / w.scale,
+            method=m,
+        ),
+        "wasserstein_robust": Bound(
+            low=rob.normalized_low,
+            high=rob.normalized_high,
             method=m,
         ),
     }
