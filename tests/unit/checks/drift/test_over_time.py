@@ -99,3 +99,16 @@ def test_row_windows_work_without_timestamps() -> None:
     assert [row[-1] for row in table.rows] == ["ok"] * 4 + ["alert"] * 4
     assert table.rows[0][0] == "rows 1–1,500"
     assert not math.isnan(x1.metrics["upper_control_limit"] or math.nan)
+
+
+def test_window_above_the_control_limit_but_not_significant_is_no_alert() -> None:
+    from mlaudit.checks.drift.over_time import _Cell, _Limits
+    from mlaudit.stats import control_limits
+
+    control = control_limits([0.02, 0.03, 0.04, 0.03], k=3.0, floor=0.0)
+    assert control is not None
+    lim = _Limits(floor=0.1, fail_at=0.3, control=control, alpha=0.05)
+    big = dict(effect=0.5, statistic=0.2, drifted=False, skipped=None)
+    assert not lim.alerts(_Cell(p_adjusted=0.22, **big))  # one outlier, test not significant
+    assert lim.alerts(_Cell(p_adjusted=0.01, **big))
+    assert lim.alerts(_Cell(p_adjusted=None, **big))  # a distance without a test: limits decide
