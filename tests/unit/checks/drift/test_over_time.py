@@ -108,7 +108,7 @@ def test_window_above_the_control_limit_but_not_significant_is_no_alert() -> Non
     control = control_limits([0.02, 0.03, 0.04, 0.03], k=3.0, floor=0.0)
     assert control is not None
     lim = _Limits(floor=0.1, fail_at=0.3, control=control, alpha=0.05)
-    big = dict(effect=0.5, statistic=0.2, drifted=False, skipped=None)
+    big = {"effect": 0.5, "statistic": 0.2, "drifted": False, "skipped": None}
     assert not lim.alerts(_Cell(p_adjusted=0.22, **big))  # one outlier, test not significant
     assert lim.alerts(_Cell(p_adjusted=0.01, **big))
     assert lim.alerts(_Cell(p_adjusted=None, **big))  # a distance without a test: limits decide
