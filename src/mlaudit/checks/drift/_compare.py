@@ -23,13 +23,20 @@ from mlaudit.stats.drift import (
     ks_sketch,
     psi,
     psi_from_counts,
+    rate_change,
     robust_shift,
     sketch_shares,
     wasserstein_sketch,
 )
 from mlaudit.summary import ColumnSummary, Histogram, NumericSummary, QuantileSketch
 
-__all__ = ["ColumnDrift", "compare_categorical", "compare_numeric"]
+__all__ = [
+    "ColumnDrift",
+    "compare_categorical",
+    "compare_numeric",
+    "compare_rate",
+    "two_levels",
+]
 
 Metrics = dict[str, float | int | None]
 _TOP_CATEGORIES = 20
@@ -279,3 +286,72 @@ def _changes_table(
         rows=rows,
         note=f"{more:,} more not listed" if more > 0 else "",
     )
+
+
+def two_levels(
+    ref: ColumnSummary, cur: ColumnSummary
+) -> tuple[dict[str, int], dict[str, int]] | None:
+    """Counts per level when the column has exactly two levels, both seen in the reference.
+
+    Categorical and boolean columns use their exact category counts; numeric ones their exact
+    quantile sketches (up to 131,072 values per side; larger numeric columns keep KS).
+    """
+    if ref.categories is not None and cur.categories is not None and ref.numeric is None:
+        if not (ref.categories.exact and cur.categories.exact):
+            return None
+        rc, cc = dict(ref.categories.counts), dict(cur.categories.counts)
+    elif ref.numeric is not None and cur.numeric is not None:
+        rs, cs = ref.numeric.sketch, cur.numeric.sketch
+        if rs is None or cs is None or not (rs.is_exact and cs.is_exact):
+            return None
+        rv, rw = np.unique(rs.values(), return_counts=True)
+        cv, cw = np.unique(cs.values(), return_counts=True)
+        rc = {f"{v:g}": int(w) for v, w in zip(rv, rw, strict=True)}
+        cc = {f"{v:g}": int(w) for v, w in zip(cv, cw, strict=True)}
+    else:
+        return None
+    both = {k for k, v in rc.items() if v > 0}
+    return (rc, cc) if len(both) == 2 and set(cc) <= both else None
+
+
+def compare_rate(name: str, rc: dict[str, int], cc: dict[str, int]) -> ColumnDrift:
+    """A two-level column as a rate: both rates, the change with its Newcombe interval, the test.
+
+    The rate is the share of the upper level (``1``, ``True``, or the later of two names).
+    """
+    levels = sorted(set(rc) | set(cc), key=_level_key)
+    upper = levels[1]
+    n, m = sum(rc.values()), sum(cc.values())
+    rate = rate_change(rc.get(upper, 0), n, cc.get(upper, 0), m)
+    metrics: Metrics = {
+        "rate_reference": rate.rate_reference,
+        "rate_current": rate.rate_current,
+        "rate_difference": rate.difference,
+        "rate_difference_low": rate.difference_low,
+        "rate_difference_high": rate.difference_high,
+        "z_statistic": rate.z,
+        "phi": rate.phi,
+        "n_reference": n,
+        "n_current": m,
+    }
+    note = (
+        f"share of {upper!r}: {rate.rate_reference:.2%} in the reference, "
+        f"{rate.rate_current:.2%} now, a change of {100 * rate.difference:+.2f} points "
+        f"(95% Newcombe interval {100 * rate.difference_low:+.2f} to "
+        f"{100 * rate.difference_high:+.2f}); two-proportion z-test, effect |φ|"
+    )
+    return ColumnDrift(
+        column=name, kind="categorical", method="rate", statistic=rate.z, p_value=rate.p_value,
+        effect_size=rate.phi, effect_name="|φ| of the 2×2 table", metrics=metrics, exact=True,
+        details=[_top_categories(name, rc, cc)], notes=[note],
+    )  # fmt: skip
+
+
+def _level_key(level: str) -> tuple[int, float, str]:
+    low = level.lower()
+    if low in ("true", "false"):
+        return (0, float(low == "true"), low)
+    try:
+        return (0, float(level), level)
+    except ValueError:
+        return (1, 0.0, level)
