@@ -331,6 +331,7 @@ def compare_rate(name: str, rc: dict[str, int], cc: dict[str, int]) -> ColumnDri
         "rate_difference_high": rate.difference_high,
         "z_statistic": rate.z,
         "phi": rate.phi,
+        "cohens_h": rate.cohens_h,
         "n_reference": n,
         "n_current": m,
     }
@@ -338,11 +339,12 @@ def compare_rate(name: str, rc: dict[str, int], cc: dict[str, int]) -> ColumnDri
         f"share of {upper!r}: {rate.rate_reference:.2%} in the reference, "
         f"{rate.rate_current:.2%} now, a change of {100 * rate.difference:+.2f} points "
         f"(95% Newcombe interval {100 * rate.difference_low:+.2f} to "
-        f"{100 * rate.difference_high:+.2f}); two-proportion z-test, effect |φ|"
+        f"{100 * rate.difference_high:+.2f}); two-proportion z-test; effect Cohen's h, |φ| = "
+        f"{rate.phi:.3g}"
     )
     return ColumnDrift(
         column=name, kind="categorical", method="rate", statistic=rate.z, p_value=rate.p_value,
-        effect_size=rate.phi, effect_name="|φ| of the 2×2 table", metrics=metrics, exact=True,
+        effect_size=rate.cohens_h, effect_name="Cohen's h", metrics=metrics, exact=True,
         details=[_top_categories(name, rc, cc)], notes=[note],
     )  # fmt: skip
 

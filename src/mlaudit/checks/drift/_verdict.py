@@ -89,7 +89,9 @@ def _limits(check: DriftOptions, d: ColumnDrift) -> _Limits:
     if d.method == "psi":
         warn, fail = check.psi_limits
         return _Limits(alpha, over.get("min_effect", warn), fail)
-    if d.method == "js" or d.kind == "categorical":
+    if d.method == "rate":  # Cohen's h is on Cohen's d scale: the numeric floor
+        floor = over.get("min_effect", check.min_effect_numeric)
+    elif d.method == "js" or d.kind == "categorical":
         floor = over.get("min_effect", check.min_effect_categorical)
     else:
         floor = over.get("min_effect", check.min_effect_numeric)

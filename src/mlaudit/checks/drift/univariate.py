@@ -16,8 +16,8 @@ skips the column.
 Two-level columns (boolean, or numeric with exactly two values such as a 0/1 default flag;
 numeric ones while the sketches are exact) are compared as a rate under ``method="auto"``:
 both rates, the difference with Newcombe's hybrid score interval, the pooled two-proportion
-z-test (``z²`` is the 2×2 chi-square) in the same multiple-testing family, effect |φ| against
-the categorical floor (:mod:`mlaudit.stats.drift._proportion`).
+z-test (``z²`` is the 2×2 chi-square) in the same multiple-testing family, effect Cohen's h
+against the numeric floor (:mod:`mlaudit.stats.drift._proportion`).
 
 Decision: a column has drifted when its p-value, adjusted across all tested columns
 (Benjamini–Hochberg by default), is below ``alpha`` **and** its effect size reaches the floor.

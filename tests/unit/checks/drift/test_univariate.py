@@ -336,7 +336,10 @@ def test_binary_column_is_compared_as_a_rate(make_context: Make) -> None:
     # Oracle: Pearson's chi-square of the 2x2 table (scipy) is z^2; |phi| = sqrt(chi2 / N).
     chi2, p, _, _ = stats.chi2_contingency([[480, 3520], [450, 2550]], correction=False)
     assert r.metrics["p_value"] == pytest.approx(p, rel=1e-9)
-    assert r.metrics["effect_size"] == pytest.approx(np.sqrt(chi2 / 7000), rel=1e-9)
+    assert r.metrics["phi"] == pytest.approx(np.sqrt(chi2 / 7000), rel=1e-9)
+    h = 2 * np.arcsin(np.sqrt(0.15)) - 2 * np.arcsin(np.sqrt(0.12))  # Cohen's h by hand
+    assert r.metrics["effect_size"] == pytest.approx(h, rel=1e-9)
+    assert r.metrics["effect_floor"] == 0.1 and r.status is Status.PASS  # h = 0.088 < 0.1
     assert "12.00% in the reference, 15.00% now" in r.message
 
 
