@@ -13,6 +13,7 @@ import numpy as np
 from mlaudit.results import Bound, Cell, DistributionDetail, TableDetail
 from mlaudit.stats.drift import (
     KSResult,
+    RobustShift,
     WassersteinResult,
     categorical_test,
     cdf_gap,
@@ -22,16 +23,25 @@ from mlaudit.stats.drift import (
     ks_sketch,
     psi,
     psi_from_counts,
+    rate_change,
+    robust_shift,
     sketch_shares,
     wasserstein_sketch,
 )
 from mlaudit.summary import ColumnSummary, Histogram, NumericSummary, QuantileSketch
 
-__all__ = ["ColumnDrift", "compare_categorical", "compare_numeric"]
+__all__ = [
+    "ColumnDrift",
+    "compare_categorical",
+    "compare_numeric",
+    "compare_rate",
+    "two_levels",
+]
 
 Metrics = dict[str, float | int | None]
 _TOP_CATEGORIES = 20
 _MAX_LISTED = 50
+_ROBUST_NAME = "W1 of the 1-99% body in robust standard deviations"
 
 
 @dataclass
@@ -72,6 +82,10 @@ def compare_numeric(ref: ColumnSummary, cur: ColumnSummary, method: str) -> Colu
         reference_mean=rn.moments.mean,
         gap=gap,
     )
+    rob = robust_shift(
+        rs, cs, reference_std=rn.moments.std, current_std=cn.moments.std,
+        reference_mean=rn.moments.mean, gap_bound=ks.statistic_high,
+    )  # fmt: skip
     edges = decile_edges(rs)
     r_share, c_share = sketch_shares(rs, edges), sketch_shares(cs, edges)
     psi_value = psi(r_share, c_share)
@@ -80,27 +94,41 @@ def compare_numeric(ref: ColumnSummary, cur: ColumnSummary, method: str) -> Colu
         "ks_statistic": ks.statistic,
         "wasserstein": w.distance,
         "wasserstein_normalized": w.normalized,
+        "wasserstein_robust": rob.normalized,
+        "robust_scale": rob.scale,
         "psi": psi_value,
         "js_distance": js_value,
         **_sample_metrics(rn, cn),
     }
     verdict = {  # what each method decides on: statistic, p-value, effect size and its name
-        "ks": (ks.statistic, ks.p_value, w.normalized, "normalised Wasserstein distance"),
+        "ks": (ks.statistic, ks.p_value, rob.normalized, _ROBUST_NAME),
         "wasserstein": (w.normalized, None, w.normalized, "normalised Wasserstein"),
         "psi": (psi_value, None, psi_value, "PSI"),
     }
     stat, p, effect, effect_name = verdict.get(
         method, (js_value, None, js_value, "Jensen-Shannon distance")
     )
-    bounds = {} if ks.exact else _sketch_bounds(ks, w)
+    bounds = {} if ks.exact else _sketch_bounds(ks, w, rob)
     if method == "ks" and "ks_statistic" in bounds:
         bounds["statistic"] = bounds["ks_statistic"]
     return ColumnDrift(
         column=cur.name, kind="numeric", method=method, statistic=stat, p_value=p,
         effect_size=effect, effect_name=effect_name, metrics=metrics, exact=ks.exact,
         bounds=bounds, details=[detail],
-        notes=[f"W1 is divided by the {w.scale_source} ({w.scale:.4g})"],
+        notes=_scale_notes(method, w, rob),
     )  # fmt: skip
+
+
+def _scale_notes(method: str, w: WassersteinResult, rob: RobustShift) -> list[str]:
+    """How the effect was scaled, and the classic figure beside the robust one."""
+    if method != "ks":
+        return [f"W1 is divided by the {w.scale_source} ({w.scale:.4g})"]
+    return [
+        f"effect = W1 of the values clipped to [{rob.lo:.4g}, {rob.hi:.4g}] (both periods' 1st "
+        f"to 99th percentiles, so a few extreme values cannot inflate it) divided by the "
+        f"{rob.scale_source} ({rob.scale:.4g}); unclipped W1 / standard deviation: "
+        f"{w.normalized:.3g}"
+    ]
 
 
 def _sample_metrics(rn: NumericSummary, cn: NumericSummary) -> Metrics:
@@ -117,7 +145,7 @@ def _sample_metrics(rn: NumericSummary, cn: NumericSummary) -> Metrics:
     }
 
 
-def _sketch_bounds(ks: KSResult, w: WassersteinResult) -> dict[str, Bound]:
+def _sketch_bounds(ks: KSResult, w: WassersteinResult, rob: RobustShift) -> dict[str, Bound]:
     """Hard bounds on KS, its p-value and the normalised W1 from the sketches' rank errors."""
     m = "hard bound from the quantile sketches' rank errors"
     return {
@@ -126,6 +154,11 @@ def _sketch_bounds(ks: KSResult, w: WassersteinResult) -> dict[str, Bound]:
         "wasserstein_normalized": Bound(
             low=max(w.normalized - w.error_bound / w.scale, 0.0),
             high=w.normalized + w.error_bound / w.scale,
+            method=m,
+        ),
+        "wasserstein_robust": Bound(
+            low=rob.normalized_low,
+            high=rob.normalized_high,
             method=m,
         ),
     }
@@ -253,3 +286,74 @@ def _changes_table(
         rows=rows,
         note=f"{more:,} more not listed" if more > 0 else "",
     )
+
+
+def two_levels(
+    ref: ColumnSummary, cur: ColumnSummary
+) -> tuple[dict[str, int], dict[str, int]] | None:
+    """Counts per level when the column has exactly two levels, both seen in the reference.
+
+    Categorical and boolean columns use their exact category counts; numeric ones their exact
+    quantile sketches (up to 131,072 values per side; larger numeric columns keep KS).
+    """
+    if ref.categories is not None and cur.categories is not None and ref.numeric is None:
+        if not (ref.categories.exact and cur.categories.exact):
+            return None
+        rc, cc = dict(ref.categories.counts), dict(cur.categories.counts)
+    elif ref.numeric is not None and cur.numeric is not None:
+        rs, cs = ref.numeric.sketch, cur.numeric.sketch
+        if rs is None or cs is None or not (rs.is_exact and cs.is_exact):
+            return None
+        rv, rw = np.unique(rs.values(), return_counts=True)
+        cv, cw = np.unique(cs.values(), return_counts=True)
+        rc = {f"{v:g}": int(w) for v, w in zip(rv, rw, strict=True)}
+        cc = {f"{v:g}": int(w) for v, w in zip(cv, cw, strict=True)}
+    else:
+        return None
+    both = {k for k, v in rc.items() if v > 0}
+    return (rc, cc) if len(both) == 2 and set(cc) <= both else None
+
+
+def compare_rate(name: str, rc: dict[str, int], cc: dict[str, int]) -> ColumnDrift:
+    """A two-level column as a rate: both rates, the change with its Newcombe interval, the test.
+
+    The rate is the share of the upper level (``1``, ``True``, or the later of two names).
+    """
+    levels = sorted(set(rc) | set(cc), key=_level_key)
+    upper = levels[1]
+    n, m = sum(rc.values()), sum(cc.values())
+    rate = rate_change(rc.get(upper, 0), n, cc.get(upper, 0), m)
+    metrics: Metrics = {
+        "rate_reference": rate.rate_reference,
+        "rate_current": rate.rate_current,
+        "rate_difference": rate.difference,
+        "rate_difference_low": rate.difference_low,
+        "rate_difference_high": rate.difference_high,
+        "z_statistic": rate.z,
+        "phi": rate.phi,
+        "cohens_h": rate.cohens_h,
+        "n_reference": n,
+        "n_current": m,
+    }
+    note = (
+        f"share of {upper!r}: {rate.rate_reference:.2%} in the reference, "
+        f"{rate.rate_current:.2%} now, a change of {100 * rate.difference:+.2f} points "
+        f"(95% Newcombe interval {100 * rate.difference_low:+.2f} to "
+        f"{100 * rate.difference_high:+.2f}); two-proportion z-test; effect Cohen's h, |φ| = "
+        f"{rate.phi:.3g}"
+    )
+    return ColumnDrift(
+        column=name, kind="categorical", method="rate", statistic=rate.z, p_value=rate.p_value,
+        effect_size=rate.cohens_h, effect_name="Cohen's h", metrics=metrics, exact=True,
+        details=[_top_categories(name, rc, cc)], notes=[note],
+    )  # fmt: skip
+
+
+def _level_key(level: str) -> tuple[int, float, str]:
+    low = level.lower()
+    if low in ("true", "false"):
+        return (0, float(low == "true"), low)
+    try:
+        return (0, float(level), level)
+    except ValueError:
+        return (1, 0.0, level)

@@ -20,7 +20,7 @@ from mlaudit.summary import QuantileSketch
 __all__ = ["decide"]
 
 _EXACT_VALUES = QuantileSketch().exact_capacity  # values per side compared exactly
-_EFFECT_BOUND = {"ks": "wasserstein_normalized", "wasserstein": "wasserstein_normalized"}
+_EFFECT_BOUND = {"ks": "wasserstein_robust", "wasserstein": "wasserstein_normalized"}
 _EXACT_NAME = {"ks": "KS", "wasserstein": "Wasserstein distance"}
 _CORRECTION_NAMES = {
     "bh": "Benjamini-Hochberg adjusted",
@@ -89,7 +89,9 @@ def _limits(check: DriftOptions, d: ColumnDrift) -> _Limits:
     if d.method == "psi":
         warn, fail = check.psi_limits
         return _Limits(alpha, over.get("min_effect", warn), fail)
-    if d.method == "js" or d.kind == "categorical":
+    if d.method == "rate":  # Cohen's h is on Cohen's d scale: the numeric floor
+        floor = over.get("min_effect", check.min_effect_numeric)
+    elif d.method == "js" or d.kind == "categorical":
         floor = over.get("min_effect", check.min_effect_categorical)
     else:
         floor = over.get("min_effect", check.min_effect_numeric)
@@ -128,7 +130,13 @@ def _verdict(d: ColumnDrift, p_adj: float, lim: _Limits, r: _Ranges) -> _Verdict
     # Drifted for certain but unsure between warn and fail: a finding all the same (warn).
     status = least if least == most else (Status.WARN if drifted else Status.INCONCLUSIVE)
     n, m = int(d.metrics["n_reference"] or 0), int(d.metrics["n_current"] or 0)
-    weak = d.kind == "numeric" and d.method == "ks" and underpowered(n, m, lim.alpha, lim.floor)
+    # power matters only when nothing was found: a column that drifted is not underpowered
+    weak = (
+        status == Status.PASS
+        and d.kind == "numeric"
+        and d.method == "ks"
+        and underpowered(n, m, lim.alpha, lim.floor)
+    )
     crossings, fix = _crossings(r, lim, d) if least != most else ([], "")
     return _Verdict(status, drifted, p_adj, lim, n, m, weak, crossings, fix)
 

@@ -14,7 +14,9 @@ windows of that size; their mean + 3 SD is the upper control limit.
 
 Alert: a window with at least ``min_rows`` rows whose effect reaches both the effect floor
 (magnitude: a shift that matters) and the upper control limit (evidence: more than chance
-gives).  Without reference windows (a saved baseline, or fewer than 3 reference windows) the
+gives), and whose test is significant (adjusted p-value below ``alpha``; a distance without a
+p-value is judged on the limits alone): a window is never called drifted when its test is
+not.  Without reference windows (a saved baseline, or fewer than 3 reference windows) the
 evidence is the window's adjusted p-value, as in ``drift.univariate``.  A column warns when a
 window alerts and fails when an alerting window's effect reaches ``fail_multiple`` times the
 floor.  The first result (no column) counts drifted columns per window.
@@ -173,7 +175,8 @@ class DriftOverTime(DriftOptions):
         cells: Sequence[_Cell | None],
         control: ControlLimits | None,
     ) -> tuple[CheckResult, list[bool | None]]:
-        lim = _Limits(*self._floor(ctx, col), control)
+        alpha = self.columns_thresholds.get(col, {}).get("alpha", self.alpha)
+        lim = _Limits(*self._floor(ctx, col), control, alpha)
         judged = _judge_windows(cur, cells, lim)
         if not judged.judged:
             first = next((c for c in cells if c is not None and c.skipped), None)
@@ -278,14 +281,17 @@ class _Limits:
     floor: float  # the effect that matters
     fail_at: float
     control: ControlLimits | None  # from the reference windows; None: the p-values decide
+    alpha: float = 0.05
 
     def alerts(self, c: _Cell) -> bool:
-        """Magnitude (the floor) and evidence: above the reference windows' upper limit, or
-        significant when there are no reference windows."""
+        """Magnitude (the floor) and evidence: above the reference windows' upper limit, and
+        the window's adjusted p-value below α (a window whose test is not significant is never
+        called drifted); without reference windows the univariate verdict decides."""
         assert c.effect is not None
         if self.control is None:
             return c.drifted
-        return c.effect >= max(self.floor, self.control.upper)
+        significant = c.p_adjusted is None or c.p_adjusted < self.alpha
+        return significant and c.effect >= max(self.floor, self.control.upper)
 
     def lines(self) -> dict[str, float]:
         """The horizontal lines of the column's chart."""

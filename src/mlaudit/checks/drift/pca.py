@@ -15,7 +15,9 @@ Method, on the seeded samples of both profiles:
    (``ddof=0``, as :class:`sklearn.preprocessing.StandardScaler`).
 3. A PCA (full SVD, :func:`mlaudit.stats._pca.fit_pca`, the same components as
    scikit-learn's ``PCA(n_components=variance, svd_solver="full")``) fitted on the reference
-   keeps the fewest components explaining at least ``variance`` (90%) of the variance.
+   keeps the fewest components explaining at least ``variance`` (90%) of the variance, and at
+   most one fewer than the columns: with every component kept each row is rebuilt exactly and
+   only rounding noise would be compared (the kept share is then below ``variance``, stated).
 4. Reconstruction error of a row: the mean over columns of the squared difference between the
    standardised row and its projection back from the kept components.
 5. Control limits from the reference: its rows are split into ``chunks`` (10) seeded chunks;
@@ -30,6 +32,7 @@ reference slightly (by the order of features / rows); the ``3 · std`` limits ab
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -70,6 +73,7 @@ FloatArray = npt.NDArray[np.float64]
 
 _NUMERIC = (ColumnType.NUMERIC, ColumnType.INTEGER)
 _TOP = 10
+_NOISE = 1e-12  # a mean squared residual below this is rounding, not structure
 
 
 def _floats(values: pl.Series) -> FloatArray:
@@ -125,8 +129,19 @@ class ReconstructionErrors:
 def reconstruction_errors(
     reference: FloatArray, current: FloatArray, *, variance: float = 0.9
 ) -> ReconstructionErrors:
-    """Fit PCA on ``reference`` keeping ``variance`` of it; reconstruction errors of both."""
+    """Fit PCA on ``reference`` keeping ``variance`` of it; reconstruction errors of both.
+
+    At most ``p − 1`` components are kept (``p`` columns): every component rebuilds any row
+    exactly, leaving only rounding noise (1e-31) to compare.
+    """
     pca = fit_pca(reference, variance=variance)
+    most = reference.shape[1] - 1
+    if pca.n_components > most:
+        pca = dataclasses.replace(
+            pca,
+            components=pca.components[:most],
+            explained_variance_ratio=pca.explained_variance_ratio[:most],
+        )
 
     def residual(x: FloatArray) -> FloatArray:
         return np.asarray((x - pca.reconstruct(x)) ** 2, dtype=np.float64)
@@ -203,6 +218,12 @@ class PCADrift(Check):
         # machine, and no stall under load.
         with threadpoolctl.threadpool_limits(limits=1):
             errs = reconstruction_errors(ref, cur, variance=self.variance)
+        if not float(errs.reference.mean()) > _NOISE:
+            return self.skipped(
+                f"the {errs.components} kept principal component(s) rebuild every reference row "
+                f"exactly (mean error {float(errs.reference.mean()):.2g}): the {len(kept)} "
+                "columns are linear combinations of each other, no residual is left to compare"
+            )
         return self._judge(ctx, errs, kept, dropped)
 
     def _judge(

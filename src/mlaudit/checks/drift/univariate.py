@@ -13,12 +13,21 @@ p-value: the verdict is the distance against its limit.  A global method that do
 column's kind falls back to ``auto`` for that column; a per-column method that does not fit
 skips the column.
 
+Two-level columns (boolean, or numeric with exactly two values such as a 0/1 default flag;
+numeric ones while the sketches are exact) are compared as a rate under ``method="auto"``:
+both rates, the difference with Newcombe's hybrid score interval, the pooled two-proportion
+z-test (``z²`` is the 2×2 chi-square) in the same multiple-testing family, effect Cohen's h
+against the numeric floor (:mod:`mlaudit.stats.drift._proportion`).
+
 Decision: a column has drifted when its p-value, adjusted across all tested columns
 (Benjamini–Hochberg by default), is below ``alpha`` **and** its effect size reaches the floor.
 With a million rows a test finds shifts nobody cares about; the floor keeps those quiet.
 
-* Numeric effect: W1 divided by the reference standard deviation (the shift in standard
-  deviations for a location shift).  Floor 0.1: half of Cohen's "small" effect (0.2), the
+* Numeric effect: W1 between both periods clipped to their 1st-99th percentile range (so a
+  handful of extreme values cannot inflate it), divided by the reference's robust standard
+  deviation IQR / 1.349 (the reference standard deviation when the IQR is 0): the shift in
+  standard deviations for a location shift.  The unclipped W1 / standard deviation is stated
+  beside it (``wasserstein_normalized``).  Floor 0.1: half of Cohen's "small" effect (0.2), the
   smallest shift a credit or pricing model usually reacts to measurably.
 * Categorical effect: Cramér's V (= Cohen's w for a 2×k table).  Floor 0.1: Cohen's "small".
 * Distances: the Jensen–Shannon distance uses the categorical floor, PSI the industry limits
@@ -51,7 +60,13 @@ from typing import ClassVar
 import numpy as np
 
 from mlaudit.checks._base import CheckContext, register
-from mlaudit.checks.drift._compare import ColumnDrift, compare_categorical, compare_numeric
+from mlaudit.checks.drift._compare import (
+    ColumnDrift,
+    compare_categorical,
+    compare_numeric,
+    compare_rate,
+    two_levels,
+)
 from mlaudit.checks.drift._drift_options import DriftOptions, Method
 from mlaudit.checks.drift._verdict import decide
 from mlaudit.data import ColumnSchema, ColumnType, Role
@@ -67,6 +82,10 @@ _CATEGORICAL_METHODS = ("chi2", "g_test", "psi", "js")
 _COMPARED_ROLES = (Role.FEATURE, Role.TARGET, Role.PREDICTION, Role.SCORE, Role.SENSITIVE)
 _CATEGORICAL_TYPES = (ColumnType.CATEGORICAL, ColumnType.BOOLEAN)
 _CACHE_PREFIX = "drift.univariate:"
+_WHY_RATE = (
+    "the column has two levels (a flag or a 0/1 rate), so what matters is the rate: both "
+    "periods' rates and their difference, tested with the two-proportion z-test"
+)
 _WHY_METHOD = {
     ("auto", "numeric"): "Kolmogorov-Smirnov, the default for numeric columns: it needs no "
     "assumption about the distribution and reacts to changes of location, spread or shape",
@@ -214,6 +233,12 @@ def _compare(
             f"{col.name} has no comparable summary in both periods", column=col.name
         )
     kind = "numeric" if numeric else "categorical"
+    if check.method == "auto" and check.column_methods.get(col.name, "auto") == "auto":
+        levels2 = two_levels(ref, cur)
+        if levels2 is not None:
+            d = compare_rate(col.name, *levels2)
+            d.notes.insert(0, f"Why this method: {_WHY_RATE}")
+            return d
     chosen = _method_for(check, col.name, kind)
     if isinstance(chosen, str):
         return check.skipped(chosen, column=col.name)

@@ -16,6 +16,7 @@ from mlaudit.stats.drift._power import (
     min_detectable_ks,
     underpowered,
 )
+from mlaudit.stats.drift._proportion import RateChange, rate_change, wilson_interval
 from mlaudit.stats.drift._psi import (
     PSI_EPSILON,
     decile_edges,
@@ -25,10 +26,13 @@ from mlaudit.stats.drift._psi import (
     sketch_shares,
 )
 from mlaudit.stats.drift._wasserstein import (
+    RobustShift,
     WassersteinResult,
     normalising_scale,
+    robust_shift,
     w1_distance,
     wasserstein_sketch,
+    weighted_w1,
 )
 
 __all__ = [
@@ -37,6 +41,8 @@ __all__ = [
     "CdfGap",
     "Correction",
     "KSResult",
+    "RateChange",
+    "RobustShift",
     "WassersteinResult",
     "adjust_p_values",
     "categorical_test",
@@ -56,8 +62,12 @@ __all__ = [
     "psi",
     "psi_from_counts",
     "psi_sketch",
+    "rate_change",
+    "robust_shift",
     "sketch_shares",
     "underpowered",
     "w1_distance",
     "wasserstein_sketch",
+    "weighted_w1",
+    "wilson_interval",
 ]

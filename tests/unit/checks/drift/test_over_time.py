@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
 from tests.unit.checks._monitoring import SCHEMA, make_period, reference
+from tests.unit.checks.drift._oracle import robust_effect
 
 from mlaudit import Audit
 from mlaudit.results import CheckResult, Status
@@ -39,11 +39,9 @@ def test_shift_found_from_the_week_it_starts() -> None:
     verdicts = [row[-1] for row in table.rows]
     assert verdicts == ["ok"] * 5 + ["alert"] * 3
     assert "first in 2025-06-09" in x1.message  # week 5 starts on Monday 2025-06-09
-    # The effect size of a window is W1 / reference SD; check one against scipy on the raw data.
+    # The effect size of a window is the robust W1 shift; check one against a hand oracle.
     w6 = cur.filter(cur["ts"].dt.truncate("1w") == cur["ts"].dt.truncate("1w").unique().sort()[6])
-    expected = stats.wasserstein_distance(w6["x1"].to_numpy(), ref["x1"].to_numpy()) / float(
-        np.std(ref["x1"].to_numpy(), ddof=1)
-    )
+    expected = robust_effect(ref["x1"].to_numpy(), w6["x1"].to_numpy())
     assert table.rows[6][4] == pytest.approx(expected, rel=2e-3)  # reference sketch: exact here
     for col in ("x2", "c", "score"):
         if col == "score":
@@ -66,12 +64,10 @@ def test_stationary_data_raises_no_alert() -> None:
 def test_control_limit_is_mean_plus_three_sd_of_reference_windows() -> None:
     ref = reference()
     res = _by_column(_run(make_period(seed=3), ref))
-    # Oracle: every reference week's W1 against the whole reference, by scipy.
+    # Oracle: every reference week's robust W1 shift against the whole reference, by hand.
     weeks = ref["ts"].dt.truncate("1w")
-    sd = float(np.std(ref["x1"].to_numpy(), ddof=1))
     effects = [
-        stats.wasserstein_distance(ref.filter(weeks == w)["x1"].to_numpy(), ref["x1"].to_numpy())
-        / sd
+        robust_effect(ref["x1"].to_numpy(), ref.filter(weeks == w)["x1"].to_numpy())
         for w in weeks.unique().sort()
     ]
     expected = float(np.mean(effects) + 3 * np.std(effects, ddof=1))
@@ -103,3 +99,16 @@ def test_row_windows_work_without_timestamps() -> None:
     assert [row[-1] for row in table.rows] == ["ok"] * 4 + ["alert"] * 4
     assert table.rows[0][0] == "rows 1–1,500"
     assert not math.isnan(x1.metrics["upper_control_limit"] or math.nan)
+
+
+def test_window_above_the_control_limit_but_not_significant_is_no_alert() -> None:
+    from mlaudit.checks.drift.over_time import _Cell, _Limits
+    from mlaudit.stats import control_limits
+
+    control = control_limits([0.02, 0.03, 0.04, 0.03], k=3.0, floor=0.0)
+    assert control is not None
+    lim = _Limits(floor=0.1, fail_at=0.3, control=control, alpha=0.05)
+    big = {"effect": 0.5, "statistic": 0.2, "drifted": False, "skipped": None}
+    assert not lim.alerts(_Cell(p_adjusted=0.22, **big))  # one outlier, test not significant
+    assert lim.alerts(_Cell(p_adjusted=0.01, **big))
+    assert lim.alerts(_Cell(p_adjusted=None, **big))  # a distance without a test: limits decide

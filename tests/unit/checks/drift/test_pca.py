@@ -209,3 +209,18 @@ def test_no_reference_and_registration() -> None:
     assert PCADrift in list_checks()
     with pytest.raises(ValueError):
         PCADrift(variance=1.0)
+
+
+def test_never_keeps_every_component() -> None:
+    # Two independent columns: one component explains ~50%, so 90% would need both, which
+    # rebuild every row exactly (error ~1e-31). At most p - 1 = 1 is kept; the residual is the
+    # second component's share of the variance, by numpy's SVD as the oracle.
+    rng = np.random.default_rng(0)
+    ref = rng.normal(size=(2000, 2))
+    ref = (ref - ref.mean(axis=0)) / ref.std(axis=0)
+    errs = reconstruction_errors(ref, ref, variance=0.9)
+    assert errs.components == 1
+    s = np.linalg.svd(ref - ref.mean(axis=0), compute_uv=False)
+    # mean over rows and columns of the squared residual = s_2^2 / (n p)
+    assert errs.reference.mean() == pytest.approx(s[1] ** 2 / (2000 * 2), rel=1e-9)
+    assert errs.explained_variance == pytest.approx(s[0] ** 2 / np.sum(s**2), rel=1e-9)

@@ -216,8 +216,10 @@ def test_large_shift_on_500_rows_flagged(make_context: Make) -> None:
     r = _run(make_context(ref, cur))["x"]
     assert r.status == Status.FAIL  # effect ~1 sd >= 3 x 0.1
     # 500 vs 500 values can only detect KS >= 1.358·sqrt(2/500) = 0.086, above the KS distance
-    # of a 0.1-sd shift (0.040): underpowered for the floor, yet a 1-sd shift is found.
-    assert r.metrics["underpowered"] == 1
+    # of a 0.1-sd shift (0.040): underpowered for the floor, yet a 1-sd shift is found, and a
+    # column where drift was found is not called underpowered (power matters only for a pass).
+    assert r.metrics["underpowered"] == 0
+    assert "underpowered" not in r.message
 
 
 def test_underpowered_flagged_on_small_samples(make_context: Make) -> None:
@@ -321,3 +323,32 @@ def test_column_overrides_and_config_errors(make_context: Make) -> None:
     assert res["a"].metrics["effect_floor"] == 1.0
     with pytest.raises(ValueError, match="unknown key"):
         UnivariateDrift(columns_thresholds={"a": {"floor": 1.0}})
+
+
+def test_binary_column_is_compared_as_a_rate(make_context: Make) -> None:
+    # 0/1 flag: 12% of 4,000 reference rows, 15% of 3,000 current rows.
+    ref = pl.DataFrame({"flag": np.r_[np.ones(480), np.zeros(3520)]})
+    cur = pl.DataFrame({"flag": np.r_[np.ones(450), np.zeros(2550)]})
+    r = _run(make_context(ref, cur))["flag"]
+    assert r.params["method_used"] == "rate"
+    assert r.metrics["rate_reference"] == pytest.approx(0.12)
+    assert r.metrics["rate_current"] == pytest.approx(0.15)
+    # Oracle: Pearson's chi-square of the 2x2 table (scipy) is z^2; |phi| = sqrt(chi2 / N).
+    chi2, p, _, _ = stats.chi2_contingency([[480, 3520], [450, 2550]], correction=False)
+    assert r.metrics["p_value"] == pytest.approx(p, rel=1e-9)
+    assert r.metrics["phi"] == pytest.approx(np.sqrt(chi2 / 7000), rel=1e-9)
+    h = 2 * np.arcsin(np.sqrt(0.15)) - 2 * np.arcsin(np.sqrt(0.12))  # Cohen's h by hand
+    assert r.metrics["effect_size"] == pytest.approx(h, rel=1e-9)
+    assert r.metrics["effect_floor"] == 0.1 and r.status is Status.PASS  # h = 0.088 < 0.1
+    assert "12.00% in the reference, 15.00% now" in r.message
+
+
+def test_newcombe_interval_matches_the_published_example() -> None:
+    # Newcombe (1998), Stat. Med. 17:873, table II, example (a): 56/70 vs 48/80, method 10
+    # gives 0.0524 to 0.3339 for p1 - p2 = 0.2.
+    from mlaudit.stats.drift import rate_change
+
+    r = rate_change(48, 80, 56, 70)
+    assert r.difference == pytest.approx(0.2)
+    assert r.difference_low == pytest.approx(0.0524, abs=5e-5)
+    assert r.difference_high == pytest.approx(0.3339, abs=5e-5)

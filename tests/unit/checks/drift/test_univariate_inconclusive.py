@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 from scipy import optimize, stats
+from tests.unit.checks.drift._oracle import robust_effect
 
 from mlaudit.checks._base import CheckContext
 from mlaudit.checks.drift._compare import ColumnDrift
@@ -42,19 +43,14 @@ def _samples(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _shift_for_effect(ref: np.ndarray, cur: np.ndarray, effect: float) -> float:
-    """The shift s with W1(ref, cur + s) / sd(ref) = effect exactly (checked with scipy below).
-
-    For equal sample sizes W1 is the mean distance between the sorted samples (the quantile
-    coupling), which makes the root search cheap.
-    """
-    a, b, sd = np.sort(ref), np.sort(cur), ref.std(ddof=1)
+    """The shift s with robust_effect(ref, cur + s) = effect (the oracle is continuous in s)."""
     return float(
-        optimize.brentq(lambda s: np.mean(np.abs(b + s - a)) / sd - effect, 0.0, 3.0, xtol=1e-14)
+        optimize.brentq(lambda s: robust_effect(ref, cur + s) - effect, 0.0, 3.0, xtol=1e-13)
     )
 
 
 def _true_effect(ref: np.ndarray, cur: np.ndarray) -> float:
-    return float(stats.wasserstein_distance(ref, cur) / ref.std(ddof=1))
+    return robust_effect(ref, cur)
 
 
 def test_effect_exactly_at_the_floor_is_inconclusive() -> None:
