@@ -7,6 +7,7 @@ rejected with the offending key named, so a typo never silently changes an audit
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,7 @@ __all__ = [
     "DataConfig",
     "OutputConfig",
     "SchemaConfig",
+    "ScoreDirection",
     "Settings",
     "WindowConfig",
     "format_validation_error",
@@ -30,6 +32,7 @@ __all__ = [
 
 ReportFormat = Literal["html", "json", "md", "junit"]
 FailOn = Literal["fail", "warn", "never"]
+ScoreDirection = Literal["higher_is_positive", "higher_is_negative"]
 _DEFAULT_FORMATS: tuple[ReportFormat, ...] = ("html", "json")
 
 
@@ -108,6 +111,19 @@ class SchemaConfig(_Strict):
     ignore: list[str] = Field(default_factory=list)
     personal: list[str] = Field(default_factory=list)
     types: dict[str, str] = Field(default_factory=dict)
+    score_threshold: float | None = None
+    """Score at which a row is predicted positive when there is no prediction column; any real
+    number (deciles 1–10, logits, points).  Default: 0.5 for probabilities; none otherwise."""
+    score_direction: ScoreDirection = "higher_is_positive"
+    """``higher_is_positive``: a score at or above the threshold predicts the positive class;
+    ``higher_is_negative`` (e.g. a credit score, positive = default): a score below it does."""
+
+    @field_validator("score_threshold")
+    @classmethod
+    def _finite_threshold(cls, v: float | None) -> float | None:
+        if v is not None and not math.isfinite(v):
+            raise ValueError("score_threshold must be a finite number")
+        return v
 
 
 class WindowConfig(_Strict):

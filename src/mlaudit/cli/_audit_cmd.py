@@ -18,6 +18,8 @@ from mlaudit.cli._common import (
     NullValuesOpt,
     QuoteOpt,
     RenameDuplicatesOpt,
+    ScoreDirectionOpt,
+    ScoreThresholdOpt,
     SeparatorOpt,
     SkipInitialSpaceOpt,
     check_fail_on,
@@ -27,6 +29,7 @@ from mlaudit.cli._common import (
     parse_window,
     print_summary,
     report_formats,
+    score_schema,
     split_list,
     state,
 )
@@ -47,6 +50,8 @@ def audit(
     target: Annotated[str | None, typer.Option(help="label column")] = None,
     prediction: Annotated[str | None, typer.Option(help="predicted class column")] = None,
     score: Annotated[str | None, typer.Option(help="predicted score/probability column")] = None,
+    score_threshold: ScoreThresholdOpt = None,
+    score_direction: ScoreDirectionOpt = None,
     sensitive: Annotated[
         str | None, typer.Option(help="sensitive columns, comma-separated")
     ] = None,
@@ -106,6 +111,7 @@ def _merge_config(path: Path | None, opts: dict[str, Any]) -> AuditConfig:
     for role in ("target", "prediction", "score", "timestamp"):
         if opts[role]:
             schema[role] = opts[role]
+    schema |= score_schema(opts["score_threshold"], opts["score_direction"])
     if opts["sensitive"]:
         schema["sensitive"] = split_list(opts["sensitive"])
     base["schema"] = schema

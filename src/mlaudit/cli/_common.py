@@ -33,6 +33,8 @@ __all__ = [
     "NullValuesOpt",
     "QuoteOpt",
     "RenameDuplicatesOpt",
+    "ScoreDirectionOpt",
+    "ScoreThresholdOpt",
     "SeparatorOpt",
     "SkipInitialSpaceOpt",
     "check_fail_on",
@@ -44,6 +46,7 @@ __all__ = [
     "parse_window",
     "print_summary",
     "report_formats",
+    "score_schema",
     "setup_logging",
     "split_list",
     "state",
@@ -238,6 +241,35 @@ RenameDuplicatesOpt = Annotated[
         rich_help_panel=_CSV,
     ),
 ]
+ScoreThresholdOpt = Annotated[
+    float | None,
+    typer.Option(
+        help="score at which a row is predicted positive (any number: 5 for deciles, 0 for "
+        "logits; default 0.5 for probabilities)"
+    ),
+]
+ScoreDirectionOpt = Annotated[
+    str | None,
+    typer.Option(help="higher_is_positive (default) | higher_is_negative (e.g. a credit score)"),
+]
+_DIRECTIONS = ("higher_is_positive", "higher_is_negative")
+
+
+def score_schema(threshold: float | None, direction: str | None) -> dict[str, object]:
+    """The schema entries ``--score-threshold`` and ``--score-direction`` set (none if unset)."""
+    if direction is not None and direction not in _DIRECTIONS:
+        raise ConfigError(
+            f"--score-direction {direction!r} is not a direction",
+            fix=f"use one of: {', '.join(_DIRECTIONS)}",
+        )
+    out: dict[str, object] = {}
+    if threshold is not None:
+        out["score_threshold"] = threshold
+    if direction is not None:
+        out["score_direction"] = direction
+    return out
+
+
 CSV_OPTION_NAMES = (
     "encoding",
     "separator",

@@ -16,6 +16,8 @@ from mlaudit.cli._common import (
     NullValuesOpt,
     QuoteOpt,
     RenameDuplicatesOpt,
+    ScoreDirectionOpt,
+    ScoreThresholdOpt,
     SeparatorOpt,
     SkipInitialSpaceOpt,
     check_fail_on,
@@ -25,6 +27,7 @@ from mlaudit.cli._common import (
     parse_window,
     print_summary,
     report_formats,
+    score_schema,
     state,
 )
 from mlaudit.report import write_reports
@@ -40,6 +43,8 @@ def drift(
     target: Annotated[str | None, typer.Option(help="label column")] = None,
     prediction: Annotated[str | None, typer.Option(help="predicted class column")] = None,
     score: Annotated[str | None, typer.Option(help="predicted score column")] = None,
+    score_threshold: ScoreThresholdOpt = None,
+    score_direction: ScoreDirectionOpt = None,
     format: Annotated[str | None, typer.Option("--format", help="html,json,md,junit")] = None,
     fail_on: Annotated[str, typer.Option(help="exit 1 on: fail | warn | never")] = "fail",
     seed: Annotated[int, typer.Option(help="seed for samples and models")] = 0,
@@ -63,7 +68,8 @@ def drift(
         input_config(current, opts),
         reference=input_config(reference, opts),
         suite="drift",
-        schema={k: v for k, v in schema.items() if v},
+        schema={k: v for k, v in schema.items() if v}
+        | score_schema(score_threshold, score_direction),
         seed=seed,
         title="Drift report",
         windows=parse_window(window),

@@ -177,7 +177,9 @@ def infer_schema(
         _column(field, types[field.name], roles[field.name], personal[field.name], declared, ov)
         for field in arrow
     ]
-    return Schema(columns=columns)
+    return Schema(
+        columns=columns, score_threshold=ov.score_threshold, score_direction=ov.score_direction
+    )
 
 
 def _column(

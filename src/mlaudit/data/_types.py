@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mlaudit.config import ScoreDirection
+
 __all__ = ["ColumnSchema", "ColumnType", "Role", "Schema"]
 
 
@@ -63,6 +65,12 @@ class Schema(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     columns: list[ColumnSchema]
+    score_threshold: float | None = Field(
+        default=None, description="declared score at which a row is predicted positive"
+    )
+    score_direction: ScoreDirection = Field(
+        default="higher_is_positive", description="whether a higher score means positive"
+    )
 
     @property
     def names(self) -> list[str]:

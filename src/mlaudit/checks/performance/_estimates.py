@@ -16,7 +16,7 @@ from pydantic import Field
 
 from mlaudit._numbers import finite_or_none
 from mlaudit.checks._base import Check, CheckContext
-from mlaudit.checks.performance._labels import ModelRows, model_rows
+from mlaudit.checks.performance._labels import ModelRows, ScoreRule, model_rows
 from mlaudit.errors import MLAuditError
 from mlaudit.results import Severity
 from mlaudit.stats import (
@@ -66,8 +66,9 @@ class EstimationOptions(Check):
     """Confidence of the bands over the whole series (Bonferroni across windows)."""
     positive_label: str | None = None
     """Positive class of a binary target (needed when the classes are text)."""
-    threshold: float = Field(default=0.5, ge=0, le=1)
-    """Score threshold for the predicted class when there is no prediction column."""
+    threshold: float | None = Field(default=None, allow_inf_nan=False)
+    """Score threshold for the predicted class when there is no prediction column (any real
+    number); default: ``schema.score_threshold``, else 0.5 for probabilities."""
     min_rows: int = Field(default=100, ge=10)
     """Fewest rows for a window to be estimated."""
 
@@ -140,9 +141,10 @@ def _model_rows(check: EstimationOptions, ctx: CheckContext) -> tuple[ModelRows,
             "needs the labelled reference data itself (a saved baseline holds no rows to "
             "calibrate the scores on)"
         )
+    rule = ScoreRule.of(check.threshold, ctx.schema)
     rows = model_rows(
-        cur, ctx.schema, positive_label=check.positive_label, threshold=check.threshold,
-        need_labels=False, need_score=True,
+        cur, ctx.schema, positive_label=check.positive_label, rule=rule,
+        need_labels=False, need_score=True, need_probability=True,
     )  # fmt: skip
     if isinstance(rows, str):
         return rows
@@ -150,7 +152,7 @@ def _model_rows(check: EstimationOptions, ctx: CheckContext) -> tuple[ModelRows,
         return f"performance estimation covers binary classifiers; this model is {rows.task}"
     ref_rows = model_rows(
         ref, ctx.reference_schema or ctx.schema, positive_label=check.positive_label,
-        threshold=check.threshold, need_labels=True, need_score=True,
+        rule=rule, need_labels=True, need_score=True, need_probability=True,
     )  # fmt: skip
     if isinstance(ref_rows, str):
         return f"the reference cannot calibrate the scores: {ref_rows}"

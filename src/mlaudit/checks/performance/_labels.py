@@ -3,8 +3,18 @@
 Shared by the performance checks.  Decides the task from the target (two classes: binary
 classification; more: multiclass; numeric with many values: regression), maps labels to 0/1 for
 binary tasks (``positive_label``; numbers and booleans default to 1/True), and derives predicted
-classes from scores with ``threshold`` when no prediction column is given.  Every problem comes
-back as a plain reason string for a ``skipped`` result.
+classes from scores with a :class:`ScoreRule` when no prediction column is given.  Every problem
+comes back as a plain reason string for a ``skipped`` result.
+
+**Score scale.**  A binary model's score is read as a probability when every finite value lies in
+[0, 1]; otherwise it is a score on another scale (risk deciles, logits, points).  The threshold
+is the declared one (the check's ``threshold``, else ``schema.score_threshold``); without one,
+0.5 for a probability, and no predicted classes at all for another scale (the reason says to
+declare it).  ``higher_is_positive`` predicts the positive class at or above the threshold;
+``higher_is_negative`` below it, so flipping the direction flips every predicted class.  The
+score the metrics read is oriented so that higher means positive (``1 − p`` for a probability of
+the negative class, the negated score otherwise); ROC AUC depends only on the order, so it is
+the same on any monotone scale.
 """
 
 from __future__ import annotations
@@ -15,13 +25,58 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from mlaudit.config import ScoreDirection
 from mlaudit.data import Role, Schema
 from mlaudit.summary import ORDER, WINDOW, WindowedData
 
-__all__ = ["ModelRows", "Task", "model_rows"]
+__all__ = ["ModelRows", "ScoreRule", "ScoreScale", "Task", "model_rows", "scale_note"]
 
 Task = Literal["binary", "multiclass", "regression"]
 _REGRESSION_MIN_VALUES = 20
+
+
+@dataclass(frozen=True)
+class ScoreRule:
+    """How scores become predicted classes: the declared threshold (None: not declared)."""
+
+    threshold: float | None = None
+    direction: ScoreDirection = "higher_is_positive"
+
+    @classmethod
+    def of(cls, threshold: float | None, schema: Schema) -> ScoreRule:
+        """The check's own threshold, else the schema's declaration, with its direction."""
+        declared = threshold if threshold is not None else schema.score_threshold
+        return cls(declared, schema.score_direction)
+
+
+@dataclass(frozen=True)
+class ScoreScale:
+    """What the score's values showed and the rule that made predicted classes from them."""
+
+    probability: bool
+    """Every finite score lies in [0, 1]."""
+    low: float
+    high: float
+    threshold: float | None
+    """The threshold used (None: classes came from a prediction column or none were made)."""
+    direction: ScoreDirection
+
+    def describe(self, column: str) -> str:
+        """The scale and the rule in words, e.g. for a result's message."""
+        kind = "probabilities" if self.probability else "not probabilities"
+        text = f"The scores of {column} are {kind} (from {self.low:.4g} to {self.high:.4g})"
+        if self.threshold is None:
+            return text + "."
+        sign = "≥" if self.direction == "higher_is_positive" else "<"
+        return f"{text}; a row is predicted positive when {column} {sign} {self.threshold:g}."
+
+    def not_probability(self, column: str) -> str:
+        """Why a method that reads scores as probabilities is skipped."""
+        return (
+            f"the scores of {column} are not probabilities (from {self.low:.4g} to "
+            f"{self.high:.4g}): calibration and label-free estimation read scores as "
+            "probabilities, so they are not computed on another scale"
+        )
 
 
 @dataclass
@@ -43,6 +98,17 @@ class ModelRows:
     target: str | None
     prediction: str | None
     score_column: str | None
+    scale: ScoreScale | None = None
+    """The score's scale and threshold (binary tasks with a score)."""
+
+
+def scale_note(rows: ModelRows) -> str | None:
+    """The score's scale and rule in words when they are not the usual probability ≥ 0.5."""
+    scale, column = rows.scale, rows.score_column
+    if scale is None or column is None:
+        return None
+    usual = scale.direction == "higher_is_positive" and scale.threshold in (None, 0.5)
+    return None if scale.probability and usual else scale.describe(column)
 
 
 def _first(schema: Schema, role: Role, present: list[str]) -> str | None:
@@ -73,11 +139,16 @@ def model_rows(
     schema: Schema,
     *,
     positive_label: str | None = None,
-    threshold: float = 0.5,
+    rule: ScoreRule | None = None,
     need_labels: bool = True,
     need_score: bool = False,
+    need_probability: bool = False,
 ) -> ModelRows | str:
-    """The model columns of ``data`` as arrays, or the reason they cannot be used."""
+    """The model columns of ``data`` as arrays, or the reason they cannot be used.
+
+    ``rule`` turns scores into classes (default: the schema's declaration);
+    ``need_probability`` refuses a binary model's score that is not a probability.
+    """
     frame = data.rows
     if frame is None or frame.height == 0:
         return "no rows with model columns (target, prediction or score) in the data"
@@ -90,7 +161,10 @@ def model_rows(
     rows, roles = usable
     task = _task(rows, roles.target, roles.prediction, roles.score)
     if task == "binary":
-        arrays = _binary_arrays(rows, roles, positive_label=positive_label, threshold=threshold)
+        arrays = _binary_arrays(
+            rows, roles, positive_label=positive_label, rule=rule or ScoreRule.of(None, schema),
+            need_probability=need_probability,
+        )  # fmt: skip
     else:
         arrays = _other_arrays(rows, roles, task)
     if isinstance(arrays, str):
@@ -107,6 +181,7 @@ def model_rows(
         target=roles.target,
         prediction=roles.prediction,
         score_column=roles.score,
+        scale=arrays.scale,
     )
 
 
@@ -125,6 +200,7 @@ class _Arrays:
     y_pred: np.ndarray | None
     score: np.ndarray | None
     positive: str = ""
+    scale: ScoreScale | None = None
 
 
 def _roles(
@@ -169,9 +245,14 @@ def _usable_rows(
 
 
 def _binary_arrays(
-    frame: pl.DataFrame, roles: _Roles, *, positive_label: str | None, threshold: float
+    frame: pl.DataFrame,
+    roles: _Roles,
+    *,
+    positive_label: str | None,
+    rule: ScoreRule,
+    need_probability: bool,
 ) -> _Arrays | str:
-    """0/1 labels and predictions for the positive class, and the score."""
+    """0/1 labels and predictions for the positive class, and the score (higher: positive)."""
     target, prediction, score = roles.target, roles.prediction, roles.score
     basis = frame[target] if target is not None else frame[prediction or ""]
     pos = _positive_of(basis, positive_label)
@@ -179,13 +260,42 @@ def _binary_arrays(
         return pos
     value, positive = pos
     y = (frame[target] == value).to_numpy().astype(np.int8) if target is not None else None
-    sc = frame[score].cast(pl.Float64).to_numpy() if score is not None else None
     y_pred = None
     if prediction is not None:
         y_pred = (frame[prediction] == value).to_numpy().astype(np.int8)
-    elif sc is not None:
-        y_pred = (sc >= threshold).astype(np.int8)
-    return _Arrays(y, y_pred, sc, positive)
+    if score is None:
+        return _Arrays(y, y_pred, None, positive)
+    raw = frame[score].cast(pl.Float64).to_numpy()
+    scale = _scale(raw, rule, derive=y_pred is None)
+    if need_probability and not scale.probability:
+        return scale.not_probability(score)
+    if y_pred is None:
+        if scale.threshold is None:
+            return (
+                f"{scale.describe(score)[:-1]}: declare the threshold that makes a row positive "
+                "(schema.score_threshold / --score-threshold, and schema.score_direction / "
+                "--score-direction when a higher score means the negative class)"
+            )
+        above = raw >= scale.threshold
+        y_pred = (above if rule.direction == "higher_is_positive" else ~above).astype(np.int8)
+    return _Arrays(y, y_pred, _oriented(raw, scale), positive, scale)
+
+
+def _scale(raw: np.ndarray, rule: ScoreRule, *, derive: bool) -> ScoreScale:
+    """The score's scale, and the threshold used when classes are derived from it."""
+    low, high = float(raw.min()), float(raw.max())
+    probability = low >= 0.0 and high <= 1.0
+    threshold = rule.threshold
+    if threshold is None and probability:
+        threshold = 0.5
+    return ScoreScale(probability, low, high, threshold if derive else None, rule.direction)
+
+
+def _oriented(raw: np.ndarray, scale: ScoreScale) -> np.ndarray:
+    """The score with higher meaning positive: unchanged, ``1 − p``, or negated."""
+    if scale.direction == "higher_is_positive":
+        return raw
+    return 1.0 - raw if scale.probability else -raw
 
 
 def _other_arrays(frame: pl.DataFrame, roles: _Roles, task: Task) -> _Arrays | str:

@@ -33,7 +33,7 @@ import numpy as np
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
-from mlaudit.checks.performance._labels import ModelRows, model_rows
+from mlaudit.checks.performance._labels import ModelRows, ScoreRule, model_rows, scale_note
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail
 from mlaudit.stats.changepoint import ChangePoint, adwin, ddm, page_hinkley
 from mlaudit.summary import WindowedData
@@ -106,8 +106,9 @@ class ChangePoints(Check):
     """Options for ADWIN (delta, clock, max_buckets, min_window_length, grace_period)."""
     positive_label: str | None = None
     """Positive class of a binary target (needed when the classes are text)."""
-    threshold: float = Field(default=0.5, ge=0, le=1)
-    """Score threshold for the predicted class when there is no prediction column."""
+    threshold: float | None = Field(default=None, allow_inf_nan=False)
+    """Score threshold for the predicted class when there is no prediction column (any real
+    number); default: ``schema.score_threshold``, else 0.5 for probabilities."""
     agree_rows: int = Field(default=2000, ge=1)
     """Two detections agree when their estimated starts are at most this many rows apart."""
     min_rows: int = Field(default=200, ge=1)
@@ -124,15 +125,17 @@ class ChangePoints(Check):
         if rises:
             status = Status.FAIL if _agree(rises, self.agree_rows) else Status.WARN
         first = _dating(rises, self.agree_rows)
+        scale, note = stream.rows.scale, scale_note(stream.rows)
         return self.result(
             status,
-            self._message(stream, found, rises, first),
+            self._message(stream, found, rises, first) + (f" {note}" if note else ""),
             metrics={
                 "rows": stream.errors.size,
                 "detections": len(found),
                 "rises": len(rises),
                 "first_change_row": first.cp.began_at if first is not None else None,
                 "error_rate": float(stream.errors.mean()),
+                "score_threshold": scale.threshold if scale is not None else None,
             },
             details=[_table(stream, found)],
         )
@@ -146,7 +149,10 @@ class ChangePoints(Check):
         if unknown:
             return f"unknown detector(s) {unknown}: use {', '.join(_DETECTORS)}"
         rows = model_rows(
-            cur, ctx.schema, positive_label=self.positive_label, threshold=self.threshold
+            cur,
+            ctx.schema,
+            positive_label=self.positive_label,
+            rule=ScoreRule.of(self.threshold, ctx.schema),
         )
         if isinstance(rows, str):
             return rows

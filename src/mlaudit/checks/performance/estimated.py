@@ -42,7 +42,7 @@ from mlaudit.checks.performance._estimates import (
     estimates,
     windows_axis,
 )
-from mlaudit.checks.performance._labels import ModelRows, model_rows
+from mlaudit.checks.performance._labels import ModelRows, ScoreRule, model_rows
 from mlaudit.results import (
     Cell,
     CheckResult,
@@ -234,7 +234,8 @@ class EstimateVsActual(EstimationOptions):
         assert ctx.current_windows is not None
         labelled = model_rows(
             ctx.current_windows, ctx.schema, positive_label=self.positive_label,
-            threshold=self.threshold, need_labels=True, need_score=True,
+            rule=ScoreRule.of(self.threshold, ctx.schema),
+            need_labels=True, need_score=True, need_probability=True,
         )  # fmt: skip
         if isinstance(labelled, str):
             return self.skipped(f"no labels in the current data yet: {labelled}")

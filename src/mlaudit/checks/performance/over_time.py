@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
-from mlaudit.checks.performance._labels import ModelRows, model_rows
+from mlaudit.checks.performance._labels import ModelRows, ScoreRule, model_rows, scale_note
 from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, TableDetail
 from mlaudit.stats import ControlLimits, control_limits, realised_binary_metrics
 from mlaudit.summary import WindowedData
@@ -129,8 +129,9 @@ class PerformanceOverTime(Check):
     """Metric to watch; auto = ROC AUC with a score, else accuracy; MAE for regression."""
     positive_label: str | None = None
     """Positive class of a binary target (needed when the classes are text)."""
-    threshold: float = Field(default=0.5, ge=0, le=1)
-    """Score threshold for the predicted class when there is no prediction column."""
+    threshold: float | None = Field(default=None, allow_inf_nan=False)
+    """Score threshold for the predicted class when there is no prediction column (any real
+    number); default: ``schema.score_threshold``, else 0.5 for probabilities."""
     min_change: float | None = Field(default=None, ge=0)
     """Smallest change worth an alert; default 0.02, or 10% of the reference for errors."""
     control_k: float = Field(default=3.0, gt=0)
@@ -142,7 +143,10 @@ class PerformanceOverTime(Check):
         if cur is None or not cur.configured:
             return self.skipped("no windows: set windows (e.g. every: week) to run it")
         rows = model_rows(
-            cur, ctx.schema, positive_label=self.positive_label, threshold=self.threshold
+            cur,
+            ctx.schema,
+            positive_label=self.positive_label,
+            rule=ScoreRule.of(self.threshold, ctx.schema),
         )
         if isinstance(rows, str):
             return self.skipped(rows)
@@ -179,7 +183,7 @@ class PerformanceOverTime(Check):
             return [], None
         rows = model_rows(
             ref, ctx.reference_schema or ctx.schema,
-            positive_label=self.positive_label, threshold=self.threshold,
+            positive_label=self.positive_label, rule=ScoreRule.of(self.threshold, ctx.schema),
         )  # fmt: skip
         if isinstance(rows, str):
             return [], None
@@ -226,7 +230,7 @@ class PerformanceOverTime(Check):
         worst = min(finite) if watch.higher else max(finite)
         res = self.result(
             status,
-            _message(watch, alerts, worst, dropped=rows.dropped),
+            _message(watch, alerts, worst, dropped=rows.dropped, note=scale_note(rows)),
             metrics={
                 "windows": len(cur.windows),
                 "windows_alerting": len(alerts),
@@ -234,6 +238,7 @@ class PerformanceOverTime(Check):
                 f"reference_{metric}": watch.reference,
                 "control_limit": watch.bound,
                 "rows_labelled": int(sum(n for n, _ in per)),
+                **_scale_metrics(rows),
             },
             details=[
                 SeriesDetail(
@@ -263,7 +268,17 @@ def _metric_names(task: str) -> list[str]:
     return _BINARY if task == "binary" else _REGRESSION if task == "regression" else ["accuracy"]
 
 
-def _message(watch: _Watch, alerts: list[str], worst: float, *, dropped: int) -> str:
+def _scale_metrics(rows: ModelRows) -> dict[str, float | int | None]:
+    """The score's range and the threshold that made the predicted classes, when there is one."""
+    if rows.scale is None:
+        return {}
+    s = rows.scale
+    return {"score_min": s.low, "score_max": s.high, "score_threshold": s.threshold}
+
+
+def _message(
+    watch: _Watch, alerts: list[str], worst: float, *, dropped: int, note: str | None
+) -> str:
     metric = watch.metric
     if not alerts:
         head = f"{metric} held in every judged window (worst {worst:.4g})"
@@ -293,4 +308,4 @@ def _message(watch: _Watch, alerts: list[str], worst: float, *, dropped: int) ->
         parts.append("no labelled reference: nothing to hold the windows to")
     if dropped:
         parts.append(f"{dropped:,} rows without label, prediction or score left out")
-    return "; ".join(parts) + "."
+    return "; ".join(parts) + "." + (f" {note}" if note else "")
