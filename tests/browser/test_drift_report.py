@@ -35,7 +35,10 @@ def drift_page(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def _card(page: Any, column: str, check_id: str = "drift.univariate") -> Any:
     col = page.locator("code.col", has_text=re.compile(f"^{re.escape(column)}$"))
-    return page.locator("details.card").filter(has_text=check_id).filter(has=col)
+    group = page.locator("div.group").filter(
+        has=page.locator("code.card-id", has_text=re.compile(f"^{re.escape(check_id)}$"))
+    )
+    return group.locator("details.card").filter(has=col)
 
 
 def test_summary_appears_first_in_the_drift_section(drift_page: Any) -> None:
@@ -51,42 +54,43 @@ def test_summary_appears_first_in_the_drift_section(drift_page: Any) -> None:
     assert errors == []
 
 
-def test_drifted_columns_charts_are_visible(drift_page: Any) -> None:
+def test_drifted_columns_charts_open_on_demand(drift_page: Any) -> None:
     page = drift_page[0]
     for column in ("income", "channel", "balance"):
         card = _card(page, column)
         assert card.count() == 1
-        assert card.evaluate("d => d.open") is True
+        assert card.evaluate("d => d.open") is False
         svg = card.locator("figure.chart svg")
         assert svg.count() == 1
+        assert not svg.is_visible(), column
+        card.locator("summary").first.click()
+        assert card.locator("p.message").is_visible()
         assert svg.is_visible(), column
         box = svg.bounding_box()
         assert box is not None and box["width"] > 100 and box["height"] > 50
 
 
-def test_passing_columns_charts_sit_in_closed_details(drift_page: Any) -> None:
+def test_passing_columns_sit_in_a_closed_fold(drift_page: Any) -> None:
     page, _, passing = drift_page
+    fold = page.locator("#family-drift-quiet")
+    assert fold.evaluate("d => d.open") is False
     for column in passing:
         card = _card(page, column)
         assert card.count() == 1
-        svg = card.locator("svg")
-        assert svg.count() == 1
-        assert not svg.is_visible()
-        assert card.evaluate("d => d.open") is False
-        assert svg.evaluate("s => s.closest('details.chart-fold').open") is False
-    # opening the card shows its message but still not the chart; the fold's summary does
+        assert card.evaluate("d => d.closest('details.quiet') !== null") is True
+        assert not card.locator("svg").is_visible()
+    fold.locator("summary").first.click()
     card = _card(page, passing[0])
-    card.locator("summary").first.click()
-    assert card.locator("p.message").is_visible()
+    assert card.locator("summary").first.is_visible()
     assert not card.locator("svg").is_visible()
-    card.locator("details.chart-fold > summary").click()
+    card.locator("summary").first.click()
     assert card.locator("svg").is_visible()
     assert card.locator("svg").bounding_box()["width"] > 100
 
 
-def test_over_time_chart_folded_without_alerts(drift_page: Any) -> None:
+def test_over_time_results_folded_without_alerts(drift_page: Any) -> None:
     page = drift_page[0]
     alerting = _card(page, "income", "drift.over_time")
     quiet = _card(page, "age", "drift.over_time")
-    assert alerting.locator("svg").is_visible()
-    assert quiet.locator("svg").evaluate("s => s.closest('details.chart-fold').open") is False
+    assert alerting.evaluate("d => d.closest('details.quiet')") is None
+    assert quiet.evaluate("d => d.closest('details.quiet') !== null") is True

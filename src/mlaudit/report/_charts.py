@@ -31,7 +31,14 @@ else:  # imported on first use (mlaudit._lazy): altair costs about 0.5 s to impo
     alt = lazy_import("altair")
     vlc = lazy_import("vl_convert")
 
-__all__ = ["curve_chart", "missing_values_chart", "to_svg"]
+__all__ = [
+    "NAME_CHARS",
+    "curve_chart",
+    "missing_values_chart",
+    "name_titles",
+    "short_name",
+    "to_svg",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -117,12 +124,39 @@ def curve_chart(d: CurveDetail) -> dict[str, Any]:
     return _finish(chart, d.title or d.name)
 
 
+NAME_CHARS = 40
+"""Column names longer than this are cut with an ellipsis on the missing-values chart's axis."""
+
+
+def short_name(name: str) -> str:
+    """``name`` cut to :data:`NAME_CHARS` characters with an ellipsis (axis labels)."""
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+
+
+def name_titles(svg: str, names: Sequence[str]) -> str:
+    """Give each cut axis label of ``svg`` its full name as an SVG ``<title>`` (a tooltip)."""
+    for name in names:
+        short = short_name(name)
+        if short != name:
+            text = html.escape(short, quote=False)
+            full = html.escape(name, quote=False)
+            svg = svg.replace(f">{text}</text>", f"><title>{full}</title>{text}</text>", 1)
+    return svg
+
+
 @_unchecked
 def missing_values_chart(shares: Sequence[tuple[str, float]], *, title: str = "") -> dict[str, Any]:
-    """Horizontal bars of the share of missing values per column, in the order given."""
+    """Horizontal bars of the share of missing values per column, in the order given.
+
+    Names longer than :data:`NAME_CHARS` are cut with an ellipsis (:func:`name_titles` puts the
+    full name back as a tooltip); the left padding leaves room for the browser's font, wider
+    than the one the chart was measured with, so no label is clipped; the share axis has about
+    five ticks and drops a label that would overlap its neighbour.
+    """
+    longest = max((len(short_name(c)) for c, _ in shares), default=0)
     rows = [
         {
-            "column": c,
+            "column": short_name(c),
             "share": finite_or_none(s),
             "flag": "missing" if (finite_or_none(s) or 0) > 0 else "complete",
         }
@@ -132,9 +166,11 @@ def missing_values_chart(shares: Sequence[tuple[str, float]], *, title: str = ""
         alt.Chart(_data(rows))
         .mark_bar()
         .encode(
-            y=alt.Y("column:N", title="", sort=[c for c, _ in shares],
-                    axis=alt.Axis(labelLimit=220)),
-            x=alt.X("share:Q", title="share of rows missing", axis=alt.Axis(format="%"),
+            y=alt.Y("column:N", title="", sort=[short_name(c) for c, _ in shares],
+                    axis=alt.Axis(labelLimit=0)),
+            x=alt.X("share:Q", title="share of rows missing",
+                    axis=alt.Axis(format="%", tickCount=5, labelOverlap="greedy",
+                                  labelFlush=True),
                     scale=alt.Scale(domain=[0, max([1e-9, *(r["share"] or 0 for r in rows)])])),
             color=alt.Color("flag:N", legend=None,
                             scale=alt.Scale(domain=["missing", "complete"],
@@ -142,4 +178,6 @@ def missing_values_chart(shares: Sequence[tuple[str, float]], *, title: str = ""
         )
         .properties(width=WIDTH - 120, height=alt.Step(14))
     )  # fmt: skip
-    return _finish(chart, title or "Missing values per column")
+    spec = _finish(chart, title or "Missing values per column")
+    spec["padding"] = {"left": 5 + longest, "right": 15, "top": 5, "bottom": 5}
+    return spec

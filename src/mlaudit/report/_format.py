@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import math
 
-from mlaudit.results import AuditResult, Bound, CheckResult, InputInfo, Status, Threshold
+from mlaudit.results import (
+    AuditResult,
+    Bound,
+    CheckResult,
+    InputInfo,
+    Severity,
+    Status,
+    Threshold,
+)
 
 __all__ = [
     "FAMILY_ORDER",
@@ -22,6 +30,8 @@ __all__ = [
     "input_format",
     "ordered_families",
     "problems",
+    "short_message",
+    "split_method",
 ]
 
 FAMILY_ORDER = [
@@ -44,6 +54,11 @@ STATUS_ORDER = [
 ]  # fmt: skip
 """Report order: what needs attention first; an undecided result before the passes."""
 _PROBLEM_RANK = {Status.ERROR: 0, Status.FAIL: 1, Status.WARN: 2, Status.INCONCLUSIVE: 3}
+_SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3,
+                  Severity.INFO: 4}  # fmt: skip
+_METHOD_MARK = " Why this method: "
+SHORT_CHARS = 200
+"""Longest one-line finding in the findings tables; the full message is in the result's card."""
 
 
 def family_title(family: str) -> str:
@@ -62,10 +77,47 @@ def ordered_families(result: AuditResult) -> list[tuple[str, list[CheckResult]]]
 def problems(result: AuditResult) -> list[tuple[int, CheckResult]]:
     """(index, result) of error, fail, warn and inconclusive results, worst first.
 
-    Results of the same status keep their order in the audit result.
+    Ordered by status, then severity (critical first), then check id; the results of one check
+    and severity (its columns) keep their order in the audit result.
     """
     found = [(i, c) for i, c in enumerate(result.checks) if c.status in _PROBLEM_RANK]
-    return sorted(found, key=lambda ic: (_PROBLEM_RANK[ic[1].status], ic[0]))
+
+    def key(ic: tuple[int, CheckResult]) -> tuple[int, int, str, int]:
+        i, c = ic
+        return _PROBLEM_RANK[c.status], _SEVERITY_RANK[Severity(c.severity)], c.id, i
+
+    return sorted(found, key=key)
+
+
+def split_method(message: str) -> tuple[str, str]:
+    """Split a message into (the message without its "Why this method" note, the method).
+
+    Drift messages end with their notes joined by ``"; "``, the first of them
+    ``"Why this method: ..."`` (the same text for every column tested the same way).  The
+    report states it once per check, so the cards leave it out; the other notes stay.  A
+    message without that note comes back whole, with an empty method.
+    """
+    head, mark, tail = message.partition(_METHOD_MARK)
+    if not mark:
+        return message, ""
+    method, sep, rest = tail.partition("; ")
+    method = method.removesuffix(".") if not sep else method
+    return (f"{head} {rest}" if sep else head).rstrip(), method
+
+
+def short_message(message: str, limit: int = SHORT_CHARS) -> str:
+    """The finding in one line: the message without its method note, within ``limit`` characters.
+
+    A longer message is cut at its last clause (``"; "``) that ends past half the limit, else
+    at a space, never inside a number, and ends with an ellipsis.
+    """
+    text = split_method(message)[0]
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 1]
+    clause = room.rfind("; ")
+    cut = room[:clause] if clause > limit // 2 else room.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:(") + " …"
 
 
 def effect_of(c: CheckResult) -> float | None:

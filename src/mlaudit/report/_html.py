@@ -33,6 +33,8 @@ from mlaudit.report._format import (
     input_format,
     ordered_families,
     problems,
+    short_message,
+    split_method,
 )
 from mlaudit.report._svg import detail_svg
 from mlaudit.results import (
@@ -86,28 +88,37 @@ class _Block:
 
 @dataclass
 class _Card:
+    """One result: a closed ``<details>`` whose summary is the one-line finding.
+
+    The browser does not lay out a closed ``<details>``: the demo's 198 results (76 charts)
+    cost one line each until opened.  ``message`` is the full message without the "Why this
+    method" note, which the check's group states once (:class:`_Group`).
+    """
+
     anchor: str
     check: CheckResult
     label: str
+    short: str
+    message: str
+    method: str
     metrics: list[tuple[str, str]]
     threshold: str
     blocks: list[_Block]
     params: list[tuple[str, str]]
-    fold_charts: bool = False
+
+
+@dataclass
+class _Group:
+    """The results of one check within a family part: why it matters and its methods, once."""
+
+    check_id: str
+    title: str
+    why: str
+    methods: list[tuple[str, list[str]]]  # (method, the columns it was used on)
+    cards: list[_Card]
 
 
 _QUIET = (Status.PASS, Status.SKIPPED)
-
-
-def _fold_charts(c: CheckResult) -> bool:
-    """Fold a per-column result's charts when the column has no finding.
-
-    With fifty columns the page stays readable: the distributions and over-time charts of the
-    columns that drifted (warn, fail, inconclusive) are shown, the others sit in a closed
-    ``<details>`` (the browser does not lay them out until opened).  Data-set-level charts
-    (ROC curves, the missing-values overview) are always shown.
-    """
-    return c.column is not None and Status(c.status) in _QUIET
 
 
 def _sort_key(v: object) -> str:
@@ -139,16 +150,51 @@ def _block(detail: Detail, *, charts: bool, prefix: str) -> _Block:
 
 def _card(index: int, c: CheckResult, *, charts: bool) -> _Card:
     names = list(c.metrics) + [b for b in c.bounds if b not in c.metrics]
+    message, method = split_method(c.message)
+    method = method[:1].upper() + method[1:]
     return _Card(
         anchor=f"check-{index}",
         check=c,
         label=check_label(c),
+        short=short_message(c.message),
+        message=message,
+        method=method,
         metrics=[(n, fmt_metric(c, n)) for n in names],
         threshold=fmt_threshold(c.threshold) if c.threshold else "",
         blocks=[_block(d, charts=charts, prefix=f"c{index}-{j}") for j, d in enumerate(c.details)],
         params=[(k, str(v)) for k, v in sorted(c.params.items())],
-        fold_charts=_fold_charts(c),
     )
+
+
+def _groups(cards: list[_Card]) -> list[_Group]:
+    """Cards (in report order) grouped by check, groups in the order of their first card."""
+    by_id: dict[str, _Group] = {}
+    for card in cards:
+        c = card.check
+        group = by_id.setdefault(c.id, _Group(c.id, c.title, c.why, [], []))
+        group.cards.append(card)
+        if card.method:
+            columns = next((cols for m, cols in group.methods if m == card.method), None)
+            if columns is None:
+                columns = []
+                group.methods.append((card.method, columns))
+            if c.column is not None:
+                columns.append(c.column)
+    return list(by_id.values())
+
+
+def _family(fam: str, cards: list[_Card]) -> dict[str, Any]:
+    """A family's results: those needing attention, then the passes and skips (folded)."""
+    quiet = [card for card in cards if Status(card.check.status) in _QUIET]
+    loud = [card for card in cards if Status(card.check.status) not in _QUIET]
+    return {
+        "id": fam,
+        "title": family_title(fam),
+        "n": len(cards),
+        "loud": _groups(loud),
+        "quiet": _groups(quiet),
+        "n_quiet": len(quiet),
+    }
 
 
 def missing_shares(result: AuditResult) -> list[tuple[str, float]]:
@@ -174,7 +220,8 @@ def _overview(result: AuditResult, *, charts: bool) -> dict[str, Any]:
     chart = None
     if charts and shares:
         spec = ch.missing_values_chart(shares)
-        chart = Markup(ch.to_svg(spec, label="Missing values per column", prefix="missing"))
+        svg = ch.to_svg(spec, label="Missing values per column", prefix="missing")
+        chart = Markup(ch.name_titles(svg, [name for name, _ in shares]))
     return {"missing": shares, "missing_svg": chart}
 
 
@@ -188,14 +235,14 @@ def _context(result: AuditResult, *, charts: bool) -> dict[str, Any]:
     index = {id(c): i for i, c in enumerate(result.checks)}
     # Within a family, what needs attention comes first, larger effects first within a status.
     families = [
-        (fam, family_title(fam), [cards[index[id(c)]] for c in in_report_order(checks)])
+        _family(fam, [cards[index[id(c)]] for c in in_report_order(checks)])
         for fam, checks in ordered_families(result)
     ]
     return {
         "r": result,
         "status": Status(result.summary.status).value,
         "counts": [(s.value, result.summary.counts.get(s.value, 0)) for s in STATUS_ORDER],
-        "problems": [(f"check-{i}", c, check_label(c)) for i, c in problems(result)],
+        "problems": [(f"check-{i}", c, short_message(c.message)) for i, c in problems(result)],
         "families": families,
         "overview": _overview(result, charts=charts),
         "what_changed": what_changed(result),

@@ -17,6 +17,7 @@ from mlaudit.report._format import (
     input_format,
     ordered_families,
     problems,
+    short_message,
 )
 from mlaudit.results import AuditResult, CheckResult, Status
 
@@ -76,7 +77,7 @@ def _findings(result: AuditResult) -> list[str]:
         col = md_escape(c.column) if c.column is not None else "—"
         lines.append(
             f"| {_status(c)} | {c.severity.value} | {md_escape(c.id)} | {col} "
-            f"| {md_escape(c.message)} |"
+            f"| {md_escape(short_message(c.message))} |"
         )
     return [*lines, ""]
 
