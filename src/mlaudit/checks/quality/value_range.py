@@ -40,7 +40,7 @@ from mlaudit.results import (
     Status,
     Threshold,
 )
-from mlaudit.summary import ColumnSummary, NumericSummary, ScanPlan
+from mlaudit.summary import ColumnSummary, NumericSummary, ScanPlan, reference_over
 
 __all__ = ["OutsideCount", "ValueRange", "outside_count", "range_rule", "rule_name"]
 
@@ -196,21 +196,23 @@ class ValueRange(Check):
         assert ref is not None
         if ref.min is None or ref.max is None:
             return self.skipped(f"{col} has no finite values in the reference data", column=col)
-        found = _reference_outside(s, ref.min, ref.max)
+        ref_hist = ctx.reference.columns[col].histogram
+        common = reference_over(ref_hist, s.histogram) if ref_hist and s.histogram else None
+        found = _reference_outside(s, common[1] if common else None, ref.min, ref.max)
         threshold = Threshold(metric="outside_share", direction="max", warn=self.warn)
         rng = _Range((ref.min, ref.max), "outside the reference range", threshold)
         result = self._by_chance(
             self._judge(ctx, s, found, rng, exact=found.error == 0), found, ref, s.numeric
         )
-        hist, ref_hist = s.histogram, ctx.reference.columns[col].histogram
-        if hist is not None and ref_hist is not None and hist.edges == ref_hist.edges:
+        hist = s.histogram
+        if hist is not None and common is not None:
             chart = DistributionDetail(
                 name="distribution",
                 title=f"{col}: reference and current",
                 column=col,
                 edges=list(hist.edges),
                 counts={
-                    "reference": [float(c) for c in ref_hist.counts],
+                    "reference": [float(c) for c in common[0].counts],
                     "current": [float(c) for c in hist.counts],
                 },
             )
@@ -342,20 +344,32 @@ def _beyond_in_iqr(ref: NumericSummary, cur: NumericSummary) -> float | None:
     return beyond / iqr if iqr > 0 else None
 
 
-def _reference_outside(s: ColumnSummary, low: float, high: float) -> OutsideCount:
+def _reference_outside(
+    s: ColumnSummary, own: slice | None, low: float, high: float
+) -> OutsideCount:
     """Values outside the reference ``[min, max]``: exact from the second-pass histogram when
-    its edges span exactly that range (or, for whole numbers, the unit bins around it), else
-    from the sketch."""
+    the reference's bins in it (``own``, see :func:`mlaudit.summary.reference_over`) span
+    exactly that range (or, for whole numbers, the unit bins around it), else from the sketch.
+
+    Bins added beyond the reference's hold values outside its range only: the one above starts
+    one ulp above the reference maximum, the one below ends at the reference minimum.
+    """
     assert s.numeric is not None
     h, cur = s.histogram, s.numeric
     inside = (cur.min is None or cur.min >= low) and (cur.max is None or cur.max <= high)
-    if inside or h is None or not h.edges:
+    if inside or h is None or not h.edges or own is None:
         return outside_count(cur, low, high)
+    first, last = h.edges[own.start], h.edges[own.stop]
+    up = math.nextafter(high, math.inf)
     whole = cur.non_integer_count == 0 and float(low).is_integer() and float(high).is_integer()
-    lo_ok = h.edges[0] == low or (whole and h.edges[0] == low - 0.5)
-    hi_ok = h.edges[-1] == high or (whole and h.edges[-1] == high + 0.5)
+    lo_ok = first == low or (whole and first == low - 0.5)
+    hi_ok = last in (high, up) or (
+        whole and last in (high + 0.5, math.nextafter(high + 0.5, math.inf))
+    )
     if lo_ok and hi_ok:  # the histogram holds finite values only: add the infinities
-        return OutsideCount(float(h.below + cur.neginf_count), float(h.above + cur.posinf_count))
+        below = h.below + sum(h.counts[: own.start]) + cur.neginf_count
+        above = sum(h.counts[own.stop :]) + h.above + cur.posinf_count
+        return OutsideCount(float(below), float(above))
     return outside_count(cur, low, high)
 
 
