@@ -189,13 +189,17 @@ def text_from_counts(values: pl.Series, counts: pl.Series, patterns: dict[str, s
     def weighted(mask: pl.Series) -> int:
         return int((w * mask.fill_null(False).cast(pl.Int64)).sum())
 
+    numbers = stripped.cast(pl.Float64, strict=False)
+    finite = numbers.filter(numbers.is_finite())
     return TextSummary(
         min_length=None if s.len() == 0 else int(length.min()),  # type: ignore[arg-type]
         max_length=None if s.len() == 0 else int(length.max()),  # type: ignore[arg-type]
         total_length=int((length * w).sum()),
         empty_count=weighted(stripped == ""),
         padded_count=weighted(s != stripped),
-        numeric_like_count=weighted(stripped.cast(pl.Float64, strict=False).is_not_null()),
+        numeric_like_count=weighted(numbers.is_not_null()),
+        numeric_like_min=None if finite.is_empty() else float(finite.min()),  # type: ignore[arg-type]
+        numeric_like_max=None if finite.is_empty() else float(finite.max()),  # type: ignore[arg-type]
         pattern_matches={p: weighted(s.str.contains(rx)) for p, rx in patterns.items()},
     )
 
