@@ -236,7 +236,9 @@ def derive_second_pass(
 
     Edges: 30 equal-width bins between the reference's min and max when a reference is given
     (so both data sets share bins), else this profile's; integer-valued columns with at most
-    50 distinct values get unit-width bins centred on the integers.  Fences: :func:`_tukey` from
+    50 distinct values get unit-width bins centred on the integers.  With a reference, the
+    edges are extended by :func:`_extend` to this profile's range, so that the current values
+    outside the reference range are drawn and compared too.  Fences: :func:`_tukey` from
     the reference's quantile sketch when a reference is given (so both data sets are counted at
     the same fences), else this profile's.  Anything the plan already sets is kept.
     """
@@ -252,7 +254,7 @@ def derive_second_pass(
         if name not in edges:
             e = _edges(basis.numeric, basis.distinct, basis.distinct_exact)  # type: ignore[arg-type]
             if e is not None:
-                edges[name] = e
+                edges[name] = e if basis is col else _extend(e, col.numeric)
         if name not in fences:
             fences[name] = _tukey(basis.numeric)  # type: ignore[arg-type]
     return dataclasses.replace(plan, histogram_edges=edges, outlier_fences=fences)
@@ -267,6 +269,39 @@ def _edges(num: NumericSummary, distinct: float, exact: bool) -> list[float] | N
     if hi == lo:
         return [lo - 0.5, lo + 0.5]
     return [float(x) for x in np.linspace(lo, hi, N_BINS + 1)]
+
+
+def _extend(edges: list[float], cur: NumericSummary) -> list[float]:
+    """The reference's ``edges`` plus bins of the same width out to the current's range.
+
+    At most as many bins are added on a side as the reference has (a wild value does not make
+    thousands of bins); values beyond them stay counted in the histogram's ``below`` /
+    ``above``.  When bins are added above, the reference's top edge moves up by one ulp: its
+    last bin was closed on the right (it holds the reference maximum), and a current value
+    equal to that maximum must fall in the same bin (no float lies between the two edges).
+    The reference's counts in the added bins are zero by construction
+    (:func:`mlaudit.summary.reference_over`).
+    """
+    lo, hi = cur.min, cur.max
+    if lo is None or hi is None or len(edges) < 2:
+        return edges
+    n, width = len(edges) - 1, edges[1] - edges[0]
+    below = [edges[0] - width * k for k in range(_added(edges[0] - lo, width, n), 0, -1)]
+    k_above = _added(hi - edges[-1], width, n)
+    if not k_above:
+        return [*below, *edges]
+    top = math.nextafter(edges[-1], math.inf)
+    return [*below, *edges[:-1], top, *(top + width * k for k in range(1, k_above + 1))]
+
+
+def _added(beyond: float, width: float, cap: int) -> int:
+    """Bins of ``width`` needed to cover ``beyond`` (0 when not positive), at most ``cap``."""
+    if not beyond > 0 or not width > 0:
+        return 0
+    if not math.isfinite(beyond):
+        return cap
+    k = max(math.ceil(beyond / width), 1)
+    return min(k + (k * width < beyond), cap)
 
 
 def _tukey(num: NumericSummary) -> tuple[float, float, str]:

@@ -14,7 +14,12 @@
 
 from mlaudit.summary._baseline import Baseline, is_baseline, load_baseline, save_baseline
 from mlaudit.summary._build import ProfileBuilder, batch_profile, profile_frame
-from mlaudit.summary._columns import Extremes, histogram_from_sorted, outlier_counts_from_sorted
+from mlaudit.summary._columns import (
+    Extremes,
+    histogram_from_sorted,
+    outlier_counts_from_sorted,
+    reference_over,
+)
 from mlaudit.summary._merge import merge
 from mlaudit.summary._model import (
     CategoryCounts,
@@ -57,6 +62,7 @@ __all__ = [
     "merge",
     "outlier_counts_from_sorted",
     "profile_frame",
+    "reference_over",
     "save_baseline",
     "to_bytes",
 ]

@@ -40,6 +40,7 @@ __all__ = [
     "numeric_expr",
     "outlier_counts",
     "outlier_counts_from_sorted",
+    "reference_over",
     "text_from_counts",
 ]
 
@@ -188,13 +189,17 @@ def text_from_counts(values: pl.Series, counts: pl.Series, patterns: dict[str, s
     def weighted(mask: pl.Series) -> int:
         return int((w * mask.fill_null(False).cast(pl.Int64)).sum())
 
+    numbers = stripped.cast(pl.Float64, strict=False)
+    finite = numbers.filter(numbers.is_finite())
     return TextSummary(
         min_length=None if s.len() == 0 else int(length.min()),  # type: ignore[arg-type]
         max_length=None if s.len() == 0 else int(length.max()),  # type: ignore[arg-type]
         total_length=int((length * w).sum()),
         empty_count=weighted(stripped == ""),
         padded_count=weighted(s != stripped),
-        numeric_like_count=weighted(stripped.cast(pl.Float64, strict=False).is_not_null()),
+        numeric_like_count=weighted(numbers.is_not_null()),
+        numeric_like_min=None if finite.is_empty() else float(finite.min()),  # type: ignore[arg-type]
+        numeric_like_max=None if finite.is_empty() else float(finite.max()),  # type: ignore[arg-type]
         pattern_matches={p: weighted(s.str.contains(rx)) for p, rx in patterns.items()},
     )
 
@@ -346,3 +351,31 @@ def top_examples(
 
     ranked = sorted(candidates, key=lambda rv: (-distance(rv), rv[0]))
     return [(int(r), float(v)) for r, v in ranked[:n]]
+
+
+def reference_over(ref: Histogram, cur: Histogram) -> tuple[Histogram, slice] | None:
+    """The reference histogram over the current's edges, and where its own bins lie in them.
+
+    The engine extends the reference's edges with bins of the same width out to the current's
+    range (see :func:`mlaudit.engines.derive_second_pass`): the current's edges are then the
+    reference's with bins added on either side, the top reference edge moved up by one ulp
+    when bins are added above it (so a value equal to the reference maximum stays in the
+    reference's last bin, which is closed on the right, as it was counted in the reference).
+    The reference has no value in the added bins (they lie outside its range), so its counts
+    there are zeros.  None when the edges are not of that form, or when the reference has
+    values outside its own edges (their bins would be unknown).
+    """
+    if ref.edges == cur.edges:
+        return ref, slice(0, len(ref.counts))
+    re, ce = ref.edges, cur.edges
+    if ref.below or ref.above or len(ce) <= len(re) or re[0] not in ce:
+        return None
+    i = ce.index(re[0])
+    j = i + len(re) - 1
+    if j >= len(ce) or ce[i:j] != re[:-1]:
+        return None
+    top_ok = ce[j] == re[-1] if j == len(ce) - 1 else ce[j] == math.nextafter(re[-1], math.inf)
+    if not top_ok:
+        return None
+    counts = [0] * i + list(ref.counts) + [0] * (len(cur.counts) - j)
+    return Histogram(list(ce), counts, 0, 0), slice(i, j)

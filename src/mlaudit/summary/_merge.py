@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
@@ -110,6 +111,13 @@ def merge_categories(a: CategoryCounts, b: CategoryCounts) -> CategoryCounts:
     return CategoryCounts(counts, exact, a.error + b.error + t, cap, a.hashed or b.hashed)
 
 
+def _extreme(
+    pick: Callable[[float, float], float], a: float | None, b: float | None
+) -> float | None:
+    """``pick`` of the two, ignoring a missing one."""
+    return b if a is None else a if b is None else pick(a, b)
+
+
 def _merge_text(a: TextSummary, b: TextSummary) -> TextSummary:
     return TextSummary(
         min_length=None
@@ -122,6 +130,8 @@ def _merge_text(a: TextSummary, b: TextSummary) -> TextSummary:
         empty_count=a.empty_count + b.empty_count,
         padded_count=a.padded_count + b.padded_count,
         numeric_like_count=a.numeric_like_count + b.numeric_like_count,
+        numeric_like_min=_extreme(min, a.numeric_like_min, b.numeric_like_min),
+        numeric_like_max=_extreme(max, a.numeric_like_max, b.numeric_like_max),
         pattern_matches={
             k: a.pattern_matches.get(k, 0) + b.pattern_matches.get(k, 0)
             for k in sorted({*a.pattern_matches, *b.pattern_matches})

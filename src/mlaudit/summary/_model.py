@@ -173,6 +173,10 @@ class TextSummary:
     """Values with leading or trailing whitespace."""
     numeric_like_count: int = 0
     """Values that parse as numbers (a sign of mixed types in a text column)."""
+    numeric_like_min: float | None = None
+    """Smallest finite number among the values that parse as numbers (None: there is none)."""
+    numeric_like_max: float | None = None
+    """Largest finite number among the values that parse as numbers (None: there is none)."""
     pattern_matches: dict[str, int] = field(default_factory=dict)
     """Pattern name → number of non-null values matching it (patterns come from the ScanPlan)."""
 

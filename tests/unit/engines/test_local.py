@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -103,7 +104,16 @@ def test_reference_edges_and_fences_from_current(data: tuple[pl.DataFrame, Schem
     plan = derive_second_pass(cur, ScanPlan(histogram_edges={"k": [0.0, 10.0]}), reference=ref)
     rx = ref.columns["x"].numeric
     assert rx is not None
-    assert plan.histogram_edges["x"] == pytest.approx(np.linspace(rx.min, rx.max, 31).tolist())
+    e, own = plan.histogram_edges["x"], np.linspace(rx.min, rx.max, 31)
+    # the reference's 30 bins, extended by bins of its width to the current's range (10 times
+    # wider): capped at 30 on each side, the top reference edge one ulp up
+    width = own[1] - own[0]
+    k_lo = min(math.ceil((rx.min - df["x"].min()) / width), 30)
+    k_hi = min(math.ceil((df["x"].max() - rx.max) / width), 30)
+    assert len(e) == 31 + k_lo + k_hi and k_lo > 0 and k_hi > 0
+    assert e[k_lo : k_lo + 30] == pytest.approx(own[:-1].tolist())
+    assert e[k_lo + 30] == math.nextafter(rx.max, math.inf)
+    assert np.diff(e) == pytest.approx(np.full(len(e) - 1, width), rel=1e-9)
     assert plan.histogram_edges["k"] == [0.0, 10.0]
     assert "c" not in plan.histogram_edges
     p = profile(FrameSource(df, 5_000), schema, ScanPlan(), reference=ref)

@@ -28,7 +28,13 @@ from mlaudit.stats.drift import (
     sketch_shares,
     wasserstein_sketch,
 )
-from mlaudit.summary import ColumnSummary, Histogram, NumericSummary, QuantileSketch
+from mlaudit.summary import (
+    ColumnSummary,
+    Histogram,
+    NumericSummary,
+    QuantileSketch,
+    reference_over,
+)
 
 __all__ = [
     "ColumnDrift",
@@ -164,10 +170,6 @@ def _sketch_bounds(ks: KSResult, w: WassersteinResult, rob: RobustShift) -> dict
     }
 
 
-def _same_edges(a: Histogram | None, b: Histogram | None) -> bool:
-    return a is not None and b is not None and bool(a.counts) and a.edges == b.edges
-
-
 def _numeric_js(
     ref: ColumnSummary,
     cur: ColumnSummary,
@@ -175,24 +177,20 @@ def _numeric_js(
     r_share: np.ndarray,
     c_share: np.ndarray,
 ) -> tuple[float, DistributionDetail]:
-    """JS over the engine's common histogram bins when both have them, else the decile bins."""
+    """JS over the engine's common histogram bins when both have them, else the decile bins.
+
+    The common bins are the reference's, extended with bins of the same width to the current's
+    range (:func:`mlaudit.summary.reference_over`); current values beyond the added bins (at
+    most as many as the reference has on a side) are counted in an open bin at either end.
+    """
     rh, ch = ref.histogram, cur.histogram
-    if _same_edges(rh, ch):
-        assert rh is not None and ch is not None
+    common = reference_over(rh, ch) if rh is not None and ch is not None and rh.counts else None
+    if common is not None:
+        assert ch is not None
+        rh = common[0]
         r = np.array([rh.below, *rh.counts, rh.above], dtype=np.float64)
         c = np.array([ch.below, *ch.counts, ch.above], dtype=np.float64)
-        detail = DistributionDetail(
-            name="distribution",
-            title=f"{cur.name}: reference vs current over the reference's bins "
-            f"(current outside the reference range: {ch.below:,} below, {ch.above:,} above)",
-            column=cur.name,
-            edges=list(rh.edges),
-            counts={
-                "reference": [float(x) for x in rh.counts],
-                "current": [float(x) for x in ch.counts],
-            },
-        )
-        return js_distance(r, c), detail
+        return js_distance(r, c), _bins_detail(cur.name, rh, ch, common[1])
     rs, cs = _sketch(ref.numeric), _sketch(cur.numeric)  # type: ignore[arg-type]
     lo, hi = min(rs.min, cs.min), max(rs.max, cs.max)
     detail = DistributionDetail(
@@ -207,6 +205,45 @@ def _numeric_js(
         exact=rs.is_exact and cs.is_exact,
     )
     return js_distance(r_share, c_share), detail
+
+
+def _bins_detail(name: str, rh: Histogram, ch: Histogram, own: slice) -> DistributionDetail:
+    """The chart of both histograms over the common bins (``own``: the reference's), with an
+    open bin at an end when the current has values beyond the last bin there (drawn one bin
+    wide, said in the title)."""
+    edges, ref_counts, cur_counts = list(ch.edges), [*rh.counts], [*ch.counts]
+    width = edges[1] - edges[0]
+    low = ch.below + sum(ch.counts[: own.start])
+    high = sum(ch.counts[own.stop :]) + ch.above
+    notes = [f"current outside the reference range: {low:,} below, {high:,} above"]
+    if ch.below:
+        notes.append(f"the first bin is open: {ch.below:,} current values below {edges[0]:.6g}")
+        edges, ref_counts, cur_counts = (
+            [edges[0] - width, *edges],
+            [0, *ref_counts],
+            [ch.below, *cur_counts],
+        )
+    if ch.above:
+        notes.append(f"the last bin is open: {ch.above:,} current values above {edges[-1]:.6g}")
+        edges, ref_counts, cur_counts = (
+            [*edges, edges[-1] + width],
+            [*ref_counts, 0],
+            [*cur_counts, ch.above],
+        )
+    added = own.start + len(ch.counts) - own.stop
+    span = "the reference's bins" + (
+        f" and {added} more of the same width to the current's range" if added else ""
+    )
+    return DistributionDetail(
+        name="distribution",
+        title=f"{name}: reference vs current over {span} ({'; '.join(notes)})",
+        column=name,
+        edges=edges,
+        counts={
+            "reference": [float(x) for x in ref_counts],
+            "current": [float(x) for x in cur_counts],
+        },
+    )
 
 
 def compare_categorical(ref: ColumnSummary, cur: ColumnSummary, method: str) -> ColumnDrift:

@@ -12,6 +12,12 @@ judged by its exact p-value under exchangeability, ``C(m, k) / C(n + m, k)``
 outside is above ``warn``.  How far the farthest value lies beyond the extreme is reported, in
 units of the reference's interquartile range, but not judged: on heavy-tailed columns of clean
 data it runs to thousands of IQRs, and impossible values are the business of declared ranges.
+
+A column that holds text in the current data (numbers mixed with words such as "unknown") is
+still checked: its values that parse as numbers are held to the bounds, or to the reference
+range when the reference column is numeric (:func:`text_outside`: exact from the column's
+value counts while they are exact, the exchangeability test with ``m`` the count of numbers).
+The words themselves are reported by ``quality.mixed_types`` and ``quality.type_conformance``.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+import numpy as np
 import polars as pl
 from pydantic import Field
 
@@ -40,9 +47,16 @@ from mlaudit.results import (
     Status,
     Threshold,
 )
-from mlaudit.summary import ColumnSummary, NumericSummary, ScanPlan
+from mlaudit.summary import ColumnSummary, NumericSummary, ScanPlan, reference_over
 
-__all__ = ["OutsideCount", "ValueRange", "outside_count", "range_rule", "rule_name"]
+__all__ = [
+    "OutsideCount",
+    "ValueRange",
+    "outside_count",
+    "range_rule",
+    "rule_name",
+    "text_outside",
+]
 
 Limits = tuple[float | None, float | None]
 
@@ -160,9 +174,11 @@ class ValueRange(Check):
         out = [
             self._against_reference(ctx, name)
             for name in checked_columns(self, ctx)
-            if ctx.schema[name].type.is_numeric
-            and _numeric(ctx.current.columns.get(name))
-            and _numeric(ctx.reference.columns.get(name))
+            if _numeric(ctx.reference.columns.get(name))
+            and (
+                (ctx.schema[name].type.is_numeric and _numeric(ctx.current.columns.get(name)))
+                or _text_numbers(ctx.current.columns.get(name))
+            )
         ]
         return out or self.skipped("no numeric column is shared with the reference data")
 
@@ -171,6 +187,13 @@ class ValueRange(Check):
         if s is None or s.count == 0:
             return self.skipped(f"{col} has no rows to check", column=col)
         if s.numeric is None:
+            if _text_numbers(s):
+                found = text_outside(s, *lim)
+                threshold = Threshold(
+                    metric="outside_share", direction="max", warn=self.warn, fail=self.fail
+                )
+                rng = _Range(lim, "outside", threshold, text=True)
+                return self._judge(ctx, s, found, rng, exact=found.error == 0)
             return self.skipped(
                 f"{col} is not numeric ({s.dtype}); ranges apply to numbers", column=col
             )
@@ -192,30 +215,47 @@ class ValueRange(Check):
         assert ctx.reference is not None
         s = ctx.current.columns[col]
         ref = ctx.reference.columns[col].numeric
-        assert s.numeric is not None
         assert ref is not None
         if ref.min is None or ref.max is None:
             return self.skipped(f"{col} has no finite values in the reference data", column=col)
-        found = _reference_outside(s, ref.min, ref.max)
+        if s.numeric is None:
+            return self._text_against_reference(ctx, s, ref)
+        ref_hist = ctx.reference.columns[col].histogram
+        common = reference_over(ref_hist, s.histogram) if ref_hist and s.histogram else None
+        found = _reference_outside(s, common[1] if common else None, ref.min, ref.max)
         threshold = Threshold(metric="outside_share", direction="max", warn=self.warn)
         rng = _Range((ref.min, ref.max), "outside the reference range", threshold)
         result = self._by_chance(
             self._judge(ctx, s, found, rng, exact=found.error == 0), found, ref, s.numeric
         )
-        hist, ref_hist = s.histogram, ctx.reference.columns[col].histogram
-        if hist is not None and ref_hist is not None and hist.edges == ref_hist.edges:
+        hist = s.histogram
+        if hist is not None and common is not None:
             chart = DistributionDetail(
                 name="distribution",
                 title=f"{col}: reference and current",
                 column=col,
                 edges=list(hist.edges),
                 counts={
-                    "reference": [float(c) for c in ref_hist.counts],
+                    "reference": [float(c) for c in common[0].counts],
                     "current": [float(c) for c in hist.counts],
                 },
             )
             return result.model_copy(update={"details": [*result.details, chart]})
         return result
+
+    def _text_against_reference(
+        self, ctx: CheckContext, s: ColumnSummary, ref: NumericSummary
+    ) -> CheckResult:
+        """A column numeric in the reference but text now: its values that parse as numbers,
+        held to the reference range like numbers (the others are the type checks' business)."""
+        assert s.text is not None and ref.min is not None and ref.max is not None
+        found = text_outside(s, ref.min, ref.max)
+        threshold = Threshold(metric="outside_share", direction="max", warn=self.warn)
+        rng = _Range((ref.min, ref.max), "outside the reference range", threshold, text=True)
+        result = self._judge(ctx, s, found, rng, exact=found.error == 0)
+        numbers = NumericSummary(min=s.text.numeric_like_min, max=s.text.numeric_like_max)
+        numbers.moments.n = s.text.numeric_like_count
+        return self._by_chance(result, found, ref, numbers)
 
     def _by_chance(
         self, result: CheckResult, found: OutsideCount, ref: NumericSummary, cur: NumericSummary
@@ -286,7 +326,7 @@ class ValueRange(Check):
             threshold=rng.threshold,
             bounds=bounds,
             exact=exact,
-            details=_examples(ctx, s.name, rng.limits) if found.total else [],
+            details=_examples(ctx, s.name, rng.limits, text=rng.text) if found.total else [],
         )
 
 
@@ -297,6 +337,8 @@ class _Range:
     limits: Limits
     label: str  # "outside", "outside the reference range"
     threshold: Threshold
+    text: bool = False
+    """The column holds text: its values that parse as numbers are checked."""
 
 
 def _message(name: str, found: OutsideCount, n: int, rng: _Range, *, exact: bool) -> str:
@@ -311,13 +353,18 @@ def _message(name: str, found: OutsideCount, n: int, rng: _Range, *, exact: bool
             f": {format_count(round(found.below, 1))} below and "
             f"{format_count(round(found.above, 1))} above"
         )
+    if rng.text:
+        message += (
+            f" ({name} holds text: its values that parse as numbers are checked here, the others"
+            " are reported by quality.mixed_types and quality.type_conformance)"
+        )
     return message
 
 
-def _examples(ctx: CheckContext, name: str, lim: Limits) -> list[Detail]:
+def _examples(ctx: CheckContext, name: str, lim: Limits, *, text: bool = False) -> list[Detail]:
     ex = sample_examples(
         ctx,
-        _outside_expr(name, lim),
+        _outside_expr(name, lim, text=text),
         [name],
         name="outside_examples",
         title="Rows outside the range (sample)",
@@ -342,26 +389,76 @@ def _beyond_in_iqr(ref: NumericSummary, cur: NumericSummary) -> float | None:
     return beyond / iqr if iqr > 0 else None
 
 
-def _reference_outside(s: ColumnSummary, low: float, high: float) -> OutsideCount:
+def _reference_outside(
+    s: ColumnSummary, own: slice | None, low: float, high: float
+) -> OutsideCount:
     """Values outside the reference ``[min, max]``: exact from the second-pass histogram when
-    its edges span exactly that range (or, for whole numbers, the unit bins around it), else
-    from the sketch."""
+    the reference's bins in it (``own``, see :func:`mlaudit.summary.reference_over`) span
+    exactly that range (or, for whole numbers, the unit bins around it), else from the sketch.
+
+    Bins added beyond the reference's hold values outside its range only: the one above starts
+    one ulp above the reference maximum, the one below ends at the reference minimum.
+    """
     assert s.numeric is not None
     h, cur = s.histogram, s.numeric
     inside = (cur.min is None or cur.min >= low) and (cur.max is None or cur.max <= high)
-    if inside or h is None or not h.edges:
+    if inside or h is None or not h.edges or own is None:
         return outside_count(cur, low, high)
+    first, last = h.edges[own.start], h.edges[own.stop]
+    up = math.nextafter(high, math.inf)
     whole = cur.non_integer_count == 0 and float(low).is_integer() and float(high).is_integer()
-    lo_ok = h.edges[0] == low or (whole and h.edges[0] == low - 0.5)
-    hi_ok = h.edges[-1] == high or (whole and h.edges[-1] == high + 0.5)
+    lo_ok = first == low or (whole and first == low - 0.5)
+    hi_ok = last in (high, up) or (
+        whole and last in (high + 0.5, math.nextafter(high + 0.5, math.inf))
+    )
     if lo_ok and hi_ok:  # the histogram holds finite values only: add the infinities
-        return OutsideCount(float(h.below + cur.neginf_count), float(h.above + cur.posinf_count))
+        below = h.below + sum(h.counts[: own.start]) + cur.neginf_count
+        above = sum(h.counts[own.stop :]) + h.above + cur.posinf_count
+        return OutsideCount(float(below), float(above))
     return outside_count(cur, low, high)
 
 
-def _outside_expr(col: str, lim: Limits) -> pl.Expr:
-    """Rows whose ``col`` lies outside ``lim`` (nulls and NaN are not outside)."""
+def _outside_expr(col: str, lim: Limits, *, text: bool = False) -> pl.Expr:
+    """Rows whose ``col`` lies outside ``lim`` (nulls and NaN are not outside); a text column's
+    values are read as numbers where they parse (as the profile reads them)."""
     c = pl.col(col)
+    if text:
+        c = c.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
     lo = -math.inf if lim[0] is None else lim[0]
     hi = math.inf if lim[1] is None else lim[1]
     return c.is_not_nan() & ((c < lo) | (c > hi))
+
+
+def _text_numbers(s: ColumnSummary | None) -> bool:
+    """A text column some of whose values parse as numbers."""
+    return s is not None and s.text is not None and s.text.numeric_like_count > 0
+
+
+def text_outside(s: ColumnSummary, low: float | None, high: float | None) -> OutsideCount:
+    """Values of a text column that parse as numbers and lie outside ``[low, high]``.
+
+    Counted from the column's value counts, the keys parsed as the profile parses them
+    (stripped, then read as float; "inf" counts beyond any bound, "nan" never): exact while the
+    counts are.  When they are capped (heavy hitters) and the parsed numbers' finite minimum or
+    maximum (kept by the profile) breaks the range, the numbers among the values not kept (the
+    numeric-like count minus those counted) may lie outside too: they are the error.  Personal
+    columns keep hashed values only: then one value is known on each side the extremes break,
+    the other numbers are the error.
+    """
+    assert s.text is not None
+    t, cats = s.text, s.categories
+    low_out = low is not None and t.numeric_like_min is not None and t.numeric_like_min < low
+    high_out = high is not None and t.numeric_like_max is not None and t.numeric_like_max > high
+    if cats is None or cats.hashed:
+        known = int(low_out) + int(high_out)
+        error = float(t.numeric_like_count - known) if known else 0.0
+        return OutsideCount(float(low_out), float(high_out), error)
+    numbers = pl.Series(list(cats.counts), dtype=pl.String).str.strip_chars()
+    numbers = numbers.cast(pl.Float64, strict=False)
+    v = numbers.fill_null(math.nan).to_numpy()
+    w = np.asarray(list(cats.counts.values()), dtype=np.float64)
+    below = float(w[v < low].sum()) if low is not None else 0.0
+    above = float(w[v > high].sum()) if high is not None else 0.0
+    counted = float(w[numbers.is_not_null().to_numpy()].sum())
+    unseen = t.numeric_like_count - counted if not cats.exact and (low_out or high_out) else 0.0
+    return OutsideCount(below, above, max(unseen, 0.0))
