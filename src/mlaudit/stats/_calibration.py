@@ -17,6 +17,14 @@ Each bootstrap fit pools tied scores and calls scikit-learn's pool-adjacent-viol
 (``sklearn.isotonic.isotonic_regression``) on the scores sorted once, instead of
 ``IsotonicRegression.fit`` per resample: the same step function (tested), about 0.4 ms instead
 of 3.5 ms per resample of 5,000 rows, 0.9 ms of 20,000.
+
+The bootstrap resamples a seeded subsample of at most ``bootstrap_rows`` (20,000) reference
+rows, drawn without replacement, rather than the whole reference: on a 1,000,000-row reference
+50 resamples of every row took 4.8 s.  The calibrator itself (and the ECEs) still use every
+row.  The spread of a calibrator fitted on 20,000 rows is at least that of one fitted on more
+(an isotonic fit's error shrinks as the reference grows), so above 20,000 rows the widening
+is conservative: the bands cover at least as often as with the full resample, and at 20,000
+rows and below nothing changes.
 """
 
 from __future__ import annotations
@@ -204,6 +212,7 @@ def fit_calibration(
     min_per_class: int = 10,
     seed: int = 0,
     n_boot: int = 0,
+    bootstrap_rows: int = 20_000,
 ) -> Calibration:
     """Fit an isotonic calibrator of ``labels`` on ``scores`` from a labelled reference.
 
@@ -224,6 +233,9 @@ def fit_calibration(
     n_boot
         Bootstrap calibrators to fit besides the calibrator itself (0: none); 30 gives the
         calibration's standard error in a metric to within about 13 %.
+    bootstrap_rows
+        Largest number of reference rows the bootstrap resamples (a seeded subsample without
+        replacement when the reference is larger; see the module's docstring).
 
     Returns
     -------
@@ -238,6 +250,8 @@ def fit_calibration(
     """
     if n_boot < 0:
         raise DataError(f"n_boot={n_boot} is negative", fix="use n_boot=0 for no bootstrap")
+    if bootstrap_rows < 2:
+        raise DataError(f"bootstrap_rows={bootstrap_rows} is below 2", fix="use 20,000")
 
     s, y = _check_reference(scores, labels, min_per_class)
     iso = isotonic.IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y)
@@ -252,8 +266,16 @@ def fit_calibration(
         n_reference=int(y.size),
         n_positive=int(y.sum()),
         n_folds=folds,
-        bootstrap=_bootstrap(s, y, n_boot, seed),
+        bootstrap=_bootstrap(*_at_most(s, y, bootstrap_rows, seed), n_boot, seed),
     )
+
+
+def _at_most(s: FloatArray, y: FloatArray, rows: int, seed: int) -> tuple[FloatArray, FloatArray]:
+    """``(s, y)``, or a seeded subsample of ``rows`` of them (without replacement) if longer."""
+    if s.size <= rows:
+        return s, y
+    keep = np.sort(np.random.default_rng([seed, 0x5AB5]).choice(s.size, rows, replace=False))
+    return s[keep], y[keep]
 
 
 def _bootstrap(

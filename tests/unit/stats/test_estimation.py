@@ -15,6 +15,7 @@ from sklearn.metrics import f1_score, recall_score, roc_auc_score
 from tests.unit.stats._scores import distorted
 
 from mlaudit.errors import DataError
+from mlaudit.stats._calibration import _at_most
 from mlaudit.stats._estimation import (
     METRICS,
     estimate_binary_metrics,
@@ -366,3 +367,38 @@ def test_widened_band_restores_coverage_with_a_small_reference() -> None:
     old_mean = sum(old_hits.values()) / (pairs * len(METRICS))
     new_mean = sum(new_hits.values()) / (pairs * len(METRICS))
     assert old_mean < 0.93 and new_mean - old_mean > 0.02, (old_mean, new_mean)
+
+
+def test_bootstrap_on_a_subsample_of_a_large_reference_still_covers() -> None:
+    # Same known model as above; the bootstrap resamples a 2,500-row subsample of each 5,000-row
+    # reference (bootstrap_rows), as it resamples 20,000 of a larger reference.  A calibrator
+    # of 2,500 rows varies more than one of 5,000, so the widened band may only grow: coverage
+    # at least the binomial 99 % interval's lower end.  The calibrator itself uses every row
+    # (same thresholds as without the subsample); the resamples are those of the subsample.
+    pairs = 200
+    hits = dict.fromkeys(METRICS, 0)
+    for k in range(pairs):
+        rng = np.random.default_rng(5000 + k)
+        ref = distorted(rng, 5000)
+        sub = fit_calibration(*ref, n_boot=50, seed=k, bootstrap_rows=2500)
+        if k < 3:
+            full = fit_calibration(*ref, n_boot=50, seed=k)
+            assert np.array_equal(sub.x_thresholds, full.x_thresholds)  # calibrator: all rows
+            s_sub, y_sub = _at_most(*ref, 2500, k)
+            assert s_sub.size == 2500 and np.isin(s_sub, ref[0]).all()
+            alone = fit_calibration(s_sub, y_sub, n_boot=50, seed=k).bootstrap
+            pairs_ = zip(alone, sub.bootstrap, strict=True)
+            assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) for a, b in pairs_)
+        s, y = distorted(rng, 2000)
+        pred = (s > 0.5**3).astype(int)
+        real = realised_binary_metrics(y, pred, s)
+        new = estimate_binary_metrics(
+            sub.transform(s), pred, s, seed=k, n_draws=1000, calibration=sub
+        )
+        for name in METRICS:
+            hits[name] += int(new[name].low <= real[name] <= new[name].high)
+    lo, _ = _coverage_bounds(pairs)
+    for name in METRICS:
+        assert hits[name] / pairs >= lo, (name, hits[name] / pairs)
+    with pytest.raises(DataError, match="bootstrap_rows=1"):
+        fit_calibration(*ref, n_boot=2, bootstrap_rows=1)
