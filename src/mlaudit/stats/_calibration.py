@@ -13,10 +13,13 @@ seeded bootstrap resamples of the reference (rows drawn with replacement, as mul
 weights; Efron's nonparametric bootstrap), and keeps their step functions.  How much a window's
 estimated metric moves across these calibrators measures how much of its error comes from the
 calibration (:func:`mlaudit.stats._estimation.estimate_binary_metrics` widens its band by it).
-Each bootstrap fit pools tied scores and calls scikit-learn's pool-adjacent-violators
-(``sklearn.isotonic.isotonic_regression``) on the scores sorted once, instead of
-``IsotonicRegression.fit`` per resample: the same step function (tested), about 0.4 ms instead
-of 3.5 ms per resample of 5,000 rows, 0.9 ms of 20,000.
+Every isotonic fit here (the calibrator, the out-of-fold fits of ``ece_after`` and the bootstrap
+fits) pools tied scores and calls scikit-learn's pool-adjacent-violators
+(``sklearn.isotonic.isotonic_regression``) on the scores sorted once, a fit being a weight per
+distinct score (1 per row, 0 outside the training folds, a bootstrap count), instead of
+``IsotonicRegression.fit`` per fit: the same step function (tested against it), about 0.4 ms
+instead of 3.5 ms per resample of 5,000 rows; on 1,000,000 rows the calibrator and its five
+out-of-fold fits took 1.4 s with ``IsotonicRegression`` and take about 0.25 s so.
 
 The bootstrap resamples a seeded subsample of at most ``bootstrap_rows`` (20,000) reference
 rows, drawn without replacement, rather than the whole reference: on a 1,000,000-row reference
@@ -254,14 +257,15 @@ def fit_calibration(
         raise DataError(f"bootstrap_rows={bootstrap_rows} is below 2", fix="use 20,000")
 
     s, y = _check_reference(scores, labels, min_per_class)
-    iso = isotonic.IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y)
+    pooled = _Pooled(s, y)
+    x_thresholds, y_thresholds = pooled.fit(np.ones(s.size))
     folds = max(2, min(n_folds, int(y.sum()), int(y.size - y.sum())))
     in_unit = bool(np.all((s >= 0.0) & (s <= 1.0)))
     return Calibration(
-        x_thresholds=np.asarray(iso.X_thresholds_, dtype=np.float64),
-        y_thresholds=np.asarray(iso.y_thresholds_, dtype=np.float64),
+        x_thresholds=x_thresholds,
+        y_thresholds=y_thresholds,
         ece_before=expected_calibration_error(s, y, n_bins=n_bins) if in_unit else math.nan,
-        ece_after=expected_calibration_error(_out_of_fold(s, y, folds, seed), y, n_bins=n_bins),
+        ece_after=expected_calibration_error(_out_of_fold(pooled, folds, seed), y, n_bins=n_bins),
         bin_edges=np.linspace(0.0, 1.0, n_bins + 1),
         n_reference=int(y.size),
         n_positive=int(y.sum()),
@@ -278,39 +282,59 @@ def _at_most(s: FloatArray, y: FloatArray, rows: int, seed: int) -> tuple[FloatA
     return s[keep], y[keep]
 
 
+class _Pooled:
+    """Scores sorted and pooled once, for isotonic fits that differ only in row weights."""
+
+    def __init__(self, s: FloatArray, y: FloatArray) -> None:
+        self.s, self.y = s, y
+        self.ux, self.inverse = np.unique(s, return_inverse=True)
+
+    def fit(self, counts: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """``IsotonicRegression(y_min=0, y_max=1).fit``'s thresholds with row weights ``counts``.
+
+        Rows with the same score are pooled (weighted mean label), as ``IsotonicRegression.fit``
+        pools them, and the pooled points are fitted by scikit-learn's pool-adjacent-violators.
+        Interior points whose value equals both neighbours' are dropped, as scikit-learn drops
+        them.
+        """
+        w = np.bincount(self.inverse, weights=counts, minlength=self.ux.size)
+        hits = np.bincount(self.inverse, weights=counts * self.y, minlength=self.ux.size)
+        keep = w > 0
+        xb, wb = self.ux[keep], w[keep]
+        yb = isotonic.isotonic_regression(hits[keep] / wb, sample_weight=wb, y_min=0.0, y_max=1.0)
+        inner = np.ones(yb.size, dtype=bool)
+        inner[1:-1] = (yb[1:-1] != yb[:-2]) | (yb[1:-1] != yb[2:])
+        return xb[inner], np.asarray(yb[inner], dtype=np.float64)
+
+
 def _bootstrap(
     s: FloatArray, y: FloatArray, n_boot: int, seed: int
 ) -> tuple[tuple[FloatArray, FloatArray], ...]:
     """Isotonic calibrators fitted on ``n_boot`` bootstrap resamples of ``(s, y)``.
 
-    A resample is a count per row (rows drawn uniformly with replacement); rows with the same
-    score are pooled (weighted mean label), as ``IsotonicRegression.fit`` pools them, and the
-    pooled points are fitted by scikit-learn's pool-adjacent-violators.  Interior points whose
-    value equals both neighbours' are dropped, as scikit-learn drops them.
+    A resample is a count per row (rows drawn uniformly with replacement), fitted as
+    :meth:`_Pooled.fit`.
     """
     if n_boot == 0:
         return ()
-    ux, inverse = np.unique(s, return_inverse=True)
+    pooled = _Pooled(s, y)
     rng = np.random.default_rng([seed, 0xB007])
     out = []
     for _ in range(n_boot):
         counts = np.bincount(rng.integers(0, s.size, s.size), minlength=s.size).astype(np.float64)
-        w = np.bincount(inverse, weights=counts, minlength=ux.size)
-        hits = np.bincount(inverse, weights=counts * y, minlength=ux.size)
-        keep = w > 0
-        xb, wb = ux[keep], w[keep]
-        yb = isotonic.isotonic_regression(hits[keep] / wb, sample_weight=wb, y_min=0.0, y_max=1.0)
-        inner = np.ones(yb.size, dtype=bool)
-        inner[1:-1] = (yb[1:-1] != yb[:-2]) | (yb[1:-1] != yb[2:])
-        out.append((xb[inner], np.asarray(yb[inner], dtype=np.float64)))
+        out.append(pooled.fit(counts))
     return tuple(out)
 
 
-def _out_of_fold(s: FloatArray, y: FloatArray, folds: int, seed: int) -> FloatArray:
-    out = np.empty_like(s)
-    for train, test in stratified_folds(y, folds, seed):
-        iso = isotonic.IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-        out[test] = iso.fit(s[train], y[train]).predict(s[test])
+def _out_of_fold(pooled: _Pooled, folds: int, seed: int) -> FloatArray:
+    """Each fold's scores calibrated by the isotonic fit on the other folds (clipped at the
+    ends, as ``IsotonicRegression(out_of_bounds="clip").predict``)."""
+    out = np.empty_like(pooled.s)
+    for train, test in stratified_folds(pooled.y, folds, seed):
+        counts = np.zeros(pooled.s.size)
+        counts[train] = 1.0
+        x, y = pooled.fit(counts)
+        out[test] = np.interp(pooled.s[test], x, y)
     return out
 
 

@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 import pytest
 from scipy import stats
-from sklearn.metrics import f1_score, recall_score, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
 from tests.unit.stats._scores import distorted
 
 from mlaudit.errors import DataError
@@ -255,6 +261,27 @@ def test_realised_metrics_are_sklearns_with_nan_where_undefined() -> None:
     assert one_class["accuracy"] == 1.0
     assert all(math.isnan(one_class[k]) for k in ("precision", "recall", "f1", "roc_auc"))
     assert all(math.isnan(v) for v in realised_binary_metrics([], [], []).values())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_realised_metrics_equal_sklearns_on_random_data(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 50_000
+    y = (rng.random(n) < 0.3).astype(int)
+    s = np.round(rng.normal(y, 1.0), 2)  # ties
+    pred = (s > 0.4).astype(int)
+    r = realised_binary_metrics(y, pred, s)
+    oracle = {
+        "accuracy": accuracy_score(y, pred),
+        "precision": precision_score(y, pred),
+        "recall": recall_score(y, pred),
+        "f1": f1_score(y, pred),
+        "roc_auc": roc_auc_score(y, s),
+    }
+    assert r == pytest.approx(oracle, rel=1e-12, abs=1e-15)
+    none_predicted = realised_binary_metrics([1, 0, 1], [0, 0, 0], [0.1, 0.2, 0.3])
+    assert math.isnan(none_predicted["precision"]) and none_predicted["f1"] == 0.0
+    assert f1_score([1, 0, 1], [0, 0, 0], zero_division=np.nan) == 0.0  # the same
 
 
 # --------------------------------------------------------------------------- bad input
