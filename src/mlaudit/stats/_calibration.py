@@ -87,6 +87,9 @@ class Calibration:
     bootstrap
         ``(x_thresholds, y_thresholds)`` of the isotonic calibrators fitted on bootstrap
         resamples of the reference (empty when ``n_boot=0``); see :meth:`transform_bootstrap`.
+    n_bootstrap_rows
+        Reference rows the resamples were drawn from (all of them, or a seeded subsample of
+        ``bootstrap_rows``; 0 when ``n_boot=0``).
     """
 
     x_thresholds: FloatArray
@@ -98,6 +101,7 @@ class Calibration:
     n_positive: int
     n_folds: int
     bootstrap: tuple[tuple[FloatArray, FloatArray], ...] = field(default=(), repr=False)
+    n_bootstrap_rows: int = 0
 
     @property
     def n_boot(self) -> int:
@@ -271,6 +275,7 @@ def fit_calibration(
         n_positive=int(y.sum()),
         n_folds=folds,
         bootstrap=_bootstrap(*_at_most(s, y, bootstrap_rows, seed), n_boot, seed),
+        n_bootstrap_rows=min(s.size, bootstrap_rows) if n_boot else 0,
     )
 
 

@@ -413,6 +413,7 @@ def test_bootstrap_on_a_subsample_of_a_large_reference_still_covers() -> None:
             assert np.array_equal(sub.x_thresholds, full.x_thresholds)  # calibrator: all rows
             s_sub, y_sub = _at_most(*ref, 2500, k)
             assert s_sub.size == 2500 and np.isin(s_sub, ref[0]).all()
+            assert (sub.n_bootstrap_rows, full.n_bootstrap_rows) == (2500, 5000)
             alone = fit_calibration(s_sub, y_sub, n_boot=50, seed=k).bootstrap
             pairs_ = zip(alone, sub.bootstrap, strict=True)
             assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) for a, b in pairs_)
