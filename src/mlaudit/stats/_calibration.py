@@ -24,10 +24,13 @@ out-of-fold fits took 1.4 s with ``IsotonicRegression`` and take about 0.25 s so
 The bootstrap resamples a seeded subsample of at most ``bootstrap_rows`` (20,000) reference
 rows, drawn without replacement, rather than the whole reference: on a 1,000,000-row reference
 50 resamples of every row took 4.8 s.  The calibrator itself (and the ECEs) still use every
-row.  The spread of a calibrator fitted on 20,000 rows is at least that of one fitted on more
-(an isotonic fit's error shrinks as the reference grows), so above 20,000 rows the widening
-is conservative: the bands cover at least as often as with the full resample, and at 20,000
-rows and below nothing changes.
+row.  The spread over calibrators fitted on ``m`` of ``n`` rows is that of a smaller
+reference; it is rescaled by ``sqrt(m / n)`` (:attr:`Calibration.spread_scale`), the
+m-out-of-n bootstrap (Bickel, Götze and van Zwet, 1997, *Statistica Sinica* 7) for what the
+spread is used for: window metrics built from sums of calibrated probabilities over many rows,
+smooth functionals of the isotonic fit whose error shrinks as ``1/sqrt(n)`` (unlike the fit at
+one point, ``n^(-1/3)``).  Tested: the rescaled spread is close to the full bootstrap's and the
+bands keep their coverage.  At 20,000 rows and below nothing changes.
 """
 
 from __future__ import annotations
@@ -107,6 +110,17 @@ class Calibration:
     def n_boot(self) -> int:
         """Number of bootstrap calibrators kept."""
         return len(self.bootstrap)
+
+    @property
+    def spread_scale(self) -> float:
+        """Factor from the bootstrap's spread to the whole reference's: ``sqrt(m / n)``.
+
+        1 when the resamples were drawn from every reference row; with a subsample of ``m`` of
+        ``n`` rows, the m-out-of-n bootstrap's rescaling for a root-n functional.
+        """
+        if not self.n_bootstrap_rows or self.n_bootstrap_rows >= self.n_reference:
+            return 1.0
+        return math.sqrt(self.n_bootstrap_rows / self.n_reference)
 
     @cached_property
     def bootstrap_grid(self) -> tuple[FloatArray, FloatArray]:

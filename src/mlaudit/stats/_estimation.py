@@ -318,7 +318,7 @@ def _calibration_spread(
     out = {}
     for name, v in metrics_from_sums(tp, fn, rc_sums, n, n1).items():
         ok = v[np.isfinite(v)]
-        out[name] = float(ok.std(ddof=1)) if ok.size >= 2 else math.nan
+        out[name] = float(ok.std(ddof=1)) * cal.spread_scale if ok.size >= 2 else math.nan
     return out
 
 

@@ -398,12 +398,13 @@ def test_widened_band_restores_coverage_with_a_small_reference() -> None:
 
 def test_bootstrap_on_a_subsample_of_a_large_reference_still_covers() -> None:
     # Same known model as above; the bootstrap resamples a 2,500-row subsample of each 5,000-row
-    # reference (bootstrap_rows), as it resamples 20,000 of a larger reference.  A calibrator
-    # of 2,500 rows varies more than one of 5,000, so the widened band may only grow: coverage
-    # at least the binomial 99 % interval's lower end.  The calibrator itself uses every row
-    # (same thresholds as without the subsample); the resamples are those of the subsample.
+    # reference (bootstrap_rows), as it resamples 20,000 of a larger reference, and rescales
+    # its spread by sqrt(2500 / 5000).  Oracle: the full bootstrap of every row, fitted
+    # alongside; the rescaled spread is close to its spread on average, and coverage is within
+    # the binomial 99 % interval of 0.95.  The calibrator itself uses every row.
     pairs = 200
     hits = dict.fromkeys(METRICS, 0)
+    ratios: list[float] = []
     for k in range(pairs):
         rng = np.random.default_rng(5000 + k)
         ref = distorted(rng, 5000)
@@ -423,10 +424,18 @@ def test_bootstrap_on_a_subsample_of_a_large_reference_still_covers() -> None:
         new = estimate_binary_metrics(
             sub.transform(s), pred, s, seed=k, n_draws=1000, calibration=sub
         )
+        if k < 40:
+            whole = fit_calibration(*ref, n_boot=50, seed=k)
+            old = estimate_binary_metrics(
+                whole.transform(s), pred, s, seed=k, n_draws=1000, calibration=whole
+            )
+            ratios += [(new[m].sd_calibration or 0) / (old[m].sd_calibration or 1) for m in METRICS]
         for name in METRICS:
             hits[name] += int(new[name].low <= real[name] <= new[name].high)
-    lo, _ = _coverage_bounds(pairs)
+    lo, hi = _coverage_bounds(pairs)
     for name in METRICS:
-        assert hits[name] / pairs >= lo, (name, hits[name] / pairs)
+        assert lo <= hits[name] / pairs <= hi, (name, hits[name] / pairs)
+    assert 0.8 < float(np.median(ratios)) < 1.25, float(np.median(ratios))
+    assert sub.spread_scale == pytest.approx(math.sqrt(0.5)) and full.spread_scale == 1.0
     with pytest.raises(DataError, match="bootstrap_rows=1"):
         fit_calibration(*ref, n_boot=2, bootstrap_rows=1)

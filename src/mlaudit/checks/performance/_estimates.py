@@ -193,8 +193,8 @@ def calibration_note(cal: Calibration) -> str:
         f"calibration's own error (the estimate's spread over {cal.n_boot} calibrators fitted "
         "on bootstrap resamples of the reference"
         + (
-            f", drawn from a seeded subsample of {cal.n_bootstrap_rows:,} of its rows: the "
-            "spread of a smaller reference, so the bands err on the wide side"
+            f", drawn from a seeded subsample of {cal.n_bootstrap_rows:,} of its rows, the "
+            f"spread scaled by {cal.spread_scale:.3g} = √(subsample ÷ reference rows)"
             if cal.n_bootstrap_rows < cal.n_reference
             else ""
         )
