@@ -32,13 +32,14 @@ import statistics
 import sys
 from pathlib import Path
 
-from _common import DATA, Measurement, measure, write_parquet
+from _common import DATA, Measurement, Variant, measure, write_parquet
 
 HERE = Path(__file__).parent
 PEER_PY = HERE / ".peer-venv" / "bin" / "python"
 PEER_SCRIPT = HERE / "peer_evidently_drift.py"
 # No telemetry from the peer's libraries (there is no network here anyway).
 PEER_ENV = {"ITERATIVE_DO_NOT_TRACK": "1", "DO_NOT_TRACK": "1"}
+MODEL_ARGS = ("--target", "target", "--prediction", "prediction", "--score", "score")
 PEER_MAX_ROWS = 1_000_000
 """Above this the peer is skipped unless asked for (it needs tens of GB at 10M rows)."""
 # Byte-compiled modules for our side, as a pip install has them (the peer's were compiled when
@@ -48,7 +49,9 @@ WARM = (("audit", 0), ("drift", 10_000_019))
 OURS_ENV = {"PYTHONPYCACHEPREFIX": str(DATA / "pycache"), "PYTHONDONTWRITEBYTECODE": ""}
 
 
-def ours(ref: str, cur: str, html: bool, src: str | None = None) -> Measurement:
+def ours(
+    ref: str, cur: str, html: bool, src: str | None = None, model: bool = False
+) -> Measurement:
     """One fresh ``mlaudit drift`` process (mlaudit from ``src`` when given)."""
     env = dict(OURS_ENV)
     if src is not None:
@@ -68,6 +71,7 @@ def ours(ref: str, cur: str, html: bool, src: str | None = None) -> Measurement:
             "never",
             "--out",
             str(DATA / "drift-out"),
+            *(MODEL_ARGS if model else ()),
         ],
         env=env,
     )
@@ -104,9 +108,30 @@ def main() -> None:
     parser.add_argument(
         "--peer-anyway", action="store_true", help=f"run the peer above {PEER_MAX_ROWS:,} rows"
     )
+    parser.add_argument(
+        "--drifted", action="store_true", help="strong drift in five columns of the current file"
+    )
+    parser.add_argument(
+        "--model-columns",
+        action="store_true",
+        help="add target, prediction and score columns (and pass them to mlaudit drift)",
+    )
     args = parser.parse_args()
-    ref = str(write_parquet(DATA / f"audit_{args.rows}.parquet", args.rows, seed=0))
-    cur = str(write_parquet(DATA / f"drift_{args.rows}.parquet", args.rows, seed=10_000_019))
+    model = Variant(model=args.model_columns)
+    current = Variant(drifted=args.drifted, model=args.model_columns)
+    ref = str(
+        write_parquet(
+            DATA / f"audit_{args.rows}{model.suffix}.parquet", args.rows, seed=0, variant=model
+        )
+    )
+    cur = str(
+        write_parquet(
+            DATA / f"drift_{args.rows}{current.suffix}.parquet",
+            args.rows,
+            seed=10_000_019,
+            variant=current,
+        )
+    )
 
     run_peer = not args.no_peer
     if run_peer and not PEER_PY.exists():
@@ -117,23 +142,29 @@ def main() -> None:
         run_peer = False
 
     trees: list[str | None] = list(args.src) if args.src else [None]
-    small = [str(write_parquet(DATA / f"{k}_1000.parquet", 1000, seed=s)) for k, s in WARM]
+    small = [
+        str(write_parquet(DATA / f"{k}_1000{model.suffix}.parquet", 1000, seed=s, variant=model))
+        for k, s in WARM
+    ]
     for src in trees:  # untimed, on 1,000 rows: byte-compiles every module the command loads
-        warm = ours(*small, args.html, src)
+        warm = ours(*small, args.html, src, args.model_columns)
         print(f"  warm-up {src or 'installed'} (not counted) {warm.seconds:.2f} s", flush=True)
     mine: dict[str | None, list[Measurement]] = {src: [] for src in trees}
     theirs: list[Measurement] = []
     for i in range(max(args.repeat, args.peer_repeat if run_peer else 0)):
         for src in trees:
             if i < args.repeat:
-                mine[src].append(ours(ref, cur, args.html, src))
+                mine[src].append(ours(ref, cur, args.html, src, args.model_columns))
                 print(f"  ours  {mine[src][-1].line()}  [{src or 'installed'}]", flush=True)
         if run_peer and i < args.peer_repeat:
             theirs.append(peer(ref, cur, args.html))
             print(f"  peer  {theirs[-1].line()}", flush=True)
 
     outputs = "HTML + JSON" if args.html else "JSON"
-    print(f"\n{args.rows:,} + {args.rows:,} rows x 20 columns, reports written: {outputs}")
+    extra = (", strong drift in 5 columns" if args.drifted else "") + (
+        ", target/prediction/score columns" if args.model_columns else ""
+    )
+    print(f"\n{args.rows:,} + {args.rows:,} rows x 20 columns{extra}, reports written: {outputs}")
     if theirs:
         print(summary("Evidently DataDriftPreset", theirs))
     for src, runs in mine.items():

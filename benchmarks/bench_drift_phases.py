@@ -1,6 +1,7 @@
 """Where the time of ``mlaudit drift`` goes: per-phase timers in one process.
 
-Usage: ``.venv/bin/python benchmarks/bench_drift_phases.py [--rows N]``
+Usage: ``.venv/bin/python benchmarks/bench_drift_phases.py [--rows N] [--drifted]
+[--model-columns]`` (the files of ``bench_drift_peer.py`` with the same options)
 
 Times the imports the command pays for, then one drift audit of the benchmark files with timers
 wrapped around each scan pass, each check and the report writing.  Figures are for reading
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from _common import DATA, write_parquet
+from _common import DATA, Variant, write_parquet
 
 T0 = time.perf_counter()
 TIMES: dict[str, float] = defaultdict(float)
@@ -45,9 +46,29 @@ def wrap(owner: Any, attr: str, label: Callable[..., str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--drifted", action="store_true", help="strong drift in five columns")
+    parser.add_argument("--model-columns", action="store_true", help="target, prediction, score")
     args = parser.parse_args()
-    ref = str(write_parquet(DATA / f"audit_{args.rows}.parquet", args.rows, seed=0))
-    cur = str(write_parquet(DATA / f"drift_{args.rows}.parquet", args.rows, seed=10_000_019))
+    model = Variant(model=args.model_columns)
+    current = Variant(drifted=args.drifted, model=args.model_columns)
+    ref = str(
+        write_parquet(
+            DATA / f"audit_{args.rows}{model.suffix}.parquet", args.rows, seed=0, variant=model
+        )
+    )
+    cur = str(
+        write_parquet(
+            DATA / f"drift_{args.rows}{current.suffix}.parquet",
+            args.rows,
+            seed=10_000_019,
+            variant=current,
+        )
+    )
+    roles = (
+        {"target": "target", "prediction": "prediction", "score": "score"}
+        if args.model_columns
+        else None
+    )
 
     with timed("import mlaudit.cli (what `mlaudit drift` loads)"):
         import mlaudit.cli  # noqa: F401
@@ -75,7 +96,7 @@ def main() -> None:
     wrap(inputs, "infer_schema", lambda ds, **kw: "infer schema")
     wrap(Dataset, "fingerprint", lambda self: "file hashes (waiting for the background thread)")
     with timed("Audit(...) setup"):
-        audit = Audit(cur, reference=ref, suite="drift", title="Drift report")
+        audit = Audit(cur, reference=ref, suite="drift", title="Drift report", schema=roles)
     for check in audit.checks:
         # pydantic models refuse new attributes; wrap the class method once per class.
         cls = type(check)

@@ -13,10 +13,24 @@ seeded bootstrap resamples of the reference (rows drawn with replacement, as mul
 weights; Efron's nonparametric bootstrap), and keeps their step functions.  How much a window's
 estimated metric moves across these calibrators measures how much of its error comes from the
 calibration (:func:`mlaudit.stats._estimation.estimate_binary_metrics` widens its band by it).
-Each bootstrap fit pools tied scores and calls scikit-learn's pool-adjacent-violators
-(``sklearn.isotonic.isotonic_regression``) on the scores sorted once, instead of
-``IsotonicRegression.fit`` per resample: the same step function (tested), about 0.4 ms instead
-of 3.5 ms per resample of 5,000 rows, 0.9 ms of 20,000.
+Every isotonic fit here (the calibrator, the out-of-fold fits of ``ece_after`` and the bootstrap
+fits) pools tied scores and calls scikit-learn's pool-adjacent-violators
+(``sklearn.isotonic.isotonic_regression``) on the scores sorted once, a fit being a weight per
+distinct score (1 per row, 0 outside the training folds, a bootstrap count), instead of
+``IsotonicRegression.fit`` per fit: the same step function (tested against it), about 0.4 ms
+instead of 3.5 ms per resample of 5,000 rows; on 1,000,000 rows the calibrator and its five
+out-of-fold fits took 1.4 s with ``IsotonicRegression`` and take about 0.25 s so.
+
+The bootstrap resamples a seeded subsample of at most ``bootstrap_rows`` (20,000) reference
+rows, drawn without replacement, rather than the whole reference: on a 1,000,000-row reference
+50 resamples of every row took 4.8 s.  The calibrator itself (and the ECEs) still use every
+row.  The spread over calibrators fitted on ``m`` of ``n`` rows is that of a smaller
+reference; it is rescaled by ``sqrt(m / n)`` (:attr:`Calibration.spread_scale`), the
+m-out-of-n bootstrap (Bickel, Götze and van Zwet, 1997, *Statistica Sinica* 7) for what the
+spread is used for: window metrics built from sums of calibrated probabilities over many rows,
+smooth functionals of the isotonic fit whose error shrinks as ``1/sqrt(n)`` (unlike the fit at
+one point, ``n^(-1/3)``).  Tested: the rescaled spread is close to the full bootstrap's and the
+bands keep their coverage.  At 20,000 rows and below nothing changes.
 """
 
 from __future__ import annotations
@@ -76,6 +90,9 @@ class Calibration:
     bootstrap
         ``(x_thresholds, y_thresholds)`` of the isotonic calibrators fitted on bootstrap
         resamples of the reference (empty when ``n_boot=0``); see :meth:`transform_bootstrap`.
+    n_bootstrap_rows
+        Reference rows the resamples were drawn from (all of them, or a seeded subsample of
+        ``bootstrap_rows``; 0 when ``n_boot=0``).
     """
 
     x_thresholds: FloatArray
@@ -87,11 +104,23 @@ class Calibration:
     n_positive: int
     n_folds: int
     bootstrap: tuple[tuple[FloatArray, FloatArray], ...] = field(default=(), repr=False)
+    n_bootstrap_rows: int = 0
 
     @property
     def n_boot(self) -> int:
         """Number of bootstrap calibrators kept."""
         return len(self.bootstrap)
+
+    @property
+    def spread_scale(self) -> float:
+        """Factor from the bootstrap's spread to the whole reference's: ``sqrt(m / n)``.
+
+        1 when the resamples were drawn from every reference row; with a subsample of ``m`` of
+        ``n`` rows, the m-out-of-n bootstrap's rescaling for a root-n functional.
+        """
+        if not self.n_bootstrap_rows or self.n_bootstrap_rows >= self.n_reference:
+            return 1.0
+        return math.sqrt(self.n_bootstrap_rows / self.n_reference)
 
     @cached_property
     def bootstrap_grid(self) -> tuple[FloatArray, FloatArray]:
@@ -204,6 +233,7 @@ def fit_calibration(
     min_per_class: int = 10,
     seed: int = 0,
     n_boot: int = 0,
+    bootstrap_rows: int = 20_000,
 ) -> Calibration:
     """Fit an isotonic calibrator of ``labels`` on ``scores`` from a labelled reference.
 
@@ -224,6 +254,9 @@ def fit_calibration(
     n_boot
         Bootstrap calibrators to fit besides the calibrator itself (0: none); 30 gives the
         calibration's standard error in a metric to within about 13 %.
+    bootstrap_rows
+        Largest number of reference rows the bootstrap resamples (a seeded subsample without
+        replacement when the reference is larger; see the module's docstring).
 
     Returns
     -------
@@ -238,22 +271,59 @@ def fit_calibration(
     """
     if n_boot < 0:
         raise DataError(f"n_boot={n_boot} is negative", fix="use n_boot=0 for no bootstrap")
+    if bootstrap_rows < 2:
+        raise DataError(f"bootstrap_rows={bootstrap_rows} is below 2", fix="use 20,000")
 
     s, y = _check_reference(scores, labels, min_per_class)
-    iso = isotonic.IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y)
+    pooled = _Pooled(s, y)
+    x_thresholds, y_thresholds = pooled.fit(np.ones(s.size))
     folds = max(2, min(n_folds, int(y.sum()), int(y.size - y.sum())))
     in_unit = bool(np.all((s >= 0.0) & (s <= 1.0)))
     return Calibration(
-        x_thresholds=np.asarray(iso.X_thresholds_, dtype=np.float64),
-        y_thresholds=np.asarray(iso.y_thresholds_, dtype=np.float64),
+        x_thresholds=x_thresholds,
+        y_thresholds=y_thresholds,
         ece_before=expected_calibration_error(s, y, n_bins=n_bins) if in_unit else math.nan,
-        ece_after=expected_calibration_error(_out_of_fold(s, y, folds, seed), y, n_bins=n_bins),
+        ece_after=expected_calibration_error(_out_of_fold(pooled, folds, seed), y, n_bins=n_bins),
         bin_edges=np.linspace(0.0, 1.0, n_bins + 1),
         n_reference=int(y.size),
         n_positive=int(y.sum()),
         n_folds=folds,
-        bootstrap=_bootstrap(s, y, n_boot, seed),
+        bootstrap=_bootstrap(*_at_most(s, y, bootstrap_rows, seed), n_boot, seed),
+        n_bootstrap_rows=min(s.size, bootstrap_rows) if n_boot else 0,
     )
+
+
+def _at_most(s: FloatArray, y: FloatArray, rows: int, seed: int) -> tuple[FloatArray, FloatArray]:
+    """``(s, y)``, or a seeded subsample of ``rows`` of them (without replacement) if longer."""
+    if s.size <= rows:
+        return s, y
+    keep = np.sort(np.random.default_rng([seed, 0x5AB5]).choice(s.size, rows, replace=False))
+    return s[keep], y[keep]
+
+
+class _Pooled:
+    """Scores sorted and pooled once, for isotonic fits that differ only in row weights."""
+
+    def __init__(self, s: FloatArray, y: FloatArray) -> None:
+        self.s, self.y = s, y
+        self.ux, self.inverse = np.unique(s, return_inverse=True)
+
+    def fit(self, counts: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """``IsotonicRegression(y_min=0, y_max=1).fit``'s thresholds with row weights ``counts``.
+
+        Rows with the same score are pooled (weighted mean label), as ``IsotonicRegression.fit``
+        pools them, and the pooled points are fitted by scikit-learn's pool-adjacent-violators.
+        Interior points whose value equals both neighbours' are dropped, as scikit-learn drops
+        them.
+        """
+        w = np.bincount(self.inverse, weights=counts, minlength=self.ux.size)
+        hits = np.bincount(self.inverse, weights=counts * self.y, minlength=self.ux.size)
+        keep = w > 0
+        xb, wb = self.ux[keep], w[keep]
+        yb = isotonic.isotonic_regression(hits[keep] / wb, sample_weight=wb, y_min=0.0, y_max=1.0)
+        inner = np.ones(yb.size, dtype=bool)
+        inner[1:-1] = (yb[1:-1] != yb[:-2]) | (yb[1:-1] != yb[2:])
+        return xb[inner], np.asarray(yb[inner], dtype=np.float64)
 
 
 def _bootstrap(
@@ -261,34 +331,29 @@ def _bootstrap(
 ) -> tuple[tuple[FloatArray, FloatArray], ...]:
     """Isotonic calibrators fitted on ``n_boot`` bootstrap resamples of ``(s, y)``.
 
-    A resample is a count per row (rows drawn uniformly with replacement); rows with the same
-    score are pooled (weighted mean label), as ``IsotonicRegression.fit`` pools them, and the
-    pooled points are fitted by scikit-learn's pool-adjacent-violators.  Interior points whose
-    value equals both neighbours' are dropped, as scikit-learn drops them.
+    A resample is a count per row (rows drawn uniformly with replacement), fitted as
+    :meth:`_Pooled.fit`.
     """
     if n_boot == 0:
         return ()
-    ux, inverse = np.unique(s, return_inverse=True)
+    pooled = _Pooled(s, y)
     rng = np.random.default_rng([seed, 0xB007])
     out = []
     for _ in range(n_boot):
         counts = np.bincount(rng.integers(0, s.size, s.size), minlength=s.size).astype(np.float64)
-        w = np.bincount(inverse, weights=counts, minlength=ux.size)
-        hits = np.bincount(inverse, weights=counts * y, minlength=ux.size)
-        keep = w > 0
-        xb, wb = ux[keep], w[keep]
-        yb = isotonic.isotonic_regression(hits[keep] / wb, sample_weight=wb, y_min=0.0, y_max=1.0)
-        inner = np.ones(yb.size, dtype=bool)
-        inner[1:-1] = (yb[1:-1] != yb[:-2]) | (yb[1:-1] != yb[2:])
-        out.append((xb[inner], np.asarray(yb[inner], dtype=np.float64)))
+        out.append(pooled.fit(counts))
     return tuple(out)
 
 
-def _out_of_fold(s: FloatArray, y: FloatArray, folds: int, seed: int) -> FloatArray:
-    out = np.empty_like(s)
-    for train, test in stratified_folds(y, folds, seed):
-        iso = isotonic.IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-        out[test] = iso.fit(s[train], y[train]).predict(s[test])
+def _out_of_fold(pooled: _Pooled, folds: int, seed: int) -> FloatArray:
+    """Each fold's scores calibrated by the isotonic fit on the other folds (clipped at the
+    ends, as ``IsotonicRegression(out_of_bounds="clip").predict``)."""
+    out = np.empty_like(pooled.s)
+    for train, test in stratified_folds(pooled.y, folds, seed):
+        counts = np.zeros(pooled.s.size)
+        counts[train] = 1.0
+        x, y = pooled.fit(counts)
+        out[test] = np.interp(pooled.s[test], x, y)
     return out
 
 

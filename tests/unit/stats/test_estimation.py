@@ -11,10 +11,17 @@ from typing import Any
 import numpy as np
 import pytest
 from scipy import stats
-from sklearn.metrics import f1_score, recall_score, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
 from tests.unit.stats._scores import distorted
 
 from mlaudit.errors import DataError
+from mlaudit.stats._calibration import _at_most
 from mlaudit.stats._estimation import (
     METRICS,
     estimate_binary_metrics,
@@ -256,6 +263,27 @@ def test_realised_metrics_are_sklearns_with_nan_where_undefined() -> None:
     assert all(math.isnan(v) for v in realised_binary_metrics([], [], []).values())
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_realised_metrics_equal_sklearns_on_random_data(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 50_000
+    y = (rng.random(n) < 0.3).astype(int)
+    s = np.round(rng.normal(y, 1.0), 2)  # ties
+    pred = (s > 0.4).astype(int)
+    r = realised_binary_metrics(y, pred, s)
+    oracle = {
+        "accuracy": accuracy_score(y, pred),
+        "precision": precision_score(y, pred),
+        "recall": recall_score(y, pred),
+        "f1": f1_score(y, pred),
+        "roc_auc": roc_auc_score(y, s),
+    }
+    assert r == pytest.approx(oracle, rel=1e-12, abs=1e-15)
+    none_predicted = realised_binary_metrics([1, 0, 1], [0, 0, 0], [0.1, 0.2, 0.3])
+    assert math.isnan(none_predicted["precision"]) and none_predicted["f1"] == 0.0
+    assert f1_score([1, 0, 1], [0, 0, 0], zero_division=np.nan) == 0.0  # the same
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -366,3 +394,48 @@ def test_widened_band_restores_coverage_with_a_small_reference() -> None:
     old_mean = sum(old_hits.values()) / (pairs * len(METRICS))
     new_mean = sum(new_hits.values()) / (pairs * len(METRICS))
     assert old_mean < 0.93 and new_mean - old_mean > 0.02, (old_mean, new_mean)
+
+
+def test_bootstrap_on_a_subsample_of_a_large_reference_still_covers() -> None:
+    # Same known model as above; the bootstrap resamples a 2,500-row subsample of each 5,000-row
+    # reference (bootstrap_rows), as it resamples 20,000 of a larger reference, and rescales
+    # its spread by sqrt(2500 / 5000).  Oracle: the full bootstrap of every row, fitted
+    # alongside; the rescaled spread is close to its spread on average, and coverage is within
+    # the binomial 99 % interval of 0.95.  The calibrator itself uses every row.
+    pairs = 200
+    hits = dict.fromkeys(METRICS, 0)
+    ratios: list[float] = []
+    for k in range(pairs):
+        rng = np.random.default_rng(5000 + k)
+        ref = distorted(rng, 5000)
+        sub = fit_calibration(*ref, n_boot=50, seed=k, bootstrap_rows=2500)
+        if k < 3:
+            full = fit_calibration(*ref, n_boot=50, seed=k)
+            assert np.array_equal(sub.x_thresholds, full.x_thresholds)  # calibrator: all rows
+            s_sub, y_sub = _at_most(*ref, 2500, k)
+            assert s_sub.size == 2500 and np.isin(s_sub, ref[0]).all()
+            assert (sub.n_bootstrap_rows, full.n_bootstrap_rows) == (2500, 5000)
+            alone = fit_calibration(s_sub, y_sub, n_boot=50, seed=k).bootstrap
+            pairs_ = zip(alone, sub.bootstrap, strict=True)
+            assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) for a, b in pairs_)
+        s, y = distorted(rng, 2000)
+        pred = (s > 0.5**3).astype(int)
+        real = realised_binary_metrics(y, pred, s)
+        new = estimate_binary_metrics(
+            sub.transform(s), pred, s, seed=k, n_draws=1000, calibration=sub
+        )
+        if k < 40:
+            whole = fit_calibration(*ref, n_boot=50, seed=k)
+            old = estimate_binary_metrics(
+                whole.transform(s), pred, s, seed=k, n_draws=1000, calibration=whole
+            )
+            ratios += [(new[m].sd_calibration or 0) / (old[m].sd_calibration or 1) for m in METRICS]
+        for name in METRICS:
+            hits[name] += int(new[name].low <= real[name] <= new[name].high)
+    lo, hi = _coverage_bounds(pairs)
+    for name in METRICS:
+        assert lo <= hits[name] / pairs <= hi, (name, hits[name] / pairs)
+    assert 0.8 < float(np.median(ratios)) < 1.25, float(np.median(ratios))
+    assert sub.spread_scale == pytest.approx(math.sqrt(0.5)) and full.spread_scale == 1.0
+    with pytest.raises(DataError, match="bootstrap_rows=1"):
+        fit_calibration(*ref, n_boot=2, bootstrap_rows=1)

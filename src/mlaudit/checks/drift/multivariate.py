@@ -34,6 +34,19 @@ Method, on the seeded samples of both profiles:
    cost almost five times as much (measured: 1.6 s against 0.33 s).
 4. ROC AUC of those scores with a 95% DeLong interval (:func:`mlaudit.stats._auc.delong_auc`).
 
+Stopping once the verdict is decided: with early stopping on (more than 10,000 rows per half),
+each half's trees are also stopped (checked every fifth tree) as soon as the AUC on that half's
+10% hold-out has its 99.9% DeLong interval entirely above ``fail_auc``.  ``fail`` is the top
+status, and more trees only sharpen a classifier that already tells the periods apart, so the
+verdict cannot change; on strongly drifted data this saves most of the trees (a settled AUC
+went on improving for up to 100 trees: 4 of the 6.7 s of ``mlaudit drift`` on 1M + 1M rows).
+The reported AUC is then that of the stopped classifier, lower than the full one's (still an
+honest out-of-fold figure, and above ``fail_auc``).  The 99.9% level (rather than 95%) leaves
+room for the hold-out (a tenth of a half) being smaller and noisier than the out-of-fold rows
+the verdict is taken on; and should the out-of-fold interval's lower bound nonetheless come out
+at or below ``fail_auc``, both halves are fitted again with all their trees and the check
+judges those, so the verdict is always that of the unstopped classifier when they disagree.
+
 Status, from the interval's **lower bound** (so that a small sample cannot fail on noise):
 pass when it is at most ``warn_auc`` (0.55), warn above, fail above ``fail_auc`` (0.7).  The
 same distribution gives an AUC near 0.5; 0.7 means that seven times in ten the model ranks a
@@ -73,12 +86,13 @@ from mlaudit.results import (
     Threshold,
 )
 from mlaudit.stats import AucInterval, delong_auc, roc_auc
-from mlaudit.stats.boosting import GradientBoostedTrees, stratified_folds
+from mlaudit.stats.boosting import GradientBoostedTrees, Settled, stratified_folds
 
 __all__ = [
     "DriftMatrix",
     "MultivariateDrift",
     "ProbabilityModel",
+    "SettledAbove",
     "domain_classifier_scores",
     "drift_columns",
     "drift_matrix",
@@ -90,6 +104,8 @@ IntArray = npt.NDArray[np.int64]
 
 _NUMERIC = (ColumnType.NUMERIC, ColumnType.INTEGER, ColumnType.BOOLEAN)
 _TOP = 10
+_SETTLED_LEVEL = 0.999
+"""Confidence level of the held-out AUC's interval that stops the trees once above fail_auc."""
 _IMPORTANCE_ROWS = 8_000
 """Held-out rows the permutation importance is measured on (as many as 5-fold's first fold of
 two 20,000-row samples): 20 columns x 3 shuffles on 8,000 rows take 0.1 to 0.3 s here."""
@@ -238,19 +254,45 @@ def _balanced(x_ref: FloatArray, x_cur: FloatArray, seed: int) -> tuple[FloatArr
     return np.vstack([x_ref, x_cur]), y
 
 
+class SettledAbove:
+    """A ``settled`` rule for :class:`~mlaudit.stats.boosting.GradientBoostedTrees`.
+
+    True when the held-out rows' AUC has its ``level`` DeLong interval entirely above
+    ``limit`` (see the module docstring: the check's top status is then decided); ``fired``
+    records whether it ever returned True.
+    """
+
+    def __init__(self, limit: float, level: float = _SETTLED_LEVEL) -> None:
+        self.limit, self.level, self.fired = limit, level, False
+
+    def __call__(self, labels: FloatArray, log_odds: FloatArray) -> bool:
+        """Whether the held-out AUC is surely above the limit."""
+        done = bool(delong_auc(labels, log_odds, level=self.level).low > self.limit)
+        self.fired |= done
+        return done
+
+
 def domain_classifier_scores(
-    x: FloatArray, y: IntArray, *, seed: int, n_splits: int = 2, max_iter: int = 100
+    x: FloatArray,
+    y: IntArray,
+    *,
+    seed: int,
+    n_splits: int = 2,
+    max_iter: int = 100,
+    settled: Settled | None = None,
 ) -> tuple[FloatArray, GradientBoostedTrees, IntArray]:
     """Out-of-fold P(current) for every row, the first fold's model and its held-out rows.
 
     ``n_splits`` stratified, shuffled (seeded) folds (:func:`~mlaudit.stats.boosting.
     stratified_folds`); each fold is scored by a
-    :class:`~mlaudit.stats.boosting.GradientBoostedTrees` trained on the other folds.
+    :class:`~mlaudit.stats.boosting.GradientBoostedTrees` trained on the other folds
+    (``settled``: its rule for stopping once the verdict is decided, :class:`SettledAbove`).
     """
     scores = np.empty(len(y), dtype=np.float64)
     first: tuple[GradientBoostedTrees, IntArray] | None = None
     for train, test in stratified_folds(y, n_splits, seed):
-        model = GradientBoostedTrees(max_iter=max_iter, seed=seed).fit(x[train], y[train])
+        model = GradientBoostedTrees(max_iter=max_iter, seed=seed, settled=settled)
+        model.fit(x[train], y[train])
         scores[test] = model.predict_proba(x[test])[:, 1]
         if first is None:
             first = (model, test)
@@ -380,8 +422,12 @@ class MultivariateDrift(Check):
                 + (f" ({why})" if why else " (no feature-role, non-personal column)")
             )
         x, y = _balanced(dm.reference, dm.current, ctx.seed)
-        scores, model, test = domain_classifier_scores(x, y, seed=ctx.seed)
+        settled = SettledAbove(self.fail_auc)
+        scores, model, test = domain_classifier_scores(x, y, seed=ctx.seed, settled=settled)
         ci = delong_auc(y, scores)
+        if settled.fired and ci.low <= self.fail_auc:  # not decided after all: all the trees
+            scores, model, test = domain_classifier_scores(x, y, seed=ctx.seed)
+            ci = delong_auc(y, scores)
         ranked = None
         if ci.low > 0.5:
             rows = _importance_rows(y, test, ctx.seed)
@@ -479,7 +525,8 @@ class MultivariateDrift(Check):
                 f"{ctx.seed}); out-of-fold scores from 2-fold stratified cross-fitting (each "
                 "half scored by gradient-boosted trees trained on the other: mlaudit's own "
                 "numpy implementation, 32 quantile bins per column, trees of depth 4, at most "
-                "100 trees, early stopping above 10,000 rows); ROC AUC with a 95% DeLong "
+                "100 trees, early stopping above 10,000 rows, also once the hold-out AUC's 99.9% "
+                "interval is above the failure limit); ROC AUC with a 95% DeLong "
                 "interval.  Numeric columns: missing values take the reference median, "
                 "with a missing-value indicator; categorical columns: one-hot over a shared "
                 f"vocabulary.  {len(dm.names)} encoded column(s) from: "

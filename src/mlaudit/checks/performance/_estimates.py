@@ -193,5 +193,12 @@ def calibration_note(cal: Calibration) -> str:
         f"isotonic regression: raw scores {before}; calibrated, out of fold, ECE "
         f"{cal.ece_after:.3f}. The bands hold the window's sampling error and the "
         f"calibration's own error (the estimate's spread over {cal.n_boot} calibrators fitted "
-        "on bootstrap resamples of the reference)."
+        "on bootstrap resamples of the reference"
+        + (
+            f", drawn from a seeded subsample of {cal.n_bootstrap_rows:,} of its rows, the "
+            f"spread scaled by {cal.spread_scale:.3g} = √(subsample ÷ reference rows)"
+            if cal.n_bootstrap_rows < cal.n_reference
+            else ""
+        )
+        + ")."
     )

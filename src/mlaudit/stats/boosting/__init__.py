@@ -27,7 +27,9 @@ Method
   stratified tenth is held out (the first fold of :func:`stratified_folds` with 10 folds); the
   held-out log-loss is recorded before the first tree and after each one, and fitting stops
   when none of the last ``n_iter_no_change`` (10) values beats the one before them by more than
-  ``tol`` (1e-7).
+  ``tol`` (1e-7).  A caller may also pass a ``settled`` rule, asked about the held-out rows'
+  labels and log-odds after every fifth tree; fitting stops when it holds (the drift check
+  stops once the held-out AUC is surely above its failure limit).
 * **Prediction** (``_trees``) walks one tree at a time for all rows, one level per step; trees
   are stored as complete binary trees of depth ``max_depth`` (a leaf above the bottom level is
   padded by nodes that always go left).  :class:`ShuffledDecisions` (``_shuffled``) re-walks
@@ -56,7 +58,7 @@ import would add about 4 ms to the package's 10 ms import (measured).
 from __future__ import annotations
 
 from mlaudit.stats._folds import stratified_folds
-from mlaudit.stats.boosting._model import GradientBoostedTrees
+from mlaudit.stats.boosting._model import GradientBoostedTrees, Settled
 from mlaudit.stats.boosting._shuffled import ShuffledDecisions
 
-__all__ = ["GradientBoostedTrees", "ShuffledDecisions", "stratified_folds"]
+__all__ = ["GradientBoostedTrees", "Settled", "ShuffledDecisions", "stratified_folds"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -19,9 +20,12 @@ __all__ = ["GradientBoostedTrees"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+Settled = Callable[[FloatArray, FloatArray], bool]
+"""``settled(labels, log_odds)`` of the held-out rows: True when more trees cannot matter."""
 
 _EARLY_STOPPING_ROWS = 10_000  # early stopping "auto" turns on above this many rows
 _VALIDATION_FOLDS = 10  # a tenth held out
+_SETTLED_EVERY = 5  # trees between two calls of ``settled``
 
 
 class GradientBoostedTrees:
@@ -49,11 +53,17 @@ class GradientBoostedTrees:
         Early stopping's patience and smallest improvement of the held-out log-loss.
     seed
         Seed of the held-out split.
+    settled
+        Optional ``settled(labels, log_odds)`` of the held-out rows, asked after every fifth
+        tree when early stopping is on: fitting stops as soon as it returns True (the caller's
+        decision cannot change with more trees; see ``drift.multivariate``).
 
     Attributes
     ----------
     n_iter_
         Number of trees fitted.
+    settled_
+        Whether fitting stopped because ``settled`` returned True.
     validation_loss_
         Held-out log-loss before the first tree and after each (empty without early stopping).
     """
@@ -72,6 +82,7 @@ class GradientBoostedTrees:
         n_iter_no_change: int = 10,
         tol: float = 1e-7,
         seed: int = 0,
+        settled: Settled | None = None,
     ) -> None:
         self.max_iter = max_iter
         self.learning_rate = learning_rate
@@ -84,8 +95,10 @@ class GradientBoostedTrees:
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.seed = seed
+        self.settled = settled
         self._check_parameters()
         self.n_iter_ = 0
+        self.settled_ = False
         self.validation_loss_: list[float] = []
         self._edges: list[FloatArray] | None = None
         self._baseline = 0.0
@@ -194,6 +207,7 @@ class GradientBoostedTrees:
         )
         raw = np.full(y.size, self._baseline)
         trees: list[Tree] = []
+        self.settled_ = False
         for _ in range(self.max_iter):
             p = sigmoid(raw)
             tree, leaf_of_row = grower.grow(p - y, p * (1.0 - p))
@@ -203,7 +217,16 @@ class GradientBoostedTrees:
                 validation.add(tree)
                 if validation.stalled(self.n_iter_no_change, self.tol):
                     break
+                if self._is_settled(validation, len(trees)):
+                    self.settled_ = True
+                    break
         return trees
+
+    def _is_settled(self, validation: _Validation, n_trees: int) -> bool:
+        """Whether ``settled`` is given, due after this tree, and true of the held-out rows."""
+        if self.settled is None or n_trees % _SETTLED_EVERY:
+            return False
+        return self.settled(validation.y, validation.raw)
 
     # -- prediction ----------------------------------------------------------------------------
 
