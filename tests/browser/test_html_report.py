@@ -55,6 +55,8 @@ def test_svg_charts_are_drawn(report_page: Any) -> None:
 
 def test_click_header_sorts_rows(report_page: Any) -> None:
     page = report_page[0]
+    # Results open on demand: a closed card's table is not laid out (no text to read).
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     card = page.locator("#check-6")  # quality.required_columns: table with a numeric 'rank'
     table = card.locator("table.sortable").last
     header = table.locator("thead th", has_text="rank")
