@@ -17,6 +17,7 @@ distribution is :func:`~mlaudit.stats.drift._kolmogorov.ks_two_sided_sf` and the
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -137,11 +138,18 @@ def ks_sketch(
     if n == 0 or m == 0:
         raise ValueError(f"KS needs values on both sides, got n_reference={n}, n_current={m}")
     if reference.is_exact and current.is_exact:
-        res = scipy_stats.ks_2samp(  # only on the exact path (at most 131,072 values a side)
-            reference.values(), current.values()
-        )
+        # Only on the exact path (at most 131,072 values a side).  When scipy's exact p-value
+        # does not converge it switches to the asymptotic one with a RuntimeWarning: the method
+        # says so instead of a warning on the user's console.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            res = scipy_stats.ks_2samp(reference.values(), current.values())
         d, p = float(res.statistic), float(res.pvalue)
-        return KSResult(d, p, True, d, d, p, p, n, m, "ks_2samp (exact values)")
+        switched = any("Switching to method=asymp" in str(w.message) for w in caught)
+        how = (
+            "ks_2samp (exact values; asymptotic p-value)" if switched else "ks_2samp (exact values)"
+        )
+        return KSResult(d, p, True, d, d, p, p, n, m, how)
     d = (gap or cdf_gap(reference, current)).statistic
     eps = reference.normalized_rank_error + current.normalized_rank_error
     lo, hi = max(d - eps, 0.0), min(d + eps, 1.0)

@@ -36,3 +36,29 @@ def test_equals_scipy_on_the_weighted_items(n_ref: int, n_cur: int, ties: bool) 
     if ref.is_exact and cur.is_exact:  # then it is the raw data's KS statistic and W1
         assert gap.statistic == pytest.approx(stats.ks_2samp(a, b).statistic, abs=1e-12)
         assert gap.w1 == pytest.approx(stats.wasserstein_distance(a, b), rel=1e-10)
+
+
+def test_scipy_falling_back_to_the_asymptotic_p_value_is_said_not_warned() -> None:
+    import warnings
+
+    import numpy as np
+    from scipy import stats
+
+    from mlaudit.stats.drift import ks_sketch
+    from mlaudit.summary import QuantileSketch
+
+    a = np.array([1.0] * 372 + [2.0] * 128)
+    b = np.array([1.0] * 374 + [2.0] * 126)
+    with warnings.catch_warnings(record=True) as oracle:
+        warnings.simplefilter("always")
+        expected = stats.ks_2samp(a, b)
+    if not any("Switching to method=asymp" in str(w.message) for w in oracle):
+        pytest.fail("the data no longer makes scipy's exact p-value fall back; choose other data")
+    sa, sb = QuantileSketch(), QuantileSketch()
+    sa.update(a)
+    sb.update(b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        result = ks_sketch(sa, sb)
+    assert result.p_value == expected.pvalue
+    assert result.method == "ks_2samp (exact values; asymptotic p-value)"
