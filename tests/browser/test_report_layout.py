@@ -77,3 +77,21 @@ def test_finding_link_opens_its_card(demo_page: Any) -> None:
     target = link.get_attribute("href")
     link.click()
     assert demo_page.locator(f"details{target}").get_attribute("open") is not None
+
+
+def test_severity_header_sorts_by_rank_not_alphabetically(demo_page: Any) -> None:
+    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}  # worst first
+    table = demo_page.locator("table.findings")
+    header = table.locator("thead th", has_text="Severity")
+
+    def severities() -> list[str]:
+        cells = table.locator("tbody tr td:nth-child(2)")
+        return [cells.nth(k).inner_text().strip().lower() for k in range(cells.count())]
+
+    assert len(set(severities())) >= 2  # the order can only be seen with two severities
+    header.click()
+    asc = severities()
+    assert asc == sorted(asc, key=rank.__getitem__)
+    assert asc != sorted(asc)  # alphabetical would put 'high' before 'medium' and 'low' ...
+    header.click()
+    assert severities() == sorted(asc, key=rank.__getitem__, reverse=True)

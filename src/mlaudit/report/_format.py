@@ -30,6 +30,7 @@ __all__ = [
     "input_format",
     "ordered_families",
     "problems",
+    "severity_rank",
     "short_message",
     "split_method",
 ]
@@ -59,6 +60,11 @@ _SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Se
 _METHOD_MARK = " Why this method: "
 SHORT_CHARS = 200
 """Longest one-line finding in the findings tables; the full message is in the result's card."""
+
+
+def severity_rank(severity: str) -> int:
+    """Sort key of a severity, worst first (critical 0 ... info 4): sortable tables sort by it."""
+    return _SEVERITY_RANK[Severity(severity)]
 
 
 def family_title(family: str) -> str:

@@ -33,6 +33,7 @@ from mlaudit.report._format import (
     input_format,
     ordered_families,
     problems,
+    severity_rank,
     short_message,
     split_method,
 )
@@ -66,6 +67,7 @@ def _env() -> jinja2.Environment:
     env.filters["num"] = fmt_number
     env.filters["cell"] = fmt_cell
     env.filters["input_format"] = input_format
+    env.filters["severity_rank"] = severity_rank
     return env
 
 
