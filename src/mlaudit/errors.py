@@ -7,6 +7,8 @@ so ``except ValueError`` keeps working.  ``exit_code`` is what the command line 
 
 from __future__ import annotations
 
+from mlaudit._secrets import redact
+
 __all__ = [
     "ApproximationWarning",
     "CheckError",
@@ -37,6 +39,9 @@ class MLAuditError(Exception):
     exit_code: int = 3
 
     def __init__(self, message: str, *, fix: str | None = None) -> None:
+        # Messages often quote a source or a setting: never let a credential through.
+        message = redact(message)
+        fix = None if fix is None else redact(fix)
         self.message = message
         self.fix = fix
         super().__init__(message if fix is None else f"{message}\nFix: {fix}")

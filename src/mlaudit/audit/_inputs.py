@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlaudit._secrets import redact
 from mlaudit.audit._progress import ProgressReporter
 from mlaudit.config import DataConfig, SchemaConfig
 from mlaudit.data import ColumnType, Dataset, Schema, SchemaOverrides, compare_schemas, infer_schema
@@ -44,7 +45,7 @@ class Input:
             dialect = None
         return InputInfo(
             name=self.name,
-            source=source,
+            source=redact(source),
             format=fmt,
             fingerprint=fp,
             rows=profile.n_rows,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from mlaudit._secrets import RedactingFilter, redact_data
 from mlaudit.audit._inputs import Input, open_dataset, open_inputs, overrides, scan
 from mlaudit.audit._plan import build_checks, validate_columns
 from mlaudit.audit._progress import NullProgress, ProgressReporter, make_progress
@@ -32,6 +33,7 @@ from mlaudit.summary import DatasetProfile, ScanPlan
 __all__ = ["Audit", "open_dataset", "profile_data", "profile_windows", "run_checks"]
 
 log = logging.getLogger("mlaudit")
+log.addFilter(RedactingFilter())
 
 _ENV_PACKAGES = ("polars", "pyarrow", "numpy", "scipy", "scikit-learn")
 
@@ -105,15 +107,19 @@ class Audit:
             self.windows = windows
         else:
             self.windows = window_config(windows)
-        self._config = config or {
-            "title": title,
-            "suite": suite,
-            "checks": dict(checks or {}),
-            "exclude": list(exclude),
-            "schema": self.schema_config.model_dump(exclude_defaults=True),
-            "seed": seed,
-            "sample_size": self.sample_size,
-        }
+        self._config = (
+            redact_data(config)
+            if config
+            else {
+                "title": title,
+                "suite": suite,
+                "checks": dict(checks or {}),
+                "exclude": list(exclude),
+                "schema": self.schema_config.model_dump(exclude_defaults=True),
+                "seed": seed,
+                "sample_size": self.sample_size,
+            }
+        )
         if self.windows is not None and config is None:
             self._config["windows"] = self.windows.model_dump(exclude_none=True)
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from mlaudit._secrets import redact
 from mlaudit.config import DataConfig, ReportFormat, format_validation_error
 from mlaudit.errors import ConfigError, MLAuditError
 from mlaudit.report import parse_formats
@@ -87,7 +88,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise
         except MLAuditError as exc:
             if state["debug"]:
-                err_console.print(traceback.format_exc(), markup=False, highlight=False)
+                err_console.print(redact(traceback.format_exc()), markup=False, highlight=False)
             err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
             if exc.fix:
                 err_console.print(f"[bold]fix:[/] {exc.fix}", highlight=False, soft_wrap=True)
@@ -97,9 +98,10 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(130) from None
         except Exception as exc:
             if state["debug"]:
-                err_console.print(traceback.format_exc(), markup=False, highlight=False)
+                err_console.print(redact(traceback.format_exc()), markup=False, highlight=False)
             err_console.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}", highlight=False
+                f"[bold red]internal error:[/] {type(exc).__name__}: {redact(str(exc))}",
+                highlight=False,
             )
             err_console.print("[bold]fix:[/] rerun with --debug and report the traceback")
             raise typer.Exit(EXIT_DATA) from None

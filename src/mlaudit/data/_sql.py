@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from mlaudit._lazy import lazy_import
+from mlaudit._secrets import redact
 from mlaudit.errors import DataSourceError
 
 if TYPE_CHECKING:
@@ -30,11 +31,8 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
 def mask_url(url: str) -> str:
-    """The URL with its password replaced by ``***``."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except (sa_exc.ArgumentError, ValueError):
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    """The URL with its password, and secret-named query parameters, replaced by ``***``."""
+    return redact(url)
 
 
 def describe_sql(url: str, query: str) -> str:
@@ -61,7 +59,7 @@ class SqlReader:
             raise DataSourceError(
                 f"{self.masked!r} is not a valid database URL",
                 fix="use a SQLAlchemy URL such as 'sqlite:///path/to.db' or "
-                "'postgresql+psycopg://user:password@host/db'",
+                "'postgresql+psycopg://user@host/db' (a password follows the user after ':')",
             ) from None
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             path = Path(url.database or "")
