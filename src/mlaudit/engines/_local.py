@@ -264,11 +264,15 @@ def _edges(num: NumericSummary, distinct: float, exact: bool) -> list[float] | N
     lo, hi = num.min, num.max
     if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
         return None
-    if num.non_integer_count == 0 and exact and distinct <= UNIT_BIN_MAX and hi - lo <= 1000:
+    small = max(abs(lo), abs(hi)) < 2.0**51  # whole numbers and their halves are exact
+    unit = num.non_integer_count == 0 and exact and distinct <= UNIT_BIN_MAX
+    if unit and small and hi - lo <= 1000:
         return [float(x) for x in np.arange(lo - 0.5, hi + 1.0, 1.0)]
-    if hi == lo:
-        return [lo - 0.5, lo + 0.5]
-    return [float(x) for x in np.linspace(lo, hi, N_BINS + 1)]
+    edges = np.unique(np.linspace(lo, hi, N_BINS + 1))  # near-equal huge values: fewer edges
+    if edges.size < 2:  # a constant: one bin around it, wide enough to exist at any magnitude
+        half = max(0.5, abs(lo) * 2.0**-40)
+        return [lo - half, lo + half]
+    return [float(x) for x in edges]
 
 
 def _extend(edges: list[float], cur: NumericSummary) -> list[float]:

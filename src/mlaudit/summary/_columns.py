@@ -139,15 +139,21 @@ def numeric_batch(
     s = np.sort(f)
     s += 0.0  # -0.0 -> 0.0 (they sort as equals, so the order still holds)
     sketch.update_sorted(s)
-    total = float(f.sum())
-    mean = total / n  # what f.mean() computes: the same pairwise sum divided by n
-    d = f - mean
-    d2 = d * d
-    # Elementwise products, not np.dot: multithreaded BLAS measured 10x slower under load.
-    tmp = np.multiply(d2, d)
-    m3 = float(tmp.sum())
-    m4 = float(np.multiply(d2, d2, out=tmp).sum())
-    out.moments = Moments(n, mean, float(d2.sum()), m3, m4)
+    # Values near the float limit overflow the sums: the moments then hold inf (a variance
+    # beyond 1.8e308 cannot be represented), without a warning on the console.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(f.sum())
+        mean = total / n  # what f.mean() computes: the same pairwise sum divided by n
+        if not math.isfinite(total):  # the sum overflowed (values near 1.8e308): scale it down
+            scale = max(abs(float(s[0])), abs(float(s[-1])))
+            mean = float((f / scale).sum()) / n * scale
+        d = f - mean
+        d2 = d * d
+        # Elementwise products, not np.dot: multithreaded BLAS measured 10x slower under load.
+        tmp = np.multiply(d2, d)
+        m3 = float(tmp.sum())
+        m4 = float(np.multiply(d2, d2, out=tmp).sum())
+        out.moments = Moments(n, mean, float(d2.sum()), m3, m4)
     out.min, out.max, out.sum = float(s[0]), float(s[-1]), total
     neg, nonpos = int(np.searchsorted(s, 0.0, "left")), int(np.searchsorted(s, 0.0, "right"))
     out.negatives, out.zeros = neg, nonpos - neg
