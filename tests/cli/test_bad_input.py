@@ -262,3 +262,20 @@ def test_csv_options_reach_the_reader(cli: CLI, tmp_path: Path) -> None:
     with pytest.warns(MLAuditWarning, match="renamed"):
         assert cli("profile", dup, "--rename-duplicates").code == 0
     assert cli("profile", path, "--decimal", ";").code == 2
+
+
+def test_profile_out_names_a_folder_or_a_missing_parent(
+    cli: CLI, tmp_path: Path, small_frame: pl.DataFrame
+) -> None:
+    data = tmp_path / "d.parquet"
+    small_frame.write_parquet(data)
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    r = cli("profile", data, "--out", folder)
+    assert r.code == 3 and "it is a folder" in r.text and "Traceback" not in r.raw
+    assert list(folder.iterdir()) == []
+    r = cli("profile", data, "--out", tmp_path / "missing" / "p.profile")
+    assert r.code == 3 and "does not exist" in r.text and "internal error" not in r.text
+    r = cli("profile", data, "--out", folder / "p.profile")
+    assert r.code == 0
+    assert sorted(p.name for p in folder.iterdir()) == [".mlaudit.lock", "p.profile"]

@@ -38,10 +38,12 @@ def test_audit_writes_every_format_and_exit_code_follows_fail_on(
     r = cli("audit", "--current", data, "--out", out, "--format", "html,json,md,junit")
     assert r.code == 1  # income is missing in more than 20% of rows: a failure
     assert sorted(p.name for p in out.iterdir()) == [
+        ".mlaudit.lock",
         "report.html",
         "report.json",
         "report.junit.xml",
         "report.md",
+        "report.sha256",
     ]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     income = next(

@@ -45,8 +45,14 @@ def result(report: dict[str, Any], check_id: str, column: str | None) -> dict[st
 
 
 def test_demo_writes_every_report_and_prints_a_summary(demo: dict[str, Any]) -> None:
-    files = sorted(p.name for p in (demo["out"] / "report").iterdir())
-    assert files == ["report.html", "report.json", "report.junit.xml", "report.md"]
+    folder = demo["out"] / "report"
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == [
+        *(".mlaudit.lock", "report.html", "report.json", "report.junit.xml", "report.md"),
+        "report.sha256",
+    ]
+    digests = subprocess.run(["sha256sum", "-c", "report.sha256"], cwd=folder, capture_output=True)
+    assert digests.returncode == 0, digests.stdout
     assert "Audit FAIL" in demo["stdout"]
     assert demo["report"]["summary"]["status"] == "fail"
     assert {i["name"] for i in demo["report"]["inputs"]} == {"reference", "current"}

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from mlaudit._atomic import write_file
 from mlaudit.audit import Audit, open_dataset, profile_data
 from mlaudit.cli._common import (
     DecimalOpt,
@@ -64,9 +65,7 @@ def suggest(
     if out is None:
         sys.stdout.write(text)
         return
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    write_file(out, text, what="the contract")
     if not state["quiet"]:
         console.print(f"contract with {len(contract.columns)} columns written to {out}")
 

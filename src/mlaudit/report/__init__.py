@@ -1,7 +1,9 @@
 """Reports rendered from an :class:`~mlaudit.results.AuditResult` alone.
 
-``write_reports`` renders every requested format in memory first and only then writes each file
-atomically, so a rendering failure leaves no partial report behind.  The report formats are one
+``write_reports`` renders every requested format in memory first and only then writes the set:
+every file to a temporary file, then all renamed into place under the folder's writer lock, then
+a manifest of their SHA-256 digests (``report.sha256``). A rendering or disk failure leaves the
+folder as it was, and a second writer to the same folder is refused.  The report formats are one
 ``Literal`` (:data:`ReportFormat`, defined with the configuration that names them) and one
 validator (:func:`parse_formats`), used by the library, the configuration and the command line.
 """
@@ -13,14 +15,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeGuard, get_args
 
+from mlaudit._atomic import write_set
 from mlaudit.config import ReportFormat
-from mlaudit.errors import ConfigError, ReportError
+from mlaudit.errors import ConfigError
 from mlaudit.report._jsonio import dumps_canonical, load_result, write_atomic
 from mlaudit.results import AuditResult, register_notebook_renderer
 
 __all__ = [
     "FILE_NAMES",
     "FORMATS",
+    "MANIFEST_NAME",
     "ReportFormat",
     "dumps_canonical",
     "load_result",
@@ -37,6 +41,8 @@ FILE_NAMES: dict[ReportFormat, str] = {
     "md": "report.md",
     "junit": "report.junit.xml",
 }
+MANIFEST_NAME = "report.sha256"
+"""The digests of the files of the last report set, in ``sha256sum`` format (written last)."""
 
 
 def _renderer(fmt: ReportFormat, *, charts: bool) -> Callable[[AuditResult], str]:
@@ -129,15 +135,16 @@ def write_reports(
     """
     wanted = parse_formats(formats)
     texts = {fmt: _renderer(fmt, charts=charts)(result) for fmt in wanted}
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        return {fmt: write_atomic(out / FILE_NAMES[fmt], text) for fmt, text in texts.items()}
-    except OSError as exc:
-        raise ReportError(
-            f"cannot write the reports into {str(out)!r}: {exc.strerror or exc}",
-            fix="choose a folder you can write to (--out)",
-        ) from None
+    # report.json last: the file readers load is published after its siblings, then the
+    # manifest of digests (a set mixed by a crash between renames fails `sha256sum -c`).
+    order = sorted(texts, key=lambda f: f == "json")
+    written = write_set(
+        out_dir,
+        {FILE_NAMES[f]: texts[f] for f in order},
+        manifest=MANIFEST_NAME,
+        stale=FILE_NAMES.values(),
+    )
+    return {f: written[FILE_NAMES[f]] for f in wanted}
 
 
 def _render_notebook(result: AuditResult) -> str:

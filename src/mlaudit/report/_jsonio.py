@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
@@ -25,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mlaudit._atomic import write_file
 from mlaudit.errors import ReportError
 from mlaudit.results import SCHEMA_VERSION, AuditResult
 
@@ -210,21 +210,13 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
     -------
     Path
         The path written.
+
+    Raises
+    ------
+    ReportError
+        The file cannot be written (the message names the reason); nothing was written.
     """
-    target = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_file(path, data, what="the file")
 
 
 _SPECIAL_STRINGS = {"type": "string", "enum": ["NaN", "Infinity", "-Infinity"]}

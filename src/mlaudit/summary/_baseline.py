@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlaudit._atomic import write_file
 from mlaudit.data import Schema
 from mlaudit.errors import DataError, DataSourceError
 from mlaudit.summary._hashing import HASH_SCHEME
@@ -69,11 +70,7 @@ def save_baseline(path: str | Path, baseline: Baseline) -> Path:
         sort_keys=True,
     ).encode("utf-8")
     data = BASELINE_MAGIC + struct.pack("<I", len(header)) + header + profile + windows
-    out = Path(path)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
-    return out
+    return write_file(path, data, what="the profile")
 
 
 def is_baseline(path: Any) -> bool:

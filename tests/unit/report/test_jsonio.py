@@ -105,8 +105,9 @@ def test_write_atomic(tmp_path: Path) -> None:
     assert p.read_bytes() == "héllo".encode()
     write_atomic(p, b"new")
     assert p.read_bytes() == b"new"
-    assert sorted(x.name for x in tmp_path.iterdir()) == ["a.txt"]  # no temp file left
-    with pytest.raises(FileNotFoundError):
+    # no temporary file left; the folder's writer lock stays (a hidden, empty file)
+    assert sorted(x.name for x in tmp_path.iterdir()) == [".mlaudit.lock", "a.txt"]
+    with pytest.raises(ReportError, match="does not exist"):
         write_atomic(tmp_path / "no-such-dir" / "b.txt", "x")
 
 
@@ -118,11 +119,11 @@ def test_write_atomic_failure_keeps_old_file(
     def fail(*_: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("mlaudit.report._jsonio.os.replace", fail)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr("mlaudit._atomic.os.replace", fail)
+    with pytest.raises(ReportError, match="disk full; nothing was written"):
         write_atomic(p, "new")
     assert p.read_text() == "old"
-    assert [x.name for x in tmp_path.iterdir()] == ["report.json"]
+    assert sorted(x.name for x in tmp_path.iterdir()) == [".mlaudit.lock", "report.json"]
 
 
 def test_shipped_schema_is_current() -> None:

@@ -17,7 +17,11 @@ def test_writes_every_format(tmp_path: Path, result: AuditResult) -> None:
         "html": "report.html", "json": "report.json", "md": "report.md",
         "junit": "report.junit.xml",
     }  # fmt: skip
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written.values())
+    # the set, its manifest of digests (written last) and the folder's writer lock
+    extra = [".mlaudit.lock", "report.sha256"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*extra, *(p.name for p in written.values())]
+    )
     assert load_result(written["json"]).run_id == result.run_id
     assert written["html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
