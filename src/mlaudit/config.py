@@ -8,14 +8,13 @@ rejected with the offending key named, so a typo never silently changes an audit
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mlaudit._safeyaml import load_mapping_file
 from mlaudit.errors import ConfigError
 
 __all__ = [
@@ -185,21 +184,23 @@ def format_validation_error(err: ValidationError, *, source: str) -> str:
         else:
             given = e.get("input")
             shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
-            lines.append(f"{source}: '{where}': {e['msg']}{shown}")
+            msg = e["msg"].removeprefix("Value error, ")
+            lines.append(f"{source}: '{where}': {msg}{shown}")
     return "\n".join(lines)
 
 
+_DATA_SUFFIXES = frozenset(
+    {".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson", ".arrow", ".feather"}
+    | {".ipc", ".gz", ".zst", ".bz2", ".xz", ".zip", ".xlsx", ".xls", ".db", ".sqlite"}
+)
+
+
 def _parse(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix.lower() == ".toml":
-            return tomllib.loads(text)
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(
-            f"{path} is not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {exc}",
-            fix="check the indentation and quoting near the line named above",
-        ) from None
+    return load_mapping_file(
+        path,
+        "configuration file",
+        fix="check the indentation and quoting near the line named above",
+    )
 
 
 def load_config(path: str | Path) -> AuditConfig:
@@ -212,6 +213,11 @@ def load_config(path: str | Path) -> AuditConfig:
         raise ConfigError(
             f"configuration file {str(p)!r} does not exist",
             fix="pass the path of an audit.yaml, or use --current DATA without a file",
+        )
+    if p.suffix.lower() in _DATA_SUFFIXES:
+        raise ConfigError(
+            f"{str(p)!r} looks like a data file, not a configuration file",
+            fix=f"to audit it without a configuration, pass it as data: --current {p}",
         )
     raw = _parse(p)
     if not isinstance(raw, dict):
@@ -226,6 +232,12 @@ def load_config(path: str | Path) -> AuditConfig:
             data_path = Path(raw[key]["path"])
             if not data_path.is_absolute():
                 raw[key]["path"] = str(p.parent / data_path)
+    output = raw.get("output")
+    if output is None or isinstance(output, dict):
+        # the report folder, given or default, is relative to the file too (as documented)
+        out_dir = (output or {}).get("dir", OutputConfig().dir)
+        if isinstance(out_dir, str) and not Path(out_dir).is_absolute():
+            raw["output"] = {**(output or {}), "dir": str(p.parent / out_dir)}
     try:
         return AuditConfig.model_validate(raw)
     except ValidationError as exc:

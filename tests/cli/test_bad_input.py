@@ -279,3 +279,22 @@ def test_profile_out_names_a_folder_or_a_missing_parent(
     r = cli("profile", data, "--out", folder / "p.profile")
     assert r.code == 0
     assert sorted(p.name for p in folder.iterdir()) == [".mlaudit.lock", "p.profile"]
+
+
+def test_relative_output_dir_is_beside_the_config_and_empty_format_is_refused(
+    cli: CLI, tmp_path: Path, small_frame: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    small_frame.write_parquet(project / "d.parquet")
+    (project / "audit.yaml").write_text("current: d.parquet\noutput: {dir: reports}\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    r = cli("audit", project / "audit.yaml", "--format", "json")
+    assert r.code in (0, 1), r.text
+    assert (project / "reports" / "report.json").exists()
+    assert list(elsewhere.iterdir()) == []
+    r = cli("audit", project / "audit.yaml", "--format", "", "--out", tmp_path / "out2")
+    assert r.code == 2 and "report format" in r.text
+    assert_no_report(tmp_path / "out2")

@@ -153,9 +153,12 @@ def print_summary(result: AuditResult, written: dict[str, Path] | None = None) -
 def report_formats(value: str | None, default: Sequence[str]) -> list[ReportFormat]:
     """``--format html,json`` → the formats to write (``default`` when the option is not given).
 
-    An unknown format is a usage error (:func:`mlaudit.report.parse_formats`).
+    An unknown format, or an option given with no format in it (``--format ""``), is a usage
+    error (:func:`mlaudit.report.parse_formats`).
     """
-    return parse_formats(split_list(value) or default)
+    if value is None:
+        return parse_formats(default)
+    return parse_formats(split_list(value))
 
 
 def check_fail_on(value: str | None) -> None:

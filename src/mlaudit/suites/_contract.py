@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mlaudit._safeyaml import load_mapping_file
 from mlaudit.config import format_validation_error
 from mlaudit.data import ColumnType, Role, Schema
 from mlaudit.errors import ConfigError
@@ -47,12 +48,27 @@ class ColumnContract(_Strict):
     pattern: str | None = None
     evidence: dict[str, str] = Field(default_factory=dict, exclude=True)
 
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> ColumnContract:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
+        if self.allowed is not None and not self.allowed:
+            raise ValueError("allowed is an empty list, so no value could pass")
+        return self
+
 
 class DatasetContract(_Strict):
     """Constraints on the data set as a whole."""
 
     min_rows: int | None = Field(default=None, ge=0)
     max_rows: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> DatasetContract:
+        lo, hi = self.min_rows, self.max_rows
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"min_rows ({lo}) is greater than max_rows ({hi})")
+        return self
 
 
 class Contract(_Strict):
@@ -190,16 +206,27 @@ def load_contract(path: str | Path) -> Contract:
             f"contract file {str(p)!r} does not exist",
             fix="create one with: mlaudit contract suggest REFERENCE > contract.yaml",
         )
+    raw = load_mapping_file(p, "contract", fix="check the indentation near the line named above")
+    if raw is not None and not isinstance(raw, dict):
+        raise ConfigError(
+            f"{p} must hold a mapping (version, dataset, columns, rules)",
+            fix="see docs/contracts.md for an example",
+        )
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p} is not valid YAML: {exc}", fix="check the indentation") from None
-    try:
-        return Contract.model_validate(raw if raw is not None else {})
+        contract = Contract.model_validate(raw if raw is not None else {})
     except ValidationError as exc:
         raise ConfigError(
             format_validation_error(exc, source=str(p)), fix="see docs/contracts.md for the keys"
         ) from None
+    d = contract.dataset
+    if not contract.columns and not contract.rules and d.min_rows is None and d.max_rows is None:
+        raise ConfigError(
+            f"contract {str(p)!r} has no rules: no columns, no row rules and no row-count "
+            "bounds, so any data would pass it",
+            fix="add constraints, or start from one inferred from good data: "
+            "mlaudit contract suggest REFERENCE > contract.yaml",
+        )
+    return contract
 
 
 def contract_checks(contract: Contract, present: set[str]) -> dict[str, dict[str, Any]]:
