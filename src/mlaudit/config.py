@@ -50,6 +50,21 @@ class Settings(BaseSettings):
         description="worker threads of a scan (default: the CPU count, between 2 and 8)",
     )
 
+    def __init__(self, **values: Any) -> None:
+        # A bad MLAUDIT_* variable is a usage error naming the variable, not a traceback.
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            problems = [
+                f"MLAUDIT_{'_'.join(map(str, e['loc'])).upper()}={e.get('input')!r}: "
+                + e["msg"].removeprefix("Value error, ")
+                for e in exc.errors()
+            ]
+            raise ConfigError(
+                "invalid environment variable: " + "; ".join(problems),
+                fix="correct or unset it (see docs/configuration.md, Environment variables)",
+            ) from None
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -1,6 +1,7 @@
 """Data access (:class:`Dataset`), schema inference and comparison, content fingerprints."""
 
 from mlaudit.data._dialect import CsvDialect, CsvOptions
+from mlaudit.data._files import ROW_COLUMN
 from mlaudit.data._fingerprint import (
     fingerprint_batches,
     fingerprint_file,
@@ -13,6 +14,7 @@ from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.data._windows import WindowSpec, timestamps_us, window_keys, window_label
 
 __all__ = [
+    "ROW_COLUMN",
     "ColumnSchema",
     "ColumnType",
     "CsvDialect",

@@ -101,6 +101,11 @@ def resolve_path(source: str | Path, fmt: str | None) -> FileSpec:
         return FileSpec(tuple(files), _multi_format(forced, text), path, text)
     if not path.exists() and any(ch in text for ch in "*?["):
         return _resolve_glob(text, forced)
+    if path.exists() and not path.is_file():
+        raise DataSourceError(
+            f"{text!r} is not a regular file (a named pipe, socket or device)",
+            fix="mlaudit reads its inputs more than once: save the stream to a file first",
+        )
     if not path.is_file():
         raise DataSourceError(f"file {text!r} does not exist{_suggest(path)}", fix=_fix_missing())
     chosen = forced or _format_from_extension(path)
@@ -245,10 +250,19 @@ def _check_content(path: Path, fmt: FileFormat, forced: bool) -> None:
 # -- names -------------------------------------------------------------------------------------
 
 
+ROW_COLUMN = "__row__"
+"""The column that carries each sampled row's number (reserved: no data column may use it)."""
+
+
 def check_names(names: list[str], where: str) -> None:
     """Reject zero columns and duplicated column names with a clear message."""
     if not names:
         raise SchemaError(f"{where} has no columns", fix="check the header line or the export")
+    if ROW_COLUMN in names:
+        raise SchemaError(
+            f"{where} has a column named {ROW_COLUMN!r}, the name mlaudit gives row numbers",
+            fix="rename that column in the source (or select the others with columns=[...])",
+        )
     seen: set[str] = set()
     dups = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
     if dups:
@@ -360,7 +374,20 @@ class ParquetReader(FileReader):
         schema = self.schema
         for p in self.spec.paths:
             pf = self._open(p)
-            for batch in pf.iter_batches(batch_size=self.batch_size, columns=self.columns):
+            batches = pf.iter_batches(batch_size=self.batch_size, columns=self.columns)
+            done = 0
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except (OSError, pa.ArrowException) as exc:
+                    raise DataSourceError(
+                        f"file {str(p)!r} is damaged: the data after row {done:,} cannot be "
+                        f"read ({str(exc).strip().splitlines()[0]})",
+                        fix="export the file again; the rows before that point read fine",
+                    ) from None
+                done += batch.num_rows
                 yield batch.cast(schema) if not batch.schema.equals(schema) else batch
 
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from mlaudit._lazy import lazy_import
 from mlaudit._secrets import redact
-from mlaudit.errors import DataSourceError
+from mlaudit.errors import ConfigError, DataSourceError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -56,7 +56,7 @@ class SqlReader:
         try:
             url = sa.engine.make_url(self.url)
         except sa_exc.ArgumentError:
-            raise DataSourceError(
+            raise ConfigError(
                 f"{self.masked!r} is not a valid database URL",
                 fix="use a SQLAlchemy URL such as 'sqlite:///path/to.db' or "
                 "'postgresql+psycopg://user@host/db' (a password follows the user after ':')",

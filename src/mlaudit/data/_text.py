@@ -26,7 +26,7 @@ from mlaudit.data._dialect import (
     dialect_names,
 )
 from mlaudit.data._files import FileReader, FileSpec, select_columns, slice_batch
-from mlaudit.errors import DataSourceError, MLAuditWarning, SchemaError
+from mlaudit.errors import ConfigError, DataSourceError, MLAuditWarning, SchemaError
 
 if TYPE_CHECKING:
     import pyarrow.compute as pc
@@ -284,7 +284,10 @@ class CsvReader(_TextReader):
                 "explicit types",
             )
         if isinstance(exc, LookupError):
-            return DataSourceError(f"unknown encoding {self.encoding!r}", fix="use e.g. 'utf-8'")
+            return ConfigError(
+                f"unknown encoding {self.encoding!r}",
+                fix="use a Python codec name such as 'utf-8', 'latin-1' or 'cp1252'",
+            )
         return DataSourceError(f"cannot read CSV {where}: {msg}", fix="check the file")
 
 

@@ -90,6 +90,8 @@ class ProfileBuilder:
         df = batch if isinstance(batch, pl.DataFrame) else pl.from_arrow(batch)
         assert isinstance(df, pl.DataFrame)
         offset = self._next_row if row_offset is None else row_offset
+        if self._profile is None:
+            check_rule_types(df.clear(), self.plan.rules, self.rules)
         approx = (
             frozenset()
             if self._profile is None
@@ -160,6 +162,28 @@ def _compile_rules(rules: dict[str, str]) -> dict[str, pl.Expr]:
                 'e.g. "age >= 18"',
             ) from None
     return out
+
+
+def check_rule_types(empty: pl.DataFrame, texts: dict[str, str], rules: dict[str, pl.Expr]) -> None:
+    """Every rule must name existing columns and give true/false on a frame of these columns."""
+    for name, expr in rules.items():
+        try:
+            dtype = empty.select(expr.alias("r")).schema["r"]
+        except pl.exceptions.ColumnNotFoundError as exc:
+            raise ConfigError(
+                f"rule {name!r} ({texts[name]!r}) names a column the data lacks: {exc}",
+                fix=f"use the data's column names: {', '.join(empty.columns[:20])}",
+            ) from None
+        except pl.exceptions.PolarsError as exc:
+            raise ConfigError(
+                f"rule {name!r} ({texts[name]!r}) cannot be evaluated on this data: {exc}",
+                fix="check the column types the rule combines",
+            ) from None
+        if dtype != pl.Boolean:
+            raise ConfigError(
+                f"rule {name!r} ({texts[name]!r}) gives {dtype} values, not true/false",
+                fix="write a condition that holds on every valid row, e.g. 'a + 1 > 0'",
+            )
 
 
 def _check_plan(schema: Schema, plan: ScanPlan) -> None:

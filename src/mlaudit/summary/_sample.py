@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from mlaudit.data import ROW_COLUMN
 from mlaudit.summary._hashing import mask_strings, splitmix64
 
 if TYPE_CHECKING:
     from mlaudit.summary._model import DatasetProfile
 
 __all__ = ["ROW_COLUMN", "batch_sample", "merge_samples", "row_priorities"]
-
-ROW_COLUMN = "__row__"
 
 
 def row_priorities(rows: np.ndarray, seed: int) -> np.ndarray:

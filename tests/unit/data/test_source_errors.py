@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from mlaudit.data._sources import Dataset
-from mlaudit.errors import DataError, DataSourceError, MLAuditError, SchemaError
+from mlaudit.errors import ConfigError, DataError, DataSourceError, MLAuditError, SchemaError
 
 
 def read_all(ds: Dataset) -> None:
@@ -217,7 +217,7 @@ def test_columns_that_do_not_exist(tmp_path: Path) -> None:
 
 
 def test_sql_bad_url_missing_db_and_missing_table(tmp_path: Path) -> None:
-    with pytest.raises(DataSourceError, match="not a valid database URL"):
+    with pytest.raises(ConfigError, match="not a valid database URL"):  # a usage error: exit 2
         Dataset.from_sql("not a url", "SELECT 1")
     with pytest.raises(DataSourceError, match="no database driver"):
         Dataset.from_sql("nosuchdb://u:p@h/db", "SELECT 1")
