@@ -160,18 +160,11 @@ class Padding(Check):
         metrics["values_equal_to_another_when_stripped"] = len(pairs)
         said = _finding(name, pc, pairs)
         details = _details(col)
-        ref = _reference_counts(ctx, name)
-        if ref is not None and ref.padded:
-            metrics["reference_padded_share"] = ref.share
-            p = increase_p(pc.padded, pc.values, ref.padded, ref.values)
-            metrics["p_value"] = p
-            if p >= self.alpha and (ref.systematic or not pc.systematic):
-                note = (
-                    f"{said}. The reference has the same padding "
-                    f"({format_share(ref.share)} of its values): a property of the source, "
-                    f"not of this period (the rise is not significant, p = {p:.3g})"
-                )
-                return self.result(Status.PASS, note, column=name, metrics=metrics, details=details)
+        note = self._as_in_reference(_reference_counts(ctx, name), pc, metrics)
+        if note:
+            return self.result(
+                Status.PASS, f"{said}. {note}", column=name, metrics=metrics, details=details
+            )
         severity = Severity.LOW if pc.systematic else self.severity
         return self.result(
             Status.WARN,
@@ -180,6 +173,23 @@ class Padding(Check):
             metrics=metrics,
             details=details,
             severity=severity,
+        )
+
+    def _as_in_reference(
+        self, ref: PaddingCounts | None, pc: PaddingCounts, metrics: dict[str, float | int | None]
+    ) -> str:
+        """The note that the reference has the same padding, or "" when it does not (or none);
+        the comparison's figures go into ``metrics``."""
+        if ref is None or not ref.padded:
+            return ""
+        p = increase_p(pc.padded, pc.values, ref.padded, ref.values)
+        metrics["reference_padded_share"], metrics["p_value"] = ref.share, p
+        if p < self.alpha or (pc.systematic and not ref.systematic):
+            return ""
+        return (
+            f"The reference has the same padding ({format_share(ref.share)} of its values): "
+            f"a property of the source, not of this period (the rise is not significant, "
+            f"p = {p:.3g})"
         )
 
 
