@@ -44,6 +44,7 @@ __all__ = [
     "Threshold",
     "clip_text",
     "register_notebook_renderer",
+    "show_padding",
     "worst_status",
 ]
 
@@ -111,6 +112,19 @@ def clip_text(value: str, limit: int = MAX_CELL_CHARS) -> str:
     if len(value) <= limit:
         return value
     return f"{value[:limit]}… ({len(value):,} characters)"
+
+
+def show_padding(value: str) -> str:
+    """``value`` quoted as a Python string literal when it starts or ends with whitespace.
+
+    The one convention for values with padding in reports (JSON, Markdown, HTML): a padded
+    value is written in quotes with its spaces kept and other whitespace escaped, so that it
+    cannot vanish or pass for a plain space: ``' Private'``, ``'Male\\t'``, ``'\\xa0Yes'``.
+    Other values are returned unchanged.
+    """
+    if value and (value[0].isspace() or value[-1].isspace()):
+        return repr(value)
+    return value
 
 
 def _clip_rows(rows: list[list[Cell]]) -> list[list[Cell]]:

@@ -83,6 +83,17 @@ def test_duplicates_match_polars(demo: dict[str, Any]) -> None:
     assert key["metrics"]["rows"] == cur.height
 
 
+def test_padded_spellings_match_polars(demo: dict[str, Any]) -> None:
+    status = demo["current"]["employment_status"].drop_nulls()
+    leading = int(status.str.starts_with(" ").sum())
+    trailing = int(status.str.ends_with(" ").sum())
+    r = result(demo["report"], "quality.padding", "employment_status")
+    assert r["status"] == "warn"
+    assert (r["metrics"]["leading"], r["metrics"]["trailing"]) == (leading, trailing) == (50, 50)
+    assert "' employed' and 'employed'" in r["message"]
+    assert "quality.inconsistent_categories" in r["message"]
+
+
 def test_ranges_and_rules_match_polars(demo: dict[str, Any]) -> None:
     cur, rep = demo["current"], demo["report"]
     outside = cur.filter((pl.col("age") < 18) | (pl.col("age") > 100)).height

@@ -29,6 +29,7 @@ CHECK_MODULES: dict[str, str] = {
     "quality.mixed_types": "mlaudit.checks.quality.mixed_types",
     "quality.outliers": "mlaudit.checks.quality.outliers",
     "quality.over_time": "mlaudit.checks.quality.over_time",
+    "quality.padding": "mlaudit.checks.quality.padding",
     "quality.pattern": "mlaudit.checks.quality.pattern",
     "quality.required_columns": "mlaudit.checks.quality.required_columns",
     "quality.row_anomalies": "mlaudit.checks.quality.row_anomalies",

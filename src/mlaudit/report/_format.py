@@ -12,6 +12,7 @@ from mlaudit.results import (
     Severity,
     Status,
     Threshold,
+    show_padding,
 )
 
 __all__ = [
@@ -181,14 +182,18 @@ def fmt_number(v: float | int | None) -> str:
 
 
 def fmt_cell(v: object) -> str:
-    """A table cell: numbers via :func:`fmt_number`, None as empty, the rest as text."""
+    """A table cell: numbers via :func:`fmt_number`, None as empty, the rest as text.
+
+    Text with leading or trailing whitespace is quoted (:func:`mlaudit.results.show_padding`),
+    so the padding stays visible where HTML and Markdown would drop it.
+    """
     if v is None:
         return ""
     if isinstance(v, bool):
         return str(v).lower()
     if isinstance(v, int | float):
         return fmt_number(v)
-    return str(v)
+    return show_padding(str(v))
 
 
 def fmt_bound(value: float | int | None, bound: Bound) -> str:

@@ -40,6 +40,7 @@ DATA_QUALITY: tuple[str, ...] = (
     "quality.type_conformance",
     "quality.mixed_types",
     "quality.inconsistent_categories",
+    "quality.padding",
     "quality.value_range",
     "quality.allowed_values",
     "quality.constant",

@@ -19,12 +19,13 @@ from mlaudit._safeyaml import load_mapping_file
 from mlaudit.config import format_validation_error
 from mlaudit.data import ColumnType, Role, Schema
 from mlaudit.errors import ConfigError
-from mlaudit.summary import ColumnSummary, DatasetProfile
+from mlaudit.summary import PADDING_KINDS, CategoryCounts, ColumnSummary, DatasetProfile
 
 __all__ = [
     "ColumnContract",
     "Contract",
     "DatasetContract",
+    "allowed_values",
     "contract_checks",
     "dump_contract",
     "load_contract",
@@ -142,14 +143,46 @@ def _column_contract(
         and not cats.hashed
         and 0 < len(cats.counts) <= max_categories
     ):
-        out["allowed"] = sorted(cats.counts)
+        out["allowed"] = allowed_values(cats)
         ev["allowed"] = f"the {len(cats.counts)} values seen in {s.non_null:,} rows"
+        ev["allowed"] += _padding_note(out["allowed"])
     if role == Role.ID or (
         s.distinct_exact and s.non_null > 0 and s.distinct == s.non_null and ctype == ColumnType.ID
     ):
         out["unique"] = True
         ev["unique"] = f"{int(s.distinct):,} distinct values in {s.non_null:,} rows"
     return ColumnContract(**out, evidence=ev)
+
+
+def allowed_values(cats: CategoryCounts) -> list[str]:
+    """The values a suggested contract allows, from exact category counts: every value seen,
+    exactly as read (sorted).
+
+    The one place that decides what enters an ``allowed`` list: values that must not be
+    allowed (such as disguised missing-value markers) are to be filtered here.
+    """
+    return sorted(cats.counts)
+
+
+_WHITESPACE = "".join(PADDING_KINDS.values())
+
+
+def _padding_note(values: list[str]) -> str:
+    """Evidence to add when allowed values carry leading or trailing whitespace.
+
+    The values stay exact, so that the contract passes on the data it was learned from (the
+    allowed-values check compares values as read); the note says so, and how to expect
+    stripped values instead.
+    """
+    padded = [v for v in values if v.strip(_WHITESPACE) not in ("", v)]
+    if not padded:
+        return ""
+    which = "every value has" if len(padded) == len(values) else f"{len(padded)} values have"
+    return (
+        f"; {which} leading or trailing whitespace as read (e.g. {padded[0]!r}), kept so that "
+        "this data passes; to expect stripped values, strip them (for a CSV file, read it with "
+        "skip_initial_space) and suggest again"
+    )
 
 
 def _widen(lo: float, hi: float, margin: float, *, integer: bool) -> tuple[float, float]:

@@ -15,6 +15,7 @@
 from mlaudit.summary._baseline import Baseline, is_baseline, load_baseline, save_baseline
 from mlaudit.summary._build import ProfileBuilder, batch_profile, profile_frame
 from mlaudit.summary._columns import (
+    PADDING_KINDS,
     Extremes,
     histogram_from_sorted,
     outlier_counts_from_sorted,
@@ -38,6 +39,7 @@ from mlaudit.summary._windows import ORDER, WINDOW, Window, WindowedData
 
 __all__ = [
     "ORDER",
+    "PADDING_KINDS",
     "WINDOW",
     "Baseline",
     "CategoryCounts",

@@ -27,6 +27,7 @@ from mlaudit.summary._model import (
 from mlaudit.summary._quantiles import QuantileSketch
 
 __all__ = [
+    "PADDING_KINDS",
     "Extremes",
     "Kind",
     "column_kind",
@@ -197,7 +198,7 @@ def text_from_counts(values: pl.Series, counts: pl.Series, patterns: dict[str, s
 
     numbers = stripped.cast(pl.Float64, strict=False)
     finite = numbers.filter(numbers.is_finite())
-    return TextSummary(
+    out = TextSummary(
         min_length=None if s.len() == 0 else int(length.min()),  # type: ignore[arg-type]
         max_length=None if s.len() == 0 else int(length.max()),  # type: ignore[arg-type]
         total_length=int((length * w).sum()),
@@ -208,6 +209,44 @@ def text_from_counts(values: pl.Series, counts: pl.Series, patterns: dict[str, s
         numeric_like_max=None if finite.is_empty() else float(finite.max()),  # type: ignore[arg-type]
         pattern_matches={p: weighted(s.str.contains(rx)) for p, rx in patterns.items()},
     )
+    _set_padding(out, s, stripped, weighted)
+    return out
+
+
+PADDING_KINDS: dict[str, str] = {
+    "space": " ",
+    "tab": "\t",
+    "nbsp": "\u00a0\u2007\u202f",
+    "line_break": "\n\r\v\f\u0085\u2028\u2029",
+    "other": "\u1680"
+    + "".join(map(chr, (*range(0x2000, 0x2007), 0x2008, 0x2009, 0x200A)))
+    + "\u205f\u3000",
+}
+"""Kinds of whitespace and their characters: together, Unicode's White_Space set (25
+characters), which is what ``str.strip_chars()`` (Rust ``char::is_whitespace``) strips."""
+
+
+def _char_class(chars: str) -> str:
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]"
+
+
+def _set_padding(
+    out: TextSummary, s: pl.Series, stripped: pl.Series, weighted: Callable[[pl.Series], int]
+) -> None:
+    """Leading, trailing and both-end whitespace of the non-blank values, and its kinds."""
+    blank = stripped == ""
+    if not (s != stripped).fill_null(False).any():
+        return  # the usual case: nothing padded, no regex work
+    lead = s.str.extract(r"^(\s+)", 1).fill_null("")
+    trail = s.str.extract(r"(\s+)$", 1).fill_null("")
+    has_lead, has_trail = (lead != "") & ~blank, (trail != "") & ~blank
+    pad = lead + trail
+    kinds = {
+        k: weighted(pad.str.contains(_char_class(cls)) & ~blank) for k, cls in PADDING_KINDS.items()
+    }
+    out.leading_count, out.trailing_count = weighted(has_lead), weighted(has_trail)
+    out.both_count = weighted(has_lead & has_trail)
+    out.padding_kinds = {k: n for k, n in kinds.items() if n}
 
 
 def histogram_counts(x: np.ndarray, edges: list[float]) -> Histogram:

@@ -129,6 +129,10 @@ def _merge_text(a: TextSummary, b: TextSummary) -> TextSummary:
         total_length=a.total_length + b.total_length,
         empty_count=a.empty_count + b.empty_count,
         padded_count=a.padded_count + b.padded_count,
+        leading_count=a.leading_count + b.leading_count,
+        trailing_count=a.trailing_count + b.trailing_count,
+        both_count=a.both_count + b.both_count,
+        padding_kinds=_sum_counts(a.padding_kinds, b.padding_kinds),
         numeric_like_count=a.numeric_like_count + b.numeric_like_count,
         numeric_like_min=_extreme(min, a.numeric_like_min, b.numeric_like_min),
         numeric_like_max=_extreme(max, a.numeric_like_max, b.numeric_like_max),
@@ -137,6 +141,10 @@ def _merge_text(a: TextSummary, b: TextSummary) -> TextSummary:
             for k in sorted({*a.pattern_matches, *b.pattern_matches})
         },
     )
+
+
+def _sum_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in sorted({*a, *b})}
 
 
 def _merge_histogram(a: Histogram | None, b: Histogram | None) -> Histogram | None:

@@ -171,6 +171,15 @@ class TextSummary:
     """Empty or whitespace-only strings."""
     padded_count: int = 0
     """Values with leading or trailing whitespace."""
+    leading_count: int = 0
+    """Non-blank values that start with whitespace (Unicode White_Space, as ``str.strip``)."""
+    trailing_count: int = 0
+    """Non-blank values that end with whitespace."""
+    both_count: int = 0
+    """Non-blank values with whitespace at both ends."""
+    padding_kinds: dict[str, int] = field(default_factory=dict)
+    """Kind of whitespace (``space``, ``tab``, ``nbsp``, ``line_break``, ``other``) → number of
+    non-blank values whose leading or trailing whitespace holds that kind."""
     numeric_like_count: int = 0
     """Values that parse as numbers (a sign of mixed types in a text column)."""
     numeric_like_min: float | None = None
