@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mlaudit.config import format_validation_error
-from mlaudit.data import ColumnType, Role, Schema
+from mlaudit.data import KNOWN_MARKERS, ColumnType, Role, Schema, normalise_marker
 from mlaudit.errors import ConfigError
 from mlaudit.summary import ColumnSummary, DatasetProfile
 
@@ -126,14 +126,30 @@ def _column_contract(
         and not cats.hashed
         and 0 < len(cats.counts) <= max_categories
     ):
-        out["allowed"] = sorted(cats.counts)
-        ev["allowed"] = f"the {len(cats.counts)} values seen in {s.non_null:,} rows"
+        _allowed(cats.counts, s.non_null, out, ev)
     if role == Role.ID or (
         s.distinct_exact and s.non_null > 0 and s.distinct == s.non_null and ctype == ColumnType.ID
     ):
         out["unique"] = True
         ev["unique"] = f"{int(s.distinct):,} distinct values in {s.non_null:,} rows"
     return ColumnContract(**out, evidence=ev)
+
+
+def _allowed(counts: dict[str, int], rows: int, out: dict[str, Any], ev: dict[str, str]) -> None:
+    """The values seen as the allowed set, without missing markers ('?', 'N/A'): a marker in
+    an allowed set would make a missing value valid; the evidence suggests declaring it."""
+    markers = {v: n for v, n in counts.items() if normalise_marker(v) in KNOWN_MARKERS}
+    allowed = sorted(v for v in counts if v not in markers)
+    if not allowed:
+        return
+    out["allowed"] = allowed
+    ev["allowed"] = f"the {len(allowed)} values seen in {rows:,} rows"
+    if markers:
+        left = ", ".join(f"{v!r} ({n:,} rows)" for v, n in sorted(markers.items()))
+        ev["allowed"] += (
+            f"; left out {left}, a missing marker: declare it with missing_markers in the "
+            "audit configuration (or --missing-markers) so it counts as missing"
+        )
 
 
 def _widen(lo: float, hi: float, margin: float, *, integer: bool) -> tuple[float, float]:
