@@ -35,7 +35,7 @@ def _checks(out: Path) -> dict[tuple[str, str | None], dict]:  # type: ignore[ty
 def test_missing_markers_option(cli: CLI, tmp_path: Path) -> None:
     data, out = _data(tmp_path), tmp_path / "out"
     r = cli(
-        "audit", "--current", data, "--out", out, "--format", "json", "--suite", "data_quality",
+        "audit", "--current", data, "--out", out, "--format", "json,md", "--suite", "data_quality",
         "--missing-markers", "?,N/A,-999", "--fail-on", "never",
     )  # fmt: skip
     assert r.code == 0
@@ -47,6 +47,8 @@ def test_missing_markers_option(cli: CLI, tmp_path: Path) -> None:
     markers = report["inputs"][0]["missing_markers"]
     assert markers["every_column"] == ["?", "N/A", "-999"]
     assert markers["counts"] == {"balance": {"-999": 25}, "segment": {"?": 40, "N/A": 10}}
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "missing markers '?', 'N/A', '-999' read as missing (25 in balance; 50 in segment)" in md
 
 
 def test_without_markers_the_values_are_reported_as_disguised(cli: CLI, tmp_path: Path) -> None:
