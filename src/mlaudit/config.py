@@ -19,6 +19,7 @@ from mlaudit.errors import ConfigError
 
 __all__ = [
     "AuditConfig",
+    "ColumnConfig",
     "DataConfig",
     "OutputConfig",
     "SchemaConfig",
@@ -93,6 +94,10 @@ class DataConfig(_Strict):
     """Whether the first CSV line names the columns; default: detected."""
     null_values: list[str] | None = None
     """Strings read as missing in a CSV (default: empty, NA, NULL, NaN, ...)."""
+    missing_markers: list[str] = Field(default_factory=list)
+    """Values read as missing in every column of this input, whatever its format (CSV,
+    Parquet, SQL): text compared after stripping surrounding whitespace (``' ?'`` matches
+    ``'?'``); markers that read as numbers (``-999``) also apply to numeric columns."""
     skip_initial_space: bool = False
     """Strip the space after each CSV separator (``a, b``) from values and names."""
     rename_duplicates: bool = False
@@ -113,6 +118,14 @@ class DataConfig(_Strict):
         return v
 
 
+class ColumnConfig(_Strict):
+    """Declarations about one column (``schema.columns.NAME``)."""
+
+    missing_markers: list[str | float] = Field(default_factory=list)
+    """Values of this column read as missing in both inputs (numbers for numeric columns,
+    e.g. ``[99999]``; text compared after stripping surrounding whitespace)."""
+
+
 class SchemaConfig(_Strict):
     """Declared column roles and types; anything not declared is inferred."""
 
@@ -125,6 +138,8 @@ class SchemaConfig(_Strict):
     ignore: list[str] = Field(default_factory=list)
     personal: list[str] = Field(default_factory=list)
     types: dict[str, str] = Field(default_factory=dict)
+    columns: dict[str, ColumnConfig] = Field(default_factory=dict)
+    """Per-column declarations, e.g. ``{capital_gain: {missing_markers: [99999]}}``."""
     score_threshold: float | None = None
     """Score at which a row is predicted positive when there is no prediction column; any real
     number (deciles 1–10, logits, points).  Default: 0.5 for probabilities; none otherwise."""

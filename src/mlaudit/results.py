@@ -36,6 +36,7 @@ __all__ = [
     "DistributionDetail",
     "ExamplesDetail",
     "InputInfo",
+    "MissingMarkersInfo",
     "NoteDetail",
     "SeriesDetail",
     "Severity",
@@ -308,6 +309,19 @@ class CsvDialectInfo(_Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class MissingMarkersInfo(_Model):
+    """Declared missing markers of an input and how many values each turned into a null."""
+
+    every_column: list[str] = Field(default_factory=list)
+    """Markers declared for every column of the input."""
+    columns: dict[str, list[str]] = Field(default_factory=dict)
+    """Markers declared for one column."""
+    counts: dict[str, dict[str, int]] = Field(default_factory=dict)
+    """Column → marker → values read as missing (columns and markers that matched)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
 class InputInfo(_Model):
     """One input of the audit: where it came from and what it held."""
 
@@ -320,6 +334,8 @@ class InputInfo(_Model):
     schema_: dict[str, dict[str, Any]] = Field(default_factory=dict, alias="schema")
     dialect: CsvDialectInfo | None = None
     """CSV inputs: the separator, quote, decimal mark and header, given or detected."""
+    missing_markers: MissingMarkersInfo | None = None
+    """Declared missing markers, read as nulls, with the values each replaced."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 

@@ -127,6 +127,13 @@ def test_spellings_and_mixed_types_match_polars(demo: dict[str, Any]) -> None:
     assert mixed["metrics"]["values"] == values.len()
     assert mixed["metrics"]["numeric_values"] == values.len() - not_numeric
     assert mixed["metrics"]["non_numeric_share"] == pytest.approx(not_numeric / values.len())
+    # The same placeholders are missing values in disguise ('unknown', 'n/a'), new since the
+    # reference: counted by polars over the whole column, nulls included in the rows.
+    disguised = result(rep, "quality.disguised_missing", "years_at_address")
+    markers = values.str.strip_chars().str.to_lowercase().is_in(["unknown", "n/a"]).sum()
+    assert disguised["status"] == "warn"
+    assert disguised["metrics"]["disguised"] == markers == planted["count"]
+    assert disguised["metrics"]["disguised_share"] == pytest.approx(markers / cur.height)
 
 
 def test_constant_outliers_and_anomalies_point_at_planted_rows(demo: dict[str, Any]) -> None:

@@ -14,10 +14,19 @@ from typing import Any
 from mlaudit._secrets import redact
 from mlaudit.audit._progress import ProgressReporter
 from mlaudit.config import DataConfig, SchemaConfig
-from mlaudit.data import ColumnType, Dataset, Schema, SchemaOverrides, compare_schemas, infer_schema
+from mlaudit.data import (
+    ColumnType,
+    Dataset,
+    MissingMarkers,
+    Schema,
+    SchemaOverrides,
+    compare_schemas,
+    infer_schema,
+    marker_text,
+)
 from mlaudit.engines import profile as scan_profile
 from mlaudit.errors import ConfigError, DataError
-from mlaudit.results import CsvDialectInfo, InputInfo
+from mlaudit.results import CsvDialectInfo, InputInfo, MissingMarkersInfo
 from mlaudit.summary import Baseline, DatasetProfile, ScanPlan, is_baseline, load_baseline
 
 __all__ = ["Input", "open_dataset", "open_inputs", "overrides", "scan"]
@@ -38,11 +47,12 @@ class Input:
             ds = self.dataset
             source, fmt, fp = ds.source, ds.format, ds.fingerprint()
             dialect = _dialect_info(ds)
+            markers = _markers_info(ds)
         else:
             assert self.baseline is not None
             base = self.baseline
             source, fmt, fp = base.source, f"baseline of {base.format}", base.fingerprint
-            dialect = None
+            dialect, markers = None, None
         return InputInfo(
             name=self.name,
             source=redact(source),
@@ -54,7 +64,20 @@ class Input:
                 c.name: c.model_dump(mode="json", exclude={"name"}) for c in self.schema.columns
             },
             dialect=dialect,
+            missing_markers=markers,
         )
+
+
+def _markers_info(ds: Dataset) -> MissingMarkersInfo | None:
+    """The declared missing markers of an input and what they replaced, for the report."""
+    m = ds.missing_markers
+    if not m:
+        return None
+    return MissingMarkersInfo(
+        every_column=list(m.every),
+        columns={c: [marker_text(v) for v in vs] for c, vs in m.columns.items() if vs},
+        counts={c: dict(sorted(n.items())) for c, n in sorted(ds.marker_counts.items())},
+    )
 
 
 def _dialect_info(ds: Dataset) -> CsvDialectInfo | None:
@@ -76,13 +99,27 @@ def _dialect_info(ds: Dataset) -> CsvDialectInfo | None:
     )
 
 
-def open_dataset(spec: Any, *, name: str, encoding: str = "utf-8") -> Dataset:
-    """Turn a path, a frame, a :class:`DataConfig` or a :class:`Dataset` into a Dataset."""
+def open_dataset(
+    spec: Any,
+    *,
+    name: str,
+    encoding: str = "utf-8",
+    columns: dict[str, tuple[str | float, ...]] | None = None,
+) -> Dataset:
+    """Turn a path, a frame, a :class:`DataConfig` or a :class:`Dataset` into a Dataset.
+
+    ``columns`` are per-column missing markers (``schema.columns``), added to the markers a
+    :class:`DataConfig` declares for the whole input; a :class:`Dataset` keeps its own.
+    """
     if isinstance(spec, Dataset):
         return spec
+    every = tuple(spec.missing_markers) if isinstance(spec, DataConfig) else ()
+    markers = MissingMarkers(every, dict(columns or {}))
     if isinstance(spec, DataConfig):
         if spec.sql is not None:
-            return Dataset.from_sql(spec.sql.url, spec.sql.query, name=name)
+            return Dataset.from_sql(
+                spec.sql.url, spec.sql.query, name=name, missing_markers=markers
+            )
         if spec.path is None:
             raise ConfigError(f"the {name} input has neither 'path' nor 'sql'", fix="add one")
         return Dataset(
@@ -91,10 +128,11 @@ def open_dataset(spec: Any, *, name: str, encoding: str = "utf-8") -> Dataset:
             format=spec.format,
             encoding=spec.encoding,
             csv=spec.csv_options(),
+            missing_markers=markers,
         )
     if isinstance(spec, str | Path):
-        return Dataset(spec, name=name, encoding=encoding)
-    return Dataset(spec, name=name)
+        return Dataset(spec, name=name, encoding=encoding, missing_markers=markers)
+    return Dataset(spec, name=name, missing_markers=markers)
 
 
 def open_inputs(
@@ -119,7 +157,8 @@ def open_inputs(
 
 
 def _open_data(spec: Any, name: str, schema: SchemaOverrides) -> Input:
-    dataset = open_dataset(spec, name=name)
+    columns = {c: tuple(d.missing_markers) for c, d in schema.columns.items()}
+    dataset = open_dataset(spec, name=name, columns=columns)
     dataset.prefetch_fingerprint()
     return Input(name, infer_schema(dataset, overrides=schema), dataset=dataset)
 

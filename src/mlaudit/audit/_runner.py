@@ -277,8 +277,10 @@ def profile_data(
     See :func:`profile_windows` for the same data cut into windows (for a baseline).
     """
     settings = settings or Settings()
-    dataset = open_dataset(data, name=name)
-    inferred = infer_schema(dataset, overrides=overrides(schema or SchemaConfig()))
+    declared = overrides(schema or SchemaConfig())
+    columns = {c: tuple(d.missing_markers) for c, d in declared.columns.items()}
+    dataset = open_dataset(data, name=name, columns=columns)
+    inferred = infer_schema(dataset, overrides=declared)
     plan = ScanPlan(
         sample_size=settings.sample_size,
         category_cap=settings.category_cap,

@@ -23,6 +23,7 @@ CHECK_MODULES: dict[str, str] = {
     "quality.cardinality": "mlaudit.checks.quality.cardinality",
     "quality.completeness": "mlaudit.checks.quality.completeness",
     "quality.constant": "mlaudit.checks.quality.constant",
+    "quality.disguised_missing": "mlaudit.checks.quality.disguised_missing",
     "quality.duplicate_keys": "mlaudit.checks.quality.duplicate_keys",
     "quality.duplicate_rows": "mlaudit.checks.quality.duplicate_rows",
     "quality.inconsistent_categories": "mlaudit.checks.quality.inconsistent_categories",

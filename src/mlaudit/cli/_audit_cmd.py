@@ -15,6 +15,7 @@ from mlaudit.cli._common import (
     DecimalOpt,
     EncodingOpt,
     HeaderOpt,
+    MissingMarkersOpt,
     NullValuesOpt,
     QuoteOpt,
     RenameDuplicatesOpt,
@@ -75,6 +76,7 @@ def audit(
     quote: QuoteOpt = None,
     header: HeaderOpt = None,
     null_values: NullValuesOpt = None,
+    missing_markers: MissingMarkersOpt = None,
     skip_initial_space: SkipInitialSpaceOpt = False,
     rename_duplicates: RenameDuplicatesOpt = False,
 ) -> None:

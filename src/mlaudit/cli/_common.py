@@ -31,6 +31,7 @@ __all__ = [
     "DecimalOpt",
     "EncodingOpt",
     "HeaderOpt",
+    "MissingMarkersOpt",
     "NullValuesOpt",
     "QuoteOpt",
     "RenameDuplicatesOpt",
@@ -232,6 +233,14 @@ NullValuesOpt = Annotated[
         rich_help_panel=_CSV,
     ),
 ]
+MissingMarkersOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="values read as missing in every column, comma-separated, e.g. '?,N/A,-999' "
+        "(any format; text compared after stripping spaces)",
+        rich_help_panel=_CSV,
+    ),
+]
 SkipInitialSpaceOpt = Annotated[
     bool,
     typer.Option(
@@ -282,6 +291,7 @@ CSV_OPTION_NAMES = (
     "quote",
     "header",
     "null_values",
+    "missing_markers",
     "skip_initial_space",
     "rename_duplicates",
 )
@@ -310,12 +320,14 @@ def input_config(path: str, opts: dict[str, Any]) -> DataConfig:
     """A file input with the CSV options of the command line (``opts``: the command's locals)."""
     values = {k: opts.get(k) for k in CSV_OPTION_NAMES if opts.get(k) is not None}
     if Path(path).is_dir() or Path(path).suffix.lower() in _NOT_CSV:
-        values = {k: v for k, v in values.items() if k == "encoding"}  # CSV options: CSV only
+        keep = ("encoding", "missing_markers")
+        values = {k: v for k, v in values.items() if k in keep}  # CSV options: CSV only
     sep = values.get("separator")
     if isinstance(sep, str):
         values["separator"] = _SEPARATOR_WORDS.get(sep.lower(), sep)
-    if isinstance(values.get("null_values"), str):
-        values["null_values"] = split_list(values["null_values"])
+    for key in ("null_values", "missing_markers"):
+        if isinstance(values.get(key), str):
+            values[key] = split_list(values[key])
     try:
         return DataConfig(path=path, **values)
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from mlaudit.cli._common import (
     DecimalOpt,
     EncodingOpt,
     HeaderOpt,
+    MissingMarkersOpt,
     NullValuesOpt,
     QuoteOpt,
     RenameDuplicatesOpt,
@@ -51,6 +52,7 @@ def suggest(
     quote: QuoteOpt = None,
     header: HeaderOpt = None,
     null_values: NullValuesOpt = None,
+    missing_markers: MissingMarkersOpt = None,
     skip_initial_space: SkipInitialSpaceOpt = False,
     rename_duplicates: RenameDuplicatesOpt = False,
 ) -> None:
@@ -85,6 +87,7 @@ def validate(
     quote: QuoteOpt = None,
     header: HeaderOpt = None,
     null_values: NullValuesOpt = None,
+    missing_markers: MissingMarkersOpt = None,
     skip_initial_space: SkipInitialSpaceOpt = False,
     rename_duplicates: RenameDuplicatesOpt = False,
 ) -> None:

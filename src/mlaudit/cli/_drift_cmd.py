@@ -13,6 +13,7 @@ from mlaudit.cli._common import (
     DecimalOpt,
     EncodingOpt,
     HeaderOpt,
+    MissingMarkersOpt,
     NullValuesOpt,
     QuoteOpt,
     RenameDuplicatesOpt,
@@ -56,6 +57,7 @@ def drift(
     quote: QuoteOpt = None,
     header: HeaderOpt = None,
     null_values: NullValuesOpt = None,
+    missing_markers: MissingMarkersOpt = None,
     skip_initial_space: SkipInitialSpaceOpt = False,
     rename_duplicates: RenameDuplicatesOpt = False,
 ) -> None:

@@ -16,6 +16,7 @@ from mlaudit.cli._common import (
     DecimalOpt,
     EncodingOpt,
     HeaderOpt,
+    MissingMarkersOpt,
     NullValuesOpt,
     QuoteOpt,
     RenameDuplicatesOpt,
@@ -104,6 +105,7 @@ def profile(
     quote: QuoteOpt = None,
     header: HeaderOpt = None,
     null_values: NullValuesOpt = None,
+    missing_markers: MissingMarkersOpt = None,
     skip_initial_space: SkipInitialSpaceOpt = False,
     rename_duplicates: RenameDuplicatesOpt = False,
 ) -> None:

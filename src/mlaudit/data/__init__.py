@@ -8,29 +8,43 @@ from mlaudit.data._fingerprint import (
     fingerprint_files,
     fingerprint_frame,
 )
+from mlaudit.data._markers import (
+    KNOWN_MARKERS,
+    MissingMarkers,
+    apply_missing_markers,
+    is_sentinel_like,
+    marker_text,
+    normalise_marker,
+)
 from mlaudit.data._schema import SchemaComparison, SchemaOverrides, compare_schemas, infer_schema
 from mlaudit.data._sources import Dataset
 from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.data._windows import WindowSpec, timestamps_us, window_keys, window_label
 
 __all__ = [
+    "KNOWN_MARKERS",
     "ROW_COLUMN",
     "ColumnSchema",
     "ColumnType",
     "CsvDialect",
     "CsvOptions",
     "Dataset",
+    "MissingMarkers",
     "Role",
     "Schema",
     "SchemaComparison",
     "SchemaOverrides",
     "WindowSpec",
+    "apply_missing_markers",
     "compare_schemas",
     "fingerprint_batches",
     "fingerprint_file",
     "fingerprint_files",
     "fingerprint_frame",
     "infer_schema",
+    "is_sentinel_like",
+    "marker_text",
+    "normalise_marker",
     "timestamps_us",
     "window_keys",
     "window_label",

@@ -25,6 +25,7 @@ from mlaudit.data._files import (
     resolve_path,
 )
 from mlaudit.data._fingerprint import fingerprint_batches, fingerprint_file, fingerprint_files
+from mlaudit.data._markers import MissingMarkers, apply_missing_markers
 from mlaudit.data._sql import SqlReader, describe_sql
 from mlaudit.data._text import CsvReader, JsonReader
 from mlaudit.errors import DataError, DataSourceError, SchemaError
@@ -166,6 +167,13 @@ class _StreamReader:
                 self.reader = None
 
 
+def _add_counts(total: dict[str, dict[str, int]], counts: dict[str, dict[str, int]]) -> None:
+    for column, per_marker in counts.items():
+        into = total.setdefault(column, {})
+        for marker, n in per_marker.items():
+            into[marker] = into.get(marker, 0) + n
+
+
 class Dataset:
     """A data set to audit: a file, a data frame, Arrow data or an SQL query.
 
@@ -190,6 +198,9 @@ class Dataset:
         of the space after a separator, renaming of repeated names), as a :class:`CsvOptions`
         or a mapping of its fields; what is not given is detected on the first 64 KiB and
         recorded in :attr:`dialect`.
+    missing_markers
+        Declared missing markers (:class:`MissingMarkers`), read as nulls in every batch; how
+        many values each turned into a null is in :attr:`marker_counts` after a full read.
 
     Raises
     ------
@@ -216,6 +227,7 @@ class Dataset:
         encoding: str = "utf-8",
         columns: list[str] | None = None,
         csv: CsvOptions | Mapping[str, Any] | None = None,
+        missing_markers: MissingMarkers | None = None,
     ) -> None:
         if batch_size < 1:
             raise DataError(f"batch_size must be at least 1, got {batch_size}", fix="use 262144")
@@ -226,6 +238,8 @@ class Dataset:
         self._fingerprint: str | None = None
         self._pending: Future[str] | None = None
         self._counted: int | None = None
+        self.missing_markers = missing_markers or MissingMarkers()
+        self.marker_counts: dict[str, dict[str, int]] = {}
         if isinstance(source, str | Path):
             self._files = resolve_path(source, format)
             self.format: str = self._files.format
@@ -250,6 +264,7 @@ class Dataset:
         name: str = "current",
         batch_size: int = 262_144,
         columns: list[str] | None = None,
+        missing_markers: MissingMarkers | None = None,
     ) -> Dataset:
         """A query (or a table name) on a SQLAlchemy database URL, streamed in batches.
 
@@ -269,6 +284,8 @@ class Dataset:
         ds._fingerprint = None
         ds._pending = None
         ds._counted = None
+        ds.missing_markers = missing_markers or MissingMarkers()
+        ds.marker_counts = {}
         ds.format = "sql"
         ds.source = describe_sql(url, query)
         ds._reader = SqlReader(url, query, batch_size=batch_size)
@@ -330,14 +347,21 @@ class Dataset:
         """Stream the data as record batches of at most ``batch_size`` rows (re-iterable)."""
         select = self.columns is not None and isinstance(self._reader, _StreamReader | SqlReader)
         n = 0
+        found: dict[str, dict[str, int]] = {}
         for batch in self._reader.batches():
             n += batch.num_rows
-            yield batch.select(self.columns) if select and self.columns else batch
+            if select and self.columns:
+                batch = batch.select(self.columns)
+            if self.missing_markers:
+                batch, counts = apply_missing_markers(batch, self.missing_markers)
+                _add_counts(found, counts)
+            yield batch
         self._counted = n
+        self.marker_counts = found
 
     def head(self, n: int = 5) -> pl.DataFrame:
         """The first ``n`` rows as a polars DataFrame (reads only what it needs)."""
-        if isinstance(self._reader, _LazyReader):
+        if isinstance(self._reader, _LazyReader) and not self.missing_markers:
             return self._reader.lf.head(n).collect()
         parts: list[pa.RecordBatch] = []
         got = 0

@@ -242,6 +242,24 @@ _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " 
 def input_format(info: InputInfo) -> str:
     """The input's format, with how a CSV was read (e.g. ``csv; separator semicolon (detected),
     decimal comma (detected), header``)."""
+    text = _dialect_text(info)
+    return text + _markers_text(info)
+
+
+def _markers_text(info: InputInfo) -> str:
+    """``; missing markers '?' (1,836 in workclass, ...)``: the declared markers and what
+    they replaced."""
+    m = info.missing_markers
+    if m is None:
+        return ""
+    declared = [*m.every_column, *(v for vs in m.columns.values() for v in vs)]
+    shown = ", ".join(repr(v) for v in dict.fromkeys(declared))
+    found = [f"{n:,} in {c}" for c, per in m.counts.items() for n in [sum(per.values())]]
+    replaced = "; ".join(found) if found else "none found"
+    return f"; missing markers {shown} read as missing ({replaced})"
+
+
+def _dialect_text(info: InputInfo) -> str:
     d = info.dialect
     if d is None:
         return info.format

@@ -35,6 +35,7 @@ DATA_QUALITY: tuple[str, ...] = (
     "quality.row_count",
     "quality.schema_match",
     "quality.completeness",
+    "quality.disguised_missing",
     "quality.duplicate_rows",
     "quality.duplicate_keys",
     "quality.type_conformance",

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from mlaudit._safeyaml import load_mapping_file
 from mlaudit.config import format_validation_error
-from mlaudit.data import ColumnType, Role, Schema
+from mlaudit.data import KNOWN_MARKERS, ColumnType, Role, Schema, normalise_marker
 from mlaudit.errors import ConfigError
 from mlaudit.summary import PADDING_KINDS, CategoryCounts, ColumnSummary, DatasetProfile
 
@@ -143,9 +143,7 @@ def _column_contract(
         and not cats.hashed
         and 0 < len(cats.counts) <= max_categories
     ):
-        out["allowed"] = allowed_values(cats)
-        ev["allowed"] = f"the {len(cats.counts)} values seen in {s.non_null:,} rows"
-        ev["allowed"] += _padding_note(out["allowed"])
+        _allowed(cats, s.non_null, out, ev)
     if role == Role.ID or (
         s.distinct_exact and s.non_null > 0 and s.distinct == s.non_null and ctype == ColumnType.ID
     ):
@@ -156,12 +154,30 @@ def _column_contract(
 
 def allowed_values(cats: CategoryCounts) -> list[str]:
     """The values a suggested contract allows, from exact category counts: every value seen,
-    exactly as read (sorted).
+    exactly as read (sorted), except missing markers ('?', 'N/A'): a marker in an allowed set
+    would make a missing value valid.
 
-    The one place that decides what enters an ``allowed`` list: values that must not be
-    allowed (such as disguised missing-value markers) are to be filtered here.
+    The one place that decides what enters an ``allowed`` list.
     """
-    return sorted(cats.counts)
+    return sorted(v for v in cats.counts if normalise_marker(v) not in KNOWN_MARKERS)
+
+
+def _allowed(cats: CategoryCounts, rows: int, out: dict[str, Any], ev: dict[str, str]) -> None:
+    """The allowed set and its evidence: the markers left out (declare them as missing
+    markers instead) and the padding kept (see :func:`_padding_note`)."""
+    allowed = allowed_values(cats)
+    if not allowed:
+        return
+    out["allowed"] = allowed
+    ev["allowed"] = f"the {len(allowed)} values seen in {rows:,} rows"
+    markers = {v: n for v, n in cats.counts.items() if v not in set(allowed)}
+    if markers:
+        left = ", ".join(f"{v!r} ({n:,} rows)" for v, n in sorted(markers.items()))
+        ev["allowed"] += (
+            f"; left out {left}, a missing marker: declare it with missing_markers in the "
+            "audit configuration (or --missing-markers) so it counts as missing"
+        )
+    ev["allowed"] += _padding_note(allowed)
 
 
 _WHITESPACE = "".join(PADDING_KINDS.values())

@@ -441,6 +441,8 @@ def _categories(
                 f"a pattern for column {s.name!r} is not a valid regex: {exc}",
                 fix="check the pattern's syntax (Rust regex)",
             ) from None
+    if personal and summary is not None and summary.missing_markers:
+        summary.missing_markers = colmod.normalised_markers(summary.missing_markers)
     v = mask_strings(vc["v"], plan.seed) if personal else vc["v"]
     counts = dict(zip(v.to_list(), vc["len"].to_list(), strict=True))
     reduced, t = mg_reduce(counts, plan.category_cap)

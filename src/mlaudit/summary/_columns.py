@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
-from mlaudit.data import ColumnSchema, ColumnType
+from mlaudit.data import KNOWN_MARKERS, ColumnSchema, ColumnType, normalise_marker
 from mlaudit.summary._hashing import hash_floats
 from mlaudit.summary._hashset import unique_of_sorted
 from mlaudit.summary._hll import HLL
@@ -37,6 +37,7 @@ __all__ = [
     "histogram_counts",
     "histogram_from_sorted",
     "merge_extremes",
+    "normalised_markers",
     "numeric_batch",
     "numeric_expr",
     "outlier_counts",
@@ -208,6 +209,7 @@ def text_from_counts(values: pl.Series, counts: pl.Series, patterns: dict[str, s
         numeric_like_min=None if finite.is_empty() else float(finite.min()),  # type: ignore[arg-type]
         numeric_like_max=None if finite.is_empty() else float(finite.max()),  # type: ignore[arg-type]
         pattern_matches={p: weighted(s.str.contains(rx)) for p, rx in patterns.items()},
+        missing_markers=_marker_counts(s, w, stripped),
     )
     _set_padding(out, s, stripped, weighted)
     return out
@@ -247,6 +249,23 @@ def _set_padding(
     out.leading_count, out.trailing_count = weighted(has_lead), weighted(has_trail)
     out.both_count = weighted(has_lead & has_trail)
     out.padding_kinds = {k: n for k, n in kinds.items() if n}
+
+
+def _marker_counts(s: pl.Series, w: pl.Series, stripped: pl.Series) -> dict[str, int]:
+    """Distinct values that are a known missing marker (stripped, case-folded) → count."""
+    hit = stripped.str.to_lowercase().is_in(list(KNOWN_MARKERS)).fill_null(False)
+    if not hit.any():
+        return {}
+    return dict(sorted(zip(s.filter(hit).to_list(), w.filter(hit).to_list(), strict=True)))
+
+
+def normalised_markers(counts: dict[str, int]) -> dict[str, int]:
+    """Marker counts keyed by the normalised marker (for personal columns: no raw spelling)."""
+    out: dict[str, int] = {}
+    for value, n in counts.items():
+        key = normalise_marker(value)
+        out[key] = out.get(key, 0) + n
+    return dict(sorted(out.items()))
 
 
 def histogram_counts(x: np.ndarray, edges: list[float]) -> Histogram:

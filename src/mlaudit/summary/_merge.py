@@ -140,7 +140,15 @@ def _merge_text(a: TextSummary, b: TextSummary) -> TextSummary:
             k: a.pattern_matches.get(k, 0) + b.pattern_matches.get(k, 0)
             for k in sorted({*a.pattern_matches, *b.pattern_matches})
         },
+        missing_markers=_merge_markers(a.missing_markers, b.missing_markers),
     )
+
+
+def _merge_markers(a: dict[str, int] | None, b: dict[str, int] | None) -> dict[str, int] | None:
+    """Marker counts of two parts; unknown (None) when either part did not count them."""
+    if a is None or b is None:
+        return None
+    return _sum_counts(a, b)
 
 
 def _sum_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:

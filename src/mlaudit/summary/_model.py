@@ -188,6 +188,11 @@ class TextSummary:
     """Largest finite number among the values that parse as numbers (None: there is none)."""
     pattern_matches: dict[str, int] = field(default_factory=dict)
     """Pattern name → number of non-null values matching it (patterns come from the ScanPlan)."""
+    missing_markers: dict[str, int] | None = None
+    """Values that mean "no value" (``mlaudit.data.KNOWN_MARKERS``, compared stripped and
+    case-folded) → count, counted exactly at scan time whatever the category cap.  Keys are
+    the values as written (``' ?'``), or the normalised marker for personal columns; None in
+    profiles saved before it was counted."""
 
 
 @dataclass

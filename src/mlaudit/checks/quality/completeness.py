@@ -24,6 +24,7 @@ from pydantic import Field
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_count, format_share
 from mlaudit.checks.quality._chance import increase_p
+from mlaudit.checks.quality._disguised import show_value, text_markers
 from mlaudit.data import Role
 from mlaudit.results import (
     Cell,
@@ -184,6 +185,7 @@ class Completeness(Check):
             f"rows ({format_share(share)}), {relation} {limit_text}."
         )
         metrics = _missing_metrics(s)
+        message += _disguised_note(s)
         return self.result(status, message, column=name, metrics=metrics, threshold=threshold)
 
     def _against_reference(self, s: ColumnSummary, ref: ColumnSummary) -> CheckResult:
@@ -212,6 +214,7 @@ class Completeness(Check):
                 f": a rise of {format_share(rise)} of rows (one-sided p = {p:.2g}), above the "
                 f"{format_share(limit)} limit on a rise."
             )
+        message += _disguised_note(s)
         metrics = {
             **_missing_metrics(s),
             "reference_missing_share": ref_share,
@@ -250,6 +253,20 @@ class Completeness(Check):
         return self.result(
             status, message + ".", metrics=metrics, threshold=threshold, details=[table]
         )
+
+
+def _disguised_note(s: ColumnSummary) -> str:
+    """What the share above leaves out: values written as a missing marker (``' ?'``)."""
+    found = text_markers(s)
+    if not found.total:
+        return ""
+    top = sorted(found.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    shown = ", ".join(show_value(v) for v, _ in top)
+    return (
+        f" Besides, {format_count(found.total)} values ({format_share(found.total / s.count)}) "
+        f"are written as {shown}, a missing marker not counted here "
+        "(see quality.disguised_missing)."
+    )
 
 
 def _missing_metrics(s: ColumnSummary) -> dict[str, float | int | None]:
