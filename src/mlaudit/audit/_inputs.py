@@ -7,19 +7,28 @@ step to step and an :class:`~mlaudit.audit.Audit` can run any number of times.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlaudit.audit._progress import ProgressReporter
 from mlaudit.config import DataConfig, SchemaConfig
-from mlaudit.data import ColumnType, Dataset, Schema, SchemaOverrides, compare_schemas, infer_schema
+from mlaudit.data import (
+    ColumnType,
+    Dataset,
+    Schema,
+    SchemaOverrides,
+    compare_schemas,
+    format_by_name,
+    infer_schema,
+)
 from mlaudit.engines import profile as scan_profile
 from mlaudit.errors import ConfigError, DataError
 from mlaudit.results import CsvDialectInfo, InputInfo
 from mlaudit.summary import Baseline, DatasetProfile, ScanPlan, is_baseline, load_baseline
 
-__all__ = ["Input", "open_dataset", "open_inputs", "overrides", "scan"]
+__all__ = ["Input", "known_formats", "open_dataset", "open_inputs", "overrides", "scan"]
 
 
 @dataclass(frozen=True)
@@ -144,7 +153,7 @@ def _require_overlap(reference: Schema, current: Schema) -> None:
 
 def overrides(cfg: SchemaConfig) -> SchemaOverrides:
     """The declared schema (roles, types) as overrides for schema inference."""
-    data = cfg.model_dump()
+    data = cfg.model_dump(exclude={"formats"})
     types = {}
     for col, name in cfg.types.items():
         try:
@@ -156,6 +165,18 @@ def overrides(cfg: SchemaConfig) -> SchemaOverrides:
             ) from None
     data["types"] = types
     return SchemaOverrides(**data)
+
+
+def known_formats(schema: Schema, declared: Mapping[str, str]) -> dict[str, str]:
+    """Column → format for the scan to count: ``declared`` ones, and the formats the other
+    columns' names announce (:func:`mlaudit.data.format_by_name`).
+
+    Only columns of ``schema`` count; the check that judges them confirms an inferred format
+    by the values first.
+    """
+    out = {c.name: f for c in schema.columns if (f := format_by_name(c.name)) is not None}
+    out.update({c: f for c, f in declared.items() if c in schema})
+    return out
 
 
 def scan(

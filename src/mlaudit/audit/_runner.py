@@ -17,7 +17,14 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from mlaudit.audit._inputs import Input, open_dataset, open_inputs, overrides, scan
+from mlaudit.audit._inputs import (
+    Input,
+    known_formats,
+    open_dataset,
+    open_inputs,
+    overrides,
+    scan,
+)
 from mlaudit.audit._plan import build_checks, validate_columns
 from mlaudit.audit._progress import NullProgress, ProgressReporter, make_progress
 from mlaudit.audit._windows import cut_windows, profile_windows, window_config
@@ -203,6 +210,8 @@ class Audit:
             keys=[(c.name,) for c in cur.schema.with_role(Role.ID)],
             distinct=any("distinct" in c.reads for c in self.checks),
             duplicates=any("duplicates" in c.reads for c in self.checks),
+            formats=known_formats(cur.schema, self.schema_config.formats),
+            declared_formats=frozenset(c for c in self.schema_config.formats if c in cur.schema),
         )
         for check in self.checks:
             plan = check.scan_plan(plan)
@@ -271,13 +280,16 @@ def profile_data(
     See :func:`profile_windows` for the same data cut into windows (for a baseline).
     """
     settings = settings or Settings()
+    declared = schema or SchemaConfig()
     dataset = open_dataset(data, name=name)
-    inferred = infer_schema(dataset, overrides=overrides(schema or SchemaConfig()))
+    inferred = infer_schema(dataset, overrides=overrides(declared))
     plan = ScanPlan(
         sample_size=settings.sample_size,
         category_cap=settings.category_cap,
         seed=seed,
         personal=frozenset(inferred.personal),
+        formats=known_formats(inferred, declared.formats),
+        declared_formats=frozenset(c for c in declared.formats if c in inferred),
     )
     inp = Input(dataset.name, inferred, dataset=dataset)
     prof = scan(inp, plan, progress or NullProgress(), reference=None)

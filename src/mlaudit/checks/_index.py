@@ -25,6 +25,7 @@ CHECK_MODULES: dict[str, str] = {
     "quality.constant": "mlaudit.checks.quality.constant",
     "quality.duplicate_keys": "mlaudit.checks.quality.duplicate_keys",
     "quality.duplicate_rows": "mlaudit.checks.quality.duplicate_rows",
+    "quality.format_validity": "mlaudit.checks.quality.format_validity",
     "quality.inconsistent_categories": "mlaudit.checks.quality.inconsistent_categories",
     "quality.mixed_types": "mlaudit.checks.quality.mixed_types",
     "quality.outliers": "mlaudit.checks.quality.outliers",

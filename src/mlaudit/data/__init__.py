@@ -7,12 +7,14 @@ from mlaudit.data._fingerprint import (
     fingerprint_files,
     fingerprint_frame,
 )
+from mlaudit.data._formats import FORMATS, format_by_name, format_valid, value_shape
 from mlaudit.data._schema import SchemaComparison, SchemaOverrides, compare_schemas, infer_schema
 from mlaudit.data._sources import Dataset
 from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.data._windows import WindowSpec, timestamps_us, window_keys, window_label
 
 __all__ = [
+    "FORMATS",
     "ColumnSchema",
     "ColumnType",
     "CsvDialect",
@@ -28,8 +30,11 @@ __all__ = [
     "fingerprint_file",
     "fingerprint_files",
     "fingerprint_frame",
+    "format_by_name",
+    "format_valid",
     "infer_schema",
     "timestamps_us",
+    "value_shape",
     "window_keys",
     "window_label",
 ]

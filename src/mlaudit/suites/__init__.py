@@ -42,6 +42,7 @@ DATA_QUALITY: tuple[str, ...] = (
     "quality.inconsistent_categories",
     "quality.value_range",
     "quality.allowed_values",
+    "quality.format_validity",
     "quality.constant",
     "quality.cardinality",
     "quality.outliers",
