@@ -156,7 +156,11 @@ class FormatValidity(Check):
             )
             status = threshold.status_for(share - ref_share) if p < self.alpha else Status.PASS
             message += f", against {format_share(ref_share)} in the reference"
-            message += "." if status != Status.PASS else f" (one-sided p = {p:.2g}): no rise."
+            if status == Status.PASS and bad:
+                message += f": no significant rise (one-sided p = {p:.2g})"
+            message += "."
+        if bad == 0:
+            message = f"All {format_count(s.non_null)} values of {s.name} are valid {kind}."
         source = "declared" if declared else "inferred from the column's name"
         details: list[Detail] = [
             NoteDetail(name="format", text=f"Format {tally.format} ({source}).")
