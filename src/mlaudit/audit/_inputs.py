@@ -7,6 +7,7 @@ step to step and an :class:`~mlaudit.audit.Audit` can run any number of times.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,11 +172,20 @@ def known_formats(schema: Schema, declared: Mapping[str, str]) -> dict[str, str]
     """Column → format for the scan to count: ``declared`` ones, and the formats the other
     columns' names announce (:func:`mlaudit.data.format_by_name`).
 
-    Only columns of ``schema`` count; the check that judges them confirms an inferred format
-    by the values first.
+    The check that judges them confirms an inferred format by the values first.  A declared
+    column the data lacks is a :class:`ConfigError` naming the closest columns.
     """
+    for col in declared:
+        if col not in schema:
+            close = difflib.get_close_matches(col, schema.names, n=3)
+            raise ConfigError(
+                f"schema.formats names column {col!r}, which the data does not have",
+                fix=f"did you mean {', '.join(map(repr, close))}?"
+                if close
+                else f"the data has: {', '.join(schema.names[:15])}",
+            )
     out = {c.name: f for c in schema.columns if (f := format_by_name(c.name)) is not None}
-    out.update({c: f for c, f in declared.items() if c in schema})
+    out.update(declared)
     return out
 
 

@@ -211,7 +211,7 @@ class Audit:
             distinct=any("distinct" in c.reads for c in self.checks),
             duplicates=any("duplicates" in c.reads for c in self.checks),
             formats=known_formats(cur.schema, self.schema_config.formats),
-            declared_formats=frozenset(c for c in self.schema_config.formats if c in cur.schema),
+            declared_formats=frozenset(self.schema_config.formats),
         )
         for check in self.checks:
             plan = check.scan_plan(plan)
@@ -289,7 +289,7 @@ def profile_data(
         seed=seed,
         personal=frozenset(inferred.personal),
         formats=known_formats(inferred, declared.formats),
-        declared_formats=frozenset(c for c in declared.formats if c in inferred),
+        declared_formats=frozenset(declared.formats),
     )
     inp = Input(dataset.name, inferred, dataset=dataset)
     prof = scan(inp, plan, progress or NullProgress(), reference=None)

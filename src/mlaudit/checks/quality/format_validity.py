@@ -146,19 +146,8 @@ class FormatValidity(Check):
             status = threshold.status_for(share)
             message += "."
         else:
-            ref_bad, ref_n = ref
-            ref_share = ref_bad / ref_n
-            metrics["reference_invalid_share"] = ref_share
-            metrics["invalid_share_increase"] = share - ref_share
-            p = increase_p(bad, s.non_null, ref_bad, ref_n)
-            threshold = Threshold(
-                metric="invalid_share_increase", direction="max", warn=self.warn, fail=self.fail
-            )
-            status = threshold.status_for(share - ref_share) if p < self.alpha else Status.PASS
-            message += f", against {format_share(ref_share)} in the reference"
-            if status == Status.PASS and bad:
-                message += f": no significant rise (one-sided p = {p:.2g})"
-            message += "."
+            status, threshold, extra = self._against(bad, s.non_null, ref, metrics)
+            message += extra
         if bad == 0:
             message = f"All {format_count(s.non_null)} values of {s.name} are valid {kind}."
         source = "declared" if declared else "inferred from the column's name"
@@ -170,6 +159,24 @@ class FormatValidity(Check):
         return self.result(
             status, message, column=s.name, metrics=metrics, threshold=threshold, details=details
         )
+
+    def _against(
+        self, bad: int, n: int, ref: tuple[int, int], metrics: dict[str, float | int | None]
+    ) -> tuple[Status, Threshold, str]:
+        """Status, threshold and message end for the rise of the invalid share since ``ref``."""
+        ref_bad, ref_n = ref
+        rise = bad / n - ref_bad / ref_n
+        metrics["reference_invalid_share"] = ref_bad / ref_n
+        metrics["invalid_share_increase"] = rise
+        p = increase_p(bad, n, ref_bad, ref_n)
+        threshold = Threshold(
+            metric="invalid_share_increase", direction="max", warn=self.warn, fail=self.fail
+        )
+        status = threshold.status_for(rise) if p < self.alpha else Status.PASS
+        extra = f", against {format_share(ref_bad / ref_n)} in the reference"
+        if status == Status.PASS and bad:
+            extra += f": no significant rise (one-sided p = {p:.2g})"
+        return status, threshold, extra + "."
 
 
 def _reference_tally(ctx: CheckContext, col: str, fmt: str) -> tuple[int, int] | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+import pytest
 
 from mlaudit import Audit
 from mlaudit.data import infer_schema
+from mlaudit.errors import ConfigError
 from mlaudit.results import CheckResult, ExamplesDetail, Status
 from mlaudit.summary import ScanPlan, from_bytes, merge, profile_frame, to_bytes
 
@@ -110,3 +112,10 @@ def test_tallies_merge_across_parts_and_survive_a_saved_profile() -> None:
     assert {v for _, v in whole.format.examples} <= {"aaa9@", "aaa99@", "aaa999@"}  # shapes only
     back = from_bytes(to_bytes(parts)).columns["email"].text
     assert back is not None and back.format == tally.format
+
+
+def test_a_declared_format_for_a_missing_column_is_a_usage_error() -> None:
+    df = pl.DataFrame({"contact": ["a@b.com"]})
+    with pytest.raises(ConfigError, match="'contacts'.*does not have") as err:
+        _run(df, schema={"formats": {"contacts": "email"}})
+    assert "'contact'" in (err.value.fix or "")
