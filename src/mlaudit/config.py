@@ -21,6 +21,7 @@ __all__ = [
     "AuditConfig",
     "ColumnConfig",
     "DataConfig",
+    "FormatName",
     "OutputConfig",
     "SchemaConfig",
     "ScoreDirection",
@@ -33,6 +34,8 @@ __all__ = [
 ReportFormat = Literal["html", "json", "md", "junit"]
 FailOn = Literal["fail", "warn", "never"]
 ScoreDirection = Literal["higher_is_positive", "higher_is_negative"]
+FormatName = Literal["email", "phone", "postal_code", "ssn", "iban", "date"]
+"""Well-known value formats (defined in :mod:`mlaudit.data._formats`)."""
 _DEFAULT_FORMATS: tuple[ReportFormat, ...] = ("html", "json")
 
 
@@ -140,6 +143,9 @@ class SchemaConfig(_Strict):
     types: dict[str, str] = Field(default_factory=dict)
     columns: dict[str, ColumnConfig] = Field(default_factory=dict)
     """Per-column declarations, e.g. ``{capital_gain: {missing_markers: [99999]}}``."""
+    formats: dict[str, FormatName] = Field(default_factory=dict)
+    """Column → its well-known format (``contact: email``), checked by
+    ``quality.format_validity``; without it a format is inferred from the column's name."""
     score_threshold: float | None = None
     """Score at which a row is predicted positive when there is no prediction column; any real
     number (deciles 1–10, logits, points).  Default: 0.5 for probabilities; none otherwise."""

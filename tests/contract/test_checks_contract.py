@@ -40,6 +40,7 @@ CONFIGURED: dict[str, dict[str, Any]] = {
     "performance.estimate_vs_actual": {"min_rows": 10},
     "performance.estimated": {"min_rows": 10},
     "quality.pattern": {"patterns": {"email": r"[^@\s]+@[^@\s]+"}},
+    "quality.format_validity": {"formats": {"email": "email"}},
     "quality.required_columns": {"required": ["id", "target"]},
     "quality.rules": {"rules": {"id_not_negative": "id >= 0"}},
 }

@@ -7,6 +7,8 @@ step to step and an :class:`~mlaudit.audit.Audit` can run any number of times.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from mlaudit.data import (
     Schema,
     SchemaOverrides,
     compare_schemas,
+    format_by_name,
     infer_schema,
     marker_text,
 )
@@ -29,7 +32,7 @@ from mlaudit.errors import ConfigError, DataError
 from mlaudit.results import CsvDialectInfo, InputInfo, MissingMarkersInfo
 from mlaudit.summary import Baseline, DatasetProfile, ScanPlan, is_baseline, load_baseline
 
-__all__ = ["Input", "open_dataset", "open_inputs", "overrides", "scan"]
+__all__ = ["Input", "known_formats", "open_dataset", "open_inputs", "overrides", "scan"]
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ def _require_overlap(reference: Schema, current: Schema) -> None:
 
 def overrides(cfg: SchemaConfig) -> SchemaOverrides:
     """The declared schema (roles, types) as overrides for schema inference."""
-    data = cfg.model_dump()
+    data = cfg.model_dump(exclude={"formats"})
     types = {}
     for col, name in cfg.types.items():
         try:
@@ -196,6 +199,27 @@ def overrides(cfg: SchemaConfig) -> SchemaOverrides:
             ) from None
     data["types"] = types
     return SchemaOverrides(**data)
+
+
+def known_formats(schema: Schema, declared: Mapping[str, str]) -> dict[str, str]:
+    """Column → format for the scan to count: ``declared`` ones, and the formats the other
+    columns' names announce (:func:`mlaudit.data.format_by_name`).
+
+    The check that judges them confirms an inferred format by the values first.  A declared
+    column the data lacks is a :class:`ConfigError` naming the closest columns.
+    """
+    for col in declared:
+        if col not in schema:
+            close = difflib.get_close_matches(col, schema.names, n=3)
+            raise ConfigError(
+                f"schema.formats names column {col!r}, which the data does not have",
+                fix=f"did you mean {', '.join(map(repr, close))}?"
+                if close
+                else f"the data has: {', '.join(schema.names[:15])}",
+            )
+    out = {c.name: f for c in schema.columns if (f := format_by_name(c.name)) is not None}
+    out.update(declared)
+    return out
 
 
 def scan(

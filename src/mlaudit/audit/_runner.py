@@ -18,7 +18,14 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from mlaudit._secrets import RedactingFilter, redact_data
-from mlaudit.audit._inputs import Input, open_dataset, open_inputs, overrides, scan
+from mlaudit.audit._inputs import (
+    Input,
+    known_formats,
+    open_dataset,
+    open_inputs,
+    overrides,
+    scan,
+)
 from mlaudit.audit._plan import build_checks, validate_columns
 from mlaudit.audit._progress import NullProgress, ProgressReporter, make_progress
 from mlaudit.audit._windows import cut_windows, profile_windows, window_config
@@ -209,6 +216,8 @@ class Audit:
             keys=[(c.name,) for c in cur.schema.with_role(Role.ID)],
             distinct=any("distinct" in c.reads for c in self.checks),
             duplicates=any("duplicates" in c.reads for c in self.checks),
+            formats=known_formats(cur.schema, self.schema_config.formats),
+            declared_formats=frozenset(self.schema_config.formats),
         )
         for check in self.checks:
             plan = check.scan_plan(plan)
@@ -277,15 +286,18 @@ def profile_data(
     See :func:`profile_windows` for the same data cut into windows (for a baseline).
     """
     settings = settings or Settings()
-    declared = overrides(schema or SchemaConfig())
-    columns = {c: tuple(d.missing_markers) for c, d in declared.columns.items()}
+    declared = schema or SchemaConfig()
+    given = overrides(declared)
+    columns = {c: tuple(d.missing_markers) for c, d in given.columns.items()}
     dataset = open_dataset(data, name=name, columns=columns)
-    inferred = infer_schema(dataset, overrides=declared)
+    inferred = infer_schema(dataset, overrides=given)
     plan = ScanPlan(
         sample_size=settings.sample_size,
         category_cap=settings.category_cap,
         seed=seed,
         personal=frozenset(inferred.personal),
+        formats=known_formats(inferred, declared.formats),
+        declared_formats=frozenset(declared.formats),
     )
     inp = Input(dataset.name, inferred, dataset=dataset)
     prof = scan(inp, plan, progress or NullProgress(), reference=None)

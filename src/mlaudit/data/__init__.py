@@ -8,6 +8,7 @@ from mlaudit.data._fingerprint import (
     fingerprint_files,
     fingerprint_frame,
 )
+from mlaudit.data._formats import FORMATS, format_by_name, format_valid, value_shape
 from mlaudit.data._markers import (
     KNOWN_MARKERS,
     MissingMarkers,
@@ -22,6 +23,7 @@ from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.data._windows import WindowSpec, timestamps_us, window_keys, window_label
 
 __all__ = [
+    "FORMATS",
     "KNOWN_MARKERS",
     "ROW_COLUMN",
     "ColumnSchema",
@@ -41,11 +43,14 @@ __all__ = [
     "fingerprint_file",
     "fingerprint_files",
     "fingerprint_frame",
+    "format_by_name",
+    "format_valid",
     "infer_schema",
     "is_sentinel_like",
     "marker_text",
     "normalise_marker",
     "timestamps_us",
+    "value_shape",
     "window_keys",
     "window_label",
 ]

@@ -411,4 +411,5 @@ def _restrict(plan: ScanPlan, columns: list[str]) -> ScanPlan:
         histogram_edges={k: v for k, v in plan.histogram_edges.items() if k in keep},
         outlier_fences={k: v for k, v in plan.outlier_fences.items() if k in keep},
         patterns={k: v for k, v in plan.patterns.items() if k in keep},
+        formats={k: v for k, v in plan.formats.items() if k in keep},
     )

@@ -44,6 +44,7 @@ DATA_QUALITY: tuple[str, ...] = (
     "quality.padding",
     "quality.value_range",
     "quality.allowed_values",
+    "quality.format_validity",
     "quality.constant",
     "quality.cardinality",
     "quality.outliers",

@@ -22,6 +22,7 @@ from mlaudit.data import ColumnSchema, Schema
 from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.summary import _columns as colmod
 from mlaudit.summary._columns import Extremes, merge_extremes
+from mlaudit.summary._formats import format_tally
 from mlaudit.summary._hashing import hash_rows, hash_series, mask_strings
 from mlaudit.summary._hashset import HashSet
 from mlaudit.summary._hll import HLL
@@ -436,6 +437,11 @@ def _categories(
         try:
             patterns = plan.patterns.get(s.name, {})
             summary = colmod.text_from_counts(vc["v"], vc["len"], patterns)
+            if s.name in plan.formats:  # before masking: the raw values are tested
+                fmt = plan.formats[s.name]
+                summary.format = format_tally(
+                    vc["v"], vc["len"], fmt, personal=personal, seed=plan.seed
+                )
         except pl.exceptions.PolarsError as exc:
             raise ConfigError(
                 f"a pattern for column {s.name!r} is not a valid regex: {exc}",

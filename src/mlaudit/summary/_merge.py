@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from mlaudit.summary._columns import top_examples
+from mlaudit.summary._formats import merge_tallies
 from mlaudit.summary._hashing import hash_floats, hash_series
 from mlaudit.summary._hashset import HashSet
 from mlaudit.summary._hll import HLL
@@ -141,6 +142,7 @@ def _merge_text(a: TextSummary, b: TextSummary) -> TextSummary:
             for k in sorted({*a.pattern_matches, *b.pattern_matches})
         },
         missing_markers=_merge_markers(a.missing_markers, b.missing_markers),
+        format=merge_tallies(a.format, b.format),
     )
 
 

@@ -161,6 +161,23 @@ class CategoryCounts:
 
 
 @dataclass
+class FormatTally:
+    """Values of a text column tested against its well-known format (``ScanPlan.formats``).
+
+    Counted on the raw values during the scan, before personal columns are masked.
+    """
+
+    format: str
+    """The format's name (see :data:`mlaudit.data.FORMATS`)."""
+    matches: int = 0
+    """Non-null values that have the format."""
+    examples: list[tuple[int, str]] = field(default_factory=list)
+    """A few distinct values without the format, as (salted hash, example): the ones with the
+    smallest hashes, so the choice is deterministic and survives merges.  The example is the
+    value's shape (:func:`mlaudit.data.value_shape`) for personal columns, else the value."""
+
+
+@dataclass
 class TextSummary:
     """String columns: lengths and shapes of the values."""
 
@@ -193,6 +210,8 @@ class TextSummary:
     case-folded) → count, counted exactly at scan time whatever the category cap.  Keys are
     the values as written (``' ?'``), or the normalised marker for personal columns; None in
     profiles saved before it was counted."""
+    format: FormatTally | None = None
+    """The column's format tally, when the scan plan names a format for it."""
 
 
 @dataclass
@@ -253,6 +272,10 @@ class ScanPlan:
     outlier_fences: dict[str, tuple[float, float, str]] = field(default_factory=dict)
     patterns: dict[str, dict[str, str]] = field(default_factory=dict)
     rules: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+    """Column → well-known format to count at scan time (see :data:`mlaudit.data.FORMATS`)."""
+    declared_formats: frozenset[str] = frozenset()
+    """Columns of ``formats`` whose format was declared, not inferred from the name."""
     keys: list[tuple[str, ...]] = field(default_factory=list)
     sample_size: int = 20_000
     category_cap: int = 10_000

@@ -37,6 +37,7 @@ from mlaudit.summary._model import (
     CategoryCounts,
     ColumnSummary,
     DatasetProfile,
+    FormatTally,
     Histogram,
     Moments,
     NumericSummary,
@@ -171,6 +172,7 @@ def _check_hashing(scheme: object) -> None:
 def _plan_dict(plan: ScanPlan) -> dict[str, Any]:
     d = dataclasses.asdict(plan)
     d["personal"] = sorted(plan.personal)
+    d["declared_formats"] = sorted(plan.declared_formats)
     d["keys"] = [list(k) for k in plan.keys]
     d["outlier_fences"] = {
         k: [float(v[0]), float(v[1]), str(v[2])] for k, v in plan.outlier_fences.items()
@@ -182,6 +184,7 @@ def _plan_dict(plan: ScanPlan) -> dict[str, Any]:
 def _plan(d: dict[str, Any]) -> ScanPlan:
     d = dict(d)
     d["personal"] = frozenset(d["personal"])
+    d["declared_formats"] = frozenset(d.get("declared_formats", ()))
     d["keys"] = [tuple(k) for k in d["keys"]]
     d["outlier_fences"] = {k: (v[0], v[1], v[2]) for k, v in d["outlier_fences"].items()}
     return ScanPlan(**d)
@@ -243,7 +246,7 @@ def _col(d: dict[str, Any], blobs: list[bytes]) -> ColumnSummary:
     if d["categories"] is not None:
         c.categories = CategoryCounts(**d["categories"])
     if d["text"] is not None:
-        c.text = TextSummary(**d["text"])
+        c.text = _text(d["text"])
     if d["histogram"] is not None:
         c.histogram = Histogram(**d["histogram"])
     if d["outliers"] is not None:
@@ -255,6 +258,16 @@ def _col(d: dict[str, Any], blobs: list[bytes]) -> ColumnSummary:
     if d["distinct_values"] is not None:
         c._distinct_values = np.frombuffer(blobs[d["distinct_values"]], dtype="<f8").copy()
     return c
+
+
+def _text(d: dict[str, Any]) -> TextSummary:
+    d = dict(d)
+    tally = d.pop("format", None)
+    text = TextSummary(**d)
+    if tally is not None:
+        examples = [(int(k), str(v)) for k, v in tally["examples"]]
+        text.format = FormatTally(tally["format"], int(tally["matches"]), examples)
+    return text
 
 
 def _hashset_dict(s: HashSet | None, blobs: _Blobs, max_hashes: int) -> dict[str, Any] | None:
