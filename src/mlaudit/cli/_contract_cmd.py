@@ -95,7 +95,8 @@ def validate(
     check_fail_on(fail_on)
     formats = report_formats(format, ["html", "json"])
     spec = load_contract(contract)
-    dataset = open_dataset(input_config(data, locals()), name="current")
+    declared = {c: tuple(k.missing_markers) for c, k in spec.columns.items() if k.missing_markers}
+    dataset = open_dataset(input_config(data, locals()), name="current", columns=declared)
     present = set(infer_schema(dataset).names)
     audit = Audit(
         dataset,

@@ -47,6 +47,9 @@ class ColumnContract(_Strict):
     allowed: list[str] | None = None
     unique: bool = False
     pattern: str | None = None
+    missing_markers: list[str | float] = Field(default_factory=list)
+    """Values read as missing before the checks (``'?'``, ``-1``), compared stripped, as the
+    audit configuration's ``missing_markers``; ``max_missing`` counts them as missing."""
     evidence: dict[str, str] = Field(default_factory=dict, exclude=True)
 
     @model_validator(mode="after")
@@ -123,13 +126,22 @@ def _column_contract(
     s: ColumnSummary, ctype: ColumnType, role: Role, n: int, margin: float, max_categories: int
 ) -> ColumnContract:
     ev: dict[str, str] = {"type": f"inferred from {s.dtype} values"}
-    share = s.missing_share if n else 0.0
-    if s.missing == 0:
+    markers = _markers(s)
+    missing = s.missing + sum(markers.values())
+    share = missing / n if n else 0.0
+    if missing == 0:
         max_missing, ev["max_missing"] = 0.0, f"never missing in {n:,} rows"
     else:
         max_missing = min(1.0, round(share + max(0.01, share * 0.5), 4))
-        ev["max_missing"] = f"observed {share:.2%} missing ({s.missing:,} of {n:,})"
+        ev["max_missing"] = f"observed {share:.2%} missing ({missing:,} of {n:,})"
+        if markers:
+            ev["max_missing"] += ", missing markers included"
     out: dict[str, Any] = {"type": ctype, "max_missing": max_missing}
+    if markers:
+        out["missing_markers"] = sorted({v.strip() for v in markers})
+        ev["missing_markers"] = "written for a missing value: " + ", ".join(
+            f"{v!r} ({c:,} rows)" for v, c in sorted(markers.items())
+        )
     num = s.numeric
     if ctype.is_numeric and num is not None and num.min is not None and num.max is not None:
         lo, hi = _widen(num.min, num.max, margin, integer=ctype == ColumnType.INTEGER)
@@ -150,6 +162,17 @@ def _column_contract(
         out["unique"] = True
         ev["unique"] = f"{int(s.distinct):,} distinct values in {s.non_null:,} rows"
     return ColumnContract(**out, evidence=ev)
+
+
+def _markers(s: ColumnSummary) -> dict[str, int]:
+    """The column's missing markers as written (``' ?'``) → rows, from the exact count the scan
+    made, else from exact category counts; empty when there is none or it is unknown."""
+    if s.text is not None and s.text.missing_markers is not None:
+        return {v: c for v, c in s.text.missing_markers.items() if c}
+    cats = s.categories
+    if cats is None or not cats.exact or cats.hashed:
+        return {}
+    return {v: c for v, c in cats.counts.items() if normalise_marker(v) in KNOWN_MARKERS}
 
 
 def allowed_values(cats: CategoryCounts) -> list[str]:
@@ -173,10 +196,7 @@ def _allowed(cats: CategoryCounts, rows: int, out: dict[str, Any], ev: dict[str,
     markers = {v: n for v, n in cats.counts.items() if v not in set(allowed)}
     if markers:
         left = ", ".join(f"{v!r} ({n:,} rows)" for v, n in sorted(markers.items()))
-        ev["allowed"] += (
-            f"; left out {left}, a missing marker: declare it with missing_markers in the "
-            "audit configuration (or --missing-markers) so it counts as missing"
-        )
+        ev["allowed"] += f"; left out {left}, a missing marker (see missing_markers)"
     ev["allowed"] += _padding_note(allowed)
 
 
@@ -216,7 +236,8 @@ def dump_contract(contract: Contract) -> str:
     lines = [
         "# mlaudit data contract. Edit freely; check data with:",
         "#   mlaudit validate DATA --contract THIS_FILE",
-        "# Keys per column: type, max_missing (share 0-1), min, max, allowed, unique, pattern.",
+        "# Keys per column: type, max_missing (share 0-1), min, max, allowed, unique, pattern,",
+        "# missing_markers (values read as missing, e.g. '?').",
         "version: 1",
     ]
     if contract.source:
