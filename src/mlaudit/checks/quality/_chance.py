@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["all_in_current_p", "expected_duplicates", "increase_p"]
+from mlaudit.checks._format import format_share
+
+__all__ = ["all_in_current_p", "expected_duplicates", "increase_p", "rise_finding"]
 
 
 def all_in_current_p(k: int, n: int, m: int) -> float:
@@ -72,3 +74,11 @@ def expected_duplicates(n: int, collision: float) -> float:
     d = 1.0 / collision
     distinct = d * -math.expm1(n * math.log1p(-collision))
     return max(float(n) - distinct, 0.0)
+
+
+def rise_finding(rise: float, p: float, limit: float) -> str:
+    """How a significant rise above a limit reads in a message (after the observed shares)."""
+    return (
+        f": a rise of {format_share(rise)} of rows (one-sided p = {p:.2g}), above the "
+        f"{format_share(limit)} limit on a rise."
+    )

@@ -23,7 +23,7 @@ from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_count, format_share
-from mlaudit.checks.quality._chance import increase_p
+from mlaudit.checks.quality._chance import increase_p, rise_finding
 from mlaudit.checks.quality._disguised import show_value, text_markers
 from mlaudit.data import Role
 from mlaudit.results import (
@@ -54,6 +54,13 @@ def checked_columns(check: Check, ctx: CheckContext) -> list[str]:
     ``check.columns`` when given."""
     names = [c.name for c in ctx.schema.columns if c.role != Role.IGNORED]
     return check.target_columns(ctx, names)
+
+
+def text_columns(check: Check, ctx: CheckContext) -> list[str]:
+    """Like :func:`checked_columns`, but only the columns whose summary has string values."""
+    cols = ctx.current.columns
+    names = [n for n in checked_columns(check, ctx) if n in cols and cols[n].text is not None]
+    return names
 
 
 def sample_examples(
@@ -209,11 +216,7 @@ class Completeness(Check):
                 f"warning limit on a rise allow (one-sided p = {p:.2g})."
             )
         else:
-            limit = self.fail if status == Status.FAIL else self.warn
-            message += (
-                f": a rise of {format_share(rise)} of rows (one-sided p = {p:.2g}), above the "
-                f"{format_share(limit)} limit on a rise."
-            )
+            message += rise_finding(rise, p, self.fail if status == Status.FAIL else self.warn)
         message += _disguised_note(s)
         metrics = {
             **_missing_metrics(s),

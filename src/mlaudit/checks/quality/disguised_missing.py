@@ -24,7 +24,7 @@ from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_count, format_share
-from mlaudit.checks.quality._chance import increase_p
+from mlaudit.checks.quality._chance import increase_p, rise_finding
 from mlaudit.checks.quality._disguised import (
     Sentinel,
     SentinelRule,
@@ -135,10 +135,7 @@ class DisguisedMissing(Check):
             )
         else:
             limit = self.fail if status == Status.FAIL else self.warn
-            message += (
-                f": a rise of {format_share(rise)} of rows (one-sided p = {p:.2g}), above the "
-                f"{format_share(limit)} limit on a rise. If they mean 'no value', {_DECLARE}."
-            )
+            message += rise_finding(rise, p, limit) + f" If they mean 'no value', {_DECLARE}."
         metrics |= {
             "reference_disguised_share": ref_share,
             "disguised_share_increase": rise,

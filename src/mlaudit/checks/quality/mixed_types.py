@@ -10,7 +10,7 @@ from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
-from mlaudit.data import Role
+from mlaudit.checks.quality.completeness import text_columns
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
 from mlaudit.summary import ColumnSummary
 
@@ -82,14 +82,7 @@ class MixedTypes(Check):
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:
         """One result per text column (role not ignored)."""
-        candidates = [
-            c.name
-            for c in ctx.schema.columns
-            if c.role is not Role.IGNORED
-            and c.name in ctx.current.columns
-            and ctx.current.columns[c.name].text is not None
-        ]
-        return [self._column(ctx.current.columns[n]) for n in self.target_columns(ctx, candidates)]
+        return [self._column(ctx.current.columns[n]) for n in text_columns(self, ctx)]
 
     def _column(self, col: ColumnSummary) -> CheckResult:
         if col.text is None:

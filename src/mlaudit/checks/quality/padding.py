@@ -37,7 +37,7 @@ from pydantic import Field
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
 from mlaudit.checks.quality._chance import increase_p
-from mlaudit.data import Role
+from mlaudit.checks.quality.completeness import text_columns
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, show_padding
 from mlaudit.summary import PADDING_KINDS, ColumnSummary, TextSummary
 
@@ -131,14 +131,7 @@ class Padding(Check):
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:
         """One result per column holding strings (role not ignored)."""
-        candidates = [
-            c.name
-            for c in ctx.schema.columns
-            if c.role is not Role.IGNORED
-            and c.name in ctx.current.columns
-            and ctx.current.columns[c.name].text is not None
-        ]
-        return [self._column(ctx, n) for n in self.target_columns(ctx, candidates)]
+        return [self._column(ctx, n) for n in text_columns(self, ctx)]
 
     def _column(self, ctx: CheckContext, name: str) -> CheckResult:
         col = ctx.current.columns.get(name)
