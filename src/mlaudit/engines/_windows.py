@@ -196,8 +196,9 @@ class _WindowScan:
     def _rows(self, index: dict[int, int]) -> pl.DataFrame:
         """The kept rows in one frame, windows as indices, sorted by time.
 
-        One copy of the batches' parts, which are dropped once it is made (the concatenation,
-        the window indices and the sort run as one lazy query).  The sort is stable, so rows
+        One contiguous copy of the batches' parts, which are dropped once it is made (the
+        concatenation, the window indices and the sort run as one lazy query), so that the
+        checks read its columns as arrays without copying them.  The sort is stable, so rows
         with equal (or invalid, last) timestamps keep their row order; without a timestamp
         the order is the row index, in which the parts already are, and nothing is sorted.
         """
@@ -212,4 +213,4 @@ class _WindowScan:
         del parts
         if self.order_col is not None:
             query = query.sort(ORDER, nulls_last=True, maintain_order=True)
-        return query.collect()
+        return query.collect().rechunk()  # contiguous: the checks read columns as arrays
