@@ -87,6 +87,7 @@ def midranks(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
     order = np.argsort(v)  # the order within ties does not change their mean rank
     ordered = v[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if n else np.empty(0, int)
+    del ordered  # 8 bytes a value: gone before the ranks are spread out
     ends = np.r_[starts[1:], n]
     # a tie group in sorted positions start..end-1 holds ranks start+1..end: their mean
     mean_rank = (starts + ends + 1) / 2.0

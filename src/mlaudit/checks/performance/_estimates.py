@@ -121,7 +121,8 @@ def _compute(check: EstimationOptions, ctx: CheckContext) -> Estimates | str:
         if n < check.min_rows:
             per.append(None)
             continue
-        m = rows.window == i
+        # One window of every row (no windows configured): the arrays themselves, not copies.
+        m = slice(None) if n == rows.window.size else rows.window == i
         per.append(
             estimate_binary_metrics(
                 p[m], rows.y_pred[m], rows.score[m], level=level, seed=ctx.seed + i,
