@@ -204,7 +204,8 @@ def calibration_note(cal: Calibration) -> str:
         f"{'subsample' if fitted < cal.n_reference else 'reference'}"
         + (
             f", drawn from a seeded subsample of {cal.n_bootstrap_rows:,} of its rows, the "
-            f"spread scaled by {cal.spread_scale:.3g} = √(subsample ÷ rows fitted)"
+            f"spread scaled by {cal.spread_scale:.3g} = √(subsample ÷ "
+            f"{'rows fitted' if fitted < cal.n_reference else 'reference rows'})"
             if cal.n_bootstrap_rows < fitted
             else ""
         )

@@ -164,4 +164,4 @@ def test_the_calibration_note_says_when_a_subsample_was_fitted() -> None:
     assert "400 of its rows, the spread scaled by 0.5 = √(subsample ÷ rows fitted)" in sub
     whole = calibration_note(fit_calibration(s, y, n_boot=2, bootstrap_rows=400))
     assert f"Calibration on 3,000 reference rows ({int(y.sum()):,} positive) by" in whole
-    assert "scaled by 0.365 =" in whole  # sqrt(400 / 3000)
+    assert "scaled by 0.365 = √(subsample ÷ reference rows)" in whole  # sqrt(400 / 3000)
