@@ -115,3 +115,34 @@ def test_a_drift_audit_with_a_json_report_loads_no_heavy_module(tmp_path: Path) 
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     ).stdout.split("\n")
     assert out[0] == "[]"
+
+
+def test_a_drift_audit_with_model_columns_loads_no_scikit_learn() -> None:
+    # Label-free estimation calibrates with SciPy's pool-adjacent-violators, not scikit-learn's.
+    code = textwrap.dedent(
+        """
+        import sys
+        import numpy as np
+        import polars as pl
+        from mlaudit import Audit
+        rng = np.random.default_rng(0)
+        def frame(shift):
+            n = 4_000
+            score = rng.uniform(0, 1, n)
+            return pl.DataFrame({
+                "x": rng.normal(shift, 1, n),
+                "score": score,
+                "prediction": (score > 0.5).astype(np.int64),
+                "target": (rng.uniform(0, 1, n) < score).astype(np.int64),
+            })
+        roles = {"target": "target", "prediction": "prediction", "score": "score"}
+        result = Audit(frame(0.0), reference=frame(0.0), suite="drift", schema=roles).run()
+        ran = {c.id: c.status for c in result.checks}
+        print(ran["performance.estimated"] not in ("skipped", "error"))
+        print("sklearn" in sys.modules)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    ).stdout.split("\n")
+    assert out[:2] == ["True", "False"], out

@@ -4,7 +4,7 @@ Checks over time read a :class:`WindowedData` per period (current and, for contr
 reference): one mergeable :class:`~mlaudit.summary._model.DatasetProfile` per window (built by the
 same code as the whole-data profile, batch by batch, so memory stays bounded by the number of
 windows, not rows) and, when the audit has model columns (target, prediction, score), those
-columns for every row with their window and order (8–32 bytes a row: performance over time and
+columns for every row with their window and order (20–36 bytes a row: performance over time and
 change detectors need the rows in order, and estimated performance needs each row's score).
 """
 
@@ -153,7 +153,7 @@ class _WindowScan:
                 if self.order_col is not None
                 else tagged[_ROW]
             )
-            keep = [*self.row_columns, WINDOW, _ROW]
+            keep = [*self.row_columns, WINDOW]
             self.parts.append(tagged.select(keep).with_columns(order.alias(ORDER)))
         for (key,), part in tagged.partition_by(WINDOW, as_dict=True, maintain_order=True).items():
             k = int(key)
@@ -190,12 +190,27 @@ class _WindowScan:
             )
             for k in ordered
         ]
-        rows = None
-        if self.row_columns:
-            rows = pl.concat(self.parts) if self.parts else pl.DataFrame()
-            if rows.height:
-                index = {k: i for i, k in enumerate(ordered)}
-                rows = rows.with_columns(
-                    pl.col(WINDOW).replace_strict(index, return_dtype=pl.Int32)
-                ).sort([ORDER, _ROW], nulls_last=True, maintain_order=True)
+        rows = self._rows({k: i for i, k in enumerate(ordered)}) if self.row_columns else None
         return WindowedData(spec=self.spec, windows=windows, unassigned=self.unassigned, rows=rows)
+
+    def _rows(self, index: dict[int, int]) -> pl.DataFrame:
+        """The kept rows in one frame, windows as indices, sorted by time.
+
+        One contiguous copy of the batches' parts, which are dropped once it is made (the
+        concatenation, the window indices and the sort run as one lazy query), so that the
+        checks read its columns as arrays without copying them.  The sort is stable, so rows
+        with equal (or invalid, last) timestamps keep their row order; without a timestamp
+        the order is the row index, in which the parts already are, and nothing is sorted.
+        """
+        parts, self.parts = self.parts, []
+        if not parts:
+            return pl.DataFrame()
+        query = (
+            pl.concat(parts, rechunk=False)
+            .lazy()
+            .with_columns(pl.col(WINDOW).replace_strict(index, return_dtype=pl.Int32))
+        )
+        del parts
+        if self.order_col is not None:
+            query = query.sort(ORDER, nulls_last=True, maintain_order=True)
+        return query.collect().rechunk()  # contiguous: the checks read columns as arrays

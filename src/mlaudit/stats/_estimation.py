@@ -210,7 +210,8 @@ def estimate_binary_metrics(
         )
     if n_draws is None:
         n_draws = min(max(2000, math.ceil(_TAIL_DRAWS / ((1.0 - level) / 2.0))), 200_000)
-    rc = midranks(s) - (n + 1) / 2.0  # centred mid-ranks: ties count one half
+    rc = midranks(s)
+    rc -= (n + 1) / 2.0  # centred mid-ranks: ties count one half
     sim = simulate(pr, pred == 1.0, rc, n_draws, seed)
     out = {name: _summarise(name, v, sim, level) for name, v in sim.metrics().items()}
     if calibration is None or calibration.n_boot < 2:

@@ -106,6 +106,18 @@ def test_row_windows_and_min_rows() -> None:
     )
 
 
+def test_rows_cut_by_count_keep_the_row_order_and_only_what_is_read() -> None:
+    df = _frame(1_050)
+    schema = infer_schema(Dataset(df))
+    data = scan_windows(_Batches(df, 100), schema, WindowSpec(rows=250), row_columns=["y", "s"])
+    rows = data.rows
+    assert rows is not None
+    assert rows.columns == ["y", "s", WINDOW, ORDER]  # window, order, the model columns
+    assert rows["s"].to_list() == df["s"].to_list()
+    assert rows[ORDER].to_list() == list(range(1_050))
+    assert rows[WINDOW].to_list() == [i // 250 for i in range(1_050)]
+
+
 def test_too_many_windows_is_a_config_error() -> None:
     n = MAX_WINDOWS + 5
     df = pl.DataFrame(

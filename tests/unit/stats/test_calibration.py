@@ -102,3 +102,26 @@ def test_bootstrap_calibrators_are_sklearn_isotonic_fits_on_resamples() -> None:
     np.testing.assert_array_equal(plain.x_thresholds, cal.x_thresholds)
     np.testing.assert_array_equal(plain.y_thresholds, cal.y_thresholds)
     assert plain.n_boot == 0 and plain.transform_bootstrap(new).shape == (0, new.size)
+
+
+def test_a_large_reference_is_fitted_on_a_seeded_subsample_and_says_so() -> None:
+    rng = np.random.default_rng(12)
+    s, y = distorted(rng, 6000)
+    cal = fit_calibration(s, y, seed=3, n_boot=3, bootstrap_rows=500, fit_rows=2000)
+    # the subsample: 2,000 rows drawn without replacement by the generator seeded [seed, 0xF17]
+    keep = np.sort(np.random.default_rng([3, 0xF17]).choice(s.size, 2000, replace=False))
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(s[keep], y[keep])
+    new = np.r_[rng.uniform(-0.2, 1.2, 400), s[:100]]
+    np.testing.assert_allclose(cal.transform(new), iso.predict(new), atol=1e-12)
+    # the raw scores' ECE reads every row; the counts are the whole reference's
+    assert cal.ece_before == pytest.approx(_ece_by_sklearn(s, y), abs=1e-12)
+    assert (cal.n_reference, cal.n_positive) == (6000, int(y.sum()))
+    assert (cal.n_fit_rows, cal.fitted_rows, cal.n_bootstrap_rows) == (2000, 2000, 500)
+    assert cal.spread_scale == pytest.approx(math.sqrt(500 / 2000))  # to the rows fitted
+    # no subsample when the reference fits: the same calibration as by default
+    whole = fit_calibration(s, y, seed=3, n_boot=3, bootstrap_rows=500, fit_rows=6000)
+    default = fit_calibration(s, y, seed=3, n_boot=3, bootstrap_rows=500)
+    np.testing.assert_array_equal(whole.y_thresholds, default.y_thresholds)
+    assert whole.n_fit_rows == 0 and whole.fitted_rows == 6000
+    assert whole.spread_scale == pytest.approx(math.sqrt(500 / 6000))
+    assert whole.ece_after == default.ece_after

@@ -121,7 +121,8 @@ def _compute(check: EstimationOptions, ctx: CheckContext) -> Estimates | str:
         if n < check.min_rows:
             per.append(None)
             continue
-        m = rows.window == i
+        # One window of every row (no windows configured): the arrays themselves, not copies.
+        m = slice(None) if n == rows.window.size else rows.window == i
         per.append(
             estimate_binary_metrics(
                 p[m], rows.y_pred[m], rows.score[m], level=level, seed=ctx.seed + i,
@@ -188,16 +189,24 @@ def calibration_note(cal: Calibration) -> str:
         if math.isnan(cal.ece_before)
         else f"ECE {cal.ece_before:.3f}"
     )
+    fitted = cal.fitted_rows
+    on = (
+        f"a seeded subsample of {fitted:,} of the {cal.n_reference:,} reference rows "
+        f"({cal.n_positive:,} positive in all)"
+        if fitted < cal.n_reference
+        else f"{cal.n_reference:,} reference rows ({cal.n_positive:,} positive)"
+    )
     return (
-        f"Calibration on {cal.n_reference:,} reference rows ({cal.n_positive:,} positive) by "
-        f"isotonic regression: raw scores {before}; calibrated, out of fold, ECE "
-        f"{cal.ece_after:.3f}. The bands hold the window's sampling error and the "
-        f"calibration's own error (the estimate's spread over {cal.n_boot} calibrators fitted "
-        "on bootstrap resamples of the reference"
+        f"Calibration on {on} by isotonic regression: "
+        f"raw scores {before}; calibrated, out of fold, ECE {cal.ece_after:.3f}. The bands "
+        "hold the window's sampling error and the calibration's own error (the estimate's "
+        f"spread over {cal.n_boot} calibrators fitted on bootstrap resamples of the "
+        f"{'subsample' if fitted < cal.n_reference else 'reference'}"
         + (
             f", drawn from a seeded subsample of {cal.n_bootstrap_rows:,} of its rows, the "
-            f"spread scaled by {cal.spread_scale:.3g} = √(subsample ÷ reference rows)"
-            if cal.n_bootstrap_rows < cal.n_reference
+            f"spread scaled by {cal.spread_scale:.3g} = √(subsample ÷ "
+            f"{'rows fitted' if fitted < cal.n_reference else 'reference rows'})"
+            if cal.n_bootstrap_rows < fitted
             else ""
         )
         + ")."

@@ -227,12 +227,16 @@ def _usable_rows(
     """The rows with every needed value and a finite score; no target when no label arrived."""
     needed = (roles.target if need_labels else None, roles.prediction, roles.score)
     keep = [c for c in needed if c is not None]
-    frame = frame.drop_nulls(keep)
+    # Filtered only when a row goes: a filter copies every column (tens of bytes a row).
+    if any(frame[c].null_count() for c in keep):
+        frame = frame.drop_nulls(keep)
     if roles.score is not None:
         s = frame[roles.score]
         if not s.dtype.is_numeric():
             return f"the score column {roles.score} is {s.dtype}, not numeric"
-        frame = frame.filter(pl.col(roles.score).cast(pl.Float64).is_finite())
+        finite = s.cast(pl.Float64).is_finite()
+        if not finite.all():
+            frame = frame.filter(finite)
     target = roles.target
     if not need_labels and target is not None and frame[target].null_count() == frame.height:
         roles = replace(roles, target=None)  # labels have not arrived yet

@@ -138,12 +138,7 @@ def _adwin_scan(seg: FloatArray, prm: _AdwinParams, grace_period: int) -> Found 
         return None
     levels = _adwin_levels(seg)
     total = np.cumsum(seg)
-    width = np.arange(1, seg.size + 1, dtype=np.float64)
-    step = np.zeros(seg.size)
-    # river's running variance sum: (w-1)·d·d/w with d the value minus the previous mean.
-    d = seg[1:] - total[:-1] / width[:-1]
-    step[1:] = width[:-1] * d * d / width[1:]
-    var_sum = np.cumsum(step)
+    var_sum = _running_variance_sum(seg, total)
     for lo in range(0, ticks.size, _TICK_BATCH):
         batch = ticks[lo : lo + _TICK_BATCH]
         hit = _adwin_first_cut(batch, levels, total, var_sum, prm)
@@ -153,6 +148,25 @@ def _adwin_scan(seg: FloatArray, prm: _AdwinParams, grace_period: int) -> Found 
 
 
 _TICK_BATCH = 2048
+
+
+def _running_variance_sum(seg: FloatArray, total: FloatArray) -> FloatArray:
+    """river's running variance sum: the cumulative sum of ``(w−1)·d·d/w``, ``d`` the value
+    minus the previous mean.
+
+    Formed in place (the same operations in the same order), two arrays of 8 bytes a value
+    besides the result instead of five.
+    """
+    width = np.arange(1, seg.size + 1, dtype=np.float64)
+    step = np.zeros(seg.size)
+    d = total[:-1] / width[:-1]
+    np.subtract(seg[1:], d, out=d)
+    out = step[1:]
+    np.multiply(width[:-1], d, out=out)
+    out *= d
+    out /= width[1:]
+    del d, width
+    return np.cumsum(step, out=step)
 
 
 def _adwin_first_cut(

@@ -78,19 +78,32 @@ def ddm(
 
 
 def _ddm_scan(seg: FloatArray, warm_start: int, warning: float, drift: float) -> Found | None:
+    # In place where the arithmetic allows (the same operations in the same order): on a
+    # stream of millions of values every array is 8 bytes a value.
     if seg.size <= warm_start:
         return None
     n = np.arange(1, seg.size + 1, dtype=np.float64)
-    p_all = np.cumsum(seg) / n
+    p_all = np.cumsum(seg)
+    p_all /= n
     p = p_all[warm_start:]
-    s = np.sqrt(p * (1 - p) / n[warm_start:])
+    s = p * (1 - p)
+    s /= n[warm_start:]
+    np.sqrt(s, out=s)
+    del n
     ps = p + s
     lowest = np.minimum.accumulate(ps)
     renew = np.ones(ps.size, dtype=bool)
     renew[1:] = ps[1:] <= lowest[:-1]
-    at = np.maximum.accumulate(np.where(renew, np.arange(ps.size), 0))
+    del lowest
+    at = np.arange(ps.size)
+    at[~renew] = 0
+    np.maximum.accumulate(at, out=at)
     p_min, s_min = p[at], s[at]
-    drifts = ps > p_min + drift * s_min
+    del at, p_all, p, s
+    limit = s_min * drift
+    limit += p_min
+    drifts = ps > limit
+    del limit
     if not drifts.any():
         return None
     k = int(np.argmax(drifts))

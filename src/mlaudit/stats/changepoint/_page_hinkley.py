@@ -96,27 +96,51 @@ def page_hinkley(
 def _ph_scan(
     seg: FloatArray, delta: float, threshold: float, alpha: float, min_instances: int, mode: str
 ) -> Found | None:
+    """The first detection in ``seg`` (offsets from its start), or None.
+
+    Only the sums ``mode`` reads are formed, and in place where the arithmetic allows (the
+    same floating-point operations in the same order): on a stream of millions of values each
+    array is 8 bytes a value, so an up-only scan holds about four of them instead of nine.
+    """
     if seg.size < min_instances:
         return None
-    dev = seg - np.cumsum(seg) / np.arange(1, seg.size + 1)
-    a = [1.0, -alpha]
-    up_sum = np.asarray(signal.lfilter([1.0], a, dev - delta), dtype=np.float64)
-    down_sum = np.asarray(signal.lfilter([1.0], a, dev + delta), dtype=np.float64)
-    up = up_sum - np.minimum.accumulate(up_sum)
-    down = np.maximum(np.maximum.accumulate(down_sum), -1.0) - down_sum
+    dev = np.cumsum(seg)
+    dev /= np.arange(1, seg.size + 1)
+    np.subtract(seg, dev, out=dev)  # x_t − m_t
+    up_sum = up = down_sum = down = None
     fires = np.zeros(seg.size, dtype=bool)
     if mode != "down":
+        up_sum = _forgetting_sum(dev - delta if mode == "both" else _shift(dev, -delta), alpha)
+        up = np.minimum.accumulate(up_sum)
+        np.subtract(up_sum, up, out=up)
         fires |= up > threshold
     if mode != "up":
+        down_sum = _forgetting_sum(_shift(dev, delta), alpha)
+        down = np.maximum.accumulate(down_sum)
+        np.maximum(down, -1.0, out=down)
+        down -= down_sum
         fires |= down > threshold
+    del dev
     fires[: min_instances - 1] = False
     if not fires.any():
         return None
     k = int(np.argmax(fires))
-    went_up = mode != "down" and up[k] > threshold and (mode == "up" or up[k] >= down[k])
-    if went_up:
+    if up is not None and up[k] > threshold and (down is None or up[k] >= down[k]):
+        assert up_sum is not None
         # river keeps the first occurrence of the minimum (strict comparison).
         return k, int(np.argmin(up_sum[: k + 1])) + 1, "up"
+    assert down_sum is not None
     highest = down_sum[: k + 1]
     began = int(np.argmax(highest)) + 1 if highest.max() > -1.0 else 0
     return k, began, "down"
+
+
+def _shift(dev: FloatArray, by: float) -> FloatArray:
+    """``dev + by`` in ``dev``'s own memory (its last use)."""
+    dev += by
+    return dev
+
+
+def _forgetting_sum(u: FloatArray, alpha: float) -> FloatArray:
+    """``S_t = alpha·S_{t−1} + u_t`` from ``S_{−1} = 0``: a first-order linear recurrence."""
+    return np.asarray(signal.lfilter([1.0], [1.0, -alpha], u), dtype=np.float64)

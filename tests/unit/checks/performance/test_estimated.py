@@ -150,3 +150,18 @@ def test_both_checks_share_one_estimation(monkeypatch: pytest.MonkeyPatch) -> No
     assert res["performance.estimated"].status is Status.PASS
     assert res["performance.estimate_vs_actual"].status is Status.PASS
     assert len(calls) == 1  # calibration and estimates are computed once, not per check
+
+
+def test_the_calibration_note_says_when_a_subsample_was_fitted() -> None:
+    from mlaudit.checks.performance._estimates import calibration_note
+    from mlaudit.stats._calibration import fit_calibration
+
+    rng = np.random.default_rng(5)
+    s = rng.uniform(0, 1, 3000)
+    y = (rng.uniform(0, 1, 3000) < s).astype(float)
+    sub = calibration_note(fit_calibration(s, y, n_boot=2, bootstrap_rows=400, fit_rows=1600))
+    assert f"a seeded subsample of 1,600 of the 3,000 reference rows ({int(y.sum()):,} " in sub
+    assert "400 of its rows, the spread scaled by 0.5 = √(subsample ÷ rows fitted)" in sub
+    whole = calibration_note(fit_calibration(s, y, n_boot=2, bootstrap_rows=400))
+    assert f"Calibration on 3,000 reference rows ({int(y.sum()):,} positive) by" in whole
+    assert "scaled by 0.365 = √(subsample ÷ reference rows)" in whole  # sqrt(400 / 3000)
