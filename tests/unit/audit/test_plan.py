@@ -26,7 +26,7 @@ def test_options_configure_and_disable_and_add() -> None:
     checks = build_checks(
         "data_quality",
         {
-            "quality.completeness": {"warn": 0.3},
+            "quality.completeness": {"warn": 0.3, "fail": 0.4},
             "quality.constant": False,
             "quality.required_columns": {"required": ["a"]},
         },
