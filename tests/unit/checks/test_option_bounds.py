@@ -269,3 +269,8 @@ def test_the_generated_cases_cover_what_was_accepted_before() -> None:
     assert ("drift.over_time", "control_k") in covered
     assert ("quality.value_range", "bounds") in {(c.id, n) for c, n in PAIRS}
     assert ("quality.completeness", "warn", "fail") in {(c.id, w, f) for c, w, f in _limit_pairs()}
+
+
+def test_ddm_warning_level_above_its_drift_level_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="warning_threshold \\(2\\) is above drift_threshold"):
+        build_checks("none", {"performance.change_points": {"ddm": {"drift_threshold": 1.5}}})

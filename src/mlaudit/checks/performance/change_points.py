@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
-from pydantic import ConfigDict, Field, with_config
+from pydantic import ConfigDict, Field, field_validator, with_config
 from typing_extensions import TypedDict
 
 from mlaudit.checks._base import Check, CheckContext, register
@@ -148,6 +148,17 @@ class ChangePoints(Check):
     """Two detections agree when their estimated starts are at most this many rows apart."""
     min_rows: int = Field(default=200, ge=1)
     """Fewest labelled rows to run the detectors on."""
+
+    @field_validator("ddm")
+    @classmethod
+    def _warning_before_drift(cls, v: DdmOptions) -> DdmOptions:
+        warning, drift = v.get("warning_threshold", 2.0), v.get("drift_threshold", 3.0)
+        if warning > drift:
+            raise ValueError(
+                f"warning_threshold ({warning:g}) is above drift_threshold ({drift:g}): DDM "
+                "would drift before it warns, and the change could not be dated"
+            )
+        return v
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result: every detection with where it began, in time and in rows."""
