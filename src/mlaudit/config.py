@@ -214,8 +214,10 @@ def format_validation_error(err: ValidationError, *, source: str) -> str:
     """Turn a pydantic error into one line per problem: where, what, and the value given."""
     lines = []
     for e in err.errors():
-        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        if e["type"] == "extra_forbidden":
+        where = ".".join(str(p) for p in e["loc"])
+        if not where:  # a rule across options: its message names them
+            lines.append(f"{source}: {e['msg'].removeprefix('Value error, ')}")
+        elif e["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key '{where}'")
         else:
             given = e.get("input")

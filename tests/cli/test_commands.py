@@ -278,7 +278,7 @@ def test_check_options_read_as_people_write_them(cli: CLI) -> None:
     assert bounds.default_factory is not None  # a factory's default is shown as its value
     assert "dict[str, tuple[float" in r.text  # brackets are text, not markup
     assert "``[low, high]``" in r.text
-    assert "warn │ float │ 0.0" in r.text
+    assert "warn │ float in [0, 1] │ 0.0" in r.text  # the allowed range is shown
 
 
 def test_profile_prints_dates_as_dates_and_says_which_columns_are_personal(

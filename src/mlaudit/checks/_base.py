@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib
 from abc import abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mlaudit.data import Schema
 from mlaudit.errors import ConfigError
@@ -73,8 +73,26 @@ class Check(BaseModel):
     some check of the audit reads it; a check that needs neither says ``frozenset()``."""
     controls: ClassVar[tuple[str, ...]] = ()
 
-    columns: list[str] | None = None
+    limit_pairs: ClassVar[tuple[tuple[str, str], ...]] = (("warn", "fail"),)
+    """Options ``(lower, upper)`` that must be in order when both are set: a warn limit above
+    its fail limit would make the check fail what it never warned about.  Pairs naming an
+    option the check does not have are ignored."""
+    limits_apply_with: ClassVar[str | None] = None
+    """The option without which the fail limit is never used (``quality.value_range``'s
+    ``bounds``): when it is empty, the warn limit alone counts and is not ordered."""
+
+    columns: list[str] | None = Field(default=None, min_length=1)
     """Columns to check; None means every column the check applies to."""
+
+    @model_validator(mode="after")
+    def _limits_in_order(self) -> Self:
+        if self.limits_apply_with is not None and not getattr(self, self.limits_apply_with):
+            return self
+        for low, high in self.limit_pairs:
+            a, b = getattr(self, low, None), getattr(self, high, None)
+            if isinstance(a, int | float) and isinstance(b, int | float) and a > b:
+                raise ValueError(_disorder(low, a, high, b, self.model_fields_set))
+        return self
 
     @abstractmethod
     def compute(self, ctx: CheckContext) -> CheckResult | list[CheckResult]:
@@ -128,6 +146,17 @@ class Check(BaseModel):
                 fix=f"use one of: {', '.join(ctx.schema.names[:20])}",
             )
         return [c for c in self.columns if c in candidates] if candidates else list(self.columns)
+
+
+def _disorder(low: str, a: float, high: str, b: float, given: set[str]) -> str:
+    """Why ``low`` above ``high`` is refused, saying which of the two is a default."""
+    shown = [
+        f"'{n}' ({v:g}{'' if n in given else ', its default'})" for n, v in [(low, a), (high, b)]
+    ]
+    return (
+        f"{shown[0]} is above {shown[1]}: the check would fail before it warns; "
+        f"set '{low}' at or below '{high}'"
+    )
 
 
 _REGISTRY: dict[str, type[Check]] = {}

@@ -24,6 +24,14 @@ def render_check_reference() -> str:
         "Configure a check in `audit.yaml` under `checks:` with its id, for example",
         "`quality.completeness: {warn: 0.1}`, or turn it off with `false`.",
         "",
+        "The type column gives each option's allowed values: shares lie in [0, 1],",
+        "significance levels (`alpha`) in (0, 1), counts are whole numbers. A value outside",
+        "them, NaN, a `warn` limit above the `fail` limit (where the fail limit applies:",
+        "`quality.value_range` without `bounds` and `quality.allowed_values` without `allowed`",
+        "only warn), a pair or bounds in the wrong order, an empty list, or a column the data",
+        "does not have is a configuration error (exit code 2) naming the check and the option,",
+        "reported before any data is read.",
+        "",
     ]
     families: dict[str, list[Any]] = {}
     for cls in list_checks():

@@ -323,9 +323,14 @@ def contract_checks(contract: Contract, present: set[str]) -> dict[str, dict[str
         "quality.allowed_values": {
             "allowed": {k: c.allowed for k, c in cols.items() if c.allowed is not None}
         },
-        "quality.duplicate_keys": {"keys": [[k] for k, c in cols.items() if c.unique]},
+        "quality.duplicate_keys": {"keys": [[k] for k, c in cols.items() if c.unique] or None},
         "quality.pattern": {"patterns": {k: c.pattern for k, c in cols.items() if c.pattern}},
         "quality.rules": {"rules": dict(contract.rules)},
     }
-    empty = {"quality.pattern": "patterns", "quality.rules": "rules"}
+    # Checks with nothing to check are left out (their option lists must not be empty).
+    empty = {
+        "quality.pattern": "patterns",
+        "quality.rules": "rules",
+        "quality.required_columns": "required",
+    }
     return {k: v for k, v in opts.items() if k not in empty or v[empty[k]]}

@@ -26,7 +26,7 @@ def test_options_configure_and_disable_and_add() -> None:
     checks = build_checks(
         "data_quality",
         {
-            "quality.completeness": {"warn": 0.3},
+            "quality.completeness": {"warn": 0.3, "fail": 0.4},
             "quality.constant": False,
             "quality.required_columns": {"required": ["a"]},
         },
@@ -67,3 +67,30 @@ def test_column_named_in_options_must_exist() -> None:
         validate_columns(checks, schema("age", "income"))
     assert info.value.fix is not None and "'age'" in info.value.fix
     validate_columns(checks, schema("agee"))  # no error when present
+
+
+@pytest.mark.parametrize(
+    ("check_id", "opts", "columns"),
+    [
+        ("quality.completeness", {"max_missing": {"incme": 0.1}}, {"incme"}),
+        ("quality.outliers", {"column_limits": {"incme": [0.01, 0.1]}}, {"incme"}),
+        ("drift.univariate", {"columns_thresholds": {"incme": {"alpha": 0.01}}}, {"incme"}),
+        ("drift.dataset", {"weights": {"incme": 2.0}}, {"incme"}),
+        ("quality.duplicate_keys", {"keys": [["incme", "age"]]}, {"incme", "age"}),
+        # Detector settings are not columns: 'warm_start' was taken for a column name.
+        ("performance.change_points", {"ddm": {"warm_start": 50}, "adwin": {"clock": 16}}, set()),
+        ("quality.rules", {"rules": {"adult": "age >= 18"}}, set()),
+    ],
+)
+def test_every_option_naming_columns_is_checked_against_the_data(
+    check_id: str, opts: dict[str, object], columns: set[str]
+) -> None:
+    checks = build_checks("none", {check_id: opts})
+    assert referenced_columns(checks[0]) == columns
+    data = schema("age", "income")
+    if columns - {"age", "income"}:
+        with pytest.raises(ConfigError, match="column 'incme'") as info:
+            validate_columns(checks, data)
+        assert info.value.fix is not None and "'income'" in info.value.fix
+    else:
+        validate_columns(checks, data)

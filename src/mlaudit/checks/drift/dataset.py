@@ -21,10 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from mlaudit.checks._base import CheckContext, register
 from mlaudit.checks._format import format_share
+from mlaudit.checks._options import NonNegative, Share
 from mlaudit.checks.drift.univariate import DriftOptions, univariate_results
 from mlaudit.errors import ConfigError
 from mlaudit.results import Bound, Cell, CheckResult, Severity, Status, TableDetail, Threshold
@@ -86,20 +87,12 @@ class DatasetDrift(DriftOptions):
     reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
     needs_reference: ClassVar[bool] = True
 
-    weights: dict[str, float] = Field(default_factory=dict)
+    weights: dict[str, NonNegative] = Field(default_factory=dict)
     """Column → weight (e.g. feature importance); empty means every column weighs 1."""
-    warn: float = Field(default=0.2, ge=0, le=1)
+    warn: Share = 0.2
     """Warn when the drifted share is at least this."""
-    fail: float = Field(default=0.5, ge=0, le=1)
+    fail: Share = 0.5
     """Fail when the drifted share is at least this."""
-
-    @field_validator("weights")
-    @classmethod
-    def _non_negative(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = {k: w for k, w in v.items() if not w >= 0}
-        if bad:
-            raise ConfigError(f"drift.dataset weights must be >= 0, got {bad}", fix="use >= 0")
-        return v
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """The drifted share with a table of every column, most severe first."""

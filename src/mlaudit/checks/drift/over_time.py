@@ -31,6 +31,7 @@ from typing import ClassVar
 from mlaudit._numbers import finite_or_none
 from mlaudit._threads import thread_limit
 from mlaudit.checks._base import CheckContext, register
+from mlaudit.checks._options import Positive
 from mlaudit.checks.drift.univariate import DriftOptions, UnivariateDrift, univariate_results
 from mlaudit.results import (
     Cell,
@@ -124,7 +125,7 @@ class DriftOverTime(DriftOptions):
     needs_reference: ClassVar[bool] = True
     needs_windows: ClassVar[bool] = True
 
-    control_k: float = 3.0
+    control_k: Positive = 3.0
     """Control limits are the reference windows' mean + this many standard deviations."""
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:

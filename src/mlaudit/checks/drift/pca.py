@@ -43,6 +43,7 @@ from pydantic import Field
 
 from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._options import Positive
 from mlaudit.checks.drift.multivariate import drift_columns
 from mlaudit.data import ColumnSchema, ColumnType
 from mlaudit.results import (
@@ -183,7 +184,7 @@ class PCADrift(Check):
     """Share of the reference's variance the kept components must explain."""
     chunks: int = Field(default=10, ge=3)
     """Seeded chunks of the reference sample that give the control limits."""
-    sigmas: float = Field(default=3.0, gt=0)
+    sigmas: Positive = 3.0
     """Width of the control limits in standard deviations of the chunk mean errors."""
     min_rows: int = Field(default=50, ge=10)
     """Skip when either sample has fewer rows than this."""

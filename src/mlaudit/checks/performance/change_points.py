@@ -27,12 +27,14 @@ else Page–Hinkley's start.  Detector parameters can be changed per detector.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
-from pydantic import Field
+from pydantic import ConfigDict, Field, field_validator, with_config
+from typing_extensions import TypedDict
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._options import Alpha, Count, NonNegative, Positive, PositiveCount
 from mlaudit.checks.performance._labels import ModelRows, ScoreRule, model_rows, scale_note
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail
 from mlaudit.stats.changepoint import ChangePoint, adwin, ddm, page_hinkley
@@ -40,7 +42,40 @@ from mlaudit.summary import WindowedData
 
 __all__ = ["ChangePoints"]
 
-_DETECTORS = ("ddm", "page_hinkley", "adwin")
+Detector = Literal["ddm", "page_hinkley", "adwin"]
+_DETECTORS: tuple[Detector, ...] = ("ddm", "page_hinkley", "adwin")
+
+
+@with_config(ConfigDict(extra="forbid"))
+class DdmOptions(TypedDict, total=False):
+    """DDM's options: rows before it judges, and its warning and drift levels in sigmas."""
+
+    warm_start: PositiveCount
+    warning_threshold: Positive
+    drift_threshold: Positive
+
+
+@with_config(ConfigDict(extra="forbid"))
+class PageHinkleyOptions(TypedDict, total=False):
+    """Page–Hinkley's options: tolerated change, alarm level, forgetting factor, warm-up rows."""
+
+    delta: NonNegative
+    threshold: Positive
+    alpha: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    min_instances: PositiveCount
+
+
+@with_config(ConfigDict(extra="forbid"))
+class AdwinOptions(TypedDict, total=False):
+    """ADWIN's options: confidence, check interval, bucket and window sizes, warm-up rows."""
+
+    delta: Alpha
+    clock: PositiveCount
+    max_buckets: PositiveCount
+    min_window_length: PositiveCount
+    grace_period: Count
+
+
 DDM_WARM_START = 1000
 """DDM reads this many values before it may alarm: with the published 30, about half of
 stationary 10%-error streams raise a false alarm within the first few thousand values."""
@@ -96,13 +131,13 @@ class ChangePoints(Check):
     reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
     needs_rows: ClassVar[bool] = True
 
-    detectors: list[str] = Field(default_factory=lambda: list(_DETECTORS))
+    detectors: list[Detector] = Field(default_factory=lambda: list(_DETECTORS), min_length=1)
     """Detectors to run: ddm (classifiers), page_hinkley, adwin."""
-    ddm: dict[str, float] = Field(default_factory=dict)
+    ddm: DdmOptions = Field(default_factory=lambda: DdmOptions())
     """Options for DDM (warm_start, warning_threshold, drift_threshold)."""
-    page_hinkley: dict[str, float] = Field(default_factory=dict)
+    page_hinkley: PageHinkleyOptions = Field(default_factory=lambda: PageHinkleyOptions())
     """Options for Page–Hinkley (delta, threshold, alpha, min_instances)."""
-    adwin: dict[str, float] = Field(default_factory=dict)
+    adwin: AdwinOptions = Field(default_factory=lambda: AdwinOptions())
     """Options for ADWIN (delta, clock, max_buckets, min_window_length, grace_period)."""
     positive_label: str | None = None
     """Positive class of a binary target (needed when the classes are text)."""
@@ -113,6 +148,17 @@ class ChangePoints(Check):
     """Two detections agree when their estimated starts are at most this many rows apart."""
     min_rows: int = Field(default=200, ge=1)
     """Fewest labelled rows to run the detectors on."""
+
+    @field_validator("ddm")
+    @classmethod
+    def _warning_before_drift(cls, v: DdmOptions) -> DdmOptions:
+        warning, drift = v.get("warning_threshold", 2.0), v.get("drift_threshold", 3.0)
+        if warning > drift:
+            raise ValueError(
+                f"warning_threshold ({warning:g}) is above drift_threshold ({drift:g}): DDM "
+                "would drift before it warns, and the change could not be dated"
+            )
+        return v
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result: every detection with where it began, in time and in rows."""
@@ -145,9 +191,6 @@ class ChangePoints(Check):
         cur = ctx.current_windows
         if cur is None:
             return "no labelled rows to read (the data has no model columns)"
-        unknown = sorted(set(self.detectors) - set(_DETECTORS))
-        if unknown:
-            return f"unknown detector(s) {unknown}: use {', '.join(_DETECTORS)}"
         rows = model_rows(
             cur,
             ctx.schema,

@@ -29,10 +29,9 @@ import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from pydantic import Field
-
 from mlaudit._numbers import finite_or_none
 from mlaudit.checks._base import CheckContext, register
+from mlaudit.checks._options import NonNegative
 from mlaudit.checks.performance._estimates import (
     ASSUMPTION,
     BandSeries,
@@ -77,7 +76,7 @@ class EstimatedPerformance(EstimationOptions):
         "scores show a likely drop in performance now, while it can still be acted on."
     )
 
-    min_change: float = Field(default=0.02, ge=0)
+    min_change: NonNegative = 0.02
     """Smallest drop from the reference's realised metric worth an alert."""
 
     def compute(self, ctx: CheckContext) -> CheckResult:

@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._options import Positive
 from mlaudit.checks.performance._labels import ModelRows, ScoreRule, model_rows, scale_note
 from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, TableDetail
 from mlaudit.stats import ControlLimits, control_limits, realised_binary_metrics
@@ -134,7 +135,7 @@ class PerformanceOverTime(Check):
     number); default: ``schema.score_threshold``, else 0.5 for probabilities."""
     min_change: float | None = Field(default=None, ge=0)
     """Smallest change worth an alert; default 0.02, or 10% of the reference for errors."""
-    control_k: float = Field(default=3.0, gt=0)
+    control_k: Positive = 3.0
     """Control limits: reference windows' mean ∓ this many standard deviations."""
 
     def compute(self, ctx: CheckContext) -> CheckResult:

@@ -25,6 +25,7 @@ import polars as pl
 from pydantic import Field, field_validator
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._options import Alpha, Share
 from mlaudit.checks.quality._chance import all_in_current_p
 from mlaudit.checks.quality.completeness import (
     checked_columns,
@@ -105,16 +106,17 @@ class AllowedValues(Check):
         "A category the model was never trained on (a new product code, a misspelt region) is "
         "mapped to a default or dropped, so the model scores those records blindly."
     )
+    limits_apply_with: ClassVar[str | None] = "allowed"
     severity: ClassVar[Severity] = Severity.MEDIUM
 
     allowed: dict[str, list[str]] = Field(default_factory=dict)
     """Allowed values per column (e.g. from a data contract); values are compared as text."""
-    warn: float = 0.0
+    warn: Share = 0.0
     """Warn when the share of disallowed values is above this (default 0)."""
-    fail: float = 0.0
+    fail: Share = 0.0
     """Fail when the share of disallowed values is above this (default 0: any fails). Values
     new since the reference only ever warn."""
-    alpha: float = Field(default=0.01, gt=0, lt=1)
+    alpha: Alpha = 0.01
     """Without an allowed set: values new since the reference warn only when chance explains
     them at no more than this level (see the module notes)."""
 

@@ -23,6 +23,7 @@ from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_count, format_share
+from mlaudit.checks._options import Alpha, Share
 from mlaudit.checks.quality._chance import increase_p, rise_finding
 from mlaudit.checks.quality._disguised import show_value, text_markers
 from mlaudit.data import Role
@@ -133,18 +134,18 @@ class Completeness(Check):
     )
     severity: ClassVar[Severity] = Severity.MEDIUM
 
-    warn: float = 0.05
+    warn: Share = 0.05
     """Warn when a column's missing share is above this (default 5%); with reference data,
     when its significant rise since the reference is."""
-    fail: float = 0.20
+    fail: Share = 0.20
     """Fail when a column's missing share is above this (default 20%); with reference data,
     when its significant rise since the reference is."""
-    alpha: float = Field(default=0.01, gt=0, lt=1)
+    alpha: Alpha = 0.01
     """With reference data: a rise of the missing share counts only when significant at this
     level (one-sided two-proportion z test)."""
-    max_missing: dict[str, float] = Field(default_factory=dict)
+    max_missing: dict[str, Share] = Field(default_factory=dict)
     """Per-column limits (e.g. from a data contract): a share above the limit fails."""
-    max_rows_missing: float | None = None
+    max_rows_missing: Share | None = None
     """Fail when the share of rows with at least one missing value is above this; by default
     that figure is reported for information only."""
 

@@ -24,6 +24,7 @@ from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_count, format_share
+from mlaudit.checks._options import Alpha, Share
 from mlaudit.checks.quality._chance import increase_p, rise_finding
 from mlaudit.checks.quality._disguised import (
     Sentinel,
@@ -57,12 +58,12 @@ class DisguisedMissing(Check):
     severity: ClassVar[Severity] = Severity.MEDIUM
     reads: ClassVar[frozenset[str]] = frozenset()
 
-    warn: float = Field(default=0.005, ge=0, le=1)
+    warn: Share = 0.005
     """With reference data: warn when the disguised share rose significantly by more than this
     (default half a percentage point)."""
-    fail: float = Field(default=0.05, ge=0, le=1)
+    fail: Share = 0.05
     """With reference data: fail when it rose significantly by more than this (default 5 %)."""
-    alpha: float = Field(default=0.01, gt=0, lt=1)
+    alpha: Alpha = 0.01
     """With reference data: a rise counts only when significant at this level (one-sided)."""
     min_share: float = Field(default=0.001, gt=0, le=1)
     """Numeric sentinels: smallest share of rows at the value (default 0.1 %)."""

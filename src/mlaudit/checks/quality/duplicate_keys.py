@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import polars as pl
+from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks.quality.completeness import format_count, format_share, sample_examples
@@ -46,7 +47,7 @@ class DuplicateKeys(Check):
     )
     severity: ClassVar[Severity] = Severity.HIGH
 
-    keys: list[list[str]] | None = None
+    keys: list[Annotated[list[str], Field(min_length=1)]] | None = Field(default=None, min_length=1)
     """Column sets that must be unique; by default each column with the role ``id`` (or each
     column of ``columns`` when given)."""
 

@@ -25,9 +25,9 @@ from statistics import NormalDist
 from typing import ClassVar
 
 import polars as pl
-from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._options import Alpha, Share
 from mlaudit.checks.quality._chance import expected_duplicates, increase_p
 from mlaudit.checks.quality.completeness import format_count, format_share
 from mlaudit.results import Bound, CheckResult, ExamplesDetail, Severity, Status, Threshold
@@ -70,12 +70,12 @@ class DuplicateRows(Check):
     )
     severity: ClassVar[Severity] = Severity.MEDIUM
 
-    warn: float = 0.0
+    warn: Share = 0.0
     """Warn when the duplicate share not explained by chance is above this (default 0: any
     unexplained duplicate warns)."""
-    fail: float = 0.01
+    fail: Share = 0.01
     """Fail when the duplicate share not explained by chance is above this (default 1%)."""
-    alpha: float = Field(default=0.01, gt=0, lt=1)
+    alpha: Alpha = 0.01
     """With reference data: a rise of the duplicate share counts only when significant at this
     level (one-sided two-proportion z test); without: repeats count only beyond the upper
     ``1 - alpha`` Poisson limit of those the cardinalities make likely."""

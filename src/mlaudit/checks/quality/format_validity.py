@@ -31,6 +31,7 @@ from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_count, format_share
+from mlaudit.checks._options import Alpha, Share
 from mlaudit.checks.quality._chance import increase_p
 from mlaudit.config import FormatName
 from mlaudit.data import FORMATS
@@ -67,15 +68,15 @@ class FormatValidity(Check):
     """Column → format (``email``, ``phone``, ``postal_code``, ``ssn``, ``iban``, ``date``);
     declared formats always judge.  Adds to ``schema.formats`` and to the formats inferred
     from column names."""
-    warn: float = Field(default=0.01, ge=0, le=1)
+    warn: Share = 0.01
     """Warn when the share of non-null values without the format is above this (1 %); with
     reference data, when its significant rise since the reference is."""
-    fail: float = Field(default=0.05, ge=0, le=1)
+    fail: Share = 0.05
     """Fail when that share (or its significant rise) is above this (5 %)."""
     min_match: float = Field(default=0.5, gt=0, le=1)
     """A format inferred from the column's name judges only when at least this share of the
     values has it; otherwise the column is not checked."""
-    alpha: float = Field(default=0.01, gt=0, lt=1)
+    alpha: Alpha = 0.01
     """With reference data: a rise of the invalid share counts only when significant at this
     level (one-sided two-proportion z test)."""
 

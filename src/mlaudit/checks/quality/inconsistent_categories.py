@@ -19,10 +19,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import Field
-
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
+from mlaudit.checks._options import Share
 from mlaudit.data import ColumnType, Role
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
 from mlaudit.summary import ColumnSummary
@@ -112,7 +111,7 @@ class InconsistentCategories(Check):
     )
     severity: ClassVar[Severity] = Severity.MEDIUM
 
-    fail_share: float = Field(default=0.05, ge=0, le=1)
+    fail_share: Share = 0.05
     """Fail when more than this share of non-missing rows uses a minority spelling."""
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:

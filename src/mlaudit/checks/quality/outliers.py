@@ -45,6 +45,7 @@ from pydantic import Field
 from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
+from mlaudit.checks._options import Alpha, Positive, Share, ShareLimits
 from mlaudit.data import Role
 from mlaudit.results import (
     Cell,
@@ -139,15 +140,15 @@ class Outliers(Check):
     )
     severity: ClassVar[Severity] = Severity.MEDIUM
 
-    warn: float = Field(default=0.001, ge=0, le=1)
+    warn: Share = 0.001
     """Warn above this share outside the fences (with a reference: this excess over its share)."""
-    fail: float | None = Field(default=0.05, ge=0, le=1)
+    fail: Share | None = 0.05
     """Fail above this excess over the reference's share (None: never fail; needs a reference)."""
-    alpha: float = Field(default=0.01, gt=0, lt=1)
+    alpha: Alpha = 0.01
     """With a reference, an excess is reported only when its one-sided p-value is below this."""
-    column_limits: dict[str, tuple[float | None, float | None]] = Field(default_factory=dict)
+    column_limits: dict[str, ShareLimits] = Field(default_factory=dict)
     """Column → (warn, fail) overriding the limits above for that column."""
-    z_limit: float = Field(default=TUKEY_FAR_Z, gt=0)
+    z_limit: Positive = TUKEY_FAR_Z
     """Robust |z| beyond which a sample value is an outlier (used without engine fences)."""
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:

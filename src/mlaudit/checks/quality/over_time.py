@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import Field
-
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
+from mlaudit.checks._options import NonNegative, Positive, Share
 from mlaudit.results import Cell, CheckResult, SeriesDetail, Severity, Status, TableDetail
 from mlaudit.stats import ControlLimits, control_limits
 from mlaudit.summary import WindowedData
@@ -50,11 +49,11 @@ class QualityOverTime(Check):
     reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
     needs_windows: ClassVar[bool] = True
 
-    min_change: float = Field(default=0.02, ge=0, le=1)
+    min_change: Share = 0.02
     """Smallest change of a missing share (vs the reference centre) worth an alert."""
-    min_row_change: float = Field(default=0.1, ge=0)
+    min_row_change: NonNegative = 0.1
     """Smallest relative change of a window's row count (vs the reference centre) worth an alert."""
-    control_k: float = Field(default=3.0, gt=0)
+    control_k: Positive = 3.0
     """Control limits: reference windows' mean ± this many standard deviations."""
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:

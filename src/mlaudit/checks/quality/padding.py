@@ -32,10 +32,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import Field
-
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
+from mlaudit.checks._options import Alpha
 from mlaudit.checks.quality._chance import increase_p
 from mlaudit.checks.quality.completeness import text_columns
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, show_padding
@@ -126,7 +125,7 @@ class Padding(Check):
     )
     severity: ClassVar[Severity] = Severity.MEDIUM
 
-    alpha: float = Field(default=0.01, gt=0, lt=1)
+    alpha: Alpha = 0.01
     """With a reference: significance level of the test that the padded share rose."""
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:

@@ -9,6 +9,7 @@ import polars as pl
 from pydantic import Field, field_validator
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._options import Share
 from mlaudit.checks.quality.completeness import format_count, format_share, sample_examples
 from mlaudit.results import CheckResult, Detail, Severity, Threshold
 from mlaudit.summary import ScanPlan
@@ -41,9 +42,9 @@ class Pattern(Check):
     patterns: dict[str, str] = Field(default_factory=dict)
     """Regular expression per column.  Matching is a search, as in polars ``str.contains``:
     anchor with ``^`` and ``$`` to require the whole value to match."""
-    warn: float = 0.0
+    warn: Share = 0.0
     """Warn when the share of non-matching values is above this (default 0)."""
-    fail: float = 0.0
+    fail: Share = 0.0
     """Fail when the share of non-matching values is above this (default 0: any fails)."""
 
     @field_validator("patterns")

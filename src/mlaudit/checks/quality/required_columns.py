@@ -31,7 +31,7 @@ class RequiredColumns(Check):
     )
     severity: ClassVar[Severity] = Severity.HIGH
 
-    required: list[str] = Field(default_factory=list)
+    required: list[str] = Field(default_factory=list, min_length=1)
     """Column names that must exist (a data contract lists all of its columns here)."""
 
     def compute(self, ctx: CheckContext) -> CheckResult:

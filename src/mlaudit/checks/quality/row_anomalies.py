@@ -36,6 +36,7 @@ from pydantic import Field
 
 from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._options import Alpha, Share
 from mlaudit.checks.quality.outliers import compare_with_reference
 from mlaudit.data import ColumnType, Role, Schema
 from mlaudit.results import (
@@ -186,9 +187,9 @@ class RowAnomalies(Check):
     )
     severity: ClassVar[Severity] = Severity.LOW
 
-    warn: float = Field(default=0.015, ge=0, le=1)
+    warn: Share = 0.015
     """Warn when more than this share of sampled rows is flagged."""
-    fail: float | None = Field(default=None, ge=0, le=1)
+    fail: Share | None = None
     """Fail when more than this share is flagged (None: never fail; the method is heuristic)."""
     score_limit: float = Field(default=-0.6, ge=-1, le=0)
     """Rows scoring below this IsolationForest score are flagged (see the module docstring)."""
@@ -198,10 +199,10 @@ class RowAnomalies(Check):
     """Skip when the sample has fewer rows than this."""
     min_features: int = Field(default=3, ge=1)
     """Skip when fewer features than this are usable."""
-    alpha: float = Field(default=0.01, gt=0, lt=1)
+    alpha: Alpha = 0.01
     """With a reference, a flagged share above the limit warns only when it exceeds the
     reference's (same method on the reference sample) at this one-sided level."""
-    cluster_limit: float = Field(default=0.4, ge=0, le=1)
+    cluster_limit: Share = 0.4
     """Warn when the most anomalous rows are closer to each other than this fraction of their
     distance to other rows (see :func:`cluster_ratio`)."""
 

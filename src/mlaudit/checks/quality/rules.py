@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
+from mlaudit.checks._options import Share
 from mlaudit.errors import ConfigError
 from mlaudit.results import (
     Bound,
@@ -72,7 +73,7 @@ class RowRules(Check):
 
     rules: dict[str, str] = Field(default_factory=dict)
     """Rule name → polars SQL expression that must hold on every row, e.g. ``age >= 18``."""
-    max_share: float = Field(default=0.0, ge=0, le=1)
+    max_share: Share = 0.0
     """Largest share of rows that may violate a rule before the rule fails (default: none)."""
 
     @field_validator("rules")

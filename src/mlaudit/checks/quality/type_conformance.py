@@ -9,6 +9,7 @@ import polars as pl
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._options import Share
 from mlaudit.checks.quality.completeness import (
     checked_columns,
     format_count,
@@ -138,9 +139,9 @@ class TypeConformance(Check):
     types: dict[str, ColumnType] = Field(default_factory=dict)
     """Expected type per column (e.g. from a data contract); without it only numeric columns
     are checked, for infinite values."""
-    warn: float = 0.0
+    warn: Share = 0.0
     """Warn when the non-conforming share is above this (default 0: any such value)."""
-    fail: float = 0.0
+    fail: Share = 0.0
     """Fail when the non-conforming share is above this (default 0: any such value fails)."""
 
     def compute(self, ctx: CheckContext) -> CheckResult | list[CheckResult]:

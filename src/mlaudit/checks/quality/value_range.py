@@ -31,6 +31,7 @@ import polars as pl
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._options import Alpha, Bounds, Share
 from mlaudit.checks.quality._chance import all_in_current_p
 from mlaudit.checks.quality.completeness import (
     checked_columns,
@@ -142,19 +143,20 @@ class ValueRange(Check):
         "A value outside the range a model was built on (a negative income, an age of 200) is "
         "either a data error or a case the model has never seen; its score cannot be relied on."
     )
+    limits_apply_with: ClassVar[str | None] = "bounds"
     severity: ClassVar[Severity] = Severity.HIGH
 
-    bounds: dict[str, tuple[float | None, float | None]] = Field(default_factory=dict)
+    bounds: dict[str, Bounds] = Field(default_factory=dict)
     """Allowed ``[low, high]`` per column (None leaves a side open); counted exactly by the scan.
     Without bounds, values outside the reference data's ``[min, max]`` warn when there are more
     of them than chance explains (see ``alpha``)."""
-    warn: float = 0.0
+    warn: Share = 0.0
     """Warn when the share of values outside the bounds is above this (default 0)."""
-    alpha: float = Field(default=0.01, gt=0, lt=1)
+    alpha: Alpha = 0.01
     """Reference ranges only: warn when the values beyond the reference's minimum or maximum are
     more than chance gives at this level (exact exchangeability p-value, each side at
     ``alpha / 2``)."""
-    fail: float = 0.0
+    fail: Share = 0.0
     """Fail when the share of values outside configured bounds is above this (default 0: any
     value outside fails). Reference ranges only ever warn."""
 

@@ -66,7 +66,7 @@ def test_weights_and_table_order() -> None:
 def test_bad_weights() -> None:
     with pytest.raises(ConfigError, match="zzz"):
         DatasetDrift(weights={"zzz": 1.0}).compute(_ctx({}))
-    with pytest.raises(ValueError, match=">= 0"):
+    with pytest.raises(ValueError, match="greater than or equal to 0"):
         DatasetDrift(weights={"a": -1.0})
 
 
