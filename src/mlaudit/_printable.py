@@ -16,7 +16,7 @@ __all__ = ["printable"]
 
 # C0 and C1 control characters, DEL, and the invisible format characters that reorder or hide
 # text (zero-width spaces and joiners, bidirectional embeddings, overrides and isolates, BOM),
-# plus lone surrogates (not encodable in UTF-8).
+# plus lone surrogates (not encodable in UTF-8) and the two noncharacters XML 1.0 forbids.
 _UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ud800-\udfff]"
 )
