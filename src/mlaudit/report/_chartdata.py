@@ -35,7 +35,7 @@ __all__ = [
 WIDTH = 520
 HEIGHT = 220
 MAX_CATEGORIES = 30
-MAX_CHART_COLUMNS = 40
+MAX_CHART_COLUMNS = 100
 """A chart that lists columns draws at most this many; the others are summarised in its title."""
 TITLE_CHARS = 90
 PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#a5a5a5"]
