@@ -106,3 +106,14 @@ def test_pandas_csv_with_its_index_is_audited_and_profiled(cli: CLI, tmp_path: P
     assert p.returncode in (0, 1), p.stderr
     assert b"internal error" not in p.stderr
     assert b"warning: the current data" in p.stderr and b"unnamed_1 (was '')" in p.stderr
+
+
+def test_debug_log_lines_are_escaped() -> None:
+    import logging
+
+    from mlaudit.cli._common import _PrintableFormatter
+
+    record = logging.LogRecord("mlaudit", logging.DEBUG, "f", 1, "column %s", (EVIL,), None)
+    assert (
+        _PrintableFormatter("%(message)s").format(record) == "column evil\\x1b]0;pwned\\x07\\x1b[2J"
+    )

@@ -192,7 +192,16 @@ def split_list(value: str | None) -> list[str]:
 def setup_logging(debug: bool) -> None:
     """Log mlaudit's debug messages to standard error with ``--debug``; show warnings escaped."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_PrintableFormatter("%(message)s"))
     warnings.formatwarning = _format_warning
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines with control characters shown as escapes (names and values are data)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), lines=True)
 
 
 def _format_warning(
