@@ -322,6 +322,10 @@ class MissingMarkersInfo(_Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _is_empty(value: object) -> bool:
+    return not value
+
+
 class InputInfo(_Model):
     """One input of the audit: where it came from and what it held."""
 
@@ -336,6 +340,9 @@ class InputInfo(_Model):
     """CSV inputs: the separator, quote, decimal mark and header, given or detected."""
     missing_markers: MissingMarkersInfo | None = None
     """Declared missing markers, read as nulls, with the values each replaced."""
+    placeholder_columns: dict[str, str] = Field(default_factory=dict, exclude_if=_is_empty)
+    """Columns without a name in the source (empty or blank): placeholder → source name.
+    Written to the report only when there is one."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 

@@ -68,6 +68,7 @@ class Input:
             },
             dialect=dialect,
             missing_markers=markers,
+            placeholder_columns=dict(self.dataset.placeholder_columns) if self.dataset else {},
         )
 
 

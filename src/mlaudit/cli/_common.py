@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -15,9 +16,10 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from mlaudit._printable import printable
 from mlaudit._secrets import redact
 from mlaudit.config import DataConfig, ReportFormat, format_validation_error
-from mlaudit.errors import ConfigError, MLAuditError
+from mlaudit.errors import ConfigError, MLAuditError, MLAuditWarning
 from mlaudit.report import parse_formats
 from mlaudit.results import AuditResult, Status
 
@@ -50,6 +52,7 @@ __all__ = [
     "report_formats",
     "score_schema",
     "setup_logging",
+    "shown",
     "split_list",
     "state",
 ]
@@ -74,6 +77,13 @@ _STYLE = {
 }
 
 
+def shown(text: object, *, lines: bool = False) -> str:
+    """``text`` ready for a rich print with markup: control characters made visible
+    (:func:`mlaudit._printable.printable`) and square brackets kept literal, so a column name
+    or value can neither drive the terminal nor be read as markup."""
+    return escape(printable(str(text), lines=lines))
+
+
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn mlaudit errors into one clear message and the documented exit code.
 
@@ -90,24 +100,30 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except MLAuditError as exc:
             if state["debug"]:
                 err_console.print(redact(traceback.format_exc()), markup=False, highlight=False)
-            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            message, fix = shown(exc.message, lines=True), shown(exc.fix, lines=True)
+            err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
             if exc.fix:
-                err_console.print(f"[bold]fix:[/] {exc.fix}", highlight=False, soft_wrap=True)
+                err_console.print(f"[bold]fix:[/] {fix}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("interrupted; nothing was written")
             raise typer.Exit(130) from None
         except Exception as exc:
             if state["debug"]:
-                err_console.print(redact(traceback.format_exc()), markup=False, highlight=False)
+                _print_traceback()
             err_console.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {redact(str(exc))}",
+                f"[bold red]internal error:[/] {type(exc).__name__}: {shown(redact(str(exc)))}",
                 highlight=False,
             )
             err_console.print("[bold]fix:[/] rerun with --debug and report the traceback")
             raise typer.Exit(EXIT_DATA) from None
 
     return wrapper
+
+
+def _print_traceback() -> None:
+    text = printable(redact(traceback.format_exc()), lines=True)
+    err_console.print(text, markup=False, highlight=False)
 
 
 def exit_code_for(result: AuditResult, fail_on: str) -> int:
@@ -133,22 +149,22 @@ def print_summary(result: AuditResult, written: dict[str, Path] | None = None) -
         + ", ".join(f"[{_STYLE[k]}]{v} {k}[/]" for k, v in counts.items() if v),
         style=_STYLE[status],
     )
-    shown = [c for c in result.checks if c.status not in (Status.PASS, Status.SKIPPED)]
-    shown.sort(key=lambda c: _ORDER.index(c.status.value))
-    width = max((len(c.status.value) for c in shown[:40]), default=5)
-    for c in shown[:40]:
-        name = escape(f"{c.id}[{c.column}]" if c.column else c.id)
+    listed = [c for c in result.checks if c.status not in (Status.PASS, Status.SKIPPED)]
+    listed.sort(key=lambda c: _ORDER.index(c.status.value))
+    width = max((len(c.status.value) for c in listed[:40]), default=5)
+    for c in listed[:40]:
+        name = shown(f"{c.id}[{c.column}]" if c.column else c.id)
         style = _STYLE[c.status.value]
         console.print(
-            f"[{style}]{c.status.value:>{width}}[/]  [bold]{name}[/]: {escape(c.message)}",
+            f"[{style}]{c.status.value:>{width}}[/]  [bold]{name}[/]: {shown(c.message)}",
             soft_wrap=True,
             highlight=False,
             markup=True,
         )
-    if len(shown) > 40:
-        console.print(f"... and {len(shown) - 40} more in the report")
+    if len(listed) > 40:
+        console.print(f"... and {len(listed) - 40} more in the report")
     for fmt, path in (written or {}).items():
-        console.print(f"{fmt:>6}: {path}")
+        console.print(f"{fmt:>6}: {shown(path)}", highlight=False)
 
 
 def report_formats(value: str | None, default: Sequence[str]) -> list[ReportFormat]:
@@ -174,8 +190,31 @@ def split_list(value: str | None) -> list[str]:
 
 
 def setup_logging(debug: bool) -> None:
-    """Log mlaudit's debug messages to standard error with ``--debug``."""
+    """Log mlaudit's debug messages to standard error with ``--debug``; show warnings escaped."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_PrintableFormatter("%(message)s"))
+    warnings.formatwarning = _format_warning
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines with control characters shown as escapes (names and values are data)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), lines=True)
+
+
+def _format_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    """One line, names in the message escaped (:func:`printable`); no source line, which the
+    user cannot act on.  Replaces the text only: recorded warnings are unchanged."""
+    kind = "warning" if issubclass(category, MLAuditWarning) else category.__name__
+    return f"{kind}: {printable(redact(str(message)), lines=True)}\n"
 
 
 WINDOW_HELP = "cut the data into windows: hour | day | week | month (by the timestamp) or N rows"

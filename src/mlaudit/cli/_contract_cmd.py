@@ -27,6 +27,7 @@ from mlaudit.cli._common import (
     input_config,
     print_summary,
     report_formats,
+    shown,
     state,
 )
 from mlaudit.data import infer_schema
@@ -69,7 +70,7 @@ def suggest(
         return
     write_file(out, text, what="the contract")
     if not state["quiet"]:
-        console.print(f"contract with {len(contract.columns)} columns written to {out}")
+        console.print(f"contract with {len(contract.columns)} columns written to {shown(out)}")
 
 
 @handle_errors

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from mlaudit.audit import Audit
-from mlaudit.cli._common import EXIT_OK, console, handle_errors, print_summary, state
+from mlaudit.cli._common import EXIT_OK, console, handle_errors, print_summary, shown, state
 from mlaudit.config import load_config
 from mlaudit.report import write_reports
 
@@ -28,7 +28,7 @@ def demo(
 
     data_dir = out / "data"
     if not state["quiet"]:
-        console.print(f"Generating the credit-scoring sample in {data_dir} ...")
+        console.print(f"Generating the credit-scoring sample in {shown(data_dir)} ...")
     write_credit_sample(data_dir, seed=seed)
     config_path = out / "audit.yaml"
     template = files("mlaudit.datasets").joinpath("credit_audit.yaml").read_text("utf-8")
@@ -40,7 +40,7 @@ def demo(
     if not state["quiet"]:
         console.print(
             "\nThe sample's planted defects and drift are listed in "
-            f"{data_dir / 'ground_truth.json'}; open {written['html']} in a browser to read the "
-            "report."
+            f"{shown(data_dir / 'ground_truth.json')}; open {shown(written['html'])} in a browser "
+            "to read the report."
         )
     raise typer.Exit(EXIT_OK)

@@ -26,6 +26,7 @@ from mlaudit.cli._common import (
     handle_errors,
     input_config,
     parse_window,
+    shown,
     state,
 )
 from mlaudit.config import SchemaConfig
@@ -133,12 +134,13 @@ def profile(
         save_baseline(out, baseline)
     if state["quiet"]:
         return
-    table = Table(title=f"{data}: {prof.n_rows:,} rows × {len(schema.columns)} columns")
+    table = Table(title=f"{shown(data)}: {prof.n_rows:,} rows × {len(schema.columns)} columns")
     for heading in ("column", "type", "role", "missing", "distinct", "min", "max", "mean", "top"):
         table.add_column(heading, overflow="fold")
     for col in schema.columns:
         role = col.role.value + (", personal" if col.personal else "")
-        table.add_row(*_row(prof.columns[col.name], role))
+        table.add_row(*(shown(cell) for cell in _row(prof.columns[col.name], role)))
     console.print(table)
     if out is not None:
-        console.print(f"baseline saved to {out}; use it with --reference {out}")
+        where = shown(out)
+        console.print(f"baseline saved to {where}; use it with --reference {where}")

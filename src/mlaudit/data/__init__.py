@@ -17,6 +17,7 @@ from mlaudit.data._markers import (
     marker_text,
     normalise_marker,
 )
+from mlaudit.data._names import placeholder_names
 from mlaudit.data._schema import SchemaComparison, SchemaOverrides, compare_schemas, infer_schema
 from mlaudit.data._sources import Dataset
 from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
@@ -49,6 +50,7 @@ __all__ = [
     "is_sentinel_like",
     "marker_text",
     "normalise_marker",
+    "placeholder_names",
     "timestamps_us",
     "value_shape",
     "window_keys",

@@ -8,6 +8,7 @@ frames for the small parts that need them (schema inference, samples).
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -26,9 +27,10 @@ from mlaudit.data._files import (
 )
 from mlaudit.data._fingerprint import fingerprint_batches, fingerprint_file, fingerprint_files
 from mlaudit.data._markers import MissingMarkers, apply_missing_markers
+from mlaudit.data._names import placeholder_names
 from mlaudit.data._sql import SqlReader, describe_sql
 from mlaudit.data._text import CsvReader, JsonReader
-from mlaudit.errors import DataError, DataSourceError, SchemaError
+from mlaudit.errors import DataError, DataSourceError, MLAuditWarning, SchemaError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -202,6 +204,13 @@ class Dataset:
         Declared missing markers (:class:`MissingMarkers`), read as nulls in every batch; how
         many values each turned into a null is in :attr:`marker_counts` after a full read.
 
+    Notes
+    -----
+    A column whose name is empty or only white space (pandas' unnamed index in a CSV file) is
+    called ``unnamed_<position>`` (:func:`mlaudit.data.placeholder_names`), with a warning;
+    :attr:`placeholder_columns` maps each placeholder to the name in the source.  ``columns``
+    selects by the names in the source, except for pandas frames (placeholders).
+
     Raises
     ------
     DataSourceError
@@ -240,6 +249,8 @@ class Dataset:
         self._counted: int | None = None
         self.missing_markers = missing_markers or MissingMarkers()
         self.marker_counts: dict[str, dict[str, int]] = {}
+        self.placeholder_columns: dict[str, str] = {}
+        self._names: list[str] | None = None
         if isinstance(source, str | Path):
             self._files = resolve_path(source, format)
             self.format: str = self._files.format
@@ -286,6 +297,8 @@ class Dataset:
         ds._counted = None
         ds.missing_markers = missing_markers or MissingMarkers()
         ds.marker_counts = {}
+        ds.placeholder_columns = {}
+        ds._names = None
         ds.format = "sql"
         ds.source = describe_sql(url, query)
         ds._reader = SqlReader(url, query, batch_size=batch_size)
@@ -298,8 +311,7 @@ class Dataset:
             return "polars-lazy", "polars.LazyFrame", reader
         if isinstance(source, pa.RecordBatchReader):
             return "arrow-stream", "pyarrow.RecordBatchReader", _StreamReader(source)
-        kind, table = _to_table(source)
-        check_names(table.column_names, f"the {kind}")
+        kind, table, self.placeholder_columns = _to_table(source)
         if self.columns is not None:
             _select_columns(table.column_names, self.columns, kind)
             table = table.select(self.columns)
@@ -312,10 +324,22 @@ class Dataset:
         return lf.select(self.columns)
 
     def _validate(self) -> None:
-        schema = self._reader.schema
-        check_names(schema.names, f"{self.name} data ({self.source})")
+        raw = self._reader.schema.names
         if isinstance(self._reader, _StreamReader | SqlReader):
-            _select_columns(schema.names, self.columns, self.source)
+            _select_columns(raw, self.columns, self.source)
+        names, renamed = placeholder_names(self._selected_schema().names)
+        check_names(names, f"{self.name} data ({self.source})")
+        if renamed:
+            self._names = names
+            self.placeholder_columns |= renamed
+        if self.placeholder_columns:
+            shown = ", ".join(f"{k} (was {v!r})" for k, v in self.placeholder_columns.items())
+            warnings.warn(
+                f"the {self.name} data ({self.source}) has columns without a name; "
+                f"they are called {shown}",
+                MLAuditWarning,
+                stacklevel=3,
+            )
 
     @property
     def dialect(self) -> CsvDialect | None:
@@ -329,13 +353,17 @@ class Dataset:
 
     # -- reading -------------------------------------------------------------------------------
 
-    @property
-    def arrow_schema(self) -> pa.Schema:
-        """Arrow schema of the batches."""
+    def _selected_schema(self) -> pa.Schema:
         schema = self._reader.schema
         if self.columns is not None and isinstance(self._reader, _StreamReader | SqlReader):
             return pa.schema([schema.field(c) for c in self.columns])
         return schema
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        """Arrow schema of the batches (blank column names replaced by placeholders)."""
+        schema = self._selected_schema()
+        return schema if self._names is None else _renamed_schema(schema, self._names)
 
     @property
     def num_rows(self) -> int | None:
@@ -352,6 +380,8 @@ class Dataset:
             n += batch.num_rows
             if select and self.columns:
                 batch = batch.select(self.columns)
+            if self._names is not None:
+                batch = batch.rename_columns(self._names)
             if self.missing_markers:
                 batch, counts = apply_missing_markers(batch, self.missing_markers)
                 _add_counts(found, counts)
@@ -361,7 +391,8 @@ class Dataset:
 
     def head(self, n: int = 5) -> pl.DataFrame:
         """The first ``n`` rows as a polars DataFrame (reads only what it needs)."""
-        if isinstance(self._reader, _LazyReader) and not self.missing_markers:
+        lazy_ok = self._names is None and not self.missing_markers
+        if isinstance(self._reader, _LazyReader) and lazy_ok:
             return self._reader.lf.head(n).collect()
         parts: list[pa.RecordBatch] = []
         got = 0
@@ -454,15 +485,22 @@ def _to_polars(table: pa.Table) -> pl.DataFrame:
     return out
 
 
-def _to_table(source: Any) -> tuple[str, pa.Table]:
+def _renamed_schema(schema: pa.Schema, names: list[str]) -> pa.Schema:
+    return pa.schema(
+        [f.with_name(n) for f, n in zip(schema, names, strict=True)], metadata=schema.metadata
+    )
+
+
+def _to_table(source: Any) -> tuple[str, pa.Table, dict[str, str]]:
+    """The kind of frame and its Arrow table; pandas' blank names replaced (and recorded)."""
     if isinstance(source, pl.DataFrame):
-        return "polars.DataFrame", source.to_arrow()
+        return "polars.DataFrame", source.to_arrow(), {}
     if isinstance(source, pa.Table):
-        return "pyarrow.Table", source
+        return "pyarrow.Table", source, {}
     if isinstance(source, pa.RecordBatch):
-        return "pyarrow.RecordBatch", pa.Table.from_batches([source])
+        return "pyarrow.RecordBatch", pa.Table.from_batches([source]), {}
     if type(source).__module__.startswith("pandas") and type(source).__name__ == "DataFrame":
-        return "pandas.DataFrame", _from_pandas(source)
+        return "pandas.DataFrame", *_from_pandas(source)
     raise DataSourceError(
         f"cannot read an object of type {type(source).__module__}.{type(source).__name__}",
         fix="pass a file path, a pandas or polars DataFrame, a polars LazyFrame, a pyarrow "
@@ -470,12 +508,12 @@ def _to_table(source: Any) -> tuple[str, pa.Table]:
     )
 
 
-def _from_pandas(df: Any) -> pa.Table:
-    names = [str(c) for c in df.columns]
+def _from_pandas(df: Any) -> tuple[pa.Table, dict[str, str]]:
+    names, renamed = placeholder_names([str(c) for c in df.columns])
     check_names(names, "the pandas.DataFrame")
     frame = df.set_axis(names, axis=1) if list(df.columns) != names else df
     try:
-        return pa.Table.from_pandas(frame, preserve_index=False)
+        return pa.Table.from_pandas(frame, preserve_index=False), renamed
     except (pa.ArrowException, TypeError, ValueError) as exc:
         raise DataSourceError(
             f"the pandas.DataFrame cannot be converted to Arrow: {exc}",

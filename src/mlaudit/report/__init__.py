@@ -2,10 +2,14 @@
 
 ``write_reports`` renders every requested format in memory first and only then writes the set:
 every file to a temporary file, then all renamed into place under the folder's writer lock, then
-a manifest of their SHA-256 digests (``report.sha256``). A rendering or disk failure leaves the
-folder as it was, and a second writer to the same folder is refused.  The report formats are one
-``Literal`` (:data:`ReportFormat`, defined with the configuration that names them) and one
-validator (:func:`parse_formats`), used by the library, the configuration and the command line.
+a manifest of their SHA-256 digests (``report.sha256``). A disk failure leaves the folder as it
+was, and a second writer to the same folder is refused.  Each format is rendered on its own: if
+one cannot be rendered, the others are still written as the set (its manifest lists them; an
+earlier run's file of the failed format is removed, so no file of two runs is mixed), and then a
+:class:`~mlaudit.errors.ReportError` names the format that is missing and why.  The report
+formats are one ``Literal`` (:data:`ReportFormat`, defined with the configuration that names
+them) and one validator (:func:`parse_formats`), used by the library, the configuration and the
+command line.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import TypeGuard, get_args
 
 from mlaudit._atomic import write_set
 from mlaudit.config import ReportFormat
-from mlaudit.errors import ConfigError
+from mlaudit.errors import ConfigError, MLAuditError, ReportError
 from mlaudit.report._jsonio import dumps_canonical, load_result, write_atomic
 from mlaudit.results import AuditResult, register_notebook_renderer
 
@@ -131,20 +135,51 @@ def write_reports(
     ConfigError
         A format name is not one of ``html``, ``json``, ``md``, ``junit``.
     ReportError
-        The folder cannot be created or written.
+        The folder cannot be created or written (nothing is written), or a format could not be
+        rendered (the others are written; the message names it).
     """
     wanted = parse_formats(formats)
-    texts = {fmt: _renderer(fmt, charts=charts)(result) for fmt in wanted}
+    texts, failed = _render_each(result, wanted, charts=charts)
     # report.json last: the file readers load is published after its siblings, then the
     # manifest of digests (a set mixed by a crash between renames fails `sha256sum -c`).
     order = sorted(texts, key=lambda f: f == "json")
-    written = write_set(
-        out_dir,
-        {FILE_NAMES[f]: texts[f] for f in order},
-        manifest=MANIFEST_NAME,
-        stale=FILE_NAMES.values(),
+    written = (
+        write_set(
+            out_dir,
+            {FILE_NAMES[f]: texts[f] for f in order},
+            manifest=MANIFEST_NAME,
+            stale=FILE_NAMES.values(),
+        )
+        if texts
+        else {}
     )
+    if failed:
+        done = ", ".join(str(written[FILE_NAMES[f]]) for f in order) or "nothing"
+        raise ReportError(
+            "the "
+            + "; the ".join(
+                f"{f} report could not be rendered ({why})" for f, why in failed.items()
+            )
+            + f"; written: {done}",
+            fix="report this bug with the message; the other formats are complete",
+        )
     return {f: written[FILE_NAMES[f]] for f in wanted}
+
+
+def _render_each(
+    result: AuditResult, formats: list[ReportFormat], *, charts: bool
+) -> tuple[dict[ReportFormat, str], dict[ReportFormat, str]]:
+    """Each format's text, and for each format that failed to render, why."""
+    texts: dict[ReportFormat, str] = {}
+    failed: dict[ReportFormat, str] = {}
+    for fmt in formats:
+        try:
+            texts[fmt] = _renderer(fmt, charts=charts)(result)
+        except MLAuditError as exc:
+            failed[fmt] = exc.message
+        except Exception as exc:  # a renderer bug costs its own format only
+            failed[fmt] = f"{type(exc).__name__}: {exc}"
+    return texts, failed
 
 
 def _render_notebook(result: AuditResult) -> str:

@@ -20,12 +20,14 @@ __all__ = [
     "FONT",
     "HEIGHT",
     "MAX_CATEGORIES",
+    "MAX_CHART_COLUMNS",
     "PALETTE",
     "TITLE_CHARS",
     "VEGA_CONFIG",
     "WIDTH",
     "DistributionRows",
     "distribution_rows",
+    "most_missing",
     "sample_order",
     "shares",
 ]
@@ -33,6 +35,8 @@ __all__ = [
 WIDTH = 520
 HEIGHT = 220
 MAX_CATEGORIES = 30
+MAX_CHART_COLUMNS = 100
+"""A chart that lists columns draws at most this many; the others are summarised in its title."""
 TITLE_CHARS = 90
 PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#a5a5a5"]
 FONT = "Segoe UI, Helvetica Neue, Arial, sans-serif"
@@ -105,3 +109,27 @@ def distribution_rows(d: DistributionDetail) -> DistributionRows:
     if len(keep) < len(d.categories):
         title += f" (top {len(keep)} of {len(d.categories)} categories)"
     return DistributionRows(title, samples, [], keep, bars)
+
+
+def most_missing(
+    shares: Sequence[tuple[str, float]], limit: int = MAX_CHART_COLUMNS
+) -> tuple[list[tuple[str, float]], str]:
+    """The columns the missing-values chart draws, and its title.
+
+    Up to ``limit`` columns all are drawn, in the order given (the report's).  Beyond that the
+    ``limit`` columns with the largest share of missing values are drawn, largest first (ties
+    in the order given), and the title says how many columns there are and the largest share
+    among those left out, so a wide table (thousands of columns) gives a chart of fixed size
+    whose reader still knows what is not drawn.  The report's table lists every column.
+    """
+    title = "Missing values per column"
+    if len(shares) <= limit:
+        return list(shares), title
+    ranked = sorted(range(len(shares)), key=lambda i: (-shares[i][1], i))
+    kept = [shares[i] for i in ranked[:limit]]
+    rest = max(shares[i][1] for i in ranked[limit:])
+    title = (
+        f"Missing values: the {limit} most incomplete of {len(shares):,} columns; "
+        f"the other {len(shares) - limit:,} have at most {rest:.1%} missing"
+    )
+    return kept, title

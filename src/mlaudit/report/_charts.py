@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from mlaudit._lazy import lazy_import
 from mlaudit._numbers import finite_or_none
+from mlaudit._printable import printable
 from mlaudit.errors import ReportError
 from mlaudit.report._chartdata import HEIGHT, TITLE_CHARS, VEGA_CONFIG, WIDTH
 from mlaudit.results import CurveDetail
@@ -80,6 +81,18 @@ def _finish(chart: alt.TopLevelMixin | alt.Chart | alt.LayerChart, title: str) -
 _ID_RE = re.compile(r'\bid="([^"]+)"')
 
 
+def _printable_spec(value: Any) -> Any:
+    """``value`` with every text made printable: a control character in a column name made
+    vl-convert abort the process (a Rust panic on text that is not XML), so none reaches it."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {k: _printable_spec(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable_spec(v) for v in value]
+    return value
+
+
 def to_svg(spec: dict[str, Any], *, label: str = "chart", prefix: str = "c") -> str:
     """Render a Vega-Lite ``spec`` to an SVG string fit for inlining in HTML.
 
@@ -88,7 +101,7 @@ def to_svg(spec: dict[str, Any], *, label: str = "chart", prefix: str = "c") -> 
     ``aria-label`` set to ``label`` makes the chart accessible.
     """
     try:
-        svg: str = vlc.vegalite_to_svg(spec)
+        svg: str = vlc.vegalite_to_svg(_printable_spec(spec))
     except Exception as exc:  # vl_convert raises plain ValueError/RuntimeError
         raise ReportError(f"cannot draw chart {label!r}: {exc}", fix="report this bug") from None
     svg = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "")
@@ -129,7 +142,9 @@ NAME_CHARS = 40
 
 
 def short_name(name: str) -> str:
-    """``name`` cut to :data:`NAME_CHARS` characters with an ellipsis (axis labels)."""
+    """``name`` cut to :data:`NAME_CHARS` characters with an ellipsis (axis labels), control
+    characters shown as escapes (:func:`mlaudit._printable.printable`)."""
+    name = printable(name)
     return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
 
 
@@ -137,9 +152,9 @@ def name_titles(svg: str, names: Sequence[str]) -> str:
     """Give each cut axis label of ``svg`` its full name as an SVG ``<title>`` (a tooltip)."""
     for name in names:
         short = short_name(name)
-        if short != name:
+        if short != printable(name):
             text = html.escape(short, quote=False)
-            full = html.escape(name, quote=False)
+            full = html.escape(printable(name), quote=False)
             svg = svg.replace(f">{text}</text>", f"><title>{full}</title>{text}</text>", 1)
     return svg
 

@@ -243,7 +243,15 @@ def input_format(info: InputInfo) -> str:
     """The input's format, with how a CSV was read (e.g. ``csv; separator semicolon (detected),
     decimal comma (detected), header``)."""
     text = _dialect_text(info)
-    return text + _markers_text(info)
+    return text + _markers_text(info) + _placeholder_text(info)
+
+
+def _placeholder_text(info: InputInfo) -> str:
+    """``; columns without a name called unnamed_1 (was '')``."""
+    if not info.placeholder_columns:
+        return ""
+    shown = ", ".join(f"{k} (was {v!r})" for k, v in info.placeholder_columns.items())
+    return f"; columns without a name called {shown}"
 
 
 def _markers_text(info: InputInfo) -> str:

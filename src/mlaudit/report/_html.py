@@ -18,8 +18,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from mlaudit._printable import printable
 from mlaudit._threads import thread_limit
+from mlaudit.errors import ReportError
 from mlaudit.report import _charts as ch
+from mlaudit.report._chartdata import most_missing
 from mlaudit.report._drift_summary import what_changed
 from mlaudit.report._format import (
     STATUS_ORDER,
@@ -144,7 +147,10 @@ def _block(detail: Detail, *, charts: bool, prefix: str) -> _Block:
                       rows=_table_rows(detail.rows), masked=detail.masked_columns)  # fmt: skip
     if isinstance(detail, NoteDetail):
         return _Block("note", detail.name, text=detail.text)
-    svg = detail_svg(detail, label=title, prefix=prefix) if charts else None
+    try:
+        svg = detail_svg(detail, label=title, prefix=prefix) if charts else None
+    except ReportError as exc:  # one chart that cannot be drawn costs only itself
+        return _Block("chart-off", title, text=f"{detail.kind} chart not drawn: {exc.message}")
     if svg is None:
         return _Block("chart-off", title, text=f"{detail.kind} chart not drawn")
     return _Block("chart", title, svg=Markup(svg))
@@ -219,12 +225,17 @@ def missing_shares(result: AuditResult) -> list[tuple[str, float]]:
 
 def _overview(result: AuditResult, *, charts: bool) -> dict[str, Any]:
     shares = missing_shares(result)
-    chart = None
+    chart, note = None, ""
     if charts and shares:
-        spec = ch.missing_values_chart(shares)
-        svg = ch.to_svg(spec, label="Missing values per column", prefix="missing")
-        chart = Markup(ch.name_titles(svg, [name for name, _ in shares]))
-    return {"missing": shares, "missing_svg": chart}
+        drawn, title = most_missing(shares)
+        try:
+            spec = ch.missing_values_chart(drawn, title=title)
+            svg = ch.to_svg(spec, label=title, prefix="missing")
+        except ReportError as exc:  # the table below still lists every column
+            note = f"chart not drawn: {exc.message}"
+        else:
+            chart = Markup(ch.name_titles(svg, [name for name, _ in drawn]))
+    return {"missing": shares, "missing_svg": chart, "missing_note": note}
 
 
 def _context(result: AuditResult, *, charts: bool) -> dict[str, Any]:
@@ -269,12 +280,15 @@ def render_html(result: AuditResult, *, charts: bool = True) -> str:
     str
         The HTML document; the same result gives the same text.
     """
-    return _env().get_template("report.html.j2").render(**_context(result, charts=charts))
+    page = _env().get_template("report.html.j2").render(**_context(result, charts=charts))
+    # Names and values are data: a control character in one is shown as a visible escape
+    # (``bad\\x01name``), anywhere on the page, as in every renderer but report.json.
+    return printable(page, lines=True)
 
 
 def render_notebook(result: AuditResult) -> str:
     """A compact HTML fragment for Jupyter: status, counts and the problems found."""
-    return (
+    return printable(
         _env()
         .get_template("notebook.html.j2")
         .render(

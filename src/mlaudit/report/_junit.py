@@ -7,22 +7,21 @@ and ``inconclusive`` pass with the message in ``<system-out>`` (prefixed ``WARNI
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
+from mlaudit._printable import printable
 from mlaudit.report._format import check_label, fmt_metric, ordered_families
 from mlaudit.results import AuditResult, CheckResult, Status
 
 __all__ = ["render_junit"]
 
 
-# Characters XML 1.0 forbids (ElementTree would write them and produce an invalid file).
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _x(text: str) -> str:
-    return _INVALID_XML.sub("\ufffd", text)
+    """Text for an XML 1.0 attribute or element: the characters XML 1.0 forbids (ElementTree
+    would write them and produce an invalid file), and the other control characters, shown as
+    visible escapes (``bad\\x01name``)."""
+    return printable(text, lines=True)
 
 
 def _seconds(result: AuditResult) -> str:

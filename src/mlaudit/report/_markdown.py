@@ -7,6 +7,7 @@ HTML report's order (what needs attention first, larger effects first).
 
 from __future__ import annotations
 
+from mlaudit._printable import printable
 from mlaudit.report._drift_summary import what_changed
 from mlaudit.report._format import (
     STATUS_ORDER,
@@ -29,8 +30,9 @@ _ICON = {
 
 
 def md_escape(text: str) -> str:
-    """Escape ``text`` for a Markdown table cell: pipes, HTML brackets, markup, newlines."""
-    out = text.replace("\\", "\\\\").replace("|", "\\|")
+    """Escape ``text`` for a Markdown table cell: control characters (shown as ``\\x01``),
+    pipes, HTML brackets, markup, newlines."""
+    out = printable(text, lines=True).replace("\\", "\\\\").replace("|", "\\|")
     out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     for ch in "`*_[]":
         out = out.replace(ch, "\\" + ch)

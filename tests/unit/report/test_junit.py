@@ -41,4 +41,4 @@ def test_escaping_and_control_characters(result: AuditResult) -> None:
     assert "<tag>" not in text
     failure = ET.fromstring(text.encode("utf-8")).find(".//testcase/failure")
     assert failure is not None
-    assert failure.get("message") == 'bell \ufffd & "quotes" ]]> <tag>'
+    assert failure.get("message") == 'bell \\x07 & "quotes" ]]> <tag>'  # a visible escape

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from mlaudit.errors import ConfigError
+from mlaudit.errors import ConfigError, ReportError
 from mlaudit.report import FILE_NAMES, FORMATS, load_result, parse_formats, write_reports
 from mlaudit.report import _markdown as md_module
 from mlaudit.results import AuditResult
@@ -48,13 +48,25 @@ def test_parse_formats_splits_keeps_order_and_drops_repeats() -> None:
         parse_formats("json,HTML")
 
 
-def test_render_failure_leaves_no_partial_report(
+def test_render_failure_costs_only_its_format(
     tmp_path: Path, result: AuditResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A renderer that fails loses its own format only (issue 10, item 2): the others are
+    written as the set, an earlier run's file of that format is removed, and the error names it.
+    """
+    out = tmp_path / "out"
+    write_reports(result, out, formats=["json", "md"], charts=False)
+
     def boom(_: AuditResult) -> str:
         raise RuntimeError("renderer bug")
 
     monkeypatch.setattr(md_module, "render_markdown", boom)
-    with pytest.raises(RuntimeError, match="renderer bug"):
-        write_reports(result, tmp_path / "out", formats=["json", "html", "md"], charts=False)
-    assert not (tmp_path / "out").exists()
+    with pytest.raises(ReportError, match=r"md report could not be rendered \(RuntimeError"):
+        write_reports(result, out, formats=["json", "html", "md"], charts=False)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [".mlaudit.lock", "report.html", "report.json", "report.sha256"]
+    manifest = (out / "report.sha256").read_text(encoding="ascii")
+    assert "report.html" in manifest and "report.json" in manifest and "report.md" not in manifest
+    with pytest.raises(ReportError, match="written: nothing"):
+        write_reports(result, tmp_path / "none", formats=["md"], charts=False)
+    assert not (tmp_path / "none").exists()
