@@ -336,6 +336,9 @@ class InputInfo(_Model):
     """CSV inputs: the separator, quote, decimal mark and header, given or detected."""
     missing_markers: MissingMarkersInfo | None = None
     """Declared missing markers, read as nulls, with the values each replaced."""
+    mask_key_id: str | None = None
+    """Id of the secret key that masked the personal columns (first 8 hex digits of its
+    SHA-256; never the key); None when the input has no personal column."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 

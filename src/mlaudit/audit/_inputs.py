@@ -68,6 +68,7 @@ class Input:
             },
             dialect=dialect,
             missing_markers=markers,
+            mask_key_id=profile.mask_key_id,
         )
 
 

@@ -113,7 +113,7 @@ def test_the_header_names_the_hashing_scheme() -> None:
     data = to_bytes(_profile()[0])
     assert struct.unpack_from("<I", data, 8) == (3,)
     (hlen,) = struct.unpack_from("<Q", data, 12)
-    assert json.loads(data[20 : 20 + hlen])["hashing"] == "mlaudit-hash-1"
+    assert json.loads(data[20 : 20 + hlen])["hashing"] == "mlaudit-hash-2"
     assert from_bytes(_with_header(data, 3, {})).n_rows == 3_000  # the helper changes nothing
 
 
