@@ -12,6 +12,9 @@ decompressed profile too.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
 import re
 import struct
 import subprocess
@@ -152,3 +155,20 @@ def test_the_saved_baseline_holds_no_raw_personal_value(
     assert _leaks(folder, {"income": [struct.pack("<d", v) for v in df["income"]]})  # searchable
     leaks = _leaks(folder, needles)
     assert leaks == {}
+
+
+def test_checks_say_why_they_skip_personal_columns(written: tuple[Path, pl.DataFrame]) -> None:
+    root, _ = written
+    report = json.loads((root / "report" / "report.json").read_text())
+    checks = report["checks"]
+    assert [c["id"] for c in checks if c["status"] == "error"] == []
+    by = {(c["id"], c.get("column")): c for c in checks}
+    for col in ("ssn", "postal_code", "zip"):
+        for check in ("quality.value_range", "quality.outliers"):
+            assert by[(check, col)]["status"] == "skipped"
+            assert "personal data" in by[(check, col)]["message"]
+    assert "sentinels" in by[("quality.disguised_missing", "ssn")]["message"]
+    assert by[("quality.value_range", "income")]["status"] == "pass"  # others still checked
+    key = bytes.fromhex(os.environ["MLAUDIT_MASK_KEY"])
+    ids = {i["mask_key_id"] for i in report["inputs"]}
+    assert ids == {hashlib.sha256(key).hexdigest()[:8]}
