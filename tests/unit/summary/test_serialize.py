@@ -124,7 +124,7 @@ def test_polars_hashed_profiles_are_refused_with_a_fix() -> None:
     assert err.value.fix is not None and "mlaudit profile" in err.value.fix
 
 
-@pytest.mark.parametrize("scheme", [None, "mlaudit-hash-0", 7])
+@pytest.mark.parametrize("scheme", [None, "mlaudit-hash-0", "mlaudit-hash-1", 7])
 def test_another_hashing_scheme_is_refused(scheme: object) -> None:
     data = _with_header(to_bytes(_profile()[0]), 3, {"hashing": scheme})
     with pytest.raises(DataError, match="hashing scheme .* cannot be compared or merged"):
