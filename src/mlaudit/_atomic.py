@@ -32,7 +32,7 @@ from pathlib import Path
 
 from mlaudit.errors import MLAuditError, ReportError
 
-__all__ = ["LOCK_NAME", "TMP_SUFFIX", "folder_lock", "write_file", "write_set"]
+__all__ = ["LOCK_NAME", "TMP_SUFFIX", "create_file", "folder_lock", "write_file", "write_set"]
 
 LOCK_NAME = ".mlaudit.lock"
 TMP_SUFFIX = ".mlaudit-tmp"
@@ -90,15 +90,15 @@ def folder_lock(folder: Path, what: str, error: type[MLAuditError] = ReportError
         os.close(fd)  # closing releases the lock
 
 
-def _temp(target: Path, data: bytes) -> Path:
-    """``data`` in a new temporary file beside ``target``, flushed to disk."""
+def _temp(target: Path, data: bytes, mode: int = 0o644) -> Path:
+    """``data`` in a new temporary file beside ``target`` (permissions ``mode``), flushed."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -147,6 +147,37 @@ def write_file(
                 tmp.unlink(missing_ok=True)
         _fsync_folder(target.parent)
     return target
+
+
+def create_file(
+    path: str | os.PathLike[str],
+    data: bytes,
+    *,
+    mode: int = 0o600,
+    what: str = "the file",
+    error: type[MLAuditError] = ReportError,
+) -> bool:
+    """Write ``path`` whole with permissions ``mode`` unless it exists; never replace it.
+
+    The data goes to a temporary file first, which is then hard-linked to ``path``: the link
+    fails when the file exists, so of several processes creating the same file at once exactly
+    one wins and the others keep (and should read) the winner's.  No folder lock is taken.
+    Returns True when this call created the file.
+    """
+    target = Path(path)
+    tmp: Path | None = None
+    try:
+        tmp = _temp(target, data, mode)
+        os.link(tmp, target)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise _error(exc, target, what, error) from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    _fsync_folder(target.parent)
+    return True
 
 
 def write_set(

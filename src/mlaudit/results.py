@@ -343,6 +343,9 @@ class InputInfo(_Model):
     placeholder_columns: dict[str, str] = Field(default_factory=dict, exclude_if=_is_empty)
     """Columns without a name in the source (empty or blank): placeholder → source name.
     Written to the report only when there is one."""
+    mask_key_id: str | None = None
+    """Id of the secret key that masked the personal columns (first 8 hex digits of its
+    SHA-256; never the key); None when the input has no personal column."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 

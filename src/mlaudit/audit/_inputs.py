@@ -69,6 +69,7 @@ class Input:
             dialect=dialect,
             missing_markers=markers,
             placeholder_columns=dict(self.dataset.placeholder_columns) if self.dataset else {},
+            mask_key_id=profile.mask_key_id,
         )
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from mlaudit._maskkey import require_same_key
 from mlaudit._secrets import RedactingFilter, redact_data
 from mlaudit.audit._inputs import (
     Input,
@@ -186,6 +187,9 @@ class Audit:
         plan = self._plan(cur, ref)
         ref_profile = scan(ref, plan, progress, reference=None) if ref is not None else None
         cur_profile = scan(cur, plan, progress, reference=ref_profile)
+        if ref_profile is not None:
+            what = "the reference and the current data"
+            require_same_key(ref_profile.mask_key_id, cur_profile.mask_key_id, what=what)
         cur_windows, ref_windows = cut_windows(
             self.checks, self.windows, (cur, cur_profile), ref, plan=plan, progress=progress
         )

@@ -56,9 +56,12 @@ def _when(value: float | None, *, dates: bool) -> str:
 
 
 def _range(s: ColumnSummary) -> list[str]:
-    """Min, max and mean: numbers, or dates (date-times when a bound has a time of day)."""
+    """Min, max and mean: numbers, or dates (date-times when a bound has a time of day).
+
+    Blank for personal columns: their summaries keep no value (a date of birth's range is two
+    people's dates of birth)."""
     num = s.numeric
-    if num is None:
+    if num is None or s.personal:
         return ["", "", ""]
     mean = num.moments.mean if num.moments.n else None
     if s.type != ColumnType.DATETIME:

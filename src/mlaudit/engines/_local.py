@@ -240,13 +240,14 @@ def derive_second_pass(
     edges are extended by :func:`_extend` to this profile's range, so that the current values
     outside the reference range are drawn and compared too.  Fences: :func:`_tukey` from
     the reference's quantile sketch when a reference is given (so both data sets are counted at
-    the same fences), else this profile's.  Anything the plan already sets is kept.
+    the same fences), else this profile's.  Anything the plan already sets is kept.  Personal
+    columns get neither: their summaries keep no value (:mod:`mlaudit.summary._personal`).
     """
     edges = dict(plan.histogram_edges)
     fences = dict(plan.outlier_fences)
     for name, col in profile.columns.items():
-        if col.numeric is None or col.numeric.moments.n == 0:
-            continue
+        if col.numeric is None or col.numeric.moments.n == 0 or col.personal:
+            continue  # personal columns keep no range or quantiles to bin or fence by
         ref = reference.columns.get(name) if reference is not None else None
         basis = (
             ref if ref is not None and ref.numeric is not None and ref.numeric.moments.n else col

@@ -9,6 +9,10 @@ personal columns masked).  Version 2 may add the reference cut into windows
 prediction and score columns per row), for control limits and calibration; version 1 files are
 still read.
 
+The header records the id of the key that masked its personal columns (``mask_key``, see
+:mod:`mlaudit._maskkey`; the profile's header has it too): an audit against data masked under
+another key is refused with a message naming both ids.
+
 The header also names the hashing scheme of the profile's hashes (``hashing``, see
 :mod:`mlaudit.summary._hashing`).  A baseline whose hashes came from another scheme, including
 every baseline of an mlaudit from before the defined hashes (its profile is format version 2,
@@ -64,6 +68,7 @@ def save_baseline(path: str | Path, baseline: Baseline) -> Path:
             "fingerprint": baseline.fingerprint,
             "format": baseline.format,
             "hashing": HASH_SCHEME,
+            "mask_key": baseline.profile.mask_key_id,
             "profile_bytes": len(profile),
             "windows_bytes": len(windows),
         },

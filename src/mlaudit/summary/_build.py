@@ -17,14 +17,15 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from mlaudit._maskkey import key_id
 from mlaudit._threads import worker_pool
 from mlaudit.data import ColumnSchema, Schema
 from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.summary import _columns as colmod
 from mlaudit.summary._columns import Extremes, merge_extremes
 from mlaudit.summary._formats import format_tally
-from mlaudit.summary._hashing import hash_rows, hash_series, mask_strings
-from mlaudit.summary._hashset import HashSet
+from mlaudit.summary._hashing import ROW_SEED, hash_rows, hash_series, key_seed, mask_strings
+from mlaudit.summary._hashset import HashSet, unique_of_sorted
 from mlaudit.summary._hll import HLL
 from mlaudit.summary._merge import count_duplicates, merge, mg_reduce
 from mlaudit.summary._model import (
@@ -35,6 +36,8 @@ from mlaudit.summary._model import (
     ScanPlan,
     TextSummary,
 )
+from mlaudit.summary._personal import ROWS_PURPOSE, keyed_hll, redacted_numeric, scan_key
+from mlaudit.summary._plan_checks import check_plan, check_rule_types, compile_rules
 from mlaudit.summary._sample import batch_sample
 
 __all__ = ["ProfileBuilder", "batch_profile", "profile_frame"]
@@ -76,8 +79,8 @@ class ProfileBuilder:
         self.plan = plan
         self.second_pass = second_pass
         self.keep_sorted = keep_sorted
-        self.rules = _compile_rules(plan.rules)
-        _check_plan(schema, plan)
+        self.rules = compile_rules(plan.rules)
+        check_plan(schema, plan)
         self._profile: DatasetProfile | None = None
         self._next_row = 0
         self.last_sorted: dict[str, np.ndarray] = {}
@@ -151,60 +154,6 @@ def _polars_dtype(col: ColumnSchema) -> pl.DataType:
         return pl.String()
 
 
-def _compile_rules(rules: dict[str, str]) -> dict[str, pl.Expr]:
-    out = {}
-    for name, text in rules.items():
-        try:
-            out[name] = pl.sql_expr(text)
-        except Exception as exc:  # polars raises several error types for bad SQL
-            raise ConfigError(
-                f"rule {name!r} ({text!r}) is not a valid polars SQL expression: {exc}",
-                fix="write the rule as a SQL boolean expression over column names, "
-                'e.g. "age >= 18"',
-            ) from None
-    return out
-
-
-def check_rule_types(empty: pl.DataFrame, texts: dict[str, str], rules: dict[str, pl.Expr]) -> None:
-    """Every rule must name existing columns and give true/false on a frame of these columns."""
-    for name, expr in rules.items():
-        try:
-            dtype = empty.select(expr.alias("r")).schema["r"]
-        except pl.exceptions.ColumnNotFoundError as exc:
-            raise ConfigError(
-                f"rule {name!r} ({texts[name]!r}) names a column the data lacks: {exc}",
-                fix=f"use the data's column names: {', '.join(empty.columns[:20])}",
-            ) from None
-        except pl.exceptions.PolarsError as exc:
-            raise ConfigError(
-                f"rule {name!r} ({texts[name]!r}) cannot be evaluated on this data: {exc}",
-                fix="check the column types the rule combines",
-            ) from None
-        if dtype != pl.Boolean:
-            raise ConfigError(
-                f"rule {name!r} ({texts[name]!r}) gives {dtype} values, not true/false",
-                fix="write a condition that holds on every valid row, e.g. 'a + 1 > 0'",
-            )
-
-
-def _check_plan(schema: Schema, plan: ScanPlan) -> None:
-    for col, edges in plan.histogram_edges.items():
-        e = np.asarray(edges, dtype=np.float64)
-        if e.size < 2 or not np.all(np.isfinite(e)) or np.any(np.diff(e) <= 0):
-            raise ConfigError(
-                f"histogram edges for column {col!r} must be at least two finite, strictly "
-                f"increasing numbers; got {list(edges)[:10]}",
-                fix="give sorted, distinct bin edges",
-            )
-    for group in (plan.histogram_edges, plan.outlier_fences, plan.patterns):
-        for col in group:
-            if col not in schema:
-                raise ConfigError(
-                    f"the scan plan names column {col!r}, which the schema lacks",
-                    fix=f"use one of: {', '.join(schema.names[:20])}",
-                )
-
-
 @dataclass(frozen=True)
 class _Flags:
     second_pass: bool = False
@@ -253,10 +202,12 @@ def _batch(
             f"the data lacks column(s) {missing} named by the schema",
             fix="re-infer the schema for this data or fix the column names",
         )
-    rules = _compile_rules(plan.rules) if rules is None else rules
+    rules = compile_rules(plan.rules) if rules is None else rules
     kinds = {c.name: colmod.column_kind(c, df.schema[c.name]) for c in schema.columns}
     row = _aggregate_row(df, schema, plan, rules, flags.second_pass)
-    scan = _ColumnScan(df, plan, row_offset, flags)
+    personal = [c.name for c in schema.columns if c.personal or c.name in plan.personal]
+    key = scan_key(bool(personal))
+    scan = _ColumnScan(df, plan, row_offset, flags, key)
     # Column summaries are independent and their heavy parts (numpy sorts, polars queries)
     # release the GIL, so columns are summarised on the worker pool.
     results = list(worker_pool().map(lambda c: scan.column(c, kinds[c.name]), schema.columns))
@@ -266,18 +217,19 @@ def _batch(
         if sorted_values is not None and ext is not None:
             scratch.sorted[c.name], scratch.extremes[c.name] = sorted_values, ext
     prof = DatasetProfile(n_rows=df.height, columns=cols, plan=plan, row_start=row_offset)
+    prof.mask_key_id = None if key is None else key_id(key)
     _rules(df, rules, row, prof, row_offset)
     if flags.second_pass:
         return prof, scratch
     prof.rows_with_missing = int(row["__missing"] or 0)
-    _hash_rows(df, schema, plan, prof)
-    personal = [c.name for c in schema.columns if c.personal or c.name in plan.personal]
+    _hash_rows(df, schema, plan, prof, (set(personal), key))
     prof.sample, prof._sample_keys = batch_sample(
         df.select(schema.names),
         row_offset,
         size=plan.sample_size,
         seed=plan.seed,
         personal=personal,
+        key=key,
     )
     return prof, scratch
 
@@ -343,6 +295,8 @@ class _ColumnScan:
     plan: ScanPlan
     row_offset: int
     flags: _Flags
+    key: bytes | None
+    """The mask key when the batch has personal columns."""
 
     def column(self, c: ColumnSchema, kind: colmod.Kind) -> _ColumnOut:
         df, plan, flags = self.df, self.plan, self.flags
@@ -363,8 +317,11 @@ class _ColumnScan:
         if kind.numeric and values is not None:
             kept = self._numeric(out, values, kind, approx=c.name in flags.approx_distinct)
         if kind.categories:
-            out.categories, out.text, all_keys = _categories(df[c.name], personal, plan, kind.text)
+            key = self.key if personal else None
+            out.categories, out.text, all_keys = _categories(df[c.name], key, plan, kind.text)
         generic = None if kind.categories or kind.numeric else df[c.name]
+        if personal and generic is not None and self.key is not None:
+            out._hll, generic = keyed_hll(generic.drop_nulls(), self.key), None
         _set_distinct(out, plan.category_cap, all_keys if all_keys is not None else generic)
         return out, *kept
 
@@ -377,6 +334,12 @@ class _ColumnScan:
         out.numeric, s = colmod.numeric_batch(
             values, out.null_count, exact_capacity=plan.sketch_exact
         )
+        if out.personal and self.key is not None:  # counts and keyed hashes only
+            if not kind.categories:
+                u = unique_of_sorted(_with_infinities(s, out.numeric))
+                out._hll = keyed_hll(u, self.key)
+            out.numeric = redacted_numeric(out.numeric)
+            return None, None
         if not kind.categories:
             out._distinct_values, out._hll = colmod.distinct_from_sorted(
                 _with_infinities(s, out.numeric),
@@ -426,10 +389,11 @@ def _category_keys(s: pl.Series) -> pl.Series:
 
 
 def _categories(
-    s: pl.Series, personal: bool, plan: ScanPlan, text: bool
+    s: pl.Series, key: bytes | None, plan: ScanPlan, text: bool
 ) -> tuple[CategoryCounts, TextSummary | None, pl.Series | None]:
-    """Counts (masked for personal columns), the text summary, and every key when the counts
-    are no longer exact (for the distinct count's HLL)."""
+    """Counts (masked under ``key`` for personal columns), the text summary, and every key
+    when the counts are no longer exact (for the distinct count's HLL)."""
+    personal = key is not None
     keys = _category_keys(s).drop_nulls()
     vc = keys.to_frame("v").group_by("v").len()
     summary = None
@@ -439,17 +403,17 @@ def _categories(
             summary = colmod.text_from_counts(vc["v"], vc["len"], patterns)
             if s.name in plan.formats:  # before masking: the raw values are tested
                 fmt = plan.formats[s.name]
-                summary.format = format_tally(
-                    vc["v"], vc["len"], fmt, personal=personal, seed=plan.seed
-                )
+                summary.format = format_tally(vc["v"], vc["len"], fmt, seed=plan.seed, key=key)
         except pl.exceptions.PolarsError as exc:
             raise ConfigError(
                 f"a pattern for column {s.name!r} is not a valid regex: {exc}",
                 fix="check the pattern's syntax (Rust regex)",
             ) from None
-    if personal and summary is not None and summary.missing_markers:
-        summary.missing_markers = colmod.normalised_markers(summary.missing_markers)
-    v = mask_strings(vc["v"], plan.seed) if personal else vc["v"]
+    if personal and summary is not None:  # no raw spelling, no raw number
+        summary.numeric_like_min = summary.numeric_like_max = None
+        if summary.missing_markers:
+            summary.missing_markers = colmod.normalised_markers(summary.missing_markers)
+    v = mask_strings(vc["v"], key) if key is not None else vc["v"]
     counts = dict(zip(v.to_list(), vc["len"].to_list(), strict=True))
     reduced, t = mg_reduce(counts, plan.category_cap)
     out = CategoryCounts(reduced, t == 0, t, plan.category_cap, personal)
@@ -472,22 +436,32 @@ def _set_distinct(out: ColumnSummary, cap: int, hashed: pl.Series | None) -> Non
     # else: a numeric column's count was not asked for beyond the cap (left NaN)
 
 
-def _hash_rows(df: pl.DataFrame, schema: Schema, plan: ScanPlan, prof: DatasetProfile) -> None:
+def _hash_rows(
+    df: pl.DataFrame,
+    schema: Schema,
+    plan: ScanPlan,
+    prof: DatasetProfile,
+    masking: tuple[set[str], bytes | None],
+) -> None:
+    """Row and key hashes; under a secret seed (from the mask key) when they hold a personal
+    column, since a hash of a short value under the public seed can be inverted."""
+    personal, key = masking
+    secret = ROW_SEED if key is None else key_seed(key, ROWS_PURPOSE)
     if not plan.duplicates:  # not asked for: no row hashes, no duplicate counts
         prof._rows = None
         prof.duplicate_rows, prof.duplicates_exact = math.nan, False
         return
     rows = HashSet()
     if schema.names and df.height:
-        rows.add(hash_rows(df.select(schema.names)))
+        rows.add(hash_rows(df.select(schema.names), secret if personal else ROW_SEED))
     prof._rows = rows
     prof.duplicate_rows = rows.duplicates()
-    for key in plan.keys:
-        name = ",".join(key)
+    for cols in plan.keys:
+        name = ",".join(cols)
         hs = HashSet()
-        sub = df.select(list(key)).drop_nulls()
+        sub = df.select(list(cols)).drop_nulls()
         if sub.height:
-            hs.add(hash_rows(sub))
+            hs.add(hash_rows(sub, secret if personal & set(cols) else ROW_SEED))
         prof._keys[name] = hs
         prof.key_duplicates[name] = round(hs.duplicates())
 

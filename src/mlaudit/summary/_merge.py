@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
+from mlaudit._maskkey import require_same_key
 from mlaudit.summary._columns import top_examples
 from mlaudit.summary._formats import merge_tallies
 from mlaudit.summary._hashing import hash_floats, hash_series
@@ -268,6 +269,7 @@ def merge(a: DatasetProfile, b: DatasetProfile, *, defer_counts: bool = False) -
         raise ValueError(
             f"cannot merge profiles of different columns: {list(a.columns)} vs {list(b.columns)}"
         )
+    require_same_key(a.mask_key_id, b.mask_key_id, what="the two profiles")
     shift = a.row_start + a.n_rows - b.row_start
     cap = a.plan.category_cap
     cols = {k: merge_column(a.columns[k], b.columns[k], shift, cap) for k in a.columns}
@@ -277,6 +279,7 @@ def merge(a: DatasetProfile, b: DatasetProfile, *, defer_counts: bool = False) -
         rows_with_missing=a.rows_with_missing + b.rows_with_missing,
         plan=a.plan,
         row_start=a.row_start,
+        mask_key_id=a.mask_key_id or b.mask_key_id,
     )
     _merge_rows(a, b, out, count=not defer_counts)
     for name in sorted({*a.rule_violations, *b.rule_violations}):

@@ -311,6 +311,9 @@ class DatasetProfile:
     plan: ScanPlan = field(default_factory=ScanPlan)
     row_start: int = 0
     """Global index of the first row this profile covers (0 unless built from a later part)."""
+    mask_key_id: str | None = None
+    """Id of the mask key of the personal columns' masks and keyed hashes
+    (:func:`mlaudit._maskkey.key_id`); None when the data has no personal column."""
     _rows: HashSet | None = field(default=None, repr=False, compare=False)
     """Row hashes (saved; duplicates stay exact across merges)."""
     _keys: dict[str, HashSet] = field(default_factory=dict, repr=False, compare=False)

@@ -37,8 +37,12 @@ def batch_sample(
     size: int,
     seed: int,
     personal: list[str],
+    key: bytes | None = None,
 ) -> tuple[pl.DataFrame, np.ndarray]:
-    """The batch's ``size`` lowest-priority rows (masked, with ``__row__``) and priorities."""
+    """The batch's ``size`` lowest-priority rows (masked, with ``__row__``) and priorities.
+
+    ``personal`` columns are masked under ``key`` (the mask key; needed when there are any).
+    """
     rows = np.arange(row_offset, row_offset + df.height, dtype=np.int64)
     keys = row_priorities(rows, seed)
     if df.height > size:
@@ -46,7 +50,11 @@ def batch_sample(
     else:
         pick = np.arange(df.height)
     out = df[pick] if pick.size < df.height else df
-    out = out.with_columns(mask_strings(out[c], seed) for c in personal if c in out.columns)
+    masked = [c for c in personal if c in out.columns]
+    if masked:
+        if key is None:
+            raise ValueError("personal columns are masked under a key, and none was given")
+        out = out.with_columns(mask_strings(out[c], key) for c in masked)
     out = out.insert_column(0, pl.Series(ROW_COLUMN, rows[pick]))
     return out, keys[pick]
 

@@ -11,6 +11,10 @@ HLL registers, row and key hashes and the masks of personal values are hashes, c
 hashes computed when the profile is used.  The header's ``hashing`` names the scheme that made
 them (:data:`mlaudit.summary._hashing.HASH_SCHEME`) and a profile of another scheme is refused:
 comparing hashes of two definitions would report every value as new and no row as repeated.
+The header's ``mask_key`` is the id of the key that masked the personal columns (None without
+personal columns; see :mod:`mlaudit._maskkey`), so that a profile is never merged with or
+compared to data masked under another key.  Scheme ``mlaudit-hash-1`` masked under the
+public seed and kept raw values of personal numeric columns: such files are refused.
 Format version 2 (mlaudit before the defined hashes) hashed with polars ``Series.hash``, which
 may change with the polars version, and recorded no scheme: such files are refused with a message
 to re-create them.
@@ -81,6 +85,7 @@ def to_bytes(profile: DatasetProfile, *, max_hashes: int = 1_000_000) -> bytes:
     blobs = _Blobs()
     head = {
         "hashing": HASH_SCHEME,
+        "mask_key": profile.mask_key_id,
         "n_rows": profile.n_rows,
         "row_start": profile.row_start,
         "rows_with_missing": profile.rows_with_missing,
@@ -318,6 +323,7 @@ def _profile(h: dict[str, Any], blobs: list[bytes]) -> DatasetProfile:
         rule_examples=h["rule_examples"],
         plan=_plan(h["plan"]),
         row_start=h["row_start"],
+        mask_key_id=h.get("mask_key"),
     )
     p._rows = _hashset(h["rows"], blobs)
     p._keys = {k: s for k, v in h["keys"].items() if (s := _hashset(v, blobs)) is not None}

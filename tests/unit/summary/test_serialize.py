@@ -113,7 +113,7 @@ def test_the_header_names_the_hashing_scheme() -> None:
     data = to_bytes(_profile()[0])
     assert struct.unpack_from("<I", data, 8) == (3,)
     (hlen,) = struct.unpack_from("<Q", data, 12)
-    assert json.loads(data[20 : 20 + hlen])["hashing"] == "mlaudit-hash-1"
+    assert json.loads(data[20 : 20 + hlen])["hashing"] == "mlaudit-hash-2"
     assert from_bytes(_with_header(data, 3, {})).n_rows == 3_000  # the helper changes nothing
 
 
@@ -124,7 +124,7 @@ def test_polars_hashed_profiles_are_refused_with_a_fix() -> None:
     assert err.value.fix is not None and "mlaudit profile" in err.value.fix
 
 
-@pytest.mark.parametrize("scheme", [None, "mlaudit-hash-0", 7])
+@pytest.mark.parametrize("scheme", [None, "mlaudit-hash-0", "mlaudit-hash-1", 7])
 def test_another_hashing_scheme_is_refused(scheme: object) -> None:
     data = _with_header(to_bytes(_profile()[0]), 3, {"hashing": scheme})
     with pytest.raises(DataError, match="hashing scheme .* cannot be compared or merged"):

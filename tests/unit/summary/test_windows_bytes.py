@@ -61,7 +61,7 @@ def test_the_header_names_the_hashing_scheme(tmp_path: Path) -> None:
     data = path.read_bytes()
     (size,) = struct.unpack_from("<I", data, len(BASELINE_MAGIC))
     header = json.loads(data[len(BASELINE_MAGIC) + 4 : len(BASELINE_MAGIC) + 4 + size])
-    assert header["hashing"] == "mlaudit-hash-1"
+    assert header["hashing"] == "mlaudit-hash-2"
 
 
 def test_a_polars_hashed_baseline_is_refused_naming_the_file(tmp_path: Path) -> None:

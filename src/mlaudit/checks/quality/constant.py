@@ -51,6 +51,14 @@ class TopValue:
         return self.count / self.of if self.of else float("nan")
 
 
+def _distinct_text(col: ColumnSummary) -> str:
+    """``"12 distinct values"``, or the estimate and its error when the count is estimated."""
+    if col.distinct_exact:
+        return f"{col.distinct:,.0f} distinct values"
+    rse = f"relative standard error {col.distinct_error:.1%}"
+    return f"about {col.distinct:,.0f} distinct values (an estimate, {rse})"
+
+
 def is_constant(col: ColumnSummary) -> bool:
     """True when ``col`` has at most one distinct non-missing value."""
     num = col.numeric
@@ -155,7 +163,7 @@ class Constant(Check):
         if top is None:
             return self.result(
                 Status.PASS,
-                f"{col.name} has {col.distinct:,.0f} distinct values",
+                f"{col.name} has {_distinct_text(col)}",
                 column=col.name,
                 metrics=metrics,
                 threshold=threshold,

@@ -89,9 +89,13 @@ class DisguisedMissing(Check):
             "rows": col.count,
         }
         if found.total == 0:
+            unseen = col.personal and col.numeric is not None and col.text is None
             return self.result(
                 Status.PASS,
-                f"{col.name} holds no value that looks like a missing value.",
+                f"{col.name} holds no value that looks like a missing value."
+                if not unseen
+                else f"{col.name} holds personal data, whose summary keeps no values: numeric "
+                "sentinels (such as 999999) cannot be looked for, and no null-like text was seen.",
                 column=col.name,
                 metrics=metrics,
             )

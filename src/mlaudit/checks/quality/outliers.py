@@ -165,6 +165,9 @@ class Outliers(Check):
                 out.append(self.skipped(f"{name} has no numeric summary", column=name))
             elif col.non_null == 0:
                 out.append(self.skipped(f"{name} has no non-missing values", column=name))
+            elif col.personal:
+                why = "its summary keeps no values or quantiles to set fences by"
+                out.append(self.skipped(f"{name} holds personal data: {why}", column=name))
             elif col.outliers is not None:
                 ref = ctx.reference.columns.get(name) if ctx.reference is not None else None
                 out.append(self._fenced(col, col.numeric, ref))
