@@ -51,8 +51,11 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
         return []
     if hi <= lo:
         return [lo]
-    raw = (hi - lo) / max(count, 1)
-    power = 10.0 ** math.floor(math.log10(raw))
+    n = max(count, 1)
+    raw = hi / n - lo / n  # divided first: hi - lo overflows for a range wider than 1.8e308
+    power = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 0.0
+    if not (power > 0 and math.isfinite(lo / power) and math.isfinite(hi / power)):
+        return [clean(lo), clean(hi)]  # a range of subnormal width: its two ends
     step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw)
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)

@@ -129,3 +129,16 @@ def test_each_chart_kind_has_one_renderer() -> None:
     assert drawn is not None and drawn.startswith('<svg role="img" aria-label="roc" ')
     assert detail_svg(CurveDetail(name="roc", curves={}), label="roc") is None
     assert detail_svg(TableDetail(name="t", columns=["a"], rows=[[1]]), label="t") is None
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected"),
+    [
+        # found by the fuzz tier: a range of subnormal width (log10 of 0), and one wider than
+        # the float maximum (hi - lo overflows): raw step 6.8e307 rounds up to 1e308 by hand.
+        (0.0, 5e-324, [0.0, 5e-324]),
+        (-1.7e308, 1.7e308, [-1e308, 0.0, 1e308]),
+    ],
+)
+def test_nice_ticks_at_the_float_limits(lo: float, hi: float, expected: list[float]) -> None:
+    assert nice_ticks(lo, hi, 5) == expected
