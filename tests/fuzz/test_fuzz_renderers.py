@@ -176,9 +176,24 @@ EMOJI_CURVE = _one(
 )
 
 
+# Found by this test: one x value beyond 2**52, where the axis' padding of 0.5 was lost in
+# rounding and the position divided by zero.
+HUGE_X = _one(
+    CheckResult(
+        id="drift.over_time",
+        family="drift",
+        title="t",
+        status=Status.PASS,
+        message="",
+        details=[SeriesDetail(name="s", x=[4503599627370498.0], series={"0": [None]})],
+    )
+)
+
+
 @settings(max_examples=examples(30))
 @given(result=audit_results())
 @example(result=EMOJI_CURVE)
+@example(result=HUGE_X)
 def test_any_result_renders_as_a_whole_set_in_every_format(
     cases: Counter, result: AuditResult
 ) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "TEXT",
     "clean",
     "esc",
+    "fraction",
     "frame",
     "legend",
     "nice_ticks",
@@ -29,6 +30,7 @@ __all__ = [
     "opening",
     "percent",
     "px",
+    "spread",
     "tick",
     "title_lines",
     "x_label",
@@ -60,6 +62,29 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
     return [clean(k * step) for k in range(first, last + 1)]
+
+
+def fraction(v: float, lo: float, hi: float) -> float:
+    """Where ``v`` lies from ``lo`` (0) to ``hi`` (1).
+
+    A range wider than the float maximum (1.8e308), whose width overflows to infinity, is
+    halved first (exact for such large values; halving would lose a subnormal range instead).
+    """
+    if math.isfinite(hi - lo):
+        return (v - lo) / (hi - lo)
+    return (v / 2 - lo / 2) / (hi / 2 - lo / 2)
+
+
+def spread(lo: float, hi: float) -> tuple[float, float]:
+    """``(lo, hi)``, widened around a single value so that it has a width.
+
+    By 0.5 each side, or by a billionth of the value where 0.5 would be lost in rounding
+    (beyond 2**52 it is).
+    """
+    if hi > lo:
+        return lo, hi
+    pad = max(0.5, abs(lo) * 1e-9)
+    return lo - pad, hi + pad
 
 
 def clean(v: float) -> float:
@@ -183,7 +208,7 @@ def x_ticks(out: list[str], lo: float, hi: float, base: float) -> None:
     ticks = nice_ticks(lo, hi, 8)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     for t in ticks:
-        x = LEFT + WIDTH * (t - lo) / (hi - lo)
+        x = LEFT + WIDTH * fraction(t, lo, hi)
         out.append(
             f'<line x1="{px(x)}" x2="{px(x)}" y1="{px(base)}" y2="{px(base + 5)}" stroke="{AXIS}"/>'
         )

@@ -142,3 +142,14 @@ def test_each_chart_kind_has_one_renderer() -> None:
 )
 def test_nice_ticks_at_the_float_limits(lo: float, hi: float, expected: list[float]) -> None:
     assert nice_ticks(lo, hi, 5) == expected
+
+
+@pytest.mark.parametrize("x", [[4503599627370498.0], [-1.7e308, 1.7e308], [1.7976931348623157e308]])
+def test_a_series_over_huge_x_values_is_drawn(x: list[float]) -> None:
+    # found by the fuzz tier: one x of 2**52 + 2 divided by zero (x - 0.5 == x there), and a
+    # range wider than the float maximum overflowed; the points must lie inside the plot.
+    d = SeriesDetail(name="s", x=x, series={"a": [1.0] * len(x)})
+    svg = series_svg(d, label="s")
+    ET.fromstring(svg)
+    xs = [float(v) for v in re.findall(r'<circle[^>]*\bcx="([^"]+)"', svg)]
+    assert xs and all(56 <= v <= 56 + 520 for v in xs), xs  # LEFT, LEFT + WIDTH
