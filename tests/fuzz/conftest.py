@@ -8,8 +8,9 @@ Profiles (choose with ``HYPOTHESIS_PROFILE``):
 - ``long``: random, ten times the cases, for a deeper local run before a release:
   ``HYPOTHESIS_PROFILE=long .venv/bin/python -m pytest -m fuzz tests/fuzz``.
 
-Each test records how many cases it ran; the count is printed at the end of the session
-("fuzz: N cases in M tests"), also under ``pytest -n``.
+Each test records how many cases it ran (``user_properties``, which ``pytest -n`` carries to
+the controller); ``tests/conftest.py`` prints the total at the end of the session
+("fuzz: N cases in M tests").
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from _pytest.terminal import TerminalReporter
 from hypothesis import HealthCheck, settings
 
 _COMMON = {
@@ -62,20 +62,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.when == "call" and isinstance(counter, Counter):
         report = outcome.get_result()
         report.user_properties.append(("fuzz_cases", (counter.n, counter.errors)))
-
-
-def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
-    runs = [
-        value
-        for key in ("passed", "failed")
-        for report in terminalreporter.stats.get(key, [])
-        if getattr(report, "when", "") == "call"
-        for name, value in getattr(report, "user_properties", [])
-        if name == "fuzz_cases"
-    ]
-    if runs:
-        total, errors = sum(r[0] for r in runs), sum(r[1] for r in runs)
-        terminalreporter.write_line(
-            f"fuzz: {total} cases in {len(runs)} tests (profile {PROFILE}); {errors} ended in "
-            "a clear error (exit 2/3), the others in a report or a loaded configuration"
-        )
