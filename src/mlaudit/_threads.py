@@ -9,14 +9,20 @@ parent's pool object but none of its threads, so the child drops it and makes it
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import ParamSpec, TypeVar
 
 from mlaudit.config import Settings
 
-__all__ = ["thread_limit", "worker_pool"]
+__all__ = ["carry_context", "thread_limit", "worker_pool"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -47,6 +53,21 @@ def worker_pool() -> ThreadPoolExecutor:
             if old is not None:
                 old.shutdown(wait=False)
         return _pool
+
+
+def carry_context(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``fn`` run in a copy of the caller's context, whichever thread runs it.
+
+    A pool's threads do not inherit the submitting thread's context variables; wrapping a task
+    with this keeps them (the audit's warning scope, :mod:`mlaudit._warnings`).  Each call runs
+    in its own copy, so one wrapped function may run on several threads at once.
+    """
+    context = contextvars.copy_context()
+
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return context.copy().run(fn, *args, **kwargs)
+
+    return run
 
 
 def _after_fork_in_child() -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from mlaudit._maskkey import require_same_key
 from mlaudit._secrets import RedactingFilter, redact_data
+from mlaudit._warnings import capture_warnings
 from mlaudit.audit._inputs import (
     Input,
     known_formats,
@@ -34,7 +35,7 @@ from mlaudit.checks import Check, CheckContext
 from mlaudit.config import AuditConfig, SchemaConfig, Settings, WindowConfig
 from mlaudit.data import Dataset, Role, Schema, infer_schema
 from mlaudit.errors import MLAuditError
-from mlaudit.results import AuditResult, CheckResult, InputInfo, Severity, Status
+from mlaudit.results import AuditResult, CheckResult, InputInfo, NoteDetail, Severity, Status
 from mlaudit.suites import require_reference
 from mlaudit.summary import DatasetProfile, ScanPlan
 
@@ -158,7 +159,7 @@ class Audit:
         and gives the same result (apart from run id and times).
         """
         started = _now()
-        with self._progress() as progress:
+        with self._progress() as progress, capture_warnings():
             inputs, checks = self._execute(progress)
         return AuditResult(
             run_id=str(uuid.uuid4()),
@@ -243,8 +244,19 @@ def run_checks(
 
 
 def _run_one(check: Check, ctx: CheckContext) -> list[CheckResult]:
+    """Compute one check; warnings raised meanwhile become a note on its results."""
     if check.needs_reference and ctx.reference is None:
         return [check.skipped("needs reference data; pass --reference to run it")]
+    with capture_warnings(check=True) as caught:
+        results = _compute(check, ctx)
+    note = caught.note()
+    if not note:
+        return results
+    detail = NoteDetail(name="Warnings while computing", text=note)
+    return [r.model_copy(update={"details": [*r.details, detail]}) for r in results]
+
+
+def _compute(check: Check, ctx: CheckContext) -> list[CheckResult]:
     try:
         out = check.compute(ctx)
     except MLAuditError as exc:
@@ -304,5 +316,6 @@ def profile_data(
         declared_formats=frozenset(declared.formats),
     )
     inp = Input(dataset.name, inferred, dataset=dataset)
-    prof = scan(inp, plan, progress or NullProgress(), reference=None)
+    with capture_warnings():
+        prof = scan(inp, plan, progress or NullProgress(), reference=None)
     return dataset, inferred, prof

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
+from mlaudit._warnings import capture_warnings
 from mlaudit.audit._inputs import Input
 from mlaudit.audit._progress import NullProgress, ProgressReporter
 from mlaudit.checks import Check
@@ -218,6 +219,7 @@ def profile_windows(
         category_cap=settings.category_cap, seed=seed, personal=frozenset(schema.personal)
     )
     cut = _Cut(spec, window_columns(schema), model_columns(schema), _order_by(spec, schema))
-    return _scan(
-        Input(dataset.name, schema, dataset=dataset), cut, plan, progress or NullProgress()
-    )
+    with capture_warnings():
+        return _scan(
+            Input(dataset.name, schema, dataset=dataset), cut, plan, progress or NullProgress()
+        )

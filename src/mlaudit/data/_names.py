@@ -6,6 +6,10 @@ report, a configuration or a message, so every reader's columns go through
 :func:`placeholder_names`: such a column is called ``unnamed_<position>`` (1-based, among the
 columns read), suffixed ``_2``, ``_3``, ... if another column already has that name.  The
 renaming is recorded (placeholder → name in the source) and announced with a warning.
+
+A name holding a NUL character is renamed too, with each NUL written ``\\x00``: Arrow's C data
+interface, through which polars and pyarrow hand columns to each other, carries names as
+NUL-terminated strings, and such a name aborted the process inside polars.
 """
 
 from __future__ import annotations
@@ -32,19 +36,20 @@ def placeholder_names(names: list[str]) -> tuple[list[str], dict[str, str]]:
     >>> placeholder_names(["", "age", " "])
     (['unnamed_1', 'age', 'unnamed_3'], {'unnamed_1': '', 'unnamed_3': ' '})
     """
-    if all(n.strip() for n in names):
+    if all(n.strip() and "\x00" not in n for n in names):
         return list(names), {}
-    taken = {n for n in names if n.strip()}
+    taken = {n for n in names if n.strip() and "\x00" not in n}
     out: list[str] = []
     renamed: dict[str, str] = {}
     for i, name in enumerate(names, start=1):
-        if name.strip():
+        if name.strip() and "\x00" not in name:
             out.append(name)
             continue
-        new, k = f"unnamed_{i}", 1
+        base = name.replace("\x00", "\\x00") if name.strip() else f"unnamed_{i}"
+        new, k = base, 1
         while new in taken:
             k += 1
-            new = f"unnamed_{i}_{k}"
+            new = f"{base}_{k}"
         taken.add(new)
         out.append(new)
         renamed[new] = name

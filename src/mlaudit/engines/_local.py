@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from mlaudit._threads import carry_context
 from mlaudit.data import Schema
 from mlaudit.summary import (
     DatasetProfile,
@@ -123,7 +124,7 @@ def _read_ahead(source: BatchSource) -> Iterator[pl.DataFrame]:
         except BaseException as exc:  # raised in the caller
             hand_over(exc)
 
-    reader = threading.Thread(target=read, name="mlaudit-read-ahead", daemon=True)
+    reader = threading.Thread(target=carry_context(read), name="mlaudit-read-ahead", daemon=True)
     reader.start()
     try:
         while True:

@@ -79,6 +79,34 @@ def _finish(chart: alt.TopLevelMixin | alt.Chart | alt.LayerChart, title: str) -
 
 
 _ID_RE = re.compile(r'\bid="([^"]+)"')
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _vegalite_to_svg(spec: dict[str, Any]) -> str:
+    """``spec`` as SVG; redrawn with astral characters as U+FFFD if they break the drawing.
+
+    Vega cuts a label longer than its limit by UTF-16 code units, so a long name of emoji or
+    other characters beyond U+FFFF can be cut between the two halves of a surrogate pair, which
+    vl-convert then refuses ("unexpected end of hex escape").  Only then is the chart drawn
+    again with those characters replaced; tables and the other formats keep the names whole.
+    """
+    try:
+        return str(vlc.vegalite_to_svg(spec))
+    except Exception:
+        safe = _bmp_only(spec)
+        if safe == spec:
+            raise
+        return str(vlc.vegalite_to_svg(safe))
+
+
+def _bmp_only(value: Any) -> Any:
+    if isinstance(value, str):
+        return _ASTRAL_RE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_bmp_only(k): _bmp_only(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bmp_only(v) for v in value]
+    return value
 
 
 def _printable_spec(value: Any) -> Any:
@@ -101,7 +129,7 @@ def to_svg(spec: dict[str, Any], *, label: str = "chart", prefix: str = "c") -> 
     ``aria-label`` set to ``label`` makes the chart accessible.
     """
     try:
-        svg: str = vlc.vegalite_to_svg(_printable_spec(spec))
+        svg: str = _vegalite_to_svg(_printable_spec(spec))
     except Exception as exc:  # vl_convert raises plain ValueError/RuntimeError
         raise ReportError(f"cannot draw chart {label!r}: {exc}", fix="report this bug") from None
     svg = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "")

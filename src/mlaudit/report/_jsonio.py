@@ -40,14 +40,50 @@ SUPPORTED_SCHEMA_VERSIONS: tuple[str, ...] = (SCHEMA_VERSION,)
 
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
-# Fields that hold text (never numbers): a value "NaN" there stays a string on load.
-_TEXT_KEYS = frozenset(
-    {
-        "id", "family", "title", "status", "severity", "column", "message", "why", "controls",
-        "name", "x_label", "y_label", "categories", "columns", "masked_columns", "text", "note",
-        "kind", "method", "metric", "direction",
-    }
-)  # fmt: skip
+
+def _may_hold_float(node: Any, defs: dict[str, Any], seen: frozenset[str]) -> bool:
+    """Whether a JSON Schema node can hold a float (so NaN or an infinity) anywhere inside it.
+
+    A node without any type (a free-form ``Any`` field) may hold anything, floats included.
+    """
+    if not isinstance(node, dict):
+        return False
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        return name not in seen and _may_hold_float(defs[name], defs, seen | {name})
+    kinds = node.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    if "number" in kinds:
+        return True
+    parts = [*node.get("anyOf", []), *node.get("oneOf", []), *node.get("allOf", [])]
+    if not kinds and not parts:
+        return True  # Any
+    for key in ("items", "additionalProperties"):
+        if isinstance(node.get(key), dict):
+            parts.append(node[key])
+        elif kinds == ["object"] and key == "additionalProperties" and node.get(key, True):
+            parts.append({})  # a dict of Any
+    parts += node.get("prefixItems", [])
+    parts += list(node.get("properties", {}).values())
+    return any(_may_hold_float(p, defs, seen) for p in parts)
+
+
+def _text_keys() -> frozenset[str]:
+    """Keys of the result model whose values never hold a float, at any depth: a value "NaN"
+    under them is text (a column or a file may be called "NaN") and stays a string on load.
+    Keys that may hold a float (metrics, table cells, free-form fields) turn the strings
+    "NaN", "Infinity" and "-Infinity" back into floats."""
+    schema = AuditResult.model_json_schema(by_alias=True, mode="serialization")
+    defs = schema.get("$defs", {})
+    kinds: dict[str, bool] = {}
+    for model in (schema, *defs.values()):
+        for name, prop in model.get("properties", {}).items():
+            kinds[name] = kinds.get(name, False) or _may_hold_float(prop, defs, frozenset())
+    return frozenset(name for name, floats in kinds.items() if not floats)
+
+
+_TEXT_KEYS = _text_keys()
 
 
 def _canonical_float(x: float) -> float | str:

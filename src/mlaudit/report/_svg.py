@@ -41,6 +41,7 @@ from mlaudit.report._svgparts import (
     RIGHT,
     clean,
     esc,
+    fraction,
     frame,
     legend,
     nice_ticks,
@@ -48,6 +49,7 @@ from mlaudit.report._svgparts import (
     opening,
     percent,
     px,
+    spread,
     title_lines,
     x_label,
     x_ticks,
@@ -123,12 +125,10 @@ def _numeric_bars(
     out: list[str], rows: DistributionRows, colour: dict[str, str], ypos: Callable[[float], float]
 ) -> None:
     ends = [lo for _, lo, _, _ in rows.bins] + [hi for _, _, hi, _ in rows.bins]
-    lo, hi = (min(ends), max(ends)) if ends else (0.0, 1.0)
-    if hi <= lo:
-        lo, hi = lo - 0.5, hi + 0.5
+    lo, hi = spread(*((min(ends), max(ends)) if ends else (0.0, 1.0)))
 
     def xpos(v: float) -> float:
-        return LEFT + WIDTH * (v - lo) / (hi - lo)
+        return LEFT + WIDTH * fraction(v, lo, hi)
 
     base = ypos(0.0)
     for sample, a, b, share in rows.bins:

@@ -22,6 +22,7 @@ __all__ = [
     "TEXT",
     "clean",
     "esc",
+    "fraction",
     "frame",
     "legend",
     "nice_ticks",
@@ -29,6 +30,7 @@ __all__ = [
     "opening",
     "percent",
     "px",
+    "spread",
     "tick",
     "title_lines",
     "x_label",
@@ -51,12 +53,38 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
         return []
     if hi <= lo:
         return [lo]
-    raw = (hi - lo) / max(count, 1)
-    power = 10.0 ** math.floor(math.log10(raw))
+    n = max(count, 1)
+    raw = hi / n - lo / n  # divided first: hi - lo overflows for a range wider than 1.8e308
+    power = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 0.0
+    if not (power > 0 and math.isfinite(lo / power) and math.isfinite(hi / power)):
+        return [clean(lo), clean(hi)]  # a range of subnormal width: its two ends
     step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw)
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
     return [clean(k * step) for k in range(first, last + 1)]
+
+
+def fraction(v: float, lo: float, hi: float) -> float:
+    """Where ``v`` lies from ``lo`` (0) to ``hi`` (1).
+
+    A range wider than the float maximum (1.8e308), whose width overflows to infinity, is
+    halved first (exact for such large values; halving would lose a subnormal range instead).
+    """
+    if math.isfinite(hi - lo):
+        return (v - lo) / (hi - lo)
+    return (v / 2 - lo / 2) / (hi / 2 - lo / 2)
+
+
+def spread(lo: float, hi: float) -> tuple[float, float]:
+    """``(lo, hi)``, widened around a single value so that it has a width.
+
+    By 0.5 each side, or by a billionth of the value where 0.5 would be lost in rounding
+    (beyond 2**52 it is).
+    """
+    if hi > lo:
+        return lo, hi
+    pad = max(0.5, abs(lo) * 1e-9)
+    return lo - pad, hi + pad
 
 
 def clean(v: float) -> float:
@@ -180,7 +208,7 @@ def x_ticks(out: list[str], lo: float, hi: float, base: float) -> None:
     ticks = nice_ticks(lo, hi, 8)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     for t in ticks:
-        x = LEFT + WIDTH * (t - lo) / (hi - lo)
+        x = LEFT + WIDTH * fraction(t, lo, hi)
         out.append(
             f'<line x1="{px(x)}" x2="{px(x)}" y1="{px(base)}" y2="{px(base + 5)}" stroke="{AXIS}"/>'
         )

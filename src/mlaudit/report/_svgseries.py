@@ -20,12 +20,14 @@ from mlaudit.report._svgparts import (
     RIGHT,
     clean,
     esc,
+    fraction,
     frame,
     legend,
     nice_ticks,
     number,
     opening,
     px,
+    spread,
     tick,
     title_lines,
     x_label,
@@ -63,7 +65,7 @@ class _YAxis:
 
     def pos(self, v: float) -> float:
         """Pixel y of the value ``v``."""
-        return self.top + HEIGHT - HEIGHT * (v - self.lo) / (self.hi - self.lo)
+        return self.top + HEIGHT - HEIGHT * fraction(v, self.lo, self.hi)
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,9 @@ def _x_axis(d: SeriesDetail) -> _XAxis:
                       0.0, 1.0)  # fmt: skip
     xs = [float(x) for x in d.x]
     lo, hi = min(xs), max(xs)
-    if hi <= lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    return _XAxis(True, labels, slanted, [LEFT + WIDTH * (x - lo) / (hi - lo) for x in xs], lo, hi)
+    lo, hi = spread(lo, hi)
+    pos = [LEFT + WIDTH * fraction(x, lo, hi) for x in xs]
+    return _XAxis(True, labels, slanted, pos, lo, hi)
 
 
 def _y_axis(d: SeriesDetail, top: int) -> _YAxis:

@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 
 from mlaudit._maskkey import key_id
-from mlaudit._threads import worker_pool
+from mlaudit._threads import carry_context, worker_pool
 from mlaudit.data import ColumnSchema, Schema
 from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.summary import _columns as colmod
@@ -210,7 +210,8 @@ def _batch(
     scan = _ColumnScan(df, plan, row_offset, flags, key)
     # Column summaries are independent and their heavy parts (numpy sorts, polars queries)
     # release the GIL, so columns are summarised on the worker pool.
-    results = list(worker_pool().map(lambda c: scan.column(c, kinds[c.name]), schema.columns))
+    task = carry_context(lambda c: scan.column(c, kinds[c.name]))
+    results = list(worker_pool().map(task, schema.columns))
     cols = {c.name: r[0] for c, r in zip(schema.columns, results, strict=True)}
     scratch = _Scratch()
     for c, (_, sorted_values, ext) in zip(schema.columns, results, strict=True):

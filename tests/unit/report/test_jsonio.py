@@ -142,3 +142,21 @@ def test_report_validates_against_schema(result: AuditResult) -> None:
     doc["checks"][0]["metrics"]["missing_share"] = "zero"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_text_that_reads_like_a_special_float_stays_text() -> None:
+    # A source, a column or a message may literally be "NaN" or "Infinity": the canonical
+    # writer's special strings must turn back into floats only where a float can stand.
+    from mlaudit.results import InputInfo
+
+    result = make_result()
+    result = result.model_copy(
+        update={
+            "inputs": [
+                InputInfo(name="current", source="Infinity", format="csv", fingerprint="x", rows=1,
+                          columns=1, schema_={})
+            ]
+        }
+    )  # fmt: skip
+    back = load_result(dumps_canonical(result))
+    assert back.inputs[0].source == "Infinity"

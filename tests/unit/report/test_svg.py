@@ -129,3 +129,27 @@ def test_each_chart_kind_has_one_renderer() -> None:
     assert drawn is not None and drawn.startswith('<svg role="img" aria-label="roc" ')
     assert detail_svg(CurveDetail(name="roc", curves={}), label="roc") is None
     assert detail_svg(TableDetail(name="t", columns=["a"], rows=[[1]]), label="t") is None
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected"),
+    [
+        # found by the fuzz tier: a range of subnormal width (log10 of 0), and one wider than
+        # the float maximum (hi - lo overflows): raw step 6.8e307 rounds up to 1e308 by hand.
+        (0.0, 5e-324, [0.0, 5e-324]),
+        (-1.7e308, 1.7e308, [-1e308, 0.0, 1e308]),
+    ],
+)
+def test_nice_ticks_at_the_float_limits(lo: float, hi: float, expected: list[float]) -> None:
+    assert nice_ticks(lo, hi, 5) == expected
+
+
+@pytest.mark.parametrize("x", [[4503599627370498.0], [-1.7e308, 1.7e308], [1.7976931348623157e308]])
+def test_a_series_over_huge_x_values_is_drawn(x: list[float]) -> None:
+    # found by the fuzz tier: one x of 2**52 + 2 divided by zero (x - 0.5 == x there), and a
+    # range wider than the float maximum overflowed; the points must lie inside the plot.
+    d = SeriesDetail(name="s", x=x, series={"a": [1.0] * len(x)})
+    svg = series_svg(d, label="s")
+    ET.fromstring(svg)
+    xs = [float(v) for v in re.findall(r'<circle[^>]*\bcx="([^"]+)"', svg)]
+    assert xs and all(56 <= v <= 56 + 520 for v in xs), xs  # LEFT, LEFT + WIDTH

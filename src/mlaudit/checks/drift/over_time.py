@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from mlaudit._numbers import finite_or_none
-from mlaudit._threads import thread_limit
+from mlaudit._threads import carry_context, thread_limit
 from mlaudit.checks._base import CheckContext, register
 from mlaudit.checks._options import Positive
 from mlaudit.checks.drift.univariate import DriftOptions, UnivariateDrift, univariate_results
@@ -71,8 +71,11 @@ def _per_window(
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    def compare(w: Window) -> dict[str, _Cell]:
+        return _one_window(ctx, w, options)
+
     with ThreadPoolExecutor(max_workers=min(_THREADS, thread_limit())) as pool:
-        return list(pool.map(lambda w: _one_window(ctx, w, options), data.windows))
+        return list(pool.map(carry_context(compare), data.windows))
 
 
 _THREADS = 2
