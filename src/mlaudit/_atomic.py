@@ -27,7 +27,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from mlaudit.errors import MLAuditError, ReportError
@@ -136,17 +136,32 @@ def write_file(
         )
     payload = data.encode("utf-8") if isinstance(data, str) else data
     with folder_lock(target.parent, what, error):
-        tmp: Path | None = None
-        try:
-            tmp = _temp(target, payload)
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise _error(exc, target, what, error) from None
-        finally:
-            if tmp is not None:
-                tmp.unlink(missing_ok=True)
-        _fsync_folder(target.parent)
+        _publish(target, payload, 0o644, os.replace, what, error)
     return target
+
+
+def _publish(
+    target: Path,
+    data: bytes,
+    mode: int,
+    place: Callable[[Path, Path], None],
+    what: str,
+    error: type[MLAuditError],
+) -> None:
+    """``data`` to a temporary file beside ``target``, then ``place(tmp, target)`` (a rename
+    or a link); the temporary file is removed whatever happens.  FileExistsError propagates."""
+    tmp: Path | None = None
+    try:
+        tmp = _temp(target, data, mode)
+        place(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise _error(exc, target, what, error) from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    _fsync_folder(target.parent)
 
 
 def create_file(
@@ -164,19 +179,10 @@ def create_file(
     one wins and the others keep (and should read) the winner's.  No folder lock is taken.
     Returns True when this call created the file.
     """
-    target = Path(path)
-    tmp: Path | None = None
     try:
-        tmp = _temp(target, data, mode)
-        os.link(tmp, target)
+        _publish(Path(path), data, mode, os.link, what, error)
     except FileExistsError:
         return False
-    except OSError as exc:
-        raise _error(exc, target, what, error) from None
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-    _fsync_folder(target.parent)
     return True
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -121,3 +122,17 @@ def random_halves(df: pl.DataFrame, seed: int) -> tuple[pl.DataFrame, pl.DataFra
     order = np.random.default_rng(seed).permutation(df.height)
     half = df.height // 2
     return df[order[:half]], df[order[half:]]
+
+
+def breast_cancer() -> pl.DataFrame:
+    """scikit-learn's breast cancer table with its target as column ``target``."""
+    return sklearn_table("breast_cancer")
+
+
+HALVES_TABLES: dict[str, Callable[[], pl.DataFrame]] = {
+    "adult": adult,
+    "german": german,
+    "compas": compas,
+    "breast_cancer": breast_cancer,
+}
+"""The real tables the random-halves tests run on (name → loader)."""

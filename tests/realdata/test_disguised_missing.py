@@ -65,10 +65,7 @@ def test_adult_declared_markers_are_counted_as_missing() -> None:
 
 TABLES: dict[str, Callable[[], pl.DataFrame]] = {
     "adult_raw": lambda: _adult_raw()[1],
-    "adult": t.adult,
-    "german": t.german,
-    "compas": t.compas,
-    "breast_cancer": lambda: t.sklearn_table("breast_cancer"),
+    **t.HALVES_TABLES,
 }
 
 

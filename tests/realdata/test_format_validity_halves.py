@@ -7,9 +7,6 @@ as not one (skipped, never warn or fail).  The other tables have nothing to judg
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import polars as pl
 import pytest
 
 from mlaudit import Audit
@@ -19,12 +16,7 @@ from tests.realdata import _tables as t
 pytestmark = pytest.mark.realdata
 
 SEEDS = range(5)
-TABLES: dict[str, Callable[[], pl.DataFrame]] = {
-    "adult": t.adult,
-    "german": t.german,
-    "compas": t.compas,
-    "breast_cancer": lambda: t.sklearn_table("breast_cancer"),
-}
+TABLES = t.HALVES_TABLES
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))

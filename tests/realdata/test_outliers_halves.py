@@ -10,12 +10,7 @@ from tests.realdata import _tables as t
 
 pytestmark = pytest.mark.realdata
 
-TABLES = {
-    "adult": t.adult,
-    "german": t.german,
-    "compas": t.compas,
-    "breast_cancer": lambda: t.sklearn_table("breast_cancer"),
-}
+TABLES = t.HALVES_TABLES
 
 
 def _statuses(df: pl.DataFrame, check: str, seeds: range) -> list[str]:

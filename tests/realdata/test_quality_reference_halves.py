@@ -10,9 +10,6 @@ the whole table, not of the split.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import polars as pl
 import pytest
 
 from mlaudit import Audit
@@ -29,12 +26,7 @@ REFERENCE_CHECKS = (
     "quality.allowed_values",
 )
 LEVEL_CHECKS = ("quality.constant", "quality.cardinality", "quality.inconsistent_categories")
-TABLES: dict[str, Callable[[], pl.DataFrame]] = {
-    "adult": t.adult,
-    "german": t.german,
-    "compas": t.compas,
-    "breast_cancer": lambda: t.sklearn_table("breast_cancer"),
-}
+TABLES = t.HALVES_TABLES
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))
