@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from mlaudit.config import ScoreDirection
 
@@ -65,6 +65,8 @@ class Schema(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     columns: list[ColumnSchema]
+    _index: dict[str, ColumnSchema] = PrivateAttr(default_factory=dict)
+    _index_key: tuple[int, int] = PrivateAttr(default=(0, -1))
     score_threshold: float | None = Field(
         default=None, description="declared score at which a row is predicted positive"
     )
@@ -77,14 +79,19 @@ class Schema(BaseModel):
         """Column names in order."""
         return [c.name for c in self.columns]
 
+    def _by_name(self) -> dict[str, ColumnSchema]:
+        """Name → column, built once per list of columns (lookups on wide data stay O(1))."""
+        key = (id(self.columns), len(self.columns))
+        if self._index_key != key:
+            self._index = {c.name: c for c in self.columns}
+            self._index_key = key
+        return self._index
+
     def __getitem__(self, name: str) -> ColumnSchema:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+        return self._by_name()[name]
 
     def __contains__(self, name: object) -> bool:
-        return any(c.name == name for c in self.columns)
+        return isinstance(name, str) and name in self._by_name()
 
     def with_role(self, *roles: Role) -> list[ColumnSchema]:
         """Columns whose role is one of ``roles``."""

@@ -196,14 +196,16 @@ def _batch(
     rules: dict[str, pl.Expr] | None,
     flags: _Flags,
 ) -> tuple[DatasetProfile, _Scratch]:
-    missing = [c for c in schema.names if c not in df.columns]
+    present = set(df.columns)
+    missing = [c for c in schema.names if c not in present]
     if missing:
         raise SchemaError(
             f"the data lacks column(s) {missing} named by the schema",
             fix="re-infer the schema for this data or fix the column names",
         )
     rules = compile_rules(plan.rules) if rules is None else rules
-    kinds = {c.name: colmod.column_kind(c, df.schema[c.name]) for c in schema.columns}
+    dtypes = df.schema  # built once: polars makes a new Schema object on every access
+    kinds = {c.name: colmod.column_kind(c, dtypes[c.name]) for c in schema.columns}
     row = _aggregate_row(df, schema, plan, rules, flags.second_pass)
     personal = [c.name for c in schema.columns if c.personal or c.name in plan.personal]
     key = scan_key(bool(personal))
@@ -247,10 +249,11 @@ def _aggregate_row(
     ]
     if not second_pass:
         missing: list[pl.Expr] = []
+        dtypes = df.schema
         for c in schema.columns:
             if df[c.name].null_count():
                 missing.append(pl.col(c.name).is_null())
-            if df.schema[c.name].is_float():
+            if dtypes[c.name].is_float():
                 missing.append(pl.col(c.name).is_nan().fill_null(False))
         if missing:
             exprs.append(pl.any_horizontal(missing).sum().alias("__missing"))

@@ -78,7 +78,7 @@ def sample_examples(
     finding needs.  Personal columns arrive masked; they are listed in ``masked_columns``.
     """
     sample = ctx.current.sample
-    if sample is None or sample.height == 0 or any(c not in sample.columns for c in columns):
+    if sample is None or sample.height == 0 or not set(columns) <= set(sample.columns):
         return None
     try:
         rows = sample.filter(offending.fill_null(False)).head(_EXAMPLE_ROWS)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import polars as pl
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
@@ -80,9 +81,12 @@ def top_value(col: ColumnSummary, profile: DatasetProfile) -> TopValue | None:
     if col.numeric is not None and col.non_null and col.numeric.zeros / col.non_null >= 0.5:
         return TopValue("0", col.numeric.zeros, col.non_null, True)
     sample = profile.sample
-    if sample is None or col.name not in sample.columns or col.personal:
+    if sample is None or col.personal:
         return None  # personal columns are masked in the sample
-    values = sample.get_column(col.name).drop_nulls()
+    try:  # a lookup by name: `in sample.columns` builds the list of every name (wide data)
+        values = sample.get_column(col.name).drop_nulls()
+    except pl.exceptions.ColumnNotFoundError:
+        return None
     if values.dtype.is_float():
         values = values.drop_nans()
     if values.len() == 0:

@@ -116,10 +116,11 @@ def anomaly_features(
     sample: pl.DataFrame, schema: Schema, *, max_levels: int = 20, personal: Collection[str] = ()
 ) -> FeatureMatrix:
     """Build the model matrix from ``sample`` following the module docstring's rules."""
+    present = set(sample.columns)
     usable = [
         c
         for c in schema.columns
-        if c.name in sample.columns
+        if c.name in present
         and c.role not in _EXCLUDED
         and not c.personal
         and c.name not in personal
