@@ -79,6 +79,15 @@ class Schema(BaseModel):
         """Column names in order."""
         return [c.name for c in self.columns]
 
+    def __eq__(self, other: object) -> bool:
+        # The fields only: the lookup index (a private cache) must not make equal schemas
+        # differ (pydantic compares private attributes too).
+        if not isinstance(other, Schema):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in type(self).model_fields)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable list of columns: never hashable
+
     def _by_name(self) -> dict[str, ColumnSchema]:
         """Name → column, built once per list of columns (lookups on wide data stay O(1))."""
         key = (id(self.columns), len(self.columns))

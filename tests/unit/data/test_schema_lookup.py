@@ -27,3 +27,10 @@ def test_a_wide_schema_finds_every_column() -> None:
     schema = Schema(columns=[_col(n) for n in names])
     assert all(schema[n].name == n for n in names)
     assert schema.names == names
+
+
+def test_equality_ignores_whether_a_lookup_was_made() -> None:
+    a, b = Schema(columns=[_col("a")]), Schema(columns=[_col("a")])
+    assert a["a"] is not None  # builds a's index only
+    assert a == b and b == a
+    assert a != Schema(columns=[_col("b")])
