@@ -369,12 +369,16 @@ class ParquetReader(FileReader):
         """Exact, from the files' footers."""
         return sum(int(self._open(p).metadata.num_rows) for p in self.spec.paths)
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        """Stream row groups as batches of at most ``batch_size`` rows."""
+    def batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """Stream row groups as batches of at most ``batch_size`` rows (only ``columns``, read
+        from the files alone, when given)."""
         schema = self.schema
+        if columns is not None:
+            schema = pa.schema([schema.field(c) for c in columns])
         for p in self.spec.paths:
             pf = self._open(p)
-            batches = pf.iter_batches(batch_size=self.batch_size, columns=self.columns)
+            read = columns if columns is not None else self.columns
+            batches = pf.iter_batches(batch_size=self.batch_size, columns=read)
             done = 0
             while True:
                 try:

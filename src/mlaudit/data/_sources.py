@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -370,6 +370,33 @@ class Dataset:
         """Row count when known without a scan (Parquet/IPC metadata, frames) or after one."""
         known = self._reader.num_rows
         return known if known is not None else self._counted
+
+    def column_batches(self, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+        """Stream only ``columns`` (names as :attr:`arrow_schema` gives them), declared missing
+        markers applied; Parquet reads just those columns from disk.
+
+        A pass for a few columns (the model columns of the windows pass): it leaves the counts
+        the full pass keeps (:attr:`marker_counts`, the row count) untouched.
+        """
+        wanted = list(columns)
+        if not isinstance(self._reader, ParquetReader):
+            for batch in self.batches():
+                yield batch.select(wanted)
+            return
+        shown = self.arrow_schema.names
+        source = self._selected_schema().names
+        by_name = dict(zip(shown, source, strict=True))
+        missing = [c for c in wanted if c not in by_name]
+        if missing:
+            raise SchemaError(
+                f"the {self.name} data has no column(s) {missing}",
+                fix=f"use one of: {', '.join(shown[:20])}",
+            )
+        for batch in self._reader.batches([by_name[c] for c in wanted]):
+            batch = batch.rename_columns(wanted)
+            if self.missing_markers:
+                batch, _ = apply_missing_markers(batch, self.missing_markers)
+            yield batch
 
     def batches(self) -> Generator[pa.RecordBatch, None, None]:
         """Stream the data as record batches of at most ``batch_size`` rows (re-iterable)."""

@@ -16,6 +16,7 @@ import polars as pl
 
 from mlaudit.data import (
     ColumnType,
+    Dataset,
     Role,
     Schema,
     WindowSpec,
@@ -106,14 +107,19 @@ def scan_windows(
         personal=base.personal,
         sketch_exact=WINDOW_SKETCH_EXACT,
     )
+    order_col = order_by or (spec.column if spec.by_time else None)
     scan = _WindowScan(
         spec,
         Schema(columns=[schema[c] for c in profile_columns]),
         light,
         list(row_columns),
-        order_by or (spec.column if spec.by_time else None),
+        order_col,
     )
-    for batch in source.batches():
+    needed = [*profile_columns, *row_columns, spec.column if spec.by_time else None, order_col]
+    wanted = list(dict.fromkeys(c for c in needed if c is not None))
+    # Only the columns this pass reads (a Dataset reads just those from a Parquet file).
+    batches = source.column_batches(wanted) if isinstance(source, Dataset) else source.batches()
+    for batch in batches:
         df = pl.from_arrow(batch)
         assert isinstance(df, pl.DataFrame)
         scan.add(df)
