@@ -101,14 +101,20 @@ def standardised_numeric(
         if finite.size == 0:
             dropped[col.name] = "no finite value in the reference sample"
             continue
-        mean, std = float(finite.mean()), float(finite.std())
-        if not np.isfinite(std) or std <= 1e-12 * max(1.0, abs(mean)):
+        scale = 1.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, std = float(finite.mean()), float(finite.std())
+        if not (np.isfinite(mean) and np.isfinite(std)):  # values near 1.8e308 overflow:
+            scale = float(np.abs(finite).max())  # standardise in units of the largest value
+            mean, std = float((finite / scale).mean()), float((finite / scale).std())
+        if std <= 1e-12 * max(1.0 / scale, abs(mean)):
             dropped[col.name] = "constant in the reference sample"
             continue
-        lo, hi, med = float(finite.min()), float(finite.max()), float(np.median(finite))
+        lo, hi = float(finite.min()), float(finite.max())
+        med = float(np.median(finite / scale)) * scale  # the middle pair's mean may overflow
         for v, out in ((r, ref_cols), (c, cur_cols)):
             v = np.where(v == np.inf, hi, np.where(v == -np.inf, lo, v))
-            out.append((np.where(np.isnan(v), med, v) - mean) / std)
+            out.append((np.where(np.isnan(v), med, v) / scale - mean) / std)
         names.append(col.name)
     if not names:
         return np.empty((reference.height, 0)), np.empty((current.height, 0)), names, dropped

@@ -224,3 +224,17 @@ def test_never_keeps_every_component() -> None:
     # mean over rows and columns of the squared residual = s_2^2 / (n p)
     assert errs.reference.mean() == pytest.approx(s[1] ** 2 / (2000 * 2), rel=1e-9)
     assert errs.explained_variance == pytest.approx(s[0] ** 2 / np.sum(s**2), rel=1e-9)
+
+
+def test_values_near_the_float_limit_are_standardised_not_called_constant() -> None:
+    # Their standard deviation overflows float64 when computed directly; in units of the
+    # largest value it does not, and z-scores do not depend on the unit.
+    rng = np.random.default_rng(0)
+    base = rng.uniform(1.0, 1.7, size=300)
+    ref = pl.DataFrame({"h": base * 1e308, "x": rng.normal(size=300)})
+    cur = pl.DataFrame({"h": rng.uniform(1.0, 1.7, size=300) * 1e308, "x": rng.normal(size=300)})
+    cols = [ColumnSchema(name=n, dtype="double", type=ColumnType.NUMERIC) for n in ("h", "x")]
+    r, _, names, dropped = standardised_numeric(ref, cur, cols)
+    assert names == ["h", "x"] and dropped == {}
+    expected = (base - base.mean()) / base.std()  # the same column in ordinary units
+    assert np.allclose(r[:, 0], expected, rtol=1e-9, atol=1e-9)
