@@ -7,20 +7,17 @@ frames for the small parts that need them (schema inference, samples).
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 import pyarrow as pa
 
 from mlaudit.data._dialect import CsvDialect, CsvOptions
 from mlaudit.data._files import (
-    FileReader,
     FileSpec,
-    IpcReader,
     ParquetReader,
     check_names,
     resolve_path,
@@ -28,9 +25,18 @@ from mlaudit.data._files import (
 from mlaudit.data._fingerprint import fingerprint_batches, fingerprint_file, fingerprint_files
 from mlaudit.data._markers import MissingMarkers, apply_missing_markers
 from mlaudit.data._names import placeholder_names
+from mlaudit.data._readers import (
+    LazyReader,
+    Reader,
+    StreamReader,
+    TableReader,
+    open_file,
+    select_columns,
+    to_table,
+)
 from mlaudit.data._sql import SqlReader, describe_sql
-from mlaudit.data._text import CsvReader, JsonReader
-from mlaudit.errors import DataError, DataSourceError, MLAuditWarning, SchemaError
+from mlaudit.data._text import CsvReader
+from mlaudit.errors import DataError, MLAuditWarning, SchemaError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -38,135 +44,6 @@ if TYPE_CHECKING:
 __all__ = ["Dataset", "FormatName"]
 
 FormatName = Literal["csv", "tsv", "parquet", "jsonl", "json", "ndjson", "arrow", "feather", "ipc"]
-
-
-class _Reader(Protocol):
-    @property
-    def schema(self) -> pa.Schema: ...
-
-    @property
-    def num_rows(self) -> int | None: ...
-
-    def batches(self) -> Iterator[pa.RecordBatch]: ...
-
-
-def _open_file(
-    spec: FileSpec,
-    *,
-    batch_size: int,
-    encoding: str,
-    columns: list[str] | None,
-    csv: CsvOptions | None,
-) -> FileReader:
-    if spec.format in ("csv", "tsv"):
-        return CsvReader(
-            spec, batch_size=batch_size, encoding=encoding, columns=columns, options=csv
-        )
-    if csv is not None and csv != CsvOptions():
-        raise DataSourceError(
-            f"CSV options (separator, decimal, ...) were given for {spec.display!r}, which is "
-            f"read as {spec.format}",
-            fix="remove the CSV options for this input, or set its format to csv",
-        )
-    if spec.format == "parquet":
-        return ParquetReader(spec, batch_size=batch_size, columns=columns)
-    if spec.format == "jsonl":
-        return JsonReader(spec, batch_size=batch_size, encoding=encoding, columns=columns)
-    return IpcReader(spec, batch_size=batch_size, columns=columns)
-
-
-def _select_columns(names: list[str], columns: list[str] | None, where: str) -> None:
-    for col in columns or []:
-        if col not in names:
-            close = difflib.get_close_matches(col, names, n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise SchemaError(
-                f"column {col!r} asked for in columns= is not in the {where}{hint}",
-                fix=f"use one of: {', '.join(names[:20])}",
-            )
-
-
-class _TableReader:
-    """An in-memory Arrow table."""
-
-    def __init__(self, table: pa.Table, batch_size: int) -> None:
-        self.table = table
-        self.batch_size = batch_size
-
-    @property
-    def schema(self) -> pa.Schema:
-        return self.table.schema
-
-    @property
-    def num_rows(self) -> int | None:
-        return int(self.table.num_rows)
-
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        yield from self.table.to_batches(max_chunksize=self.batch_size)
-
-
-class _LazyReader:
-    """A polars LazyFrame, collected in streaming batches."""
-
-    def __init__(self, lf: pl.LazyFrame, batch_size: int) -> None:
-        self.lf = lf
-        self.batch_size = batch_size
-        try:
-            empty = pl.DataFrame(schema=lf.collect_schema())
-        except pl.exceptions.PolarsError as exc:
-            raise DataSourceError(
-                f"the polars LazyFrame cannot be planned: {exc}", fix="check the query"
-            ) from None
-        self._schema = empty.to_arrow().schema
-
-    @property
-    def schema(self) -> pa.Schema:
-        return self._schema
-
-    @property
-    def num_rows(self) -> int | None:
-        return None
-
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        try:
-            for frame in self.lf.collect_batches(chunk_size=self.batch_size, lazy=True):
-                for batch in frame.to_arrow().to_batches(max_chunksize=self.batch_size):
-                    yield batch.cast(self._schema)
-        except pl.exceptions.PolarsError as exc:
-            raise DataSourceError(
-                f"the polars LazyFrame failed while reading: {exc}", fix="check the query"
-            ) from None
-
-
-class _StreamReader:
-    """A pyarrow RecordBatchReader: read once, kept so that the Dataset can be re-read."""
-
-    def __init__(self, reader: pa.RecordBatchReader) -> None:
-        self.reader: pa.RecordBatchReader | None = reader
-        self._schema = reader.schema
-        self.cache: list[pa.RecordBatch] = []
-
-    @property
-    def schema(self) -> pa.Schema:
-        return self._schema
-
-    @property
-    def num_rows(self) -> int | None:
-        return sum(b.num_rows for b in self.cache) if self.reader is None else None
-
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        i = 0
-        while True:
-            if i < len(self.cache):
-                yield self.cache[i]
-                i += 1
-                continue
-            if self.reader is None:
-                return
-            try:
-                self.cache.append(self.reader.read_next_batch())
-            except StopIteration:
-                self.reader = None
 
 
 def _add_counts(total: dict[str, dict[str, int]], counts: dict[str, dict[str, int]]) -> None:
@@ -255,7 +132,7 @@ class Dataset:
             self._files = resolve_path(source, format)
             self.format: str = self._files.format
             self.source: str = self._files.display
-            self._reader: _Reader = _open_file(
+            self._reader: Reader = open_file(
                 self._files,
                 batch_size=batch_size,
                 encoding=encoding,
@@ -305,28 +182,28 @@ class Dataset:
         ds._validate()
         return ds
 
-    def _wrap(self, source: Any) -> tuple[str, str, _Reader]:
+    def _wrap(self, source: Any) -> tuple[str, str, Reader]:
         if isinstance(source, pl.LazyFrame):
-            reader = _LazyReader(self._lazy(source), self.batch_size)
+            reader = LazyReader(self._lazy(source), self.batch_size)
             return "polars-lazy", "polars.LazyFrame", reader
         if isinstance(source, pa.RecordBatchReader):
-            return "arrow-stream", "pyarrow.RecordBatchReader", _StreamReader(source)
-        kind, table, self.placeholder_columns = _to_table(source)
+            return "arrow-stream", "pyarrow.RecordBatchReader", StreamReader(source)
+        kind, table, self.placeholder_columns = to_table(source)
         if self.columns is not None:
-            _select_columns(table.column_names, self.columns, kind)
+            select_columns(table.column_names, self.columns, kind)
             table = table.select(self.columns)
-        return kind.split(".")[0], kind, _TableReader(table, self.batch_size)
+        return kind.split(".")[0], kind, TableReader(table, self.batch_size)
 
     def _lazy(self, lf: pl.LazyFrame) -> pl.LazyFrame:
         if self.columns is None:
             return lf
-        _select_columns(lf.collect_schema().names(), self.columns, "polars.LazyFrame")
+        select_columns(lf.collect_schema().names(), self.columns, "polars.LazyFrame")
         return lf.select(self.columns)
 
     def _validate(self) -> None:
         raw = self._reader.schema.names
-        if isinstance(self._reader, _StreamReader | SqlReader):
-            _select_columns(raw, self.columns, self.source)
+        if isinstance(self._reader, StreamReader | SqlReader):
+            select_columns(raw, self.columns, self.source)
         names, renamed = placeholder_names(self._selected_schema().names)
         check_names(names, f"{self.name} data ({self.source})")
         if renamed:
@@ -355,7 +232,7 @@ class Dataset:
 
     def _selected_schema(self) -> pa.Schema:
         schema = self._reader.schema
-        if self.columns is not None and isinstance(self._reader, _StreamReader | SqlReader):
+        if self.columns is not None and isinstance(self._reader, StreamReader | SqlReader):
             return pa.schema([schema.field(c) for c in self.columns])
         return schema
 
@@ -400,7 +277,7 @@ class Dataset:
 
     def batches(self) -> Generator[pa.RecordBatch, None, None]:
         """Stream the data as record batches of at most ``batch_size`` rows (re-iterable)."""
-        select = self.columns is not None and isinstance(self._reader, _StreamReader | SqlReader)
+        select = self.columns is not None and isinstance(self._reader, StreamReader | SqlReader)
         n = 0
         found: dict[str, dict[str, int]] = {}
         for batch in self._reader.batches():
@@ -419,7 +296,7 @@ class Dataset:
     def head(self, n: int = 5) -> pl.DataFrame:
         """The first ``n`` rows as a polars DataFrame (reads only what it needs)."""
         lazy_ok = self._names is None and not self.missing_markers
-        if isinstance(self._reader, _LazyReader) and lazy_ok:
+        if isinstance(self._reader, LazyReader) and lazy_ok:
             return self._reader.lf.head(n).collect()
         parts: list[pa.RecordBatch] = []
         got = 0
@@ -516,33 +393,3 @@ def _renamed_schema(schema: pa.Schema, names: list[str]) -> pa.Schema:
     return pa.schema(
         [f.with_name(n) for f, n in zip(schema, names, strict=True)], metadata=schema.metadata
     )
-
-
-def _to_table(source: Any) -> tuple[str, pa.Table, dict[str, str]]:
-    """The kind of frame and its Arrow table; pandas' blank names replaced (and recorded)."""
-    if isinstance(source, pl.DataFrame):
-        return "polars.DataFrame", source.to_arrow(), {}
-    if isinstance(source, pa.Table):
-        return "pyarrow.Table", source, {}
-    if isinstance(source, pa.RecordBatch):
-        return "pyarrow.RecordBatch", pa.Table.from_batches([source]), {}
-    if type(source).__module__.startswith("pandas") and type(source).__name__ == "DataFrame":
-        return "pandas.DataFrame", *_from_pandas(source)
-    raise DataSourceError(
-        f"cannot read an object of type {type(source).__module__}.{type(source).__name__}",
-        fix="pass a file path, a pandas or polars DataFrame, a polars LazyFrame, a pyarrow "
-        "Table or RecordBatchReader, or use Dataset.from_sql(url, query)",
-    )
-
-
-def _from_pandas(df: Any) -> tuple[pa.Table, dict[str, str]]:
-    names, renamed = placeholder_names([str(c) for c in df.columns])
-    check_names(names, "the pandas.DataFrame")
-    frame = df.set_axis(names, axis=1) if list(df.columns) != names else df
-    try:
-        return pa.Table.from_pandas(frame, preserve_index=False), renamed
-    except (pa.ArrowException, TypeError, ValueError) as exc:
-        raise DataSourceError(
-            f"the pandas.DataFrame cannot be converted to Arrow: {exc}",
-            fix="give the column one type (e.g. df[col] = df[col].astype(str))",
-        ) from None
