@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,22 +12,15 @@ from pydantic import ValidationError
 from mlaudit.audit import Audit
 from mlaudit.cli._common import (
     CSV_OPTION_NAMES,
+    NO_INPUT_OPTIONS,
     WINDOW_HELP,
-    DecimalOpt,
-    EncodingOpt,
-    HeaderOpt,
-    MissingMarkersOpt,
-    NullValuesOpt,
-    QuoteOpt,
-    RenameDuplicatesOpt,
     ScoreDirectionOpt,
     ScoreThresholdOpt,
-    SeparatorOpt,
-    SkipInitialSpaceOpt,
     check_fail_on,
     exit_code_for,
     handle_errors,
     input_config,
+    input_options,
     parse_window,
     print_summary,
     report_formats,
@@ -42,6 +36,7 @@ __all__ = ["audit"]
 
 
 @handle_errors
+@input_options
 def audit(
     config: Annotated[
         Path | None, typer.Argument(help="audit.yaml or .toml; options below override it")
@@ -70,19 +65,11 @@ def audit(
     seed: Annotated[int | None, typer.Option(help="seed for samples and models")] = None,
     window: Annotated[str | None, typer.Option(help=WINDOW_HELP)] = None,
     timestamp: Annotated[str | None, typer.Option(help="timestamp column for --window")] = None,
-    encoding: EncodingOpt = "utf-8",
-    separator: SeparatorOpt = None,
-    decimal: DecimalOpt = None,
-    quote: QuoteOpt = None,
-    header: HeaderOpt = None,
-    null_values: NullValuesOpt = None,
-    missing_markers: MissingMarkersOpt = None,
-    skip_initial_space: SkipInitialSpaceOpt = False,
-    rename_duplicates: RenameDuplicatesOpt = False,
+    inputs: Mapping[str, Any] = NO_INPUT_OPTIONS,
 ) -> None:
     """Audit data (and later models): quality and validation checks, reports, exit code."""
     check_fail_on(fail_on)
-    cfg = _merge_config(config, locals())
+    cfg = _merge_config(config, {**locals(), **inputs})
     formats = report_formats(format, cfg.output.formats)
     out_dir = out or Path(cfg.output.dir)
     result = Audit.from_config(cfg, progress=not state["quiet"]).run()

@@ -4,11 +4,13 @@ options several commands take (``--format``, ``--fail-on``, ``--window``)."""
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -29,6 +31,7 @@ __all__ = [
     "EXIT_FAILURES",
     "EXIT_OK",
     "EXIT_USAGE",
+    "NO_INPUT_OPTIONS",
     "WINDOW_HELP",
     "DecimalOpt",
     "EncodingOpt",
@@ -47,6 +50,7 @@ __all__ = [
     "exit_code_for",
     "handle_errors",
     "input_config",
+    "input_options",
     "parse_window",
     "print_summary",
     "report_formats",
@@ -323,17 +327,47 @@ def score_schema(threshold: float | None, direction: str | None) -> dict[str, ob
     return out
 
 
-CSV_OPTION_NAMES = (
-    "encoding",
-    "separator",
-    "decimal",
-    "quote",
-    "header",
-    "null_values",
-    "missing_markers",
-    "skip_initial_space",
-    "rename_duplicates",
+_INPUT_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
+    ("encoding", EncodingOpt, "utf-8"),
+    ("separator", SeparatorOpt, None),
+    ("decimal", DecimalOpt, None),
+    ("quote", QuoteOpt, None),
+    ("header", HeaderOpt, None),
+    ("null_values", NullValuesOpt, None),
+    ("missing_markers", MissingMarkersOpt, None),
+    ("skip_initial_space", SkipInitialSpaceOpt, False),
+    ("rename_duplicates", RenameDuplicatesOpt, False),
 )
+CSV_OPTION_NAMES = tuple(name for name, _, _ in _INPUT_OPTIONS)
+"""The options of every command that reads data files (how to read them)."""
+NO_INPUT_OPTIONS: Mapping[str, Any] = MappingProxyType({})
+
+
+def input_options(func: Callable[..., R]) -> Callable[..., R]:
+    """Give a command the input options (:data:`CSV_OPTION_NAMES`), declared once here.
+
+    The command declares a last parameter ``inputs`` instead of the nine options; Typer sees
+    the options (the wrapper's signature lists them), and the command receives their values
+    as the one mapping ``inputs`` (what :func:`input_config` takes).
+    """
+    sig = inspect.signature(func, eval_str=True)  # Typer reads the annotations' Option()s
+    kept = [p for p in sig.parameters.values() if p.name != "inputs"]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+        for name, kind, default in _INPUT_OPTIONS
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        inputs = {name: kwargs.pop(name) for name in CSV_OPTION_NAMES if name in kwargs}
+        return func(*args, inputs=inputs, **kwargs)
+
+    wrapper.__annotations__ = {p.name: p.annotation for p in [*kept, *added]}
+    wrapper.__annotations__["return"] = sig.return_annotation
+    wrapper.__signature__ = sig.replace(parameters=[*kept, *added])  # type: ignore[attr-defined]
+    return wrapper
+
+
 _NOT_CSV = {
     ".parquet",
     ".pq",
@@ -355,8 +389,9 @@ _SEPARATOR_WORDS = {
 }
 
 
-def input_config(path: str, opts: dict[str, Any]) -> DataConfig:
-    """A file input with the CSV options of the command line (``opts``: the command's locals)."""
+def input_config(path: str, opts: Mapping[str, Any]) -> DataConfig:
+    """A file input with the input options of the command line (``opts``: the ``inputs`` of
+    :func:`input_options`, or any mapping holding them)."""
     values = {k: opts.get(k) for k in CSV_OPTION_NAMES if opts.get(k) is not None}
     if Path(path).is_dir() or Path(path).suffix.lower() in _NOT_CSV:
         keep = ("encoding", "missing_markers")

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from mlaudit.audit import Audit
 from mlaudit.cli._common import (
+    NO_INPUT_OPTIONS,
     WINDOW_HELP,
-    DecimalOpt,
-    EncodingOpt,
-    HeaderOpt,
-    MissingMarkersOpt,
-    NullValuesOpt,
-    QuoteOpt,
-    RenameDuplicatesOpt,
     ScoreDirectionOpt,
     ScoreThresholdOpt,
-    SeparatorOpt,
-    SkipInitialSpaceOpt,
     check_fail_on,
     exit_code_for,
     handle_errors,
     input_config,
+    input_options,
     parse_window,
     print_summary,
     report_formats,
@@ -37,6 +31,7 @@ __all__ = ["drift"]
 
 
 @handle_errors
+@input_options
 def drift(
     reference: Annotated[str, typer.Argument(help="baseline data, or a saved ref.profile")],
     current: Annotated[str, typer.Argument(help="data to compare with the baseline")],
@@ -51,21 +46,13 @@ def drift(
     seed: Annotated[int, typer.Option(help="seed for samples and models")] = 0,
     window: Annotated[str | None, typer.Option(help=WINDOW_HELP)] = None,
     timestamp: Annotated[str | None, typer.Option(help="timestamp column for --window")] = None,
-    encoding: EncodingOpt = "utf-8",
-    separator: SeparatorOpt = None,
-    decimal: DecimalOpt = None,
-    quote: QuoteOpt = None,
-    header: HeaderOpt = None,
-    null_values: NullValuesOpt = None,
-    missing_markers: MissingMarkersOpt = None,
-    skip_initial_space: SkipInitialSpaceOpt = False,
-    rename_duplicates: RenameDuplicatesOpt = False,
+    inputs: Mapping[str, Any] = NO_INPUT_OPTIONS,
 ) -> None:
     """Has the data drifted? Column by column and as a whole, with sound multiple testing."""
     check_fail_on(fail_on)
     formats = report_formats(format, ["html", "json"])
     schema = {"target": target, "prediction": prediction, "score": score, "timestamp": timestamp}
-    opts = locals()
+    opts = inputs
     audit = Audit(
         input_config(current, opts),
         reference=input_config(reference, opts),

@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from mlaudit.audit import profile_data, profile_windows
 from mlaudit.cli._common import (
+    NO_INPUT_OPTIONS,
     WINDOW_HELP,
-    DecimalOpt,
-    EncodingOpt,
-    HeaderOpt,
-    MissingMarkersOpt,
-    NullValuesOpt,
-    QuoteOpt,
-    RenameDuplicatesOpt,
-    SeparatorOpt,
-    SkipInitialSpaceOpt,
     console,
     handle_errors,
     input_config,
+    input_options,
     parse_window,
     shown,
     state,
@@ -87,6 +81,7 @@ def _row(s: ColumnSummary, role: str) -> list[str]:
 
 
 @handle_errors
+@input_options
 def profile(
     data: Annotated[str, typer.Argument(help="data file, directory or glob")],
     out: Annotated[
@@ -103,15 +98,7 @@ def profile(
     target: Annotated[str | None, typer.Option(help="label column")] = None,
     prediction: Annotated[str | None, typer.Option(help="predicted class column")] = None,
     score: Annotated[str | None, typer.Option(help="predicted score column")] = None,
-    encoding: EncodingOpt = "utf-8",
-    separator: SeparatorOpt = None,
-    decimal: DecimalOpt = None,
-    quote: QuoteOpt = None,
-    header: HeaderOpt = None,
-    null_values: NullValuesOpt = None,
-    missing_markers: MissingMarkersOpt = None,
-    skip_initial_space: SkipInitialSpaceOpt = False,
-    rename_duplicates: RenameDuplicatesOpt = False,
+    inputs: Mapping[str, Any] = NO_INPUT_OPTIONS,
 ) -> None:
     """Profile a data set: types, roles, missing values, ranges, distinct counts, top values.
 
@@ -123,7 +110,7 @@ def profile(
         raise ConfigError("--window only matters for a saved baseline", fix="add --out ref.profile")
     roles = {"target": target, "prediction": prediction, "score": score, "timestamp": timestamp}
     declared = SchemaConfig(**{k: v for k, v in roles.items() if v})
-    source = input_config(data, locals())
+    source = input_config(data, inputs)
     dataset, schema, prof = profile_data(source, schema=declared, seed=seed)
     if out is not None:
         baseline = Baseline(
