@@ -143,3 +143,20 @@ def measure(args: list[str], *, env: dict[str, str] | None = None) -> Measuremen
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     peak = int(match.group(1)) / 1024 if match else float("nan")
     return Measurement(" ".join(Path(a).name if "/" in a else a for a in args), seconds, peak)
+
+
+def drift_files(rows: int, *, drifted: bool, model: bool) -> tuple[str, str]:
+    """The reference and current Parquet files of the drift benchmarks (made once, then reused):
+    the reference with model columns when ``model``, the current also drifted when ``drifted``."""
+    ref_variant = Variant(model=model)
+    cur_variant = Variant(drifted=drifted, model=model)
+    ref = write_parquet(
+        DATA / f"audit_{rows}{ref_variant.suffix}.parquet", rows, seed=0, variant=ref_variant
+    )
+    cur = write_parquet(
+        DATA / f"drift_{rows}{cur_variant.suffix}.parquet",
+        rows,
+        seed=10_000_019,
+        variant=cur_variant,
+    )
+    return str(ref), str(cur)

@@ -32,7 +32,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from _common import DATA, Measurement, Variant, measure, write_parquet
+from _common import DATA, Measurement, Variant, drift_files, measure, write_parquet
 
 HERE = Path(__file__).parent
 PEER_PY = HERE / ".peer-venv" / "bin" / "python"
@@ -117,21 +117,8 @@ def main() -> None:
         help="add target, prediction and score columns (and pass them to mlaudit drift)",
     )
     args = parser.parse_args()
+    ref, cur = drift_files(args.rows, drifted=args.drifted, model=args.model_columns)
     model = Variant(model=args.model_columns)
-    current = Variant(drifted=args.drifted, model=args.model_columns)
-    ref = str(
-        write_parquet(
-            DATA / f"audit_{args.rows}{model.suffix}.parquet", args.rows, seed=0, variant=model
-        )
-    )
-    cur = str(
-        write_parquet(
-            DATA / f"drift_{args.rows}{current.suffix}.parquet",
-            args.rows,
-            seed=10_000_019,
-            variant=current,
-        )
-    )
 
     run_peer = not args.no_peer
     if run_peer and not PEER_PY.exists():

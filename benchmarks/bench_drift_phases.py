@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from _common import DATA, Variant, write_parquet
+from _common import DATA, drift_files
 
 T0 = time.perf_counter()
 TIMES: dict[str, float] = defaultdict(float)
@@ -49,21 +49,7 @@ def main() -> None:
     parser.add_argument("--drifted", action="store_true", help="strong drift in five columns")
     parser.add_argument("--model-columns", action="store_true", help="target, prediction, score")
     args = parser.parse_args()
-    model = Variant(model=args.model_columns)
-    current = Variant(drifted=args.drifted, model=args.model_columns)
-    ref = str(
-        write_parquet(
-            DATA / f"audit_{args.rows}{model.suffix}.parquet", args.rows, seed=0, variant=model
-        )
-    )
-    cur = str(
-        write_parquet(
-            DATA / f"drift_{args.rows}{current.suffix}.parquet",
-            args.rows,
-            seed=10_000_019,
-            variant=current,
-        )
-    )
+    ref, cur = drift_files(args.rows, drifted=args.drifted, model=args.model_columns)
     roles = (
         {"target": "target", "prediction": "prediction", "score": "score"}
         if args.model_columns
