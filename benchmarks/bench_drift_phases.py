@@ -4,13 +4,17 @@ Usage: ``.venv/bin/python benchmarks/bench_drift_phases.py [--rows N] [--drifted
 [--model-columns]`` (the files of ``bench_drift_peer.py`` with the same options)
 
 Times the imports the command pays for, then one drift audit of the benchmark files with timers
-wrapped around each scan pass, each check and the report writing.  Figures are for reading
-proportions; the whole-process figures that count come from ``bench_drift_peer.py``.
+wrapped around each scan pass, each check and the report writing, and prints the process's peak
+resident memory after each (the phase that raises the peak is the first whose figure jumps).
+Checks run side by side, so their times overlap (and a check that waits for work another one
+shares counts the wait).  Figures are for reading proportions; the whole-process figures that
+count come from ``bench_drift_peer.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -21,6 +25,12 @@ from _common import DATA, drift_files
 
 T0 = time.perf_counter()
 TIMES: dict[str, float] = defaultdict(float)
+PEAKS: dict[str, float] = {}
+
+
+def peak_mb() -> float:
+    """The process's peak resident memory so far, in MB (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @contextmanager
@@ -30,6 +40,7 @@ def timed(name: str) -> Iterator[None]:
         yield
     finally:
         TIMES[name] += time.perf_counter() - start
+        PEAKS[name] = peak_mb()
 
 
 def wrap(owner: Any, attr: str, label: Callable[..., str]) -> None:
@@ -95,8 +106,9 @@ def main() -> None:
         write_reports(result, DATA / "drift-phases-out", formats=["json"])
     total = time.perf_counter() - T0
     print(f"{args.rows:,} + {args.rows:,} rows, one process, {total:.2f} s in all")
+    print("    time   peak RSS after it")
     for name, sec in TIMES.items():
-        print(f"{sec:8.3f} s  {name}")
+        print(f"{sec:8.3f} s  {PEAKS[name]:7.0f} MB  {name}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from mlaudit.config import Settings, WindowConfig, format_validation_error
 from mlaudit.data import Dataset, Role, Schema, WindowSpec
 from mlaudit.engines import model_columns, scan_windows, window_columns
 from mlaudit.errors import ConfigError
-from mlaudit.summary import WINDOW, DatasetProfile, ScanPlan, Window, WindowedData
+from mlaudit.summary import WINDOW, WINDOW_DTYPE, DatasetProfile, ScanPlan, Window, WindowedData
 
 __all__ = ["cut_windows", "profile_windows", "window_config"]
 
@@ -168,7 +168,7 @@ def _baseline_windows(
         return saved
     rows = saved.rows
     if rows is not None:
-        rows = rows.with_columns(pl.lit(0, dtype=pl.Int32).alias(WINDOW))
+        rows = rows.with_columns(pl.lit(0, dtype=WINDOW_DTYPE).alias(WINDOW))
     n = rows.height if rows is not None else sum(w.n_rows for w in saved.windows)
     return WindowedData(
         spec=_ALL_ROWS,

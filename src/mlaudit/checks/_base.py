@@ -9,7 +9,9 @@ The math lives in pure functions beside the check or in :mod:`mlaudit.stats`.
 from __future__ import annotations
 
 import importlib
+import threading
 from abc import abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -30,6 +32,9 @@ __all__ = [
 ]
 
 
+_T = TypeVar("_T")
+
+
 @dataclass
 class CheckContext:
     """What checks may read: computed once per run, shared by every check."""
@@ -44,6 +49,27 @@ class CheckContext:
     reference_windows: WindowedData | None = None
     """The reference cut the same way (for control limits and calibration), when available."""
     extras: dict[str, Any] = field(default_factory=dict)
+    """Work shared by several checks, by key (filled through :meth:`shared`)."""
+    _locks: dict[str, threading.Lock] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _guard: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    def shared(self, key: str, compute: Callable[[], _T]) -> _T:
+        """``extras[key]``, computed by ``compute()`` by the first check that asks for it.
+
+        Checks run side by side: a second check asking for the same key waits for the first
+        one's value instead of computing it again.
+        """
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self.extras:
+                self.extras[key] = compute()
+            value: _T = self.extras[key]
+            return value
 
 
 class Check(BaseModel):
@@ -67,6 +93,9 @@ class Check(BaseModel):
     """The check reads a profile per window (``ctx.current_windows[...].profile``)."""
     needs_rows: ClassVar[bool] = False
     """The check reads the model columns row by row (``ctx.current_windows.rows``)."""
+    cost: ClassVar[int] = 1
+    """Relative work on large data, for scheduling only: checks run side by side, costlier
+    ones started first so that the threads finish together (longest first)."""
     reads: ClassVar[frozenset[str]] = frozenset({"distinct", "duplicates"})
     """Optional profile parts the check reads: ``"distinct"`` (distinct counts beyond the
     category cap) and ``"duplicates"`` (row and key hashes).  The scan computes a part only when

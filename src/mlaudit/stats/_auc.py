@@ -21,7 +21,8 @@ scipy.stats (0.57 s of start-up after ``import mlaudit``, measured here) or scik
 * :func:`midranks` — ranks 1..n with tied values sharing their mean rank (what
   ``scipy.stats.rankdata`` gives by default), from one argsort;
 * :func:`roc_auc` — the AUC alone as the Mann–Whitney statistic from the mid-ranks of the pooled
-  scores, ``(R₊ − m(m+1)/2) / (m·n)`` with ``R₊`` the positives' rank sum (equal to
+  scores, ``(R₊ − m(m+1)/2) / (m·n)`` with ``R₊`` the positives' rank sum, its numerator
+  counted directly as the negatives scored below each positive (equal to
   ``sklearn.metrics.roc_auc_score``, which integrates the ROC curve, up to rounding);
 * the normal quantile ``z`` from the Abramowitz and Stegun (1964) formula 26.2.23 as a start
   (error below 4.5e-4), polished by Newton steps on the upper tail ``erfc(z/√2)/2`` computed with
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
 from mlaudit.errors import DataError, UndefinedMetricWarning
 
@@ -127,22 +129,24 @@ def roc_auc(y_true: npt.ArrayLike, y_score: npt.ArrayLike) -> float:
             stacklevel=2,
         )
         return float("nan")
-    return (_positive_rank_sum(s, y) - m * (m + 1) / 2.0) / (float(m) * float(n))
+    return _negatives_below_positives(s, y) / (float(m) * float(n))
 
 
-def _positive_rank_sum(s: npt.NDArray[np.float64], y: npt.NDArray[np.bool_]) -> float:
-    """The sum of the positives' mid-ranks among all scores, from two sorts.
+def _negatives_below_positives(s: npt.NDArray[np.float64], y: npt.NDArray[np.bool_]) -> float:
+    """Σ over positives of the negatives scored below it, ties counting ½ (Mann–Whitney's U).
 
-    A score's mid-rank is ``(below + up_to + 1) / 2``, ``below`` and ``up_to`` the scores
-    strictly below it and at most it: the sorted positives are located in the sorted scores
-    instead of ranking every row (:func:`midranks`), which sorts values (not indices) and
-    scatters nothing: about half the time and a third of the memory on millions of rows.  The
-    integer sum is exact, so the figure equals the mid-rank sum.
+    The negatives and the positives are sorted apart (polars' sort, on both cores) and the
+    sorted positives located among the sorted negatives: ``(below + up_to) / 2`` per positive.
+    The positives' mid-ranks among themselves sum to ``m(m+1)/2`` whatever their ties, so this
+    is the positives' mid-rank sum minus ``m(m+1)/2`` (:func:`midranks`), in integers until
+    the last halving, so exact.  On 1,000,000 rows about 40 % of the time of sorting every
+    score with numpy and locating the positives in it.
     """
-    ordered = np.sort(s)
-    pos = np.sort(s[y])
-    twice = np.searchsorted(ordered, pos, side="left") + np.searchsorted(ordered, pos, "right")
-    return float(int(twice.sum()) + pos.size) / 2.0
+    neg = pl.Series(s[~y]).sort().to_numpy()
+    pos = pl.Series(s[y]).sort().to_numpy()
+    below = int(np.searchsorted(neg, pos, side="left").sum())
+    up_to = int(np.searchsorted(neg, pos, side="right").sum())
+    return float(below + up_to) / 2.0
 
 
 _AS_NUM = (2.515517, 0.802853, 0.010328)

@@ -36,12 +36,13 @@ from mlaudit.summary._model import (
 )
 from mlaudit.summary._quantiles import QuantileSketch
 from mlaudit.summary._serialize import from_bytes, to_bytes
-from mlaudit.summary._windows import ORDER, WINDOW, Window, WindowedData
+from mlaudit.summary._windows import ORDER, WINDOW, WINDOW_DTYPE, Window, WindowedData
 
 __all__ = [
     "ORDER",
     "PADDING_KINDS",
     "WINDOW",
+    "WINDOW_DTYPE",
     "Baseline",
     "CategoryCounts",
     "ColumnSummary",

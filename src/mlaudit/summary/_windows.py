@@ -20,12 +20,22 @@ from mlaudit.errors import DataError
 from mlaudit.summary._model import DatasetProfile
 from mlaudit.summary._serialize import from_bytes, to_bytes
 
-__all__ = ["ORDER", "WINDOW", "Window", "WindowedData", "windows_from_bytes", "windows_to_bytes"]
+__all__ = [
+    "ORDER",
+    "WINDOW",
+    "WINDOW_DTYPE",
+    "Window",
+    "WindowedData",
+    "windows_from_bytes",
+    "windows_to_bytes",
+]
 
 WINDOW = "__window__"
 """Column of :attr:`WindowedData.rows` holding the row's window index (0, 1, ...)."""
+WINDOW_DTYPE = pl.Int16
+"""The type of ``__window__``: 2 bytes hold the most windows an audit allows (2,000)."""
 ORDER = "__order__"
-"""Column of :attr:`WindowedData.rows` giving the rows' time order (timestamp or row index)."""
+"""Column holding the rows' timestamps while they are sorted into time order (dropped then)."""
 
 
 @dataclass
@@ -47,8 +57,9 @@ class WindowedData:
     unassigned: int = 0
     """Rows whose timestamp was missing or did not parse (in no window)."""
     rows: pl.DataFrame | None = None
-    """Model columns per row, plus ``__window__`` (index into ``windows``) and ``__order__``,
-    sorted by time (stable: rows with equal timestamps keep their order)."""
+    """Model columns per row (integers in the narrowest type that holds them), plus
+    ``__window__`` (index into ``windows``), sorted by time (stable: rows with equal timestamps
+    keep their order)."""
     configured: bool = True
     """False for the single window holding every row that the runner makes when no windows
     were configured (checks over time skip it; estimates use it for the whole period)."""

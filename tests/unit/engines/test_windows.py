@@ -75,7 +75,7 @@ def test_rows_come_in_time_order_with_their_window() -> None:
     assert rows is not None and rows.height == df.height
     expected = df.with_row_index("i").sort(["t", "i"])
     assert rows["s"].to_list() == expected["s"].to_list()
-    assert rows[ORDER].is_sorted()
+    assert ORDER not in rows.columns  # the timestamps sorted the rows and were dropped
     # Each row's window index points at the window holding its day.
     labels = [data.windows[i].label for i in rows[WINDOW].to_list()]
     assert labels == expected["t"].dt.strftime("%Y-%m-%d").to_list()
@@ -112,10 +112,26 @@ def test_rows_cut_by_count_keep_the_row_order_and_only_what_is_read() -> None:
     data = scan_windows(_Batches(df, 100), schema, WindowSpec(rows=250), row_columns=["y", "s"])
     rows = data.rows
     assert rows is not None
-    assert rows.columns == ["y", "s", WINDOW, ORDER]  # window, order, the model columns
+    assert rows.columns == ["y", "s", WINDOW]  # the model columns and the window index
     assert rows["s"].to_list() == df["s"].to_list()
-    assert rows[ORDER].to_list() == list(range(1_050))
+    assert rows["y"].to_list() == df["y"].to_list()
     assert rows[WINDOW].to_list() == [i // 250 for i in range(1_050)]
+    # 0/1 labels kept in one byte a row and the window index in two; the score as it was.
+    assert (df["y"].dtype, rows["y"].dtype) == (pl.Int64, pl.Int8)
+    assert rows[WINDOW].dtype == pl.Int16
+    assert rows["s"].dtype == df["s"].dtype
+
+
+def test_kept_integers_are_narrowed_per_batch_and_joined_in_a_common_type() -> None:
+    # The first batches fit Int8, a later one needs Int32, one holds only nulls: the values
+    # come back unchanged, in the widest type any batch needed.
+    y = [0, 1] * 100 + [-40_000, 70_000] + [None] * 98 + [5] * 100
+    df = pl.DataFrame({"y": y, "s": np.linspace(0, 1, len(y))})
+    schema = infer_schema(Dataset(df))
+    data = scan_windows(_Batches(df, 100), schema, WindowSpec(rows=100), row_columns=["y", "s"])
+    assert data.rows is not None
+    assert data.rows["y"].to_list() == y
+    assert data.rows["y"].dtype == pl.Int32
 
 
 def test_too_many_windows_is_a_config_error() -> None:

@@ -376,3 +376,33 @@ def test_source_does_not_import_river() -> None:
         imported += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     assert "numpy" in imported  # the walk found the modules' imports
     assert not [m for m in imported if m.split(".")[0] == "river"]
+
+
+@pytest.mark.parametrize("alpha", [1 - 1e-4, 0.999999, 0.99, 0.5, 1.0])
+def test_forgetting_sum_equals_scipy_lfilter(alpha: float) -> None:
+    # The Page-Hinkley sums are polars' exponentially weighted mean, rescaled; scipy's linear
+    # filter computes the recurrence S_t = alpha·S_{t−1} + u_t step by step.
+    from scipy import signal
+
+    from mlaudit.stats.changepoint._page_hinkley import _forgetting_sum
+
+    u = np.random.default_rng(7).normal(0.01, 1.0, 200_000)
+    expected = signal.lfilter([1.0], [1.0, -alpha], u)
+    got = _forgetting_sum(u, alpha)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * np.max(np.abs(expected)))
+
+
+def test_page_hinkley_does_not_import_scipy_signal() -> None:
+    # scipy.signal costs nearly a second to import; the drift command must not pay for it.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from mlaudit.stats.changepoint import page_hinkley\n"
+        "page_hinkley(np.r_[np.zeros(500), np.ones(500)])\n"
+        "print('scipy.signal' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

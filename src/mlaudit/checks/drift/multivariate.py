@@ -252,6 +252,7 @@ class MultivariateDrift(Check):
     )
     severity: ClassVar[Severity] = Severity.HIGH
     reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
+    cost: ClassVar[int] = 2  # a boosted classifier on the samples
     needs_reference: ClassVar[bool] = True
 
     warn_auc: float = Field(default=0.55, ge=0.5, le=1)

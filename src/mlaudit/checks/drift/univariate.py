@@ -128,11 +128,7 @@ def univariate_results(ctx: CheckContext, options: DriftOptions) -> list[CheckRe
         else UnivariateDrift(**options.drift_options())
     )
     key = _CACHE_PREFIX + json.dumps(check.drift_options(), sort_keys=True)
-    cached = ctx.extras.get(key)
-    if cached is None:
-        cached = _compute(check, ctx)
-        ctx.extras[key] = cached
-    return list(cached)
+    return list(ctx.shared(key, lambda: _compute(check, ctx)))
 
 
 def _compute(check: UnivariateDrift, ctx: CheckContext) -> list[CheckResult]:

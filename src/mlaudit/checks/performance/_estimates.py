@@ -89,12 +89,7 @@ def estimates(check: EstimationOptions, ctx: CheckContext) -> Estimates | str:
     """The estimates for ``check``'s options (computed once per run), or why there are none."""
     # Only the options that change the estimates: both checks share one computation.
     key = _CACHE + repr(sorted(check.model_dump(include=_ESTIMATE_OPTIONS).items()))
-    if key in ctx.extras:
-        cached: Estimates | str = ctx.extras[key]
-        return cached
-    out = _compute(check, ctx)
-    ctx.extras[key] = out
-    return out
+    return ctx.shared(key, lambda: _compute(check, ctx))
 
 
 def _compute(check: EstimationOptions, ctx: CheckContext) -> Estimates | str:

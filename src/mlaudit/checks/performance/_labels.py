@@ -27,7 +27,7 @@ import polars as pl
 
 from mlaudit.config import ScoreDirection
 from mlaudit.data import Role, Schema
-from mlaudit.summary import ORDER, WINDOW, WindowedData
+from mlaudit.summary import WINDOW, WindowedData
 
 __all__ = ["ModelRows", "ScoreRule", "ScoreScale", "Task", "model_rows", "scale_note"]
 
@@ -86,7 +86,6 @@ class ModelRows:
     task: Task
     window: np.ndarray
     """Window index of each row."""
-    order: np.ndarray
     y: np.ndarray | None
     """Labels: 0/1 for binary tasks, else as given (None when the data has no target)."""
     y_pred: np.ndarray | None
@@ -172,7 +171,6 @@ def model_rows(
     return ModelRows(
         task=task,
         window=rows[WINDOW].to_numpy(),
-        order=rows[ORDER].to_numpy(),
         y=arrays.y,
         y_pred=arrays.y_pred,
         score=arrays.score,

@@ -130,6 +130,7 @@ class ChangePoints(Check):
     severity: ClassVar[Severity] = Severity.HIGH
     reads: ClassVar[frozenset[str]] = frozenset()  # no distinct counts, no row hashes
     needs_rows: ClassVar[bool] = True
+    cost: ClassVar[int] = 2  # three detectors over every row
 
     detectors: list[Detector] = Field(default_factory=lambda: list(_DETECTORS), min_length=1)
     """Detectors to run: ddm (classifiers), page_hinkley, adwin."""

@@ -69,6 +69,7 @@ class _Estimated:
 class EstimatedPerformance(EstimationOptions):
     """Estimate accuracy, precision, recall, F1 and ROC AUC per window without labels."""
 
+    cost: ClassVar[int] = 3  # calibration, ranks and simulated label sets
     id: ClassVar[str] = "performance.estimated"
     title: ClassVar[str] = "Estimated performance holds before labels arrive"
     why: ClassVar[str] = (

@@ -18,7 +18,7 @@ value, each one forgets everything and starts afresh after a detection.
   lowest; a rise by a few such ``s`` is a warning, then a drift.
 
 Between two detections nothing is forgotten, so each stretch is computed with array operations:
-the Page-Hinkley sums are a linear recurrence (:func:`scipy.signal.lfilter`), running means and
+the Page-Hinkley sums are a linear recurrence (an exponentially weighted mean), running means and
 extremes are ``numpy`` accumulations.  ADWIN relies on one fact: until a bucket is dropped the
 buckets are a fixed function of the number of values seen (level ``i`` holds consecutive,
 aligned blocks of ``2**i`` values, summed pairwise), so the window at every clock tick is rebuilt
