@@ -8,7 +8,7 @@ our own instead of calling scipy or scikit-learn, the module says why, and its t
 library as the oracle.
 """
 
-from mlaudit.stats._auc import AucInterval, delong_auc, roc_auc
+from mlaudit.stats._auc import AucInterval, delong_auc, midranks, roc_auc
 from mlaudit.stats._calibration import Calibration, fit_calibration
 from mlaudit.stats._control import ControlLimits, control_limits
 from mlaudit.stats._estimation import (
@@ -33,6 +33,7 @@ __all__ = [
     "estimate_binary_metrics",
     "fit_calibration",
     "fit_pca",
+    "midranks",
     "realised_binary_metrics",
     "robust_z",
     "roc_auc",

@@ -91,7 +91,7 @@ from mlaudit.stats._calibration import (
     same_length,
     zero_one,
 )
-from mlaudit.stats._label_draws import Simulation, metrics_from_sums, simulate
+from mlaudit.stats._label_draws import Simulation, metrics_from_sums, row_chunks, simulate
 
 if TYPE_CHECKING:
     from scipy import special
@@ -159,6 +159,7 @@ def estimate_binary_metrics(
     n_draws: int | None = None,
     min_rows: int = 30,
     calibration: Calibration | None = None,
+    ranks: npt.ArrayLike | None = None,
 ) -> dict[str, Estimate]:
     """Expected accuracy, precision, recall, F1 and ROC AUC of a window without labels.
 
@@ -184,6 +185,10 @@ def estimate_binary_metrics(
         bootstrap calibrators (``fit_calibration(..., n_boot=...)``), each band is widened by
         the spread of the estimate across them: the calibration's own uncertainty.  Point
         estimates do not change; without bootstrap calibrators the band is the sampling band.
+    ranks
+        The mid-ranks of ``scores`` (:func:`~mlaudit.stats._auc.midranks`) when the caller has
+        them already: ranking is the costliest step on large windows, and a caller can rank
+        while it calibrates.  Computed here when None.
 
     Returns
     -------
@@ -210,7 +215,11 @@ def estimate_binary_metrics(
         )
     if n_draws is None:
         n_draws = min(max(2000, math.ceil(_TAIL_DRAWS / ((1.0 - level) / 2.0))), 200_000)
-    rc = midranks(s)
+    if ranks is None:
+        rc = midranks(s)
+    else:
+        rc = np.array(ranks, dtype=np.float64).ravel()  # a copy: centred below, in place
+        same_length(scores=s, ranks=rc)
     rc -= (n + 1) / 2.0  # centred mid-ranks: ties count one half
     sim = simulate(pr, pred == 1.0, rc, n_draws, seed)
     out = {name: _summarise(name, v, sim, level) for name, v in sim.metrics().items()}
@@ -303,17 +312,9 @@ def _calibration_spread(
     if grid.size == 1:
         sums = values[:, :1] * np.array([[float(n1), float(n - n1), float(rc.sum())]])
     else:
-        x = np.clip(s, grid[0], grid[-1])
-        j = np.clip(np.searchsorted(grid, x, side="right") - 1, 0, grid.size - 2)
-        t = (x - grid[j]) / (grid[j + 1] - grid[j])
-        coefficients = (hit.astype(np.float64), (~hit).astype(np.float64), rc)
-        weights = np.stack(
-            [
-                np.bincount(j, weights=c * (1.0 - t), minlength=grid.size)
-                + np.bincount(j + 1, weights=c * t, minlength=grid.size)
-                for c in coefficients
-            ]
-        )
+        weights = np.zeros((3, grid.size))
+        for chunk in row_chunks(n):  # bounded temporaries on millions of rows
+            weights += _grid_weights(grid, s[chunk], hit[chunk], rc[chunk])
         sums = values @ weights.T  # n_boot × 3: E[TP], E[FN], E[Rc] per calibrator
     tp, fn, rc_sums = sums.T
     out = {}
@@ -321,6 +322,23 @@ def _calibration_spread(
         ok = v[np.isfinite(v)]
         out[name] = float(ok.std(ddof=1)) * cal.spread_scale if ok.size >= 2 else math.nan
     return out
+
+
+def _grid_weights(
+    grid: FloatArray, s: FloatArray, hit: npt.NDArray[np.bool_], rc: FloatArray
+) -> FloatArray:
+    """The rows' weights on the grid points for Σ ŷ·p, Σ (1 − ŷ)·p and Σ rc·p (3 × grid)."""
+    x = np.clip(s, grid[0], grid[-1])
+    j = np.clip(np.searchsorted(grid, x, side="right") - 1, 0, grid.size - 2)
+    t = (x - grid[j]) / (grid[j + 1] - grid[j])
+    coefficients = (hit.astype(np.float64), (~hit).astype(np.float64), rc)
+    return np.stack(
+        [
+            np.bincount(j, weights=c * (1.0 - t), minlength=grid.size)
+            + np.bincount(j + 1, weights=c * t, minlength=grid.size)
+            for c in coefficients
+        ]
+    )
 
 
 def _widen(e: Estimate, sd: float, level: float, n_boot: int) -> Estimate:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Simulation", "metrics_from_sums", "simulate"]
+__all__ = ["ROW_CHUNK", "Simulation", "metrics_from_sums", "row_chunks", "simulate"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -22,6 +22,9 @@ _EXACT_FLIPS = 200.0
 
 Above it the group's count has variance at least ``0.36·200 = 72`` (``q(1−q) ≥ 0.36·(−log(1−q))``
 for ``q ≤ ½``), where the skew-corrected normal approximation is good to a count or so."""
+
+ROW_CHUNK = 1 << 20
+"""Rows per chunk of the sums over a window's rows (:func:`row_chunks`)."""
 
 _EXACT_EVENTS = 2_000_000
 """Most simulated flips (all draws together) per group on the exact path: about 50 ms."""
@@ -105,13 +108,26 @@ def _simulate_group(
     p: FloatArray, r: FloatArray, draws: int, rng: np.random.Generator
 ) -> tuple[FloatArray, FloatArray, str]:
     """Draw ``(Σ y, Σ y·r)`` over one group's rows for ``draws`` label sets ``y ~ Bern(p)``."""
-    q = np.minimum(p, 1.0 - p)
-    rate = -np.log1p(-q)  # a flip happens when a Poisson(rate) count is at least one
-    flips = float(rate.sum())
+    flips = sum(float(_flip_rate(p[c]).sum()) for c in row_chunks(p.size))
     if flips <= _EXACT_FLIPS and flips * draws <= _EXACT_EVENTS:
-        return (*_thinning(p, r, rate, draws, rng), "exact simulation")
+        return (*_thinning(p, r, _flip_rate(p), draws, rng), "exact simulation")
     count, rank = _normal_draws(p, r, draws, rng)
     return count, rank, "normal approximation"
+
+
+def _flip_rate(p: FloatArray) -> FloatArray:
+    """A row's label flips away from its likelier value when a Poisson(rate) count is >= 1."""
+    return -np.log1p(-np.minimum(p, 1.0 - p))
+
+
+def row_chunks(n: int) -> list[slice]:
+    """Slices of at most :data:`ROW_CHUNK` rows covering ``range(n)`` (one slice when shorter).
+
+    Sums over millions of rows are taken a chunk at a time, so that their temporaries (8 bytes
+    a row each) stay bounded.  Up to ``ROW_CHUNK`` rows there is one chunk and the arithmetic
+    is exactly the unchunked one; beyond, only the order of the additions differs.
+    """
+    return [slice(i, min(i + ROW_CHUNK, n)) for i in range(0, n, ROW_CHUNK)] or [slice(0, 0)]
 
 
 def _normal_draws(
@@ -123,15 +139,21 @@ def _normal_draws(
     skewness (third cumulant ``Σ p(1−p)(1−2p)·w³`` over the standard deviation cubed), which
     moves the tail quantiles of a skewed sum by the Edgeworth correction.
     """
-    v = p * (1.0 - p)
-    vr = v * r
-    third = v - 2.0 * v * p  # p(1−p)(1−2p)
-    sd = np.sqrt([v.sum(), vr @ r])
+    # Σ v, Σ v·r², Σ v·r, Σ third, Σ third·r³, Σ p, Σ p·r, with v = p(1−p) and
+    # third = p(1−p)(1−2p), a chunk of rows at a time.
+    m = np.zeros(7)
+    for c in row_chunks(p.size):
+        pc, rc = p[c], r[c]
+        v = pc * (1.0 - pc)
+        vr = v * rc
+        third = v - 2.0 * v * pc
+        m += [v.sum(), vr @ rc, vr.sum(), third.sum(), (third * rc * rc) @ rc, pc.sum(), pc @ rc]
+    sd = np.sqrt(m[:2])
     safe = np.where(sd > 0.0, sd, 1.0)
-    corr = float(np.clip(vr.sum() / (safe[0] * safe[1]), -1.0, 1.0))
-    skew = np.array([third.sum(), (third * r * r) @ r]) / safe**3
+    corr = float(np.clip(m[2] / (safe[0] * safe[1]), -1.0, 1.0))
+    skew = m[3:5] / safe**3
     z = rng.multivariate_normal([0.0, 0.0], [[1.0, corr], [corr, 1.0]], size=draws, method="eigh")
-    x = np.array([p.sum(), p @ r]) + sd * (z + skew * (z * z - 1.0) / 6.0)
+    x = m[5:7] + sd * (z + skew * (z * z - 1.0) / 6.0)
     return np.clip(np.rint(x[:, 0]), 0.0, float(p.size)), x[:, 1]
 
 

@@ -29,10 +29,10 @@ def test_transform_matches_sklearn_isotonic() -> None:
     assert (cal.n_reference, cal.n_positive) == (2000, int(y.sum()))
 
 
-def _ece_by_sklearn(prob: np.ndarray, y: np.ndarray) -> float:
+def _ece_by_sklearn(prob: np.ndarray, y: np.ndarray, n_bins: int = 10) -> float:
     """ECE from sklearn's calibration curve; bins (lo, hi] with 0 in the first, as sklearn's."""
-    frac_pos, mean_prob = calibration_curve(y, prob, n_bins=10, strategy="uniform")
-    edges = np.linspace(0.0, 1.0, 11)
+    frac_pos, mean_prob = calibration_curve(y, prob, n_bins=n_bins, strategy="uniform")
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
     counts = np.array([np.sum((prob > lo) & (prob <= hi)) for lo, hi in itertools.pairwise(edges)])
     counts[0] += np.sum(prob == 0.0)
     return float(np.sum(counts[counts > 0] / prob.size * np.abs(frac_pos - mean_prob)))
@@ -50,6 +50,28 @@ def test_ece_before_and_after_against_sklearn() -> None:
     assert cal.ece_before > 0.1 > 0.03 > cal.ece_after
     assert expected_calibration_error(s, y) == pytest.approx(cal.ece_before)
     np.testing.assert_allclose(cal.bin_edges, np.linspace(0, 1, 11))
+
+
+@pytest.mark.parametrize("n_bins", [1, 2, 10, 33, 40])
+def test_ece_on_values_at_the_bin_edges_against_sklearn(n_bins: int) -> None:
+    # Probabilities exactly on the edges belong to the bin below (calibration_curve's rule);
+    # few bins are found by one comparison per edge, many (over 32 inner edges) by search.
+    rng = np.random.default_rng(n_bins)
+    p = np.concatenate([np.linspace(0.0, 1.0, n_bins + 1).repeat(30), rng.random(3000)])
+    y = (rng.random(p.size) < p).astype(np.int8)  # labels as the windows keep them: int8
+    assert expected_calibration_error(p, y, n_bins=n_bins) == pytest.approx(
+        _ece_by_sklearn(p, y, n_bins), abs=1e-12
+    )
+
+
+@pytest.mark.parametrize("labels", [[0, 2], [-1, 1], [0.5, 1.0], ["a", "b"]])
+def test_labels_other_than_zero_and_one_are_refused(labels: list[object]) -> None:
+    from mlaudit.stats._calibration import zero_one
+
+    with pytest.raises(DataError, match="0/1"):
+        zero_one(np.array(labels * 5), "labels")
+    assert zero_one(np.array([True, False]), "y").tolist() == [1.0, 0.0]
+    assert zero_one(np.array([0, 1], dtype=np.uint8), "y").dtype == np.float64
 
 
 def test_ece_before_is_nan_for_scores_that_are_not_probabilities() -> None:

@@ -406,3 +406,28 @@ def test_page_hinkley_does_not_import_scipy_signal() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("block", [7, 64, 1000])
+def test_blocked_scans_find_what_one_block_finds(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DDM and Page-Hinkley read long streams a block at a time, carrying their state: with
+    # tiny blocks (a state carried thousands of times) the detections are the same as with
+    # the whole stream in one block, on the river test streams and on a long random stream.
+    from mlaudit.stats.changepoint import _ddm, _page_hinkley
+
+    rng = np.random.default_rng(block)
+    shift = np.where(np.arange(20_000) < 12_000, 0.1, 0.3)
+    errors = (rng.random(20_000) < shift).astype(np.float64)
+    noisy = rng.normal(np.where(np.arange(20_000) < 9_000, 0.0, 0.05), 0.1)
+    whole_ddm = [ddm(x) for x in (*BINARY.values(), errors)]
+    ph_cases = [(x, {}) for x in STREAMS.values()]
+    ph_cases += [(noisy, {}), (noisy, {"mode": "up"}), (noisy, {"mode": "down"})]
+    ph_cases += [(noisy, {"alpha": 1.0, "threshold": 5.0}), (noisy, {"min_instances": 150})]
+    whole_ph = [page_hinkley(x, **kw) for x, kw in ph_cases]
+    monkeypatch.setattr(_ddm, "BLOCK", block)
+    monkeypatch.setattr(_page_hinkley, "BLOCK", block)
+    assert [ddm(x) for x in (*BINARY.values(), errors)] == whole_ddm
+    assert [page_hinkley(x, **kw) for x, kw in ph_cases] == whole_ph
+    assert sum(len(f) for f in whole_ddm) > 5 and sum(len(f) for f in whole_ph) > 5

@@ -191,6 +191,19 @@ def test_deterministic_for_a_seed() -> None:
     assert (a["roc_auc"].low, a["roc_auc"].high) != (b["roc_auc"].low, b["roc_auc"].high)
 
 
+def test_ranks_given_by_the_caller_give_the_same_estimates() -> None:
+    # The checks rank a window's scores while they calibrate, and pass the ranks in; scipy's
+    # mid-ranks (rankdata's "average") are the oracle.  Rounded scores make ties.
+    x, p, pred = _window(np.random.default_rng(3), 3000, 1.5)
+    x = np.round(x, 1)
+    ranks = stats.rankdata(x)
+    given = estimate_binary_metrics(p, pred, x, seed=2, ranks=ranks)
+    assert given == estimate_binary_metrics(p, pred, x, seed=2)
+    assert np.array_equal(ranks, stats.rankdata(x))  # the caller's array is left as it was
+    with pytest.raises(DataError, match="ranks"):
+        estimate_binary_metrics(p, pred, x, ranks=ranks[:-1])
+
+
 # --------------------------------------------------------------------------- calibration
 
 
@@ -321,6 +334,27 @@ def _plug_in(p: np.ndarray, pred: np.ndarray, s: np.ndarray) -> dict[str, float]
         "f1": 2 * tp / (hit.sum() + m),
         "roc_auc": auc,
     }
+
+
+def test_sums_over_row_chunks_equal_the_whole_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Millions of rows are summed a chunk at a time (bounded memory); with chunks of 700 rows
+    # a 5,000-row window gives the same estimates and bands, but for the order of additions.
+    from mlaudit.stats import _label_draws
+
+    rng = np.random.default_rng(21)
+    cal = fit_calibration(*distorted(rng, 5000), n_boot=30, seed=3)
+    s, _ = distorted(rng, 5000)
+    pred = (s > 0.5**3).astype(int)
+    p = cal.transform(s)
+    whole = estimate_binary_metrics(p, pred, s, seed=4, calibration=cal)
+    monkeypatch.setattr(_label_draws, "ROW_CHUNK", 700)
+    assert len(_label_draws.row_chunks(5000)) == 8
+    chunked = estimate_binary_metrics(p, pred, s, seed=4, calibration=cal)
+    for name in METRICS:
+        a, b = whole[name], chunked[name]
+        assert "normal approximation" in a.method
+        assert (b.value, b.low, b.high) == pytest.approx((a.value, a.low, a.high), rel=1e-9)
+        assert b.sd_calibration == pytest.approx(a.sd_calibration, rel=1e-9)
 
 
 def test_band_widened_by_the_spread_over_bootstrap_calibrators() -> None:

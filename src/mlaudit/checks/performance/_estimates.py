@@ -12,9 +12,11 @@ import math
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
+import numpy as np
 from pydantic import Field
 
 from mlaudit._numbers import finite_or_none
+from mlaudit._threads import carry_context, worker_pool
 from mlaudit.checks._base import Check, CheckContext
 from mlaudit.checks.performance._labels import ModelRows, ScoreRule, model_rows
 from mlaudit.errors import MLAuditError
@@ -24,6 +26,7 @@ from mlaudit.stats import (
     Estimate,
     estimate_binary_metrics,
     fit_calibration,
+    midranks,
     realised_binary_metrics,
 )
 from mlaudit.summary import WindowedData
@@ -98,17 +101,24 @@ def _compute(check: EstimationOptions, ctx: CheckContext) -> Estimates | str:
         return both
     rows, ref_rows = both
     assert ref_rows.y is not None and ref_rows.score is not None and ref_rows.y_pred is not None
+    assert rows.score is not None and rows.y_pred is not None
+    assert ctx.current_windows is not None
+    counts = [int((rows.window == i).sum()) for i in range(len(ctx.current_windows.windows))]
+    # Ranking the current scores needs nothing from the reference: a worker ranks them while
+    # this thread calibrates on the reference (the two costliest steps on large data).
+    ranking = worker_pool().submit(
+        carry_context(_window_ranks), rows.score, rows.window, counts, check.min_rows
+    )
     try:
         cal = fit_calibration(
             ref_rows.score, ref_rows.y, seed=ctx.seed, n_boot=_CALIBRATION_BOOTSTRAP
         )
     except MLAuditError as exc:
+        ranking.result()
         return f"the reference cannot calibrate the scores: {exc.message}"
     reference = realised_binary_metrics(ref_rows.y, ref_rows.y_pred, ref_rows.score)
-    assert rows.score is not None and rows.y_pred is not None
     p = cal.transform(rows.score)
-    assert ctx.current_windows is not None
-    counts = [int((rows.window == i).sum()) for i in range(len(ctx.current_windows.windows))]
+    ranks = ranking.result()
     judged = sum(1 for c in counts if c >= check.min_rows)
     level = 1.0 - (1.0 - check.confidence) / max(judged, 1)
     per: list[dict[str, Estimate] | None] = []
@@ -121,10 +131,23 @@ def _compute(check: EstimationOptions, ctx: CheckContext) -> Estimates | str:
         per.append(
             estimate_binary_metrics(
                 p[m], rows.y_pred[m], rows.score[m], level=level, seed=ctx.seed + i,
-                min_rows=check.min_rows, calibration=cal,
+                min_rows=check.min_rows, calibration=cal, ranks=ranks[i],
             )
         )  # fmt: skip
     return Estimates(rows, cal, reference, level, per, counts)
+
+
+def _window_ranks(
+    score: np.ndarray, window: np.ndarray, counts: list[int], min_rows: int
+) -> list[np.ndarray | None]:
+    """Each estimated window's mid-ranks of its scores (None for windows left out)."""
+    out: list[np.ndarray | None] = []
+    for i, n in enumerate(counts):
+        if n < min_rows:
+            out.append(None)
+        else:
+            out.append(midranks(score if n == window.size else score[window == i]))
+    return out
 
 
 def _model_rows(check: EstimationOptions, ctx: CheckContext) -> tuple[ModelRows, ModelRows] | str:

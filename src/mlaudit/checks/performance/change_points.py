@@ -33,6 +33,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, field_validator, with_config
 from typing_extensions import TypedDict
 
+from mlaudit._threads import carry_context, worker_pool
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._options import Alpha, Count, NonNegative, Positive, PositiveCount
 from mlaudit.checks.performance._labels import ModelRows, ScoreRule, model_rows, scale_note
@@ -212,10 +213,17 @@ class ChangePoints(Check):
     def _detect(self, stream: _Stream) -> list[_Detection]:
         """Every detector's detections, with the mean error before and after each."""
         errors, found = stream.errors, []
-        for name in self.detectors:
-            if name == "ddm" and stream.rows.task == "regression":
-                continue
-            for cp in self._run(name, errors):
+        names = [n for n in self.detectors if not (n == "ddm" and stream.rows.task == "regression")]
+        # ADWIN takes longest: it runs on a worker while this thread runs the others.
+        aside = {
+            n: worker_pool().submit(carry_context(self._run), n, errors)
+            for n in names
+            if n == "adwin" and len(names) > 1
+        }
+        points = {n: self._run(n, errors) for n in names if n not in aside}
+        points.update({n: future.result() for n, future in aside.items()})
+        for name in names:  # in the configured order
+            for cp in points[name]:
                 before = float(errors[: max(cp.began_at, 1)].mean())
                 after = float(errors[cp.began_at : cp.detected_at + 1].mean())
                 found.append(_Detection(cp, before, after))

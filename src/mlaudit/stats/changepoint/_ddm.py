@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
 from mlaudit.errors import DataError
 from mlaudit.stats.changepoint._stream import (
+    BLOCK,
     ChangePoint,
     FloatArray,
     Found,
@@ -78,36 +81,76 @@ def ddm(
 
 
 def _ddm_scan(seg: FloatArray, warm_start: int, warning: float, drift: float) -> Found | None:
-    # In place where the arithmetic allows (the same operations in the same order): on a
-    # stream of millions of values every array is 8 bytes a value.
+    """The first drift in ``seg`` (offsets from its start), or None.
+
+    The values are read a block of at most :data:`BLOCK` at a time, carrying what the next
+    block needs (errors so far, the lowest ``p + s`` and its ``p_min, s_min``, the last value
+    outside the warning zone), and the scan stops at the block holding the first drift: every
+    array is 8 bytes a value of one block, not of the whole stream (10,000,000 values held
+    about 490 MB at once).  The errors are 0/1, so every running count is an exact integer and
+    each value's statistics are the same numbers whatever the blocks.
+    """
     if seg.size <= warm_start:
         return None
-    n = np.arange(1, seg.size + 1, dtype=np.float64)
-    p_all = np.cumsum(seg)
-    p_all /= n
-    p = p_all[warm_start:]
-    s = p * (1 - p)
-    s /= n[warm_start:]
-    np.sqrt(s, out=s)
-    del n
-    ps = p + s
-    lowest = np.minimum.accumulate(ps)
-    renew = np.ones(ps.size, dtype=bool)
-    renew[1:] = ps[1:] <= lowest[:-1]
-    del lowest
-    at = np.arange(ps.size)
-    at[~renew] = 0
-    np.maximum.accumulate(at, out=at)
-    p_min, s_min = p[at], s[at]
-    del at, p_all, p, s
-    limit = s_min * drift
-    limit += p_min
-    drifts = ps > limit
-    del limit
-    if not drifts.any():
-        return None
-    k = int(np.argmax(drifts))
-    warns = ps[:k] > p_min[:k] + warning * s_min[:k]
-    calm = np.flatnonzero(~warns)
-    began = int(calm[-1]) + 1 if calm.size else 0
-    return warm_start + k, warm_start + began, "up"
+    state = _DdmState(count=float(seg[:warm_start].sum()))
+    for start in range(warm_start, seg.size, BLOCK):
+        found = state.scan(seg[start : start + BLOCK], start, warm_start, warning, drift)
+        if found is not None:
+            return found
+    return None
+
+
+class _DdmState:
+    """What a DDM scan carries from one block to the next."""
+
+    def __init__(self, count: float) -> None:
+        self.count = count
+        """Errors before the block."""
+        self.lowest = math.inf
+        """Lowest ``p + s`` since the warm start (inf: none yet)."""
+        self.p_min = self.s_min = math.nan
+        """``p`` and ``s`` where ``p + s`` was lowest (the latest such value)."""
+        self.last_calm = -1
+        """Offset of the last value outside the warning zone (-1: none yet)."""
+
+    def scan(
+        self, block: FloatArray, start: int, warm_start: int, warning: float, drift: float
+    ) -> Found | None:
+        """The first drift in ``block`` (which starts at offset ``start``), else carry on."""
+        n = np.arange(start + 1, start + block.size + 1, dtype=np.float64)
+        p = np.cumsum(block)
+        p += self.count  # whole numbers: exact, as one cumulative sum from the start
+        self.count = float(p[-1])
+        p /= n
+        s = p * (1 - p)
+        s /= n
+        np.sqrt(s, out=s)
+        del n
+        ps = p + s
+        lowest = np.minimum.accumulate(ps)
+        np.minimum(lowest, self.lowest, out=lowest)
+        renew = np.empty(ps.size, dtype=bool)
+        renew[0] = ps[0] <= self.lowest
+        renew[1:] = ps[1:] <= lowest[:-1]
+        self.lowest = float(lowest[-1])
+        del lowest
+        at = np.arange(ps.size)
+        at[~renew] = -1
+        np.maximum.accumulate(at, out=at)
+        carried = at < 0  # no new minimum yet in this block: the one carried in holds
+        p_min = np.where(carried, self.p_min, p[np.maximum(at, 0)])
+        s_min = np.where(carried, self.s_min, s[np.maximum(at, 0)])
+        del at, p, s, carried
+        limit = s_min * drift
+        limit += p_min
+        drifts = ps > limit
+        del limit
+        k = int(np.argmax(drifts)) if drifts.any() else ps.size
+        warns = ps[:k] > p_min[:k] + warning * s_min[:k]
+        calm = np.flatnonzero(~warns)
+        if calm.size:
+            self.last_calm = start + int(calm[-1])
+        if k == ps.size:
+            self.p_min, self.s_min = float(p_min[-1]), float(s_min[-1])
+            return None
+        return start + k, self.last_calm + 1 if self.last_calm >= 0 else warm_start, "up"

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import polars as pl
 
 from mlaudit.stats.changepoint._stream import (
+    BLOCK,
     ChangePoint,
     FloatArray,
     Found,
@@ -93,41 +94,95 @@ def _ph_scan(
 ) -> Found | None:
     """The first detection in ``seg`` (offsets from its start), or None.
 
-    Only the sums ``mode`` reads are formed, and in place where the arithmetic allows (the
-    same floating-point operations in the same order): on a stream of millions of values each
-    array is 8 bytes a value, so an up-only scan holds about four of them instead of nine.
+    The values are read a block of at most :data:`BLOCK` at a time, carrying the running sum
+    (for the mean), each cumulative sum's last value and its extreme with where it was, and
+    the scan stops at the block holding the first detection: the arrays are those of one block,
+    not of the whole stream.  Only the sums ``mode`` reads are formed, in place where the
+    arithmetic allows.  Within a block the arithmetic is the unblocked one; across blocks the
+    running sum goes on in the same order, and the forgotten sums restart from the carried
+    value (equal to about 1e-14 of their size).
     """
     if seg.size < min_instances:
         return None
-    dev = np.cumsum(seg)
-    dev /= np.arange(1, seg.size + 1)
-    np.subtract(seg, dev, out=dev)  # x_t − m_t
-    up_sum = up = down_sum = down = None
-    fires = np.zeros(seg.size, dtype=bool)
-    if mode != "down":
-        up_sum = _forgetting_sum(dev - delta if mode == "both" else _shift(dev, -delta), alpha)
-        up = np.minimum.accumulate(up_sum)
-        np.subtract(up_sum, up, out=up)
-        fires |= up > threshold
-    if mode != "up":
-        down_sum = _forgetting_sum(_shift(dev, delta), alpha)
-        down = np.maximum.accumulate(down_sum)
-        np.maximum(down, -1.0, out=down)
-        down -= down_sum
-        fires |= down > threshold
-    del dev
-    fires[: min_instances - 1] = False
-    if not fires.any():
-        return None
-    k = int(np.argmax(fires))
-    if up is not None and up[k] > threshold and (down is None or up[k] >= down[k]):
-        assert up_sum is not None
-        # river keeps the first occurrence of the minimum (strict comparison).
-        return k, int(np.argmin(up_sum[: k + 1])) + 1, "up"
-    assert down_sum is not None
-    highest = down_sum[: k + 1]
-    began = int(np.argmax(highest)) + 1 if highest.max() > -1.0 else 0
-    return k, began, "down"
+    state = _PhState()
+    for start in range(0, seg.size, BLOCK):
+        found = state.scan(seg[start : start + BLOCK], start, delta, threshold, alpha,
+                           min_instances, mode)  # fmt: skip
+        if found is not None:
+            return found
+    return None
+
+
+class _PhState:
+    """What a Page-Hinkley scan carries from one block to the next."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        """Sum of the values before the block (for the running mean)."""
+        self.up = self.down = 0.0
+        """Last value of each forgotten sum (0 before the first value)."""
+        self.up_low, self.up_low_at = math.inf, -1
+        """Lowest increase sum so far and the offset of its first occurrence."""
+        self.down_high, self.down_high_at = -math.inf, -1
+        """Highest decrease sum so far and the offset of its first occurrence."""
+
+    def scan(
+        self,
+        block: FloatArray,
+        start: int,
+        delta: float,
+        threshold: float,
+        alpha: float,
+        min_instances: int,
+        mode: str,
+    ) -> Found | None:
+        dev = np.cumsum(np.concatenate(([self.total], block)))[1:]  # the sum goes on in order
+        self.total = float(dev[-1])
+        dev /= np.arange(start + 1, start + block.size + 1)
+        np.subtract(block, dev, out=dev)  # x_t − m_t
+        up_sum = up = down_sum = down = None
+        fires = np.zeros(block.size, dtype=bool)
+        if mode != "down":
+            u = dev - delta if mode == "both" else _shift(dev, -delta)
+            up_sum = _forgetting_sum(u, alpha, self.up)
+            up = np.minimum.accumulate(up_sum)
+            np.minimum(up, self.up_low, out=up)
+            np.subtract(up_sum, up, out=up)
+            fires |= up > threshold
+        if mode != "up":
+            down_sum = _forgetting_sum(_shift(dev, delta), alpha, self.down)
+            down = np.maximum.accumulate(down_sum)
+            np.maximum(down, max(self.down_high, -1.0), out=down)
+            down -= down_sum
+            fires |= down > threshold
+        del dev
+        if start < min_instances - 1:
+            fires[: min_instances - 1 - start] = False
+        k = int(np.argmax(fires)) if fires.any() else block.size
+        if up_sum is not None:
+            self.up = float(up_sum[-1])
+            self.up_low, self.up_low_at = _lowest(up_sum[:k + 1], start, self.up_low,
+                                                  self.up_low_at)  # fmt: skip
+        if down_sum is not None:
+            self.down = float(down_sum[-1])
+            high, at = _lowest(-down_sum[: k + 1], start, -self.down_high, self.down_high_at)
+            self.down_high, self.down_high_at = -high, at
+        if k == block.size:
+            return None
+        if up is not None and up[k] > threshold and (down is None or up[k] >= down[k]):
+            # river keeps the first occurrence of the minimum (strict comparison).
+            return start + k, self.up_low_at + 1, "up"
+        began = self.down_high_at + 1 if self.down_high > -1.0 else 0
+        return start + k, began, "down"
+
+
+def _lowest(values: FloatArray, start: int, low: float, at: int) -> tuple[float, int]:
+    """The lowest of ``low`` (at offset ``at``) and ``values`` (from offset ``start``), the
+    earlier offset on ties."""
+    i = int(np.argmin(values))
+    if values[i] < low:
+        return float(values[i]), start + i
+    return low, at
 
 
 def _shift(dev: FloatArray, by: float) -> FloatArray:
@@ -136,17 +191,17 @@ def _shift(dev: FloatArray, by: float) -> FloatArray:
     return dev
 
 
-def _forgetting_sum(u: FloatArray, alpha: float) -> FloatArray:
-    """``S_t = alpha·S_{t−1} + u_t`` from ``S_{−1} = 0``: a first-order linear recurrence.
+def _forgetting_sum(u: FloatArray, alpha: float, before: float = 0.0) -> FloatArray:
+    """``S_t = alpha·S_{t−1} + u_t`` from ``S_{−1} = before``: a first-order linear recurrence.
 
-    With ``a = 1 − alpha``, polars' unadjusted exponentially weighted mean of ``0, u_0, u_1, …``
-    is ``y_t = alpha·y_{t−1} + a·u_t`` from ``y_{−1} = 0``, so ``S_t = y_t / a``: one compiled
-    pass, equal to :func:`scipy.signal.lfilter` to about 1e-14 of the sums' size (tested), without
-    importing ``scipy.signal`` (nearly a second of a command's start-up).
+    With ``a = 1 − alpha``, polars' unadjusted exponentially weighted mean of ``a·before, u_0,
+    u_1, …`` is ``y_t = alpha·y_{t−1} + a·u_t`` from ``y_{−1} = a·before``, so ``S_t = y_t /
+    a``: one compiled pass, equal to :func:`scipy.signal.lfilter` to about 1e-14 of the sums'
+    size (tested), without importing ``scipy.signal`` (nearly a second of a command's start-up).
     """
-    if alpha == 1.0:
-        return np.cumsum(u)
+    if alpha == 1.0:  # no forgetting: the running sum goes on in order
+        return np.cumsum(np.concatenate(([before], u)))[1:]
     rest = 1.0 - alpha
-    padded = pl.Series(np.concatenate(([0.0], u)))
+    padded = pl.Series(np.concatenate(([before * rest], u)))
     ewm = padded.ewm_mean(alpha=rest, adjust=False).to_numpy()[1:]
     return np.asarray(ewm / rest, dtype=np.float64)

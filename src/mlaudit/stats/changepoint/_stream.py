@@ -12,6 +12,7 @@ import numpy.typing as npt
 from mlaudit.errors import ConfigError, DataError
 
 __all__ = [
+    "BLOCK",
     "ChangePoint",
     "Direction",
     "FloatArray",
@@ -61,6 +62,9 @@ Found = tuple[int, int, Direction]
 Scan = Callable[[FloatArray], Found | None]
 
 _FIRST_HORIZON = 128
+
+BLOCK = 1 << 20
+"""Values a detector's scan holds arrays for at a time (carrying its state between blocks)."""
 
 
 def run(values: FloatArray, detector: str, scan: Scan) -> list[ChangePoint]:
