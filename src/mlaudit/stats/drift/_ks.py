@@ -17,13 +17,13 @@ distribution is :func:`~mlaudit.stats.drift._kolmogorov.ks_two_sided_sf` and the
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mlaudit._lazy import lazy_import
+from mlaudit._warnings import capture_warnings
 from mlaudit.stats.drift._kolmogorov import ks_two_sided_sf
 from mlaudit.summary import QuantileSketch
 
@@ -55,6 +55,33 @@ class KSResult:
     n_reference: int
     n_current: int
     method: str
+
+
+_SCIPY_EXACT_MAX = 10_000
+"""scipy's ``ks_2samp`` tries the exact p-value up to this many values a side (``MAX_AUTO_N``)."""
+
+
+def _scipy_ks(a: np.ndarray, b: np.ndarray) -> tuple[float, float, bool]:
+    """``ks_2samp``'s statistic and p-value, and whether it fell back to the asymptotic p-value.
+
+    When scipy's exact p-value does not converge it switches to the asymptotic one with a
+    RuntimeWarning; the method then says so instead of a warning on the user's console.  The
+    fall-back is told by the p-value being the asymptotic one to the bit (scipy computes it the
+    same way), not by catching the warning: ``warnings.catch_warnings`` swaps the process's
+    handler and filters under every thread, and checks run side by side.  The warning itself
+    goes to a scope of this thread's own, dropped; a filter that turns it into an error (``-W
+    error``) gives the asymptotic p-value directly.
+    """
+    with capture_warnings(check=True):
+        try:
+            res = scipy_stats.ks_2samp(a, b)
+        except RuntimeWarning:
+            res = scipy_stats.ks_2samp(a, b, method="asymp")
+            return float(res.statistic), float(res.pvalue), True
+    d, p = float(res.statistic), float(res.pvalue)
+    if max(a.size, b.size) > _SCIPY_EXACT_MAX:
+        return d, p, False
+    return d, p, p == float(scipy_stats.ks_2samp(a, b, method="asymp").pvalue)
 
 
 def ks_asymptotic_p(statistic: float, n: int, m: int) -> float:
@@ -138,14 +165,8 @@ def ks_sketch(
     if n == 0 or m == 0:
         raise ValueError(f"KS needs values on both sides, got n_reference={n}, n_current={m}")
     if reference.is_exact and current.is_exact:
-        # Only on the exact path (at most 131,072 values a side).  When scipy's exact p-value
-        # does not converge it switches to the asymptotic one with a RuntimeWarning: the method
-        # says so instead of a warning on the user's console.
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", RuntimeWarning)
-            res = scipy_stats.ks_2samp(reference.values(), current.values())
-        d, p = float(res.statistic), float(res.pvalue)
-        switched = any("Switching to method=asymp" in str(w.message) for w in caught)
+        # Only on the exact path (at most 131,072 values a side).
+        d, p, switched = _scipy_ks(reference.values(), current.values())
         how = (
             "ks_2samp (exact values; asymptotic p-value)" if switched else "ks_2samp (exact values)"
         )

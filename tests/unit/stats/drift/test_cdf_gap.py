@@ -62,3 +62,47 @@ def test_scipy_falling_back_to_the_asymptotic_p_value_is_said_not_warned() -> No
         result = ks_sketch(sa, sb)
     assert result.p_value == expected.pvalue
     assert result.method == "ks_2samp (exact values; asymptotic p-value)"
+
+
+@pytest.mark.parametrize("action", ["default", "error", "ignore"])
+def test_the_fall_back_is_told_whatever_the_warning_filters(action: str) -> None:
+    # Told from the p-value, not the warning: the second call under "default" (the warning
+    # shown once per line) and a filter that turns it into an error or drops it give the same
+    # label and p-value; and the process's warning machinery is left as it was.
+    import warnings
+
+    import numpy as np
+    from scipy import stats
+
+    from mlaudit.stats.drift import ks_sketch
+    from mlaudit.summary import QuantileSketch
+
+    a = np.array([1.0] * 372 + [2.0] * 128)
+    b = np.array([1.0] * 374 + [2.0] * 126)
+    sa, sb = QuantileSketch(), QuantileSketch()
+    sa.update(a)
+    sb.update(b)
+    expected = stats.ks_2samp(a, b, method="asymp").pvalue
+    with warnings.catch_warnings():
+        warnings.simplefilter(action)
+        results = [ks_sketch(sa, sb)]  # the first use installs mlaudit's routing hook, once
+        filters, show = list(warnings.filters), warnings.showwarning
+        results.append(ks_sketch(sa, sb))
+        assert (warnings.filters, warnings.showwarning) == (filters, show)
+    for result in results:
+        assert result.p_value == expected
+        assert result.method == "ks_2samp (exact values; asymptotic p-value)"
+    exact = ks_sketch(*_sketches())
+    assert exact.method == "ks_2samp (exact values)"
+
+
+def _sketches() -> tuple[object, object]:
+    import numpy as np
+
+    from mlaudit.summary import QuantileSketch
+
+    rng = np.random.default_rng(0)
+    sa, sb = QuantileSketch(), QuantileSketch()
+    sa.update(rng.normal(size=300))
+    sb.update(rng.normal(0.3, 1.0, size=250))
+    return sa, sb
