@@ -1,0 +1,187 @@
+"""Format shapes: how many values of a text column have each layout of letters and digits.
+
+A value's **shape** keeps its layout and none of its content: upper-case letters (Unicode
+``Lu``) become ``A``, lower-case letters (``Ll``) ``a``, decimal digits (``Nd``) ``9``, and
+every other character (separators, spaces, symbols, letters without case such as ``中``) is
+kept, so ``'AB123456'`` has the shape ``'AA999999'`` and ``'123-45-6789'`` has
+``'999-99-9999'``.  Case is kept (``'ab123456'`` is ``'aa999999'``): a lower-cased code is a
+format difference a regular expression has to allow.  Runs are not compressed: the length of
+a code is part of its format (an account number with a digit missing is the defect to find).
+Shapes longer than :data:`MAX_SHAPE` characters are cut with ``…`` (free text, not a format).
+Personal columns keep the house's shape of personal values instead
+(:func:`mlaudit.data.value_shape`: runs over eight abbreviated ``999…999``, cut at 40): lengths
+are partly identifying.
+
+:func:`shape_counts` works on a batch's distinct values weighted by their counts (the string
+work is proportional to the cardinality); blank values and known missing markers are left out
+(they are missing values, reported by the completeness and disguised-missing checks).  A column
+keeps at most ``cap`` shapes, the most frequent: the counts of the shapes dropped go to
+``other``, and ``error`` bounds how low a kept shape's count may be (a shape dropped from one
+part and kept in another).  Non-personal columns keep, per shape, the :data:`EXAMPLES_KEPT`
+distinct values with the smallest salted hashes (deterministic for a seed, and the same however
+the data was cut into parts); personal columns keep no example (the shape is the example).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import polars as pl
+
+from mlaudit.data import KNOWN_MARKERS, value_shape
+from mlaudit.summary._hashing import hash_series
+from mlaudit.summary._model import ShapeCounts
+
+__all__ = [
+    "EXAMPLES_KEPT",
+    "MAX_SHAPE",
+    "format_shape",
+    "merge_shapes",
+    "shape_counts",
+    "shape_regex",
+]
+
+EXAMPLES_KEPT = 3
+"""Distinct values kept as examples per shape (non-personal columns)."""
+MAX_SHAPE = 64
+"""Longest shape kept whole (longer ones are cut with ``…``); also the longest example."""
+SHAPE_CAP = 100
+"""Shapes a column keeps (the most frequent); the others are counted in ``other``."""
+_EXAMPLE_SALT = 0x53484150  # mixed with the scan's seed: example choice is seeded, not sorted
+
+
+def format_shape(values: pl.Series, *, personal: bool = False) -> pl.Series:
+    """The shape of each value (see the module notes); personal values get the masked shape."""
+    if personal:
+        return value_shape(values)
+    s = (
+        values.cast(pl.String)
+        .str.replace_all(r"\p{Lu}", "A")
+        .str.replace_all(r"\p{Ll}", "a")
+        .str.replace_all(r"\p{Nd}", "9")
+    )
+    long = s.str.len_chars() > MAX_SHAPE
+    if not long.any():
+        return s
+    cut = s.str.slice(0, MAX_SHAPE - 1) + "…"
+    return pl.select(pl.when(long).then(cut).otherwise(s)).to_series().alias(values.name)
+
+
+def shape_counts(
+    values: pl.Series,
+    counts: pl.Series,
+    *,
+    seed: int,
+    personal: bool = False,
+    cap: int = SHAPE_CAP,
+) -> ShapeCounts:
+    """The :class:`ShapeCounts` of distinct non-null ``values`` occurring ``counts`` times."""
+    s = values.cast(pl.String)
+    stripped = s.str.strip_chars()
+    keep = (stripped != "") & ~stripped.str.to_lowercase().is_in(list(KNOWN_MARKERS))
+    s, w = s.filter(keep), counts.cast(pl.Int64).filter(keep)
+    if s.is_empty():
+        return ShapeCounts(cap=cap)
+    df = pl.DataFrame({"v": s, "n": w, "shape": format_shape(s, personal=personal)})
+    if personal:
+        g = df.group_by("shape").agg(pl.col("n").sum())
+        return _capped(dict(zip(g["shape"], g["n"], strict=True)), {}, cap)
+    h = (hash_series(s, seed ^ _EXAMPLE_SALT) >> np.uint64(1)).astype(np.int64)
+    df = df.with_columns(h=pl.Series(h)).sort("h")
+    g = df.group_by("shape").agg(
+        pl.col("n").sum(), pl.col("h").head(EXAMPLES_KEPT), pl.col("v").head(EXAMPLES_KEPT)
+    )
+    examples = {
+        shape: [(int(k), _short(v)) for k, v in zip(hs, vs, strict=True)]
+        for shape, hs, vs in zip(g["shape"], g["h"].to_list(), g["v"].to_list(), strict=True)
+    }
+    return _capped(dict(zip(g["shape"], g["n"], strict=True)), examples, cap)
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= MAX_SHAPE else value[: MAX_SHAPE - 1] + "…"
+
+
+def _capped(
+    counts: dict[str, int],
+    examples: dict[str, list[tuple[int, str]]],
+    cap: int,
+    *,
+    other: int = 0,
+    error: int = 0,
+) -> ShapeCounts:
+    """The ``cap`` most frequent shapes (ties by shape), the rest counted in ``other``."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    kept, dropped = ranked[:cap], ranked[cap:]
+    if dropped:
+        other += sum(n for _, n in dropped)
+        error += dropped[0][1]
+    return ShapeCounts(
+        counts=dict(kept),
+        other=other,
+        error=error,
+        examples={k: examples[k] for k, _ in kept if examples.get(k)},
+        cap=cap,
+    )
+
+
+def merge_shapes(a: ShapeCounts | None, b: ShapeCounts | None) -> ShapeCounts | None:
+    """The shape counts of both parts (None unless both were counted)."""
+    if a is None or b is None:
+        return None
+    counts = dict(a.counts)
+    for k, n in b.counts.items():
+        counts[k] = counts.get(k, 0) + n
+    examples: dict[str, list[tuple[int, str]]] = {}
+    for k in {*a.examples, *b.examples}:
+        seen = dict(sorted([*a.examples.get(k, []), *b.examples.get(k, [])]))
+        examples[k] = sorted(seen.items())[:EXAMPLES_KEPT]
+    return _capped(
+        counts, examples, min(a.cap, b.cap), other=a.other + b.other, error=a.error + b.error
+    )
+
+
+_CLASSES = {"A": r"\p{Lu}", "a": r"\p{Ll}", "9": r"\d"}
+_PERSONAL_CLASSES = {"A": r"\p{Lu}", "a": r"[\p{L}--\p{Lu}]", "9": r"\p{N}"}
+_ABBREVIATED = 9  # value_shape abbreviates runs longer than its max_run (8)
+_RUN = re.compile(r"(A+…A+|a+…a+|9+…9+|A+|a+|9+|…$)")
+
+
+def shape_regex(shapes: list[str], *, personal: bool = False) -> str:
+    """An anchored regular expression (Rust regex syntax, as polars) matching exactly the
+    values whose shape (:func:`format_shape`, with the same ``personal``) is in ``shapes``.
+
+    ``A``, ``a`` and ``9`` runs become ``\\p{Lu}{n}`` (upper-case letters), ``\\p{Ll}{n}``
+    (lower-case letters) and ``\\d{n}`` (digits); an abbreviated run of a personal shape
+    (``999…999``) becomes ``{9,}``; a final ``…`` (a cut shape) becomes ``.*``; every other
+    character is matched literally.
+    """
+    classes = _PERSONAL_CLASSES if personal else _CLASSES
+    parts = [_one_regex(s, classes) for s in sorted(set(shapes))]
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return f"^{body}$"
+
+
+def _one_regex(shape: str, classes: dict[str, str]) -> str:
+    out, pos = [], 0
+    for m in _RUN.finditer(shape):
+        out.append(_literal(shape[pos : m.start()]))
+        tok = m.group(0)
+        if tok == "…":
+            out.append(".*")
+        elif "…" in tok:
+            out.append(f"{classes[tok[0]]}{{{_ABBREVIATED},}}")
+        else:
+            out.append(classes[tok[0]] + (f"{{{len(tok)}}}" if len(tok) > 1 else ""))
+        pos = m.end()
+    out.append(_literal(shape[pos:]))
+    return "".join(out)
+
+
+def _literal(text: str) -> str:
+    """``text`` matched literally (Rust regex: escape its meta characters, ``-`` is plain)."""
+    return "".join("\\" + c if c in _META else c for c in text)
+
+
+_META = set("\\.+*?()|[]{}^$#&~")
