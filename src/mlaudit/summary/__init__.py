@@ -37,7 +37,7 @@ from mlaudit.summary._model import (
 )
 from mlaudit.summary._quantiles import QuantileSketch
 from mlaudit.summary._serialize import from_bytes, to_bytes
-from mlaudit.summary._shapes import format_shape, shape_regex
+from mlaudit.summary._shapes import format_shape, learned_formats, shape_regex
 from mlaudit.summary._windows import ORDER, WINDOW, WINDOW_DTYPE, Window, WindowedData
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "from_bytes",
     "histogram_from_sorted",
     "is_baseline",
+    "learned_formats",
     "load_baseline",
     "merge",
     "outlier_counts_from_sorted",

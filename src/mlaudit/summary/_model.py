@@ -193,6 +193,11 @@ class ShapeCounts:
     personal columns."""
     cap: int = 100
 
+    @property
+    def total(self) -> int:
+        """Values counted (those of the kept shapes and ``other``)."""
+        return sum(self.counts.values()) + self.other
+
 
 @dataclass
 class TextSummary:

@@ -37,6 +37,7 @@ __all__ = [
     "EXAMPLES_KEPT",
     "MAX_SHAPE",
     "format_shape",
+    "learned_formats",
     "merge_shapes",
     "shape_counts",
     "shape_regex",
@@ -185,3 +186,20 @@ def _literal(text: str) -> str:
 
 
 _META = set("\\.+*?()|[]{}^$#&~")
+
+
+def learned_formats(
+    shapes: ShapeCounts, *, coverage: float, max_formats: int, min_share: float
+) -> list[str] | None:
+    """The column's formats: its shapes holding at least ``min_share`` of the counted values,
+    most frequent first, when there are at most ``max_formats`` of them and together they hold
+    at least ``coverage``; None when the column is not format-like (free text, mixed layouts,
+    or no value counted)."""
+    n = shapes.total
+    if n == 0:
+        return None
+    ranked = sorted(shapes.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    kept = [(s, c) for s, c in ranked if c >= min_share * n]
+    if not kept or len(kept) > max_formats or sum(c for _, c in kept) < coverage * n:
+        return None
+    return [s for s, _ in kept]
