@@ -148,9 +148,10 @@ class RareFormats(Check):
     def _mixed(self, name: str, shapes: ShapeCounts) -> str:
         top = sorted(shapes.counts.values(), reverse=True)[: self.max_formats]
         share = sum(top) / shapes.total
+        kept = f"{len(shapes.counts):,}{'+' if shapes.other else ''}"
         return (
-            f"{name} is not a format column: its {len(top)} commonest of "
-            f"{len(shapes.counts) + (shapes.other > 0):,}+ shapes hold {format_share(share)} of "
+            f"{name} is not a format column: its {len(top)} commonest of {kept} shapes hold "
+            f"{format_share(share)} of "
             f"its values (free text or mixed layouts; a format column has at most "
             f"{self.max_formats} shapes of at least {format_share(self.min_share)} each, "
             f"holding {format_share(self.coverage)} together)"
