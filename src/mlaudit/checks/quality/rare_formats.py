@@ -140,7 +140,8 @@ class RareFormats(Check):
             return f"{name} has no non-blank values"
         if col.distinct < self.min_distinct:  # NaN (unknown) compares false: judged
             return (
-                f"{name} has {col.distinct:,.0f} distinct values, fewer than {self.min_distinct}: "
+                f"{name} has {col.distinct:,.0f} distinct "
+                f"value{'' if col.distinct == 1 else 's'}, fewer than {self.min_distinct}: "
                 "a category set, not a format column (a contract's allowed list checks it)"
             )
         return ""
@@ -289,12 +290,12 @@ def _message(
     if not rare:
         return f"{name}: all {format_count(n)} values counted have its formats ({fmts})."
     bad = sum(r.values for r in rare)
-    kind = "in formats new or more frequent than in the reference" if reference else "rare"
+    kind = "new or more frequent than in the reference" if reference else "rare in the column"
     shown = ", ".join(_shape_text(r, shapes) for r in rare[:3])
     more = f" and {len(rare) - 3} more" if len(rare) > 3 else ""
     return (
         f"{name}: {format_count(bad)} of {format_count(n)} values ({format_share(bad / n)}) "
-        f"have a format that is {kind}: {shown}{more}; its formats are {fmts}. Correct these "
+        f"have a format {kind}: {shown}{more}; its formats are {fmts}. Correct these "
         "values at the source, or, if the format is valid, declare the column's pattern "
         "(quality.pattern, or a contract's pattern)."
     )
