@@ -92,7 +92,7 @@ class RareFormats(Check):
     coverage: Share = 0.95
     """A column is format-like when its formats hold at least this share of its values."""
     max_formats: PositiveCount = 5
-    """...and it has at most this many formats."""
+    """A column is format-like only when it has at most this many formats."""
     min_share: Share = 0.01
     """A shape is one of the column's formats when it holds at least this share of the values;
     the others are rare."""
