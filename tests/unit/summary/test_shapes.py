@@ -10,7 +10,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from mlaudit.data import KNOWN_MARKERS, infer_schema
+from mlaudit.data import KNOWN_MARKERS, infer_schema, value_shape
 from mlaudit.summary import format_shape, from_bytes, merge, profile_frame, shape_regex, to_bytes
 from mlaudit.summary._shapes import EXAMPLES_KEPT, MAX_SHAPE, merge_shapes, shape_counts
 
@@ -134,3 +134,17 @@ def test_personal_regex_matches_masked_shapes() -> None:
     rx = shape_regex(["999…999", "aa.aa@a.aaa"], personal=True)
     assert values.str.contains(rx).to_list() == [True, True, False, True]
     assert shapes.to_list()[:2] == ["999…999", "999…999"]
+
+
+def test_fast_path_agrees_on_sliced_chunked_series_with_nulls_and_unicode() -> None:
+    values = [None, *VALUES, None, "ÄB12", "", "plain 123"]
+    s = pl.concat([pl.Series(values[:4]), pl.Series(values[4:])], rechunk=False)[1:]
+    got = format_shape(s).to_list()
+    assert got == [None if v is None else oracle_shape(v) for v in values[1:]]
+
+
+def test_personal_shapes_equal_the_house_shape_of_personal_values() -> None:
+    values = pl.Series(
+        [*VALUES, "jane.doe@bank.example", "+44 20 7946 0123", "ÉLODIE-Ü 1234567890", "x" * 50]
+    )
+    assert format_shape(values, personal=True).to_list() == value_shape(values).to_list()
