@@ -41,6 +41,7 @@ CONFIGURED: dict[str, dict[str, Any]] = {
     "performance.estimated": {"min_rows": 10},
     "quality.pattern": {"patterns": {"email": r"[^@\s]+@[^@\s]+"}},
     "quality.format_validity": {"formats": {"email": "email"}},
+    "quality.rare_formats": {"min_distinct": 1},
     "quality.required_columns": {"required": ["id", "target"]},
     "quality.rules": {"rules": {"id_not_negative": "id >= 0"}},
 }

@@ -266,3 +266,17 @@ def test_demo_html_report_in_chromium(demo: dict[str, Any]) -> None:
     assert requests == [html.as_uri()]
     assert len(sizes) >= 10 and sum(s > 50 for s in sizes) >= 10
     assert "Credit scoring" in title
+
+
+def test_national_ids_in_another_format_are_found(demo: dict[str, Any]) -> None:
+    issue = next(
+        i for i in demo["truth"]["issues"] if i["id"] == "quality.rare_formats.national_id"
+    )
+    ids = demo["current"]["national_id"]
+    spaced = ids.str.contains(r"^[A-Z]{2} [0-9]{3} [0-9]{4}$")  # the oracle: polars regex
+    assert int(spaced.sum()) == issue["count"] == 12
+    r = result(demo["report"], "quality.rare_formats", "national_id")
+    assert r["status"] == "warn"
+    assert r["metrics"]["rare_format_values"] == issue["count"]
+    assert "'AA 999 9999'" in r["message"]
+    assert not any(v in json.dumps(r) for v in ids.filter(spaced).to_list())  # personal: masked

@@ -33,6 +33,7 @@ CHECK_MODULES: dict[str, str] = {
     "quality.over_time": "mlaudit.checks.quality.over_time",
     "quality.padding": "mlaudit.checks.quality.padding",
     "quality.pattern": "mlaudit.checks.quality.pattern",
+    "quality.rare_formats": "mlaudit.checks.quality.rare_formats",
     "quality.required_columns": "mlaudit.checks.quality.required_columns",
     "quality.row_anomalies": "mlaudit.checks.quality.row_anomalies",
     "quality.row_count": "mlaudit.checks.quality.row_count",

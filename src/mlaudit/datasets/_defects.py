@@ -8,7 +8,7 @@ to the final row order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,13 @@ import polars as pl
 
 from mlaudit.datasets._population import CURRENT, stream
 
-__all__ = ["N_EXACT_DUPLICATES", "RULE_EMPLOYMENT_HISTORY", "PlantedRows", "plant_defects"]
+__all__ = [
+    "N_EXACT_DUPLICATES",
+    "N_NATIONAL_ID_SPACED",
+    "RULE_EMPLOYMENT_HISTORY",
+    "PlantedRows",
+    "plant_defects",
+]
 
 N_EXACT_DUPLICATES = 40
 N_DUPLICATE_IDS = 15
@@ -34,6 +40,8 @@ N_PER_VARIANT = 50
 YES_SPELLINGS = {"yes": 0.55, "Yes": 0.20, "Y": 0.15, "y": 0.10}
 NO_SPELLINGS = {"no": 0.60, "No": 0.25, "N": 0.15}
 RULE_EMPLOYMENT_HISTORY = "years_employed <= age - 14"
+N_NATIONAL_ID_SPACED = 12
+"""National ids written with spaces (``'ZZ 123 4567'``) in the current period."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ class PlantedRows:
     income_null: np.ndarray
     employment_variants: dict[str, np.ndarray]
     address_text: dict[str, np.ndarray]
+    national_id_spaced: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
 
 def _slices(rng: np.random.Generator, n_base: int, n_final: int) -> dict[str, np.ndarray]:
@@ -170,6 +179,17 @@ def _respell_guarantor(frame: pl.DataFrame, rng: np.random.Generator) -> pl.Data
     return frame.with_columns(pl.Series("has_guarantor", out.tolist(), dtype=pl.String))
 
 
+def _space_national_ids(
+    frame: pl.DataFrame, rest: np.ndarray, rng: np.random.Generator
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """A few national ids written with spaces (``'ZZ 123 4567'``), as another source system
+    writes them: still unique, in a format the column otherwise never has."""
+    rows = np.sort(rng.choice(rest, N_NATIONAL_ID_SPACED, replace=False))
+    ids = frame["national_id"].gather(rows)
+    spaced = ids.str.slice(0, 2) + " " + ids.str.slice(2, 3) + " " + ids.str.slice(5)
+    return _set(frame, "national_id", rows, spaced.to_list()), rows
+
+
 def _duplicate(frame: pl.DataFrame, sources: np.ndarray) -> tuple[pl.DataFrame, np.ndarray]:
     """Insert an exact copy right after each source row; return the frame and the index map."""
     repeats = np.ones(frame.height, dtype=np.int64)
@@ -186,6 +206,7 @@ def plant_defects(clean: pl.DataFrame, seed: int, n_final: int) -> tuple[pl.Data
     s = _slices(rng, clean.height, n_final)
     frame = _plant_values(clean, s, rng)
     frame, variants, address = _plant_spellings(frame, s["rest"], rng, n_final)
+    frame, spaced = _space_national_ids(frame, s["rest"], stream(seed, CURRENT, "formats"))
     frame, new = _duplicate(frame, s["dup_src"])
 
     def m(rows: np.ndarray) -> np.ndarray:
@@ -206,5 +227,6 @@ def plant_defects(clean: pl.DataFrame, seed: int, n_final: int) -> tuple[pl.Data
         income_null=m(s["income_null"]),
         employment_variants={k: m(v) for k, v in variants.items()},
         address_text={k: m(v) for k, v in address.items()},
+        national_id_spaced=m(spaced),
     )
     return frame, rows

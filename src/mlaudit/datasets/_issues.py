@@ -227,6 +227,24 @@ def quality_issues(frame: pl.DataFrame, r: d.PlantedRows) -> list[PlantedIssue]:
         *_values(r),
         *_categories(frame, r),
         *_constant(frame, r),
+        *_formats(r),
+    ]
+
+
+def _formats(r: d.PlantedRows) -> list[PlantedIssue]:
+    return [
+        PlantedIssue(
+            id="quality.rare_formats.national_id",
+            kind="quality",
+            columns=("national_id",),
+            description=f"{len(r.national_id_spaced)} national ids of the current period are "
+            "written with spaces ('ZZ 123 4567'); every other one is 'ZZ' and seven digits",
+            why_it_matters="an id in another layout does not match the same person's records "
+            "elsewhere: joins and look-ups miss it silently",
+            expected_check="quality.rare_formats",
+            rows=_rows(r.national_id_spaced),
+            count=len(r.national_id_spaced),
+        ),
     ]
 
 

@@ -45,6 +45,7 @@ DATA_QUALITY: tuple[str, ...] = (
     "quality.value_range",
     "quality.allowed_values",
     "quality.format_validity",
+    "quality.rare_formats",
     "quality.constant",
     "quality.cardinality",
     "quality.outliers",

@@ -19,7 +19,14 @@ from mlaudit._safeyaml import load_mapping_file
 from mlaudit.config import format_validation_error
 from mlaudit.data import KNOWN_MARKERS, ColumnType, Role, Schema, normalise_marker
 from mlaudit.errors import ConfigError
-from mlaudit.summary import PADDING_KINDS, CategoryCounts, ColumnSummary, DatasetProfile
+from mlaudit.summary import (
+    PADDING_KINDS,
+    CategoryCounts,
+    ColumnSummary,
+    DatasetProfile,
+    learned_formats,
+    shape_regex,
+)
 
 __all__ = [
     "ColumnContract",
@@ -47,6 +54,8 @@ class ColumnContract(_Strict):
     allowed: list[str] | None = None
     unique: bool = False
     pattern: str | None = None
+    max_nonmatching: float | None = Field(default=None, ge=0, le=1)
+    """Share of the non-missing values allowed not to match ``pattern`` (none when unset)."""
     missing_markers: list[str | float] = Field(default_factory=list)
     """Values read as missing before the checks (``'?'``, ``-1``), compared stripped, as the
     audit configuration's ``missing_markers``; ``max_missing`` counts them as missing."""
@@ -156,12 +165,45 @@ def _column_contract(
         and 0 < len(cats.counts) <= max_categories
     ):
         _allowed(cats, s.non_null, out, ev)
+    if "allowed" not in out and not ctype.is_numeric:
+        _pattern(s, out, ev)
     if role == Role.ID or (
         s.distinct_exact and s.non_null > 0 and s.distinct == s.non_null and ctype == ColumnType.ID
     ):
         out["unique"] = True
         ev["unique"] = f"{int(s.distinct):,} distinct values in {s.non_null:,} rows"
     return ColumnContract(**out, evidence=ev)
+
+
+PATTERN_MIN_DISTINCT = 50
+"""Fewest distinct values for a learned pattern (as ``quality.rare_formats``' ``min_distinct``):
+fewer are a category set, which an allowed list states better."""
+
+
+def _pattern(s: ColumnSummary, out: dict[str, Any], ev: dict[str, str]) -> None:
+    """The column's learned formats as a regular expression (``quality.rare_formats``' rule:
+    at most 5 shapes of at least 1 % each, holding at least 95 % of the values), with the share
+    of values outside them, plus headroom, as ``max_nonmatching``."""
+    shapes = s.text.shapes if s.text is not None else None
+    if shapes is None or not s.distinct >= PATTERN_MIN_DISTINCT:
+        return
+    formats = learned_formats(shapes, coverage=0.95, max_formats=5, min_share=0.01)
+    if formats is None:
+        return
+    n = shapes.total
+    covered = sum(shapes.counts[f] for f in formats)
+    out["pattern"] = shape_regex(formats, personal=s.personal)
+    ev["pattern"] = (
+        f"learned formats {', '.join(repr(f) for f in formats)} (A: upper-case letter, "
+        f"a: lower-case, 9: digit) hold {covered:,} of {n:,} values ({covered / n:.2%})"
+    )
+    if covered < n:
+        share = (n - covered) / n
+        out["max_nonmatching"] = min(1.0, math.ceil((share + max(0.001, share / 2)) * 1e4) / 1e4)
+        ev["max_nonmatching"] = (
+            f"observed {share:.2%} in other formats ({n - covered:,} values); widened by half, "
+            "at least 0.1 percentage point"
+        )
 
 
 def _markers(s: ColumnSummary) -> dict[str, int]:
@@ -237,7 +279,8 @@ def dump_contract(contract: Contract) -> str:
         "# mlaudit data contract. Edit freely; check data with:",
         "#   mlaudit validate DATA --contract THIS_FILE",
         "# Keys per column: type, max_missing (share 0-1), min, max, allowed, unique, pattern,",
-        "# missing_markers (values read as missing, e.g. '?').",
+        "# max_nonmatching (share 0-1 allowed not to match pattern), missing_markers (values",
+        "# read as missing, e.g. '?').",
         "version: 1",
     ]
     if contract.source:
@@ -324,7 +367,14 @@ def contract_checks(contract: Contract, present: set[str]) -> dict[str, dict[str
             "allowed": {k: c.allowed for k, c in cols.items() if c.allowed is not None}
         },
         "quality.duplicate_keys": {"keys": [[k] for k, c in cols.items() if c.unique] or None},
-        "quality.pattern": {"patterns": {k: c.pattern for k, c in cols.items() if c.pattern}},
+        "quality.pattern": {
+            "patterns": {k: c.pattern for k, c in cols.items() if c.pattern},
+            "max_nonmatching": {
+                k: c.max_nonmatching
+                for k, c in cols.items()
+                if c.pattern and c.max_nonmatching is not None
+            },
+        },
         "quality.rules": {"rules": dict(contract.rules)},
     }
     # Checks with nothing to check are left out (their option lists must not be empty).

@@ -32,10 +32,12 @@ from mlaudit.summary._model import (
     NumericSummary,
     OutlierCounts,
     ScanPlan,
+    ShapeCounts,
     TextSummary,
 )
 from mlaudit.summary._quantiles import QuantileSketch
 from mlaudit.summary._serialize import from_bytes, to_bytes
+from mlaudit.summary._shapes import format_shape, learned_formats, shape_regex
 from mlaudit.summary._windows import ORDER, WINDOW, WINDOW_DTYPE, Window, WindowedData
 
 __all__ = [
@@ -56,18 +58,22 @@ __all__ = [
     "ProfileBuilder",
     "QuantileSketch",
     "ScanPlan",
+    "ShapeCounts",
     "TextSummary",
     "Window",
     "WindowedData",
     "batch_profile",
+    "format_shape",
     "from_bytes",
     "histogram_from_sorted",
     "is_baseline",
+    "learned_formats",
     "load_baseline",
     "merge",
     "outlier_counts_from_sorted",
     "profile_frame",
     "reference_over",
     "save_baseline",
+    "shape_regex",
     "to_bytes",
 ]

@@ -39,6 +39,7 @@ from mlaudit.summary._model import (
 from mlaudit.summary._personal import ROWS_PURPOSE, keyed_hll, redacted_numeric, scan_key
 from mlaudit.summary._plan_checks import check_plan, check_rule_types, compile_rules
 from mlaudit.summary._sample import batch_sample
+from mlaudit.summary._shapes import shape_counts
 
 __all__ = ["ProfileBuilder", "batch_profile", "profile_frame"]
 
@@ -408,6 +409,7 @@ def _categories(
             if s.name in plan.formats:  # before masking: the raw values are tested
                 fmt = plan.formats[s.name]
                 summary.format = format_tally(vc["v"], vc["len"], fmt, seed=plan.seed, key=key)
+            summary.shapes = shape_counts(vc["v"], vc["len"], seed=plan.seed, personal=personal)
         except pl.exceptions.PolarsError as exc:
             raise ConfigError(
                 f"a pattern for column {s.name!r} is not a valid regex: {exc}",

@@ -37,6 +37,7 @@ from mlaudit.summary._model import (
 )
 from mlaudit.summary._quantiles import QuantileSketch
 from mlaudit.summary._sample import merge_samples
+from mlaudit.summary._shapes import merge_shapes
 
 __all__ = ["count_duplicates", "merge", "merge_categories", "merge_moments", "mg_reduce"]
 
@@ -144,6 +145,7 @@ def _merge_text(a: TextSummary, b: TextSummary) -> TextSummary:
         },
         missing_markers=_merge_markers(a.missing_markers, b.missing_markers),
         format=merge_tallies(a.format, b.format),
+        shapes=merge_shapes(a.shapes, b.shapes),
     )
 
 

@@ -178,6 +178,28 @@ class FormatTally:
 
 
 @dataclass
+class ShapeCounts:
+    """Format shapes of a text column's values and how many values have each
+    (:mod:`mlaudit.summary._shapes`): blank values and missing markers are not counted."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    """Shape → values, for the at most ``cap`` most frequent shapes."""
+    other: int = 0
+    """Values whose shape was dropped beyond the cap."""
+    error: int = 0
+    """A kept shape's count may be low by up to this (0: every count is exact)."""
+    examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    """Shape → a few distinct values as (salted hash, value), the smallest hashes; empty for
+    personal columns."""
+    cap: int = 100
+
+    @property
+    def total(self) -> int:
+        """Values counted (those of the kept shapes and ``other``)."""
+        return sum(self.counts.values()) + self.other
+
+
+@dataclass
 class TextSummary:
     """String columns: lengths and shapes of the values."""
 
@@ -212,6 +234,8 @@ class TextSummary:
     profiles saved before it was counted."""
     format: FormatTally | None = None
     """The column's format tally, when the scan plan names a format for it."""
+    shapes: ShapeCounts | None = None
+    """Format shapes of the values (None in profiles saved before they were counted)."""
 
 
 @dataclass

@@ -47,6 +47,7 @@ from mlaudit.summary._model import (
     NumericSummary,
     OutlierCounts,
     ScanPlan,
+    ShapeCounts,
     TextSummary,
 )
 from mlaudit.summary._quantiles import QuantileSketch
@@ -268,11 +269,25 @@ def _col(d: dict[str, Any], blobs: list[bytes]) -> ColumnSummary:
 def _text(d: dict[str, Any]) -> TextSummary:
     d = dict(d)
     tally = d.pop("format", None)
+    shapes = d.pop("shapes", None)
     text = TextSummary(**d)
+    if shapes is not None:
+        text.shapes = _shapes(shapes)
     if tally is not None:
         examples = [(int(k), str(v)) for k, v in tally["examples"]]
         text.format = FormatTally(tally["format"], int(tally["matches"]), examples)
     return text
+
+
+def _shapes(d: dict[str, Any]) -> ShapeCounts:
+    examples = {k: [(int(h), str(v)) for h, v in ex] for k, ex in d["examples"].items()}
+    return ShapeCounts(
+        counts={str(k): int(n) for k, n in d["counts"].items()},
+        other=int(d["other"]),
+        error=int(d["error"]),
+        examples=examples,
+        cap=int(d["cap"]),
+    )
 
 
 def _hashset_dict(s: HashSet | None, blobs: _Blobs, max_hashes: int) -> dict[str, Any] | None:

@@ -247,7 +247,8 @@ def test_personal_data_is_obviously_synthetic(sample: CreditSample) -> None:
     for frame in (sample.reference, sample.current):
         assert all(email.match(e) for e in frame["email"])
         assert all(phone.match(p) for p in frame["phone"])
-        assert frame["national_id"].str.contains(r"^ZZ[0-9]{7}$").all()
+        # ZZ and seven digits; a few current ones written with spaces (a planted defect)
+        assert frame["national_id"].str.contains(r"^ZZ ?[0-9]{3} ?[0-9]{4}$").all()
         assert frame["full_name"].str.contains(r"^[A-Z][a-z]+ [A-Z][a-z]+$").all()
         first = frame["full_name"].str.split(" ").list.first().str.to_lowercase()
         assert (frame["email"].str.split(".").list.first() == first).all()
@@ -494,3 +495,13 @@ def test_every_planted_issue_names_a_registered_check(sample: CreditSample) -> N
 
     named = {i.expected_check for i in sample.ground_truth.issues}
     assert named - set(check_ids()) == set()
+
+
+def test_national_ids_written_with_spaces(any_sample: CreditSample) -> None:
+    issue = any_sample.ground_truth.issue("quality.rare_formats.national_id")
+    cur = any_sample.current
+    spaced = pl.col("national_id").str.contains(r"^ZZ [0-9]{3} [0-9]{4}$")
+    assert list(issue.rows) == rows_where(cur, spaced)
+    assert issue.count == 12
+    assert cur["national_id"].n_unique() == cur.height - 40  # unique but for exact copies
+    assert rows_where(any_sample.reference, spaced) == []

@@ -46,6 +46,9 @@ class Pattern(Check):
     """Warn when the share of non-matching values is above this (default 0)."""
     fail: Share = 0.0
     """Fail when the share of non-matching values is above this (default 0: any fails)."""
+    max_nonmatching: dict[str, Share] = Field(default_factory=dict)
+    """Per column: the share of non-matching values allowed (raises ``warn`` and ``fail`` to
+    it for that column), as a contract's ``max_nonmatching`` states."""
 
     @field_validator("patterns")
     @classmethod
@@ -97,8 +100,12 @@ class Pattern(Check):
         bad, share = nonmatching(s.non_null, matches)
         if s.non_null == 0:
             return self.skipped(f"{col} has no non-missing values", column=col)
+        allowed = self.max_nonmatching.get(col, 0.0)
         threshold = Threshold(
-            metric="nonmatching_share", direction="max", warn=self.warn, fail=self.fail
+            metric="nonmatching_share",
+            direction="max",
+            warn=max(self.warn, allowed),
+            fail=max(self.fail, allowed),
         )
         status = threshold.status_for(share)
         message = (
