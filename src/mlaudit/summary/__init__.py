@@ -28,19 +28,24 @@ from mlaudit.summary._model import (
     DatasetProfile,
     FormatTally,
     Histogram,
+    LengthTally,
     Moments,
     NumericSummary,
     OutlierCounts,
     ScanPlan,
+    SpecialTally,
     TextSummary,
 )
 from mlaudit.summary._quantiles import QuantileSketch
 from mlaudit.summary._serialize import from_bytes, to_bytes
+from mlaudit.summary._strings import SPECIAL_KINDS, SYMBOLS, bucket_end
 from mlaudit.summary._windows import ORDER, WINDOW, WINDOW_DTYPE, Window, WindowedData
 
 __all__ = [
     "ORDER",
     "PADDING_KINDS",
+    "SPECIAL_KINDS",
+    "SYMBOLS",
     "WINDOW",
     "WINDOW_DTYPE",
     "Baseline",
@@ -50,16 +55,19 @@ __all__ = [
     "Extremes",
     "FormatTally",
     "Histogram",
+    "LengthTally",
     "Moments",
     "NumericSummary",
     "OutlierCounts",
     "ProfileBuilder",
     "QuantileSketch",
     "ScanPlan",
+    "SpecialTally",
     "TextSummary",
     "Window",
     "WindowedData",
     "batch_profile",
+    "bucket_end",
     "from_bytes",
     "histogram_from_sorted",
     "is_baseline",
