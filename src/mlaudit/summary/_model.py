@@ -199,7 +199,10 @@ class SpecialTally:
 
 @dataclass
 class LengthTally:
-    """Values by length in characters, with the longest and shortest distinct values."""
+    """Values by length in characters, with the longest and shortest distinct values.
+
+    Blank values and known missing markers (``mlaudit.data.KNOWN_MARKERS``) are not counted.
+    """
 
     counts: dict[int, int] = field(default_factory=dict)
     """First length of a bucket → values in it (one length a bucket below 1,024 characters,

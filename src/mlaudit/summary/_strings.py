@@ -2,12 +2,13 @@
 
 :func:`special_tally` counts the values holding characters that do not belong in categories or
 text (:data:`SPECIAL_KINDS`) and the values made only of punctuation and symbols;
-:func:`length_tally` counts the values by length (exactly up to :data:`EXACT_LENGTHS`
-characters, then in buckets of at most 1/32 of an octave) and keeps the longest and shortest
-distinct values as examples.  Both work on a batch's distinct values weighted by their counts,
-so their cost follows the column's cardinality, not its row count, and both merge
-(:func:`merge_special`, :func:`merge_lengths`): counts add, and examples are chosen by a
-bottom-k rule over salted hashes that gives the same choice however the data was cut.
+:func:`length_tally` counts the values by length (known missing markers and blanks left
+out), exactly up to :data:`EXACT_LENGTHS` characters, then in buckets of at most 1/32 of an
+octave, and keeps the longest and shortest distinct values as examples.  Both work on a
+batch's distinct values weighted by their counts, so their cost follows the column's
+cardinality, not its row count, and both merge (:func:`merge_special`,
+:func:`merge_lengths`): counts add, and examples are chosen by a bottom-k rule over salted
+hashes that gives the same choice however the data was cut.
 
 Personal columns (``key`` given: the mask key) keep each example's shape
 (:func:`mlaudit.data.value_shape`: letters and digits replaced, other characters kept, so an
@@ -158,8 +159,15 @@ def bucket_end(start: int) -> int:
 def length_tally(
     values: pl.Series, counts: pl.Series, *, seed: int, key: bytes | None = None
 ) -> LengthTally:
-    """Values by length (in characters) and the longest and shortest distinct values."""
+    """Values by length (in characters) and the longest and shortest distinct values.
+
+    Blank values and known missing markers (``'?'``, ``'N/A'``) are left out: they stand for
+    no value, and ``quality.disguised_missing`` reports them.
+    """
     s = values.cast(pl.String)
+    marker = s.str.strip_chars().str.to_lowercase().is_in(list(KNOWN_MARKERS)).fill_null(False)
+    if marker.any():  # blanks and missing markers: quality.disguised_missing's, not lengths
+        s, counts = s.filter(~marker), counts.filter(~marker)
     w = counts.cast(pl.Int64).to_numpy()
     length = s.str.len_chars().cast(pl.Int64).to_numpy()
     if length.size == 0:

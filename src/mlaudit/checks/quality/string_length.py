@@ -3,21 +3,22 @@
 The scan counts every column's string values by length in characters (exactly up to 1,024
 characters, then in buckets of at most 1/32 of an octave, about 2 %) and keeps the longest and
 shortest distinct values.  Empty values are left out: they are missing values, reported by the
-completeness and disguised-missing checks.  The bounds come from, in this order:
+completeness and disguised-missing checks; so are known missing markers (``'N/A'``).  The
+bounds come from, in this order:
 
 * **Declared bounds** (``bounds: {column: [min, max]}``, a side open with ``null``): hard
   limits; every value outside counts, and the share outside is held to ``warn`` and ``fail``.
-* **The reference**: a value longer than the reference's longest value (or shorter than its
-  shortest) is no evidence by itself: of two samples of one population, the current one holds
-  the longest value with probability one half.  So two rules, each with a known false-alarm
-  rate: values beyond *twice* the reference's longest length or below *half* its shortest are
-  flagged one by one (lengths are on a ratio scale, and a value twice as long as anything seen
-  is no sampling variation: a 400-character value in a column of 10-character codes); values
-  beyond the reference's extremes but within that tolerance count only when so many of them
-  lie there that chance cannot explain it: under exchangeability the ``k`` most extreme of the
-  pooled values all fall in the current sample with probability ``C(m, k) / C(n + m, k)``
-  (``quality._chance.all_in_current_p``; with tied lengths the p-value is conservative),
-  tested at ``alpha``.
+* **The reference**: values longer than *twice* the reference's longest value or shorter than
+  *half* its shortest.  The extremes alone would not do: of two samples of one population,
+  the current one holds the longest value with probability one half, so a value just beyond
+  the reference's longest is no evidence.  The tolerance is the reference's own scale (lengths
+  are on a ratio scale): a value twice as long as anything seen is no sampling variation (a
+  400-character value in a column of 10-character codes), while a new category a few
+  characters longer than the old ones is left to the checks of categories
+  (``quality.allowed_values``, drift).  How many values lie beyond the reference's extremes
+  is kept as evidence, with the chance that the ``k`` most extreme of the pooled values all
+  fall in the current sample, ``C(m, k) / C(n + m, k)`` (``quality._chance.all_in_current_p``;
+  conservative with tied lengths).
 * **Neither**: the column is its own reference for extreme outliers only: values longer than
   ``max(5 × q99, q99 + 20)``, with ``q99`` the 99th percentile of the column's lengths, warn
   with low severity (a typical length is not learned from one period, so shorter values and
@@ -37,7 +38,7 @@ from pydantic import AfterValidator, Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
-from mlaudit.checks._options import Alpha, Count, Share
+from mlaudit.checks._options import Count, Share
 from mlaudit.checks.quality._chance import all_in_current_p
 from mlaudit.checks.quality.completeness import text_columns
 from mlaudit.checks.quality.special_characters import show_special
@@ -120,9 +121,6 @@ class StringLength(Check):
     """Warn when the share of values out of bounds is above this (default 0: any)."""
     fail: Share = 0.01
     """Fail when the share of values out of bounds is above this (default 1 %)."""
-    alpha: Alpha = 0.01
-    """With a reference: significance level of the test that values beyond the reference's
-    extremes (within twice its range) are more than chance."""
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:
         """One result per column holding strings (role not ignored)."""
@@ -165,12 +163,9 @@ class StringLength(Check):
             "beyond_reference_values": beyond,
             "p_value": p,
         }
-        if beyond and p < self.alpha:
-            bounds = _Bounds(lo, hi, "the reference's shortest and longest values")
-        else:
-            far_lo = lo / _FAR if lo is not None else None
-            far_hi = hi * _FAR if hi is not None else None
-            bounds = _Bounds(far_lo, far_hi, "half the reference's shortest, twice its longest")
+        far_lo = lo / _FAR if lo is not None else None
+        far_hi = hi * _FAR if hi is not None else None
+        bounds = _Bounds(far_lo, far_hi, "half the reference's shortest, twice its longest")
         return self._judge(name, tally, n, bounds, extra)
 
     def _judge(

@@ -74,13 +74,19 @@ def test_one_value_just_beyond_the_reference_is_chance() -> None:
     assert r.metrics["p_value"] == pytest.approx(stats.hypergeom(2001, 1001, 1).pmf(1))
 
 
-def test_many_values_just_beyond_the_reference_are_not_chance() -> None:
+def test_values_just_beyond_the_reference_are_evidence_not_a_finding() -> None:
     cur = _codes(970) + ["AB123456789"] * 30
     r = _run(cur, _codes(1000, seed=1))
     k = 30
+    assert r.metrics["beyond_reference_values"] == k
     assert r.metrics["p_value"] == pytest.approx(stats.hypergeom(2000, 1000, k).pmf(k))
-    assert r.status is Status.FAIL  # 3 % beyond the reference's longest value
-    assert (r.metrics["out_of_bounds"], r.metrics["upper_bound"]) == (30, 10)
+    assert r.status is Status.PASS  # 11 characters: within twice the reference's longest (20)
+
+
+def test_missing_markers_are_not_lengths() -> None:
+    r = _run([*_codes(500), "N/A", "unknown", "  "], _codes(500, seed=2))
+    assert r.metrics["values"] == 500
+    assert r.status is Status.PASS
 
 
 def test_shorter_values_against_the_reference() -> None:
