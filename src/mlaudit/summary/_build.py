@@ -430,7 +430,8 @@ def _categories(
 def _set_strings(summary: TextSummary, vc: pl.DataFrame, seed: int, key: bytes | None) -> None:
     """Unusual characters and lengths, counted on the raw distinct values."""
     summary.special = special_tally(vc["v"], vc["len"], seed=seed, key=key)
-    summary.lengths = length_tally(vc["v"], vc["len"], seed=seed, key=key)
+    markers = list(summary.missing_markers or {})  # as written: not normalised yet
+    summary.lengths = length_tally(vc["v"], vc["len"], seed=seed, key=key, markers=markers)
 
 
 def _set_distinct(out: ColumnSummary, cap: int, hashed: pl.Series | None) -> None:

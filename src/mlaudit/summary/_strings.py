@@ -69,10 +69,10 @@ def special_tally(
     w = counts.cast(pl.Int64)
     out = SpecialTally()
     stripped = s.str.strip_chars()
-    symbols = stripped.str.contains(_SYMBOLS_ONLY) & ~stripped.str.to_lowercase().is_in(
-        list(KNOWN_MARKERS)
-    )
-    _add_kind(out, SYMBOLS, s, w, symbols.fill_null(False), seed, key)
+    symbols = stripped.str.contains(_SYMBOLS_ONLY).fill_null(False)
+    if symbols.any():  # rare: the known missing markers among them are not strays
+        symbols &= ~stripped.str.to_lowercase().is_in(list(KNOWN_MARKERS)).fill_null(False)
+    _add_kind(out, SYMBOLS, s, w, symbols, seed, key)
     maybe = s.str.contains(_ANY).fill_null(False)
     if not maybe.any():
         return out  # the usual case: one regex pass, nothing else
@@ -157,31 +157,75 @@ def bucket_end(start: int) -> int:
 
 
 def length_tally(
-    values: pl.Series, counts: pl.Series, *, seed: int, key: bytes | None = None
+    values: pl.Series,
+    counts: pl.Series,
+    *,
+    seed: int,
+    key: bytes | None = None,
+    markers: list[str] | None = None,
 ) -> LengthTally:
     """Values by length (in characters) and the longest and shortest distinct values.
 
-    Blank values and known missing markers (``'?'``, ``'N/A'``) are left out: they stand for
-    no value, and ``quality.disguised_missing`` reports them.
+    ``markers`` are the values that stand for no value (blanks and known missing markers, as
+    written: ``TextSummary.missing_markers``); they are left out, since
+    ``quality.disguised_missing`` reports them.  None finds them here.
     """
     s = values.cast(pl.String)
-    marker = s.str.strip_chars().str.to_lowercase().is_in(list(KNOWN_MARKERS)).fill_null(False)
-    if marker.any():  # blanks and missing markers: quality.disguised_missing's, not lengths
-        s, counts = s.filter(~marker), counts.filter(~marker)
+    drop: pl.Series | None = None
+    if markers is None:
+        drop = s.str.strip_chars().str.to_lowercase().is_in(list(KNOWN_MARKERS)).fill_null(False)
+    elif markers:
+        drop = s.is_in(markers)
+    if drop is not None and drop.any():
+        s, counts = s.filter(~drop), counts.filter(~drop)
     w = counts.cast(pl.Int64).to_numpy()
     length = s.str.len_chars().cast(pl.Int64).to_numpy()
     if length.size == 0:
         return LengthTally()
-    starts, inverse = np.unique(length_bucket(length), return_inverse=True)
-    sums = np.bincount(inverse, weights=w, minlength=starts.size).astype(np.int64)
-    keys = _keys(s, seed, key)
-    longest = np.lexsort((keys, -length))[:SPECIAL_EXAMPLES]
-    shortest = np.lexsort((keys, length))[:SPECIAL_EXAMPLES]
+    top, bottom = _first(s, -length), _first(s, length)
+    both = np.union1d(top, bottom)  # at most 2k values hashed, not every value
+    keys = np.zeros(length.size, dtype=np.uint64)
+    keys[both] = _keys(s.gather(both), seed, key)
+    top = top[np.lexsort((keys[top], -length[top]))]
+    bottom = bottom[np.lexsort((keys[bottom], length[bottom]))]
     return LengthTally(
-        counts=dict(zip(starts.tolist(), sums.tolist(), strict=True)),
-        longest=_length_examples(s, length, keys, longest, key),
-        shortest=_length_examples(s, length, keys, shortest, key),
+        counts=_length_counts(length, w),
+        longest=_length_examples(s, length, keys, top, key),
+        shortest=_length_examples(s, length, keys, bottom, key),
     )
+
+
+def _first(s: pl.Series, x: np.ndarray) -> np.ndarray:
+    """Indices of the :data:`SPECIAL_EXAMPLES` values with the smallest ``x``.
+
+    Values tied at the k-th smallest ``x`` are few unless a column has fixed widths; then
+    those chosen are the first in string order (a native top-k, where hashing every tied
+    value would cost as much as the rest of the text summary).  Merges order the examples
+    by length, then salted hash.
+    """
+    k = min(SPECIAL_EXAMPLES, x.size)
+    kth = np.partition(x, k - 1)[k - 1]
+    below = np.flatnonzero(x < kth)
+    tied = np.flatnonzero(x == kth)
+    need = k - below.size
+    if tied.size > need:
+        frame = pl.DataFrame({"v": s.gather(tied), "i": tied})
+        tied = frame.bottom_k(need, by=["v", "i"])["i"].to_numpy()
+    out: np.ndarray = np.concatenate([below, tied])
+    return out
+
+
+def _length_counts(length: np.ndarray, w: np.ndarray) -> dict[int, int]:
+    """Bucket start → values, by a count per length below :data:`EXACT_LENGTHS`."""
+    short = length < EXACT_LENGTHS
+    sums = np.bincount(length[short], weights=w[short]).astype(np.int64)
+    nz = np.flatnonzero(sums)
+    out = dict(zip(nz.tolist(), sums[nz].tolist(), strict=True))
+    if not short.all():
+        starts, inverse = np.unique(length_bucket(length[~short]), return_inverse=True)
+        long = np.bincount(inverse, weights=w[~short], minlength=starts.size).astype(np.int64)
+        out.update(zip(starts.tolist(), long.tolist(), strict=True))
+    return out
 
 
 def _length_examples(
