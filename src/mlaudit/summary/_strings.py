@@ -8,7 +8,8 @@ octave, and keeps the longest and shortest distinct values as examples.  Both wo
 batch's distinct values weighted by their counts, so their cost follows the column's
 cardinality, not its row count, and both merge (:func:`merge_special`,
 :func:`merge_lengths`): counts add, and examples are chosen by a bottom-k rule over salted
-hashes that gives the same choice however the data was cut.
+hashes that gives the same choice however the data was cut (for lengths: among values of
+equal length, many tied values are first narrowed down in string order, see :func:`_first`).
 
 Personal columns (``key`` given: the mask key) keep each example's shape
 (:func:`mlaudit.data.value_shape`: letters and digits replaced, other characters kept, so an
