@@ -53,7 +53,7 @@ SYMBOLS = "symbols"
 """The kind of the values made only of punctuation and symbols (``'###'``, ``'*'``), known
 missing markers (``'?'``, ``'-'``) excepted: those are disguised missing values."""
 _ANY = r"[\p{Cc}\p{Cf}\p{Co}\x{FFFD}]"
-_SYMBOLS_ONLY = r"^[\p{P}\p{S}--\x{FFFD}][\p{P}\p{S}\s--\x{FFFD}]*$"
+_SYMBOLS_ONLY = r"^\s*[\p{P}\p{S}--\x{FFFD}][\p{P}\p{S}\s--\x{FFFD}]*$"
 SPECIAL_EXAMPLES = 5
 """Distinct example values kept per kind (and longest and shortest values kept)."""
 EXACT_LENGTHS = 1024
@@ -69,10 +69,10 @@ def special_tally(
     s = values.cast(pl.String)
     w = counts.cast(pl.Int64)
     out = SpecialTally()
-    stripped = s.str.strip_chars()
-    symbols = stripped.str.contains(_SYMBOLS_ONLY).fill_null(False)
+    symbols = s.str.contains(_SYMBOLS_ONLY).fill_null(False)
     if symbols.any():  # rare: the known missing markers among them are not strays
-        symbols &= ~stripped.str.to_lowercase().is_in(list(KNOWN_MARKERS)).fill_null(False)
+        bare = s.str.strip_chars().str.to_lowercase()
+        symbols &= ~bare.is_in(list(KNOWN_MARKERS)).fill_null(False)
     _add_kind(out, SYMBOLS, s, w, symbols, seed, key)
     maybe = s.str.contains(_ANY).fill_null(False)
     if not maybe.any():
@@ -183,7 +183,9 @@ def length_tally(
     length = s.str.len_chars().cast(pl.Int64).to_numpy()
     if length.size == 0:
         return LengthTally()
-    top, bottom = _first(s, -length), _first(s, length)
+    top = _first(s, -length)
+    fixed = length.min() == length.max()  # fixed width: the longest are the shortest
+    bottom = top if fixed else _first(s, length)
     both = np.union1d(top, bottom)  # at most 2k values hashed, not every value
     keys = np.zeros(length.size, dtype=np.uint64)
     keys[both] = _keys(s.gather(both), seed, key)
@@ -210,7 +212,8 @@ def _first(s: pl.Series, x: np.ndarray) -> np.ndarray:
     tied = np.flatnonzero(x == kth)
     need = k - below.size
     if tied.size > need:
-        frame = pl.DataFrame({"v": s.gather(tied), "i": tied})
+        v = s if tied.size == s.len() else s.gather(tied)
+        frame = pl.DataFrame({"v": v, "i": tied})
         tied = frame.bottom_k(need, by=["v", "i"])["i"].to_numpy()
     out: np.ndarray = np.concatenate([below, tied])
     return out
