@@ -39,6 +39,8 @@ CHECK_MODULES: dict[str, str] = {
     "quality.row_count": "mlaudit.checks.quality.row_count",
     "quality.rules": "mlaudit.checks.quality.rules",
     "quality.schema_match": "mlaudit.checks.quality.schema_match",
+    "quality.special_characters": "mlaudit.checks.quality.special_characters",
+    "quality.string_length": "mlaudit.checks.quality.string_length",
     "quality.type_conformance": "mlaudit.checks.quality.type_conformance",
     "quality.value_range": "mlaudit.checks.quality.value_range",
 }

@@ -21,9 +21,9 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from mlaudit.datasets._defects import N_EXACT_DUPLICATES, plant_defects
+from mlaudit.datasets._defects import N_EXACT_DUPLICATES, plant_defects, plant_text_defects
 from mlaudit.datasets._ground_truth import GroundTruth
-from mlaudit.datasets._issues import drift_issues, quality_issues
+from mlaudit.datasets._issues import drift_issues, quality_issues, text_issues
 from mlaudit.datasets._population import CURRENT, REFERENCE, make_population
 from mlaudit.errors import ConfigError, DataSourceError
 
@@ -172,6 +172,7 @@ def make_credit_sample(
     reference = make_population(seed, REFERENCE, n_reference, 1)
     clean = make_population(seed, CURRENT, n_current - N_EXACT_DUPLICATES, n_reference + 1)
     current, rows = plant_defects(clean, seed, n_current)
+    current, text_rows = plant_text_defects(current, rows, seed)
     model = build_model().fit(reference.select(FEATURE_COLUMNS), reference["default"].to_numpy())
     ref_scores = _predict(model, reference)
     threshold = round(float(np.quantile(ref_scores, 1 - FLAG_RATE)), 4)
@@ -191,7 +192,11 @@ def make_credit_sample(
         feature_columns=tuple(FEATURE_COLUMNS),
         sensitive_columns=tuple(SENSITIVE_COLUMNS),
         personal_columns=tuple(PERSONAL_COLUMNS),
-        issues=(*quality_issues(current, rows), *drift_issues(reference, current, rows, auc)),
+        issues=(
+            *quality_issues(current, rows),
+            *text_issues(text_rows),
+            *drift_issues(reference, current, rows, auc),
+        ),
         reference_notes=_REFERENCE_NOTES,
         measured=_measured(reference, current, auc),
     )

@@ -21,7 +21,9 @@ __all__ = [
     "N_NATIONAL_ID_SPACED",
     "RULE_EMPLOYMENT_HISTORY",
     "PlantedRows",
+    "TextRows",
     "plant_defects",
+    "plant_text_defects",
 ]
 
 N_EXACT_DUPLICATES = 40
@@ -42,6 +44,18 @@ NO_SPELLINGS = {"no": 0.60, "No": 0.25, "N": 0.15}
 RULE_EMPLOYMENT_HISTORY = "years_employed <= age - 14"
 N_NATIONAL_ID_SPACED = 12
 """National ids written with spaces (``'ZZ 123 4567'``) in the current period."""
+N_ZERO_WIDTH = 12
+ZERO_WIDTH_BAND = "25-34"
+"""The age band written with a zero-width space after it in ``N_ZERO_WIDTH`` rows (age_band is
+not a model feature: the model's scores are unchanged)."""
+LONG_AGE_BAND = (
+    "35-44 | note from the branch system: applicant called twice about the documents for the "
+    "loan, asked to resend the proof of income and the proof of address; told to use the "
+    "upload page; follow-up scheduled with the advisor for next week; customer prefers "
+    "contact by e-mail in the afternoon; no further action needed from the credit team at "
+    "this stage; file complete once documents arrive, then checked"
+)
+"""A 400-character value in ``age_band`` (3-5 characters): a comment shifted into the field."""
 
 
 @dataclass(frozen=True)
@@ -230,3 +244,37 @@ def plant_defects(clean: pl.DataFrame, seed: int, n_final: int) -> tuple[pl.Data
         national_id_spaced=m(spaced),
     )
     return frame, rows
+
+
+@dataclass(frozen=True)
+class TextRows:
+    """Final (0-based) rows of the text defects planted by :func:`plant_text_defects`."""
+
+    zero_width: np.ndarray
+    long_value: np.ndarray
+
+
+def plant_text_defects(
+    frame: pl.DataFrame, planted: PlantedRows, seed: int
+) -> tuple[pl.DataFrame, TextRows]:
+    """A zero-width space in some age bands, and a 400-character age band in one row.
+
+    Rows are drawn (from a generator of their own) among the rows no other defect touches, the
+    exact duplicates and their originals included, so every other planted count is unchanged.
+    """
+    rng = stream(seed, CURRENT, "text-defects")
+    used = np.concatenate(
+        [
+            *(v for v in vars(planted).values() if isinstance(v, np.ndarray)),
+            *planted.employment_variants.values(),
+            *planted.address_text.values(),
+        ]
+    )
+    free = np.setdiff1d(np.arange(frame.height), used)
+    band = frame["age_band"].to_numpy()
+    candidates = free[band[free] == ZERO_WIDTH_BAND]
+    zero_width = np.sort(rng.choice(candidates, N_ZERO_WIDTH, replace=False))
+    frame = _set(frame, "age_band", zero_width, ZERO_WIDTH_BAND + "\u200b")
+    long_value = rng.choice(np.setdiff1d(free, zero_width), 1, replace=False)
+    frame = _set(frame, "age_band", long_value, LONG_AGE_BAND)
+    return frame, TextRows(zero_width, np.sort(long_value))

@@ -11,7 +11,7 @@ from mlaudit.datasets import _defects as d
 from mlaudit.datasets._ground_truth import PlantedIssue
 from mlaudit.datasets._population import CURRENT, REFERENCE
 
-__all__ = ["drift_issues", "quality_issues"]
+__all__ = ["drift_issues", "quality_issues", "text_issues"]
 
 
 def _rows(*arrays: np.ndarray) -> tuple[int, ...]:
@@ -244,6 +244,41 @@ def _formats(r: d.PlantedRows) -> list[PlantedIssue]:
             expected_check="quality.rare_formats",
             rows=_rows(r.national_id_spaced),
             count=len(r.national_id_spaced),
+        ),
+    ]
+
+
+def text_issues(r: d.TextRows) -> list[PlantedIssue]:
+    """The planted unusual characters and out-of-bound string length."""
+    return [
+        PlantedIssue(
+            id="quality.special_characters.age_band",
+            kind="quality",
+            columns=("age_band",),
+            description=f"{len(r.zero_width)} values of age_band are "
+            f"'{d.ZERO_WIDTH_BAND}' followed by an invisible zero-width space (U+200B), "
+            "as text copied from a web page brings",
+            why_it_matters="the value looks like its group but does not equal it: fairness "
+            "metrics by age band, mappings and filters put these applicants in a group of "
+            "their own",
+            expected_check="quality.special_characters",
+            rows=_rows(r.zero_width),
+            count=len(r.zero_width),
+            value_counts={d.ZERO_WIDTH_BAND + "\u200b": len(r.zero_width)},
+        ),
+        PlantedIssue(
+            id="quality.string_length.age_band",
+            kind="quality",
+            columns=("age_band",),
+            description=f"one age_band holds a {len(d.LONG_AGE_BAND)}-character comment "
+            "(the band, then a note from the branch system) where 3 to 5 characters are "
+            "expected: a field shifted by an export",
+            why_it_matters="a shifted field puts garbage into a feature and hints that "
+            "other fields of the row are shifted too",
+            expected_check="quality.string_length",
+            rows=_rows(r.long_value),
+            count=len(r.long_value),
+            expected={"length": float(len(d.LONG_AGE_BAND))},
         ),
     ]
 

@@ -42,6 +42,8 @@ DATA_QUALITY: tuple[str, ...] = (
     "quality.mixed_types",
     "quality.inconsistent_categories",
     "quality.padding",
+    "quality.special_characters",
+    "quality.string_length",
     "quality.value_range",
     "quality.allowed_values",
     "quality.format_validity",

@@ -28,21 +28,26 @@ from mlaudit.summary._model import (
     DatasetProfile,
     FormatTally,
     Histogram,
+    LengthTally,
     Moments,
     NumericSummary,
     OutlierCounts,
     ScanPlan,
     ShapeCounts,
+    SpecialTally,
     TextSummary,
 )
 from mlaudit.summary._quantiles import QuantileSketch
 from mlaudit.summary._serialize import from_bytes, to_bytes
 from mlaudit.summary._shapes import format_shape, learned_formats, shape_regex
+from mlaudit.summary._strings import SPECIAL_KINDS, SYMBOLS, bucket_end
 from mlaudit.summary._windows import ORDER, WINDOW, WINDOW_DTYPE, Window, WindowedData
 
 __all__ = [
     "ORDER",
     "PADDING_KINDS",
+    "SPECIAL_KINDS",
+    "SYMBOLS",
     "WINDOW",
     "WINDOW_DTYPE",
     "Baseline",
@@ -52,6 +57,7 @@ __all__ = [
     "Extremes",
     "FormatTally",
     "Histogram",
+    "LengthTally",
     "Moments",
     "NumericSummary",
     "OutlierCounts",
@@ -59,10 +65,12 @@ __all__ = [
     "QuantileSketch",
     "ScanPlan",
     "ShapeCounts",
+    "SpecialTally",
     "TextSummary",
     "Window",
     "WindowedData",
     "batch_profile",
+    "bucket_end",
     "format_shape",
     "from_bytes",
     "histogram_from_sorted",

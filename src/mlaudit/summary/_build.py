@@ -40,6 +40,7 @@ from mlaudit.summary._personal import ROWS_PURPOSE, keyed_hll, redacted_numeric,
 from mlaudit.summary._plan_checks import check_plan, check_rule_types, compile_rules
 from mlaudit.summary._sample import batch_sample
 from mlaudit.summary._shapes import shape_counts
+from mlaudit.summary._strings import length_tally, special_tally
 
 __all__ = ["ProfileBuilder", "batch_profile", "profile_frame"]
 
@@ -415,6 +416,8 @@ def _categories(
                 f"a pattern for column {s.name!r} is not a valid regex: {exc}",
                 fix="check the pattern's syntax (Rust regex)",
             ) from None
+    if summary is not None:
+        _set_strings(summary, vc, plan.seed, key)
     if personal and summary is not None:  # no raw spelling, no raw number
         summary.numeric_like_min = summary.numeric_like_max = None
         if summary.missing_markers:
@@ -424,6 +427,13 @@ def _categories(
     reduced, t = mg_reduce(counts, plan.category_cap)
     out = CategoryCounts(reduced, t == 0, t, plan.category_cap, personal)
     return out, summary, (v if t else None)
+
+
+def _set_strings(summary: TextSummary, vc: pl.DataFrame, seed: int, key: bytes | None) -> None:
+    """Unusual characters and lengths, counted on the raw distinct values."""
+    summary.special = special_tally(vc["v"], vc["len"], seed=seed, key=key)
+    markers = list(summary.missing_markers or {})  # as written: not normalised yet
+    summary.lengths = length_tally(vc["v"], vc["len"], seed=seed, key=key, markers=markers)
 
 
 def _set_distinct(out: ColumnSummary, cap: int, hashed: pl.Series | None) -> None:

@@ -38,6 +38,7 @@ from mlaudit.summary._model import (
 from mlaudit.summary._quantiles import QuantileSketch
 from mlaudit.summary._sample import merge_samples
 from mlaudit.summary._shapes import merge_shapes
+from mlaudit.summary._strings import merge_lengths, merge_special
 
 __all__ = ["count_duplicates", "merge", "merge_categories", "merge_moments", "mg_reduce"]
 
@@ -146,6 +147,8 @@ def _merge_text(a: TextSummary, b: TextSummary) -> TextSummary:
         missing_markers=_merge_markers(a.missing_markers, b.missing_markers),
         format=merge_tallies(a.format, b.format),
         shapes=merge_shapes(a.shapes, b.shapes),
+        special=merge_special(a.special, b.special),
+        lengths=merge_lengths(a.lengths, b.lengths),
     )
 
 

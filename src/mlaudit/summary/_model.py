@@ -26,10 +26,12 @@ __all__ = [
     "ColumnSummary",
     "DatasetProfile",
     "Histogram",
+    "LengthTally",
     "Moments",
     "NumericSummary",
     "OutlierCounts",
     "ScanPlan",
+    "SpecialTally",
     "TextSummary",
 ]
 
@@ -200,6 +202,41 @@ class ShapeCounts:
 
 
 @dataclass
+class SpecialTally:
+    """Values holding unusual characters, by kind (``mlaudit.summary._strings``).
+
+    Counted on the raw values during the scan, before personal columns are masked.
+    """
+
+    counts: dict[str, int] = field(default_factory=dict)
+    """Kind (``control``, ``format``, ``replacement``, ``private_use``, ``symbols``) → non-null
+    values holding it (``symbols``: values made only of punctuation and symbols)."""
+    flagged: int = 0
+    """Non-null values holding a control, format, replacement or private-use character."""
+    examples: dict[str, list[tuple[int, str, int]]] = field(default_factory=dict)
+    """Kind → a few distinct values as (salted hash, example, count): those with the smallest
+    hashes, so the choice survives merges.  The example is the value's shape for personal
+    columns, else the value."""
+
+
+@dataclass
+class LengthTally:
+    """Values by length in characters, with the longest and shortest distinct values.
+
+    Blank values and known missing markers (``mlaudit.data.KNOWN_MARKERS``) are not counted.
+    """
+
+    counts: dict[int, int] = field(default_factory=dict)
+    """First length of a bucket → values in it (one length a bucket below 1,024 characters,
+    then 32 buckets per octave: see ``mlaudit.summary._strings.length_bucket``)."""
+    longest: list[tuple[int, int, str]] = field(default_factory=list)
+    """The longest distinct values as (length, salted hash, example), longest first; long
+    examples are cut at 60 characters, personal ones shown by their shape."""
+    shortest: list[tuple[int, int, str]] = field(default_factory=list)
+    """The shortest distinct values, likewise, shortest first."""
+
+
+@dataclass
 class TextSummary:
     """String columns: lengths and shapes of the values."""
 
@@ -236,6 +273,10 @@ class TextSummary:
     """The column's format tally, when the scan plan names a format for it."""
     shapes: ShapeCounts | None = None
     """Format shapes of the values (None in profiles saved before they were counted)."""
+    special: SpecialTally | None = None
+    """Values with unusual characters; None in profiles saved before they were counted."""
+    lengths: LengthTally | None = None
+    """Values by length; None in profiles saved before they were counted."""
 
 
 @dataclass

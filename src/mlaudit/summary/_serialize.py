@@ -43,11 +43,13 @@ from mlaudit.summary._model import (
     DatasetProfile,
     FormatTally,
     Histogram,
+    LengthTally,
     Moments,
     NumericSummary,
     OutlierCounts,
     ScanPlan,
     ShapeCounts,
+    SpecialTally,
     TextSummary,
 )
 from mlaudit.summary._quantiles import QuantileSketch
@@ -270,9 +272,12 @@ def _text(d: dict[str, Any]) -> TextSummary:
     d = dict(d)
     tally = d.pop("format", None)
     shapes = d.pop("shapes", None)
+    special, lengths = d.pop("special", None), d.pop("lengths", None)
     text = TextSummary(**d)
     if shapes is not None:
         text.shapes = _shapes(shapes)
+    text.special = None if special is None else _special(special)
+    text.lengths = None if lengths is None else _lengths(lengths)
     if tally is not None:
         examples = [(int(k), str(v)) for k, v in tally["examples"]]
         text.format = FormatTally(tally["format"], int(tally["matches"]), examples)
@@ -288,6 +293,22 @@ def _shapes(d: dict[str, Any]) -> ShapeCounts:
         examples=examples,
         cap=int(d["cap"]),
     )
+
+
+def _special(d: dict[str, Any]) -> SpecialTally:
+    examples = {
+        kind: [(int(k), str(v), int(n)) for k, v, n in rows] for kind, rows in d["examples"].items()
+    }
+    counts = {str(k): int(n) for k, n in d["counts"].items()}
+    return SpecialTally(counts, int(d["flagged"]), examples)
+
+
+def _lengths(d: dict[str, Any]) -> LengthTally:
+    def rows(items: list[Any]) -> list[tuple[int, int, str]]:
+        return [(int(n), int(k), str(v)) for n, k, v in items]
+
+    counts = {int(k): int(n) for k, n in d["counts"].items()}  # JSON keys are strings
+    return LengthTally(dict(sorted(counts.items())), rows(d["longest"]), rows(d["shortest"]))
 
 
 def _hashset_dict(s: HashSet | None, blobs: _Blobs, max_hashes: int) -> dict[str, Any] | None:
