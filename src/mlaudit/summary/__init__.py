@@ -21,6 +21,7 @@ from mlaudit.summary._columns import (
     outlier_counts_from_sorted,
     reference_over,
 )
+from mlaudit.summary._correlation import LEVEL_CAP, NUMERIC_CAP, Correlations
 from mlaudit.summary._merge import merge
 from mlaudit.summary._model import (
     CategoryCounts,
@@ -39,6 +40,8 @@ from mlaudit.summary._serialize import from_bytes, to_bytes
 from mlaudit.summary._windows import ORDER, WINDOW, WINDOW_DTYPE, Window, WindowedData
 
 __all__ = [
+    "LEVEL_CAP",
+    "NUMERIC_CAP",
     "ORDER",
     "PADDING_KINDS",
     "WINDOW",
@@ -46,6 +49,7 @@ __all__ = [
     "Baseline",
     "CategoryCounts",
     "ColumnSummary",
+    "Correlations",
     "DatasetProfile",
     "Extremes",
     "FormatTally",

@@ -23,6 +23,7 @@ from mlaudit.data import ColumnSchema, Schema
 from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.summary import _columns as colmod
 from mlaudit.summary._columns import Extremes, merge_extremes
+from mlaudit.summary._correlation import batch_correlations
 from mlaudit.summary._formats import format_tally
 from mlaudit.summary._hashing import ROW_SEED, hash_rows, hash_series, key_seed, mask_strings
 from mlaudit.summary._hashset import HashSet, unique_of_sorted
@@ -225,6 +226,8 @@ def _batch(
     if flags.second_pass:
         return prof, scratch
     prof.rows_with_missing = int(row["__missing"] or 0)
+    if plan.correlations:
+        prof.correlations = batch_correlations(df, schema, frozenset(personal))
     _hash_rows(df, schema, plan, prof, (set(personal), key))
     prof.sample, prof._sample_keys = batch_sample(
         df.select(schema.names),

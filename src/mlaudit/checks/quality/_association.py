@@ -1,0 +1,118 @@
+"""Association measures from the scan's pair summaries (:class:`mlaudit.summary.Correlations`).
+
+* Cramér's V without bias correction, ``sqrt(chi2 / (n · (min(r, c) - 1)))`` with Pearson's
+  chi-squared of the contingency table (no continuity correction; rows and columns without
+  counts dropped): what ``scipy.stats.contingency.association(method="cramer")`` gives.
+* The correlation ratio eta, ``sqrt(SS_between / SS_total)`` of the numeric column grouped by
+  the categories: 1 when the category fixes the value, 0 when every category has the same mean.
+* Variance inflation factors: the diagonal of the inverse of the correlation matrix, equal to
+  ``1 / (1 - R²)`` of each feature regressed on the others with an intercept (statsmodels'
+  ``variance_inflation_factor`` on the features with a constant column added).
+* Spearman's rho from ranks: average ranks of each column over its own non-missing values, then
+  Pearson's r of the ranks over the rows where both are present.
+* The Fisher z test of a change of Pearson's r between two independent samples, with Holm's
+  step-down correction across the pairs tested.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from mlaudit._lazy import lazy_import
+
+if TYPE_CHECKING:
+    from scipy import special
+else:  # imported on first use (mlaudit._lazy)
+    special = lazy_import("scipy.special")
+
+__all__ = ["cramers_v", "eta", "fisher_z_p", "holm", "spearman_matrix", "vif"]
+
+
+def cramers_v(table: np.ndarray) -> float:
+    """Cramér's V (no bias correction) of a contingency table; NaN when undefined."""
+    t = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    n = float(t.sum())
+    k = min(t.shape) - 1 if t.size else 0
+    if n == 0 or k < 1:
+        return float("nan")
+    expected = np.outer(t.sum(axis=1), t.sum(axis=0)) / n
+    chi2 = float(((t - expected) ** 2 / expected).sum())
+    return math.sqrt(min(chi2 / (n * k), 1.0))
+
+
+def eta(groups: np.ndarray) -> tuple[float, int]:
+    """Correlation ratio and row count from per-category (count, mean, M2) rows."""
+    n, mean, m2 = groups[:, 0], groups[:, 1], groups[:, 2]
+    total = float(n.sum())
+    if total < 2 or int((n > 0).sum()) < 2:
+        return float("nan"), int(total)
+    grand = float((n * mean).sum() / total)
+    between = float((n * (mean - grand) ** 2).sum())
+    ss = between + float(m2.sum())
+    if ss <= 0:
+        return float("nan"), int(total)
+    return math.sqrt(min(between / ss, 1.0)), int(total)
+
+
+def vif(r: np.ndarray) -> np.ndarray:
+    """Variance inflation factors from a correlation matrix (inf when singular)."""
+    p = r.shape[0]
+    if p < 2:
+        return np.full(p, np.nan)
+    try:
+        inv = np.linalg.inv(r)
+    except np.linalg.LinAlgError:
+        return np.full(p, np.inf)
+    out = np.diag(inv).copy()
+    out[(out > 1e12) | (out < 1 - 1e-9)] = np.inf  # numerically singular (or not a correlation)
+    return out
+
+
+def spearman_matrix(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Spearman's rho and pair counts of the numeric columns of ``frame`` (NaN and null missing)."""
+    ranks = frame.select(
+        pl.when(pl.col(c).cast(pl.Float64).is_finite())
+        .then(pl.col(c).cast(pl.Float64))
+        .rank("average")
+        .cast(pl.Float64)
+        for c in frame.columns
+    )
+    x = ranks.to_numpy().astype(np.float64)
+    ok = np.isfinite(x)
+    okf = ok.astype(np.float64)
+    n = okf.T @ okf
+    centre = np.where(ok, x, 0.0).sum(axis=0) / np.maximum(ok.sum(axis=0), 1)
+    x0 = np.where(ok, x - centre, 0.0)
+    s, q, p2 = x0.T @ okf, (x0 * x0).T @ okf, x0.T @ x0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = p2 - s * s.T / n
+        v = q - s * s / n
+        rho = c / np.sqrt(v * v.T)
+    rho[(n < 2) | ~np.isfinite(rho)] = np.nan
+    return np.clip(rho, -1.0, 1.0), n
+
+
+def fisher_z_p(r1: float, n1: float, r2: float, n2: float) -> float:
+    """Two-sided p-value that Pearson's r is the same in two independent samples (Fisher z)."""
+    if n1 <= 3 or n2 <= 3 or not (math.isfinite(r1) and math.isfinite(r2)):
+        return float("nan")
+    lim = 1 - 1e-12
+    z1, z2 = math.atanh(max(-lim, min(lim, r1))), math.atanh(max(-lim, min(lim, r2)))
+    z = abs(z1 - z2) / math.sqrt(1 / (n1 - 3) + 1 / (n2 - 3))
+    return float(special.erfc(z / math.sqrt(2)))
+
+
+def holm(p: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (same order as ``p``)."""
+    m = len(p)
+    order = sorted(range(m), key=lambda i: p[i])
+    out = [1.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out
