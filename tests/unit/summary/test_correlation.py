@@ -170,3 +170,20 @@ def test_personal_columns_and_wide_categories_are_left_out() -> None:
     assert corr.numeric == ["age"]
     assert corr.over_cap == ["code"] and list(corr.levels) == ["kind"]
     assert list(corr.groups) == [("kind", "age")]
+
+
+def test_fisher_z_widening_is_one_for_normal_data_and_larger_for_heavy_tails() -> None:
+    from mlaudit.checks.quality._association import kurtosis_factor
+
+    rng = np.random.default_rng(11)
+    xy = rng.multivariate_normal([0, 0], [[1, 0.6], [0.6, 1]], size=200_000)
+    k = kurtosis_factor(pl.DataFrame(xy, schema=["x", "y"]))
+    assert k[0, 1] == pytest.approx(1.0, abs=0.03)
+    # a shared heavy-tailed scale (bivariate t with 5 degrees of freedom): Var(r) is wider;
+    # the oracle is the spread of r over 2,000 simulated samples of 500 rows
+    w = np.sqrt(5 / rng.chisquare(5, size=(2_000, 500, 1)))
+    sims = rng.multivariate_normal([0, 0], [[1, 0.6], [0.6, 1]], size=(2_000, 500)) * w
+    rs = np.array([np.corrcoef(s.T)[0, 1] for s in sims])
+    simulated = rs.var() * 500 / (1 - 0.6**2) ** 2
+    one = pl.DataFrame(sims.reshape(-1, 2), schema=["x", "y"])
+    assert kurtosis_factor(one)[0, 1] == pytest.approx(simulated, rel=0.15)

@@ -29,7 +29,15 @@ if TYPE_CHECKING:
 else:  # imported on first use (mlaudit._lazy)
     special = lazy_import("scipy.special")
 
-__all__ = ["cramers_v", "eta", "fisher_z_p", "holm", "spearman_matrix", "vif"]
+__all__ = [
+    "cramers_v",
+    "eta",
+    "fisher_z_p",
+    "holm",
+    "kurtosis_factor",
+    "spearman_matrix",
+    "vif",
+]
 
 
 def cramers_v(table: np.ndarray) -> float:
@@ -96,13 +104,49 @@ def spearman_matrix(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(rho, -1.0, 1.0), n
 
 
-def fisher_z_p(r1: float, n1: float, r2: float, n2: float) -> float:
-    """Two-sided p-value that Pearson's r is the same in two independent samples (Fisher z)."""
+def kurtosis_factor(frame: pl.DataFrame) -> np.ndarray:
+    """How much wider the sampling distribution of Fisher's z is than under normality, per pair.
+
+    ``n · Var(r)`` for data that need not be normal (the delta method over fourth moments of
+    the standardised columns u, v: ``r²/4 · (E u⁴ + E v⁴ + 2 E u²v²) - r · (E u³v + E uv³)
+    + E u²v²``), divided by its normal value ``(1 - r²)²``: 1 for bivariate normal data, above
+    1 for heavy tails.  Moments over the rows where both values are present (each column
+    standardised over its own present values); NaN where undefined.
+    """
+    x = frame.select(pl.col(c).cast(pl.Float64) for c in frame.columns).to_numpy()
+    ok = np.isfinite(x)
+    okf = ok.astype(np.float64)
+    cnt = np.maximum(ok.sum(axis=0), 1)
+    mean = np.where(ok, x, 0.0).sum(axis=0) / cnt
+    dev = np.where(ok, x - mean, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = dev / np.sqrt((dev * dev).sum(axis=0) / cnt)
+        u = np.where(np.isfinite(u), u, 0.0)
+        n = okf.T @ okf
+        r = (u.T @ u) / n
+        u2 = u * u
+        a = (u2.T @ u2) / n
+        four = (u2 * u2).T @ okf / n
+        d = (u2 * u).T @ u / n
+        v = r * r / 4 * (four + four.T + 2 * a) - r * (d + d.T) + a
+        out: np.ndarray = v / (1 - r * r) ** 2
+    out[(n < 4) | ~np.isfinite(out) | (out <= 0)] = np.nan
+    return out
+
+
+def fisher_z_p(
+    r1: float, n1: float, r2: float, n2: float, *, k1: float = 1.0, k2: float = 1.0
+) -> float:
+    """Two-sided p-value that Pearson's r is the same in two independent samples (Fisher z).
+
+    ``k1``, ``k2`` widen the variance ``1 / (n - 3)`` of each z for data that are not normal
+    (:func:`kurtosis_factor`); 1 is Fisher's classic test.
+    """
     if n1 <= 3 or n2 <= 3 or not (math.isfinite(r1) and math.isfinite(r2)):
         return float("nan")
     lim = 1 - 1e-12
     z1, z2 = math.atanh(max(-lim, min(lim, r1))), math.atanh(max(-lim, min(lim, r2)))
-    z = abs(z1 - z2) / math.sqrt(1 / (n1 - 3) + 1 / (n2 - 3))
+    z = abs(z1 - z2) / math.sqrt(k1 / (n1 - 3) + k2 / (n2 - 3))
     return float(special.erfc(z / math.sqrt(2)))
 
 

@@ -26,11 +26,15 @@ it warns, never fails.
 
 With a reference, a numeric pair whose correlation **changed** is one where the Fisher z test of
 equal correlations in two independent samples rejects at ``alpha`` after Holm's correction
-across the pairs tested, *and* r moved by at least ``min_change`` (0.1): the z test assumes
-bivariate normal data, for which the variance of z is ``1/(n-3)``; on skewed or heavy-tailed
-features the true variance is larger, so the test alone over-flags on large data, and the floor
-keeps the finding to changes that matter.  Such pairs are what a multivariate drift check sees
-when each column alone has not moved.
+across the pairs tested, *and* r moved by at least ``min_change`` (0.1).  Fisher's variance of z,
+``1/(n-3)``, holds for bivariate normal data; skewed and heavy-tailed features (counts, amounts)
+have a wider one, and the classic test flagged 14 of 20 clean random halves of scikit-learn's
+breast cancer table.  So each pair's variance is widened by the factor ``n·Var(r) / (1-r²)²``
+estimated from fourth moments of the seeded samples (the delta method, 1 for normal data), the
+larger of the two periods' estimates: 1 of 80 clean halves of Adult, German credit, COMPAS and
+breast cancer then reports a changed pair, at the nominal 1 %.  The floor keeps the finding to
+changes that matter on large data.  Such pairs are what a multivariate drift check sees when
+each column alone has not moved; categorical and mixed pairs are not tested for change.
 """
 
 from __future__ import annotations
@@ -49,12 +53,13 @@ from mlaudit.checks.quality._association import (
     eta,
     fisher_z_p,
     holm,
+    kurtosis_factor,
     spearman_matrix,
     vif,
 )
 from mlaudit.checks.quality.completeness import checked_columns
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail
-from mlaudit.summary import LEVEL_CAP, NUMERIC_CAP, Correlations, ScanPlan
+from mlaudit.summary import LEVEL_CAP, NUMERIC_CAP, Correlations, DatasetProfile, ScanPlan
 
 __all__ = ["FeatureCorrelation"]
 
@@ -152,18 +157,21 @@ class FeatureCorrelation(Check):
         ref = ctx.reference.correlations if ctx.reference is not None else None
         if ref is None:
             return None
-        r_cur, r_ref = corr.pearson(), ref.pearson()
         ipos = {n: i for i, n in enumerate(ref.numeric)}
+        both = [n for n in numeric if n in ipos]
+        ic, ir = [corr.numeric.index(n) for n in both], [ipos[n] for n in both]
+        r_cur, n_cur = corr.pearson()[np.ix_(ic, ic)], corr.n[np.ix_(ic, ic)]
+        r_ref, n_ref = ref.pearson()[np.ix_(ir, ir)], ref.n[np.ix_(ir, ir)]
+        # the larger of the two periods' factors: under no change both estimate the same one,
+        # and a heavy tail that one period's sample happens to show widens both
+        k = np.fmax(_widening(ctx.current, both), _widening(ctx.reference, both))
         tests: list[tuple[str, str, float, float, float]] = []
-        for i, a in enumerate(corr.numeric):
-            for j in range(i + 1, len(corr.numeric)):
-                b = corr.numeric[j]
-                if a not in numeric or b not in numeric or a not in ipos or b not in ipos:
-                    continue
-                ri, rj = ipos[a], ipos[b]
-                p = fisher_z_p(r_cur[i, j], corr.n[i, j], r_ref[ri, rj], ref.n[ri, rj])
-                if math.isfinite(p):
-                    tests.append((a, b, float(r_ref[ri, rj]), float(r_cur[i, j]), p))
+        for i, j in zip(*np.triu_indices(len(both), 1), strict=True):
+            p = fisher_z_p(
+                r_cur[i, j], n_cur[i, j], r_ref[i, j], n_ref[i, j], k1=k[i, j], k2=k[i, j]
+            )
+            if math.isfinite(p):
+                tests.append((both[i], both[j], float(r_ref[i, j]), float(r_cur[i, j]), p))
         adjusted = holm([t[4] for t in tests])
         kept = [
             (a, b, rr, rc, q)
@@ -174,6 +182,15 @@ class FeatureCorrelation(Check):
         return [
             [a, b, round(rr, 4), round(rc, 4), round(rc - rr, 4), q] for a, b, rr, rc, q in kept
         ]
+
+
+def _widening(profile: DatasetProfile | None, names: list[str]) -> np.ndarray:
+    """Each pair's variance factor of Fisher's z from the profile's sample (1 when unknown)."""
+    sample = profile.sample if profile is not None else None
+    if sample is None or not set(names) <= set(sample.columns) or len(names) < 2:
+        return np.ones((len(names), len(names)))
+    k = kurtosis_factor(sample.select(names))
+    return np.where(np.isfinite(k), k, 1.0)
 
 
 def _pairs(
