@@ -214,6 +214,11 @@ def _batch(
     # Column summaries are independent and their heavy parts (numpy sorts, polars queries)
     # release the GIL, so columns are summarised on the worker pool.
     task = carry_context(lambda c: scan.column(c, kinds[c.name]))
+    pairs = None  # the feature pairs' summary, beside the columns' (it takes one worker)
+    if plan.correlations and not flags.second_pass:
+        pairs = worker_pool().submit(
+            carry_context(batch_correlations), df, schema, frozenset(personal)
+        )
     results = list(worker_pool().map(task, schema.columns))
     cols = {c.name: r[0] for c, r in zip(schema.columns, results, strict=True)}
     scratch = _Scratch()
@@ -226,8 +231,8 @@ def _batch(
     if flags.second_pass:
         return prof, scratch
     prof.rows_with_missing = int(row["__missing"] or 0)
-    if plan.correlations:
-        prof.correlations = batch_correlations(df, schema, frozenset(personal))
+    if pairs is not None:
+        prof.correlations = pairs.result()
     _hash_rows(df, schema, plan, prof, (set(personal), key))
     prof.sample, prof._sample_keys = batch_sample(
         df.select(schema.names),

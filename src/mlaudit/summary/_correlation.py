@@ -15,8 +15,10 @@ moments, which its summary does not keep):
 * **Categorical pairs** (categorical and boolean columns with at most :data:`LEVEL_CAP`
   distinct values over the whole data; columns with more are named in ``over_cap``): the
   contingency table of every pair, over the rows where both have a value.
-* **Mixed pairs**: for every categorical column and numeric column, the count, mean and sum of
-  squared deviations of the numeric column in each category (the correlation ratio's inputs).
+
+Mixed pairs (a categorical and a numeric feature) are judged on the scan's seeded sample by the
+check: their per-category moments cost ``q·p`` aggregates per row, measured at 15 % of the
+profile time of 1M rows × 20 columns.
 
 Levels are kept sorted, so the summary does not depend on how the data was cut into batches.
 """
@@ -74,8 +76,6 @@ class Correlations:
     """Categorical features left out: more than :data:`LEVEL_CAP` distinct values."""
     tables: dict[Pair, np.ndarray] = field(default_factory=dict)
     """(a, b) with a before b in ``categorical`` → counts, ``levels[a] × levels[b]``."""
-    groups: dict[Pair, np.ndarray] = field(default_factory=dict)
-    """(categorical, numeric) → per level of the categorical column: count, mean, M2."""
 
     def pearson(self) -> np.ndarray:
         """Pearson's r of every numeric pair (pairwise complete; NaN when undefined)."""
@@ -108,85 +108,94 @@ def batch_correlations(df: pl.DataFrame, schema: Schema, personal: frozenset[str
         Its columns (types, roles) and the columns to leave out as personal.
     """
     numeric, left_out, cats = _eligible(schema, personal)
-    x = np.empty((df.height, len(numeric)))
-    for k, name in enumerate(numeric):
-        x[:, k] = df.get_column(name).cast(pl.Float64).to_numpy()  # nulls as NaN
-    out = _numeric_pairs(x)
-    corr = Correlations(numeric, *out, left_out=left_out, categorical=cats)
-    keys = _category_frame(df, cats)
-    for name in cats:
-        lv = keys[name].drop_nulls().unique().sort().to_list()
-        if len(lv) > LEVEL_CAP:
-            corr.over_cap.append(name)
+    if numeric:  # nulls as NaN; one array in column order, as polars hands it over
+        x = np.asarray(df.select(pl.col(numeric).cast(pl.Float64)).to_numpy(), dtype=np.float64)
+    else:
+        x = np.empty((df.height, 0))
+    n, mean, m2, c = _numeric_pairs(x)
+    corr = Correlations(numeric, n, mean, m2, c, left_out=left_out, categorical=cats)
+    if not cats:
+        return corr
+    # the levels of every categorical column, then the pair tables, in one polars run
+    frame = df.select(pl.col(a).cast(pl.String).alias(f"\0c{k}") for k, a in enumerate(cats))
+    lazy = frame.lazy()
+    queries = [
+        lazy.select(pl.col(f"\0c{k}").drop_nulls().unique().sort()) for k in range(len(cats))
+    ]
+    pairs = [(i, j) for i in range(len(cats)) for j in range(i + 1, len(cats))]
+    queries += [
+        lazy.select(f"\0c{i}", f"\0c{j}").drop_nulls().group_by(f"\0c{i}", f"\0c{j}").len()
+        for i, j in pairs
+    ]
+    done = pl.collect_all(queries)
+    for k, a in enumerate(cats):
+        if done[k].height > LEVEL_CAP:
+            corr.over_cap.append(a)
         else:
-            corr.levels[name] = lv
-    kept = [c for c in cats if c in corr.levels]
-    for i, a in enumerate(kept):
-        for b in kept[i + 1 :]:
-            corr.tables[(a, b)] = _table(keys, a, b, corr.levels)
-    if kept and numeric:
-        clean = keys.with_columns(
-            pl.Series(n, x[:, k]).fill_nan(None).alias(f"\0{n}") for k, n in enumerate(numeric)
-        )
-        for a in kept:
-            corr.groups.update(_groups(clean, a, corr.levels[a], numeric))
+            corr.levels[a] = done[k].to_series().to_list()
+    for (i, j), vc in zip(pairs, done[len(cats) :], strict=True):
+        a, b = cats[i], cats[j]
+        if a in corr.levels and b in corr.levels:
+            keys = (f"\0c{i}", f"\0c{j}")
+            corr.tables[(a, b)] = _table(vc, keys, corr.levels[a], corr.levels[b])
     return corr
 
 
+_CHUNK = 16_384
+"""Rows per step of :func:`_numeric_pairs`: its temporaries stay in cache (measured 4x faster
+than whole-batch arrays on 256k-row batches)."""
+
+
 def _numeric_pairs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``n``, ``mean``, ``m2``, ``c`` of one batch's ``rows × p`` values."""
-    ok = np.isfinite(x)
-    count = ok.sum(axis=0)
-    shift = np.where(ok, x, 0.0).sum(axis=0) / np.maximum(count, 1)
-    x0 = np.where(ok, x - shift, 0.0)
-    p2 = x0.T @ x0
-    if ok.all():  # every row complete: the same rows for every pair
-        rows = float(x.shape[0])
-        n = np.full(p2.shape, rows)
-        s = np.broadcast_to(x0.sum(axis=0)[:, None], p2.shape)
-        q = np.broadcast_to(np.diag(p2)[:, None], p2.shape)
-    else:
-        okf = ok.astype(np.float64)
-        n, s, q = okf.T @ okf, x0.T @ okf, (x0 * x0).T @ okf
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_s = np.where(n > 0, s / np.maximum(n, 1), 0.0)
+    """``n``, ``mean``, ``m2``, ``c`` of one batch's ``rows × p`` values.
+
+    Sums of the values shifted by the first rows' means (so squares keep their digits), a
+    chunk of rows at a time: one ``p × p`` matrix product, and for the pairs of a column with
+    missing values (``m`` such columns) two ``p × m`` products more.
+    """
+    rows, p = x.shape
+    miss = np.flatnonzero(~np.isfinite(x.sum(axis=0)))  # a NaN or inf anywhere in the column
+    head = x[:_CHUNK]
+    ok = np.isfinite(head)
+    shift = np.where(ok, head, 0.0).sum(axis=0) / np.maximum(ok.sum(axis=0), 1)
+    p2, colsum = np.zeros((p, p)), np.zeros(p)
+    n_m, s_m, q_m = (
+        np.zeros((miss.size, miss.size)),
+        np.zeros((p, miss.size)),
+        np.zeros((p, miss.size)),
+    )
+    count = np.zeros(p)
+    for start in range(0, rows, _CHUNK):
+        x0 = x[start : start + _CHUNK] - shift
+        if miss.size:
+            okc = np.isfinite(x0)
+            x0[~okc] = 0.0
+            okm = okc[:, miss].astype(np.float64)
+            n_m += okm.T @ okm
+            s_m += x0.T @ okm
+            q_m += (x0 * x0).T @ okm
+            count += okc.sum(axis=0)
+        p2 += x0.T @ x0
+        colsum += x0.sum(axis=0)
+    if not miss.size:
+        count[:] = rows
+    n = np.repeat(count[None, :], p, axis=0)  # n[i, j]: rows where j is present...
+    n = np.minimum(n, n.T)  # ...and i, when at most one of them has missing values
+    n[np.ix_(miss, miss)] = n_m
+    s = np.repeat(colsum[:, None], p, axis=1)
+    q = np.repeat(np.diag(p2)[:, None], p, axis=1)
+    s[:, miss], q[:, miss] = s_m, q_m
+    mean_s = s / np.maximum(n, 1)
     m2 = np.maximum(q - s * mean_s, 0.0)
     c = p2 - s * mean_s.T
     return n, mean_s + shift[:, None], m2, c
 
 
-def _category_frame(df: pl.DataFrame, cats: list[str]) -> pl.DataFrame:
-    return df.select(pl.col(c).cast(pl.String) for c in cats)
-
-
-def _table(keys: pl.DataFrame, a: str, b: str, levels: dict[str, list[str]]) -> np.ndarray:
-    vc = keys.select(a, b).drop_nulls().group_by(a, b).len()
-    out = np.zeros((len(levels[a]), len(levels[b])), dtype=np.float64)
-    ia = np.searchsorted(np.array(levels[a], dtype=object), vc[a].to_numpy())
-    ib = np.searchsorted(np.array(levels[b], dtype=object), vc[b].to_numpy())
+def _table(vc: pl.DataFrame, keys: tuple[str, str], la: list[str], lb: list[str]) -> np.ndarray:
+    out = np.zeros((len(la), len(lb)), dtype=np.float64)
+    ia = np.searchsorted(np.array(la, dtype=object), vc[keys[0]].to_numpy())
+    ib = np.searchsorted(np.array(lb, dtype=object), vc[keys[1]].to_numpy())
     out[ia, ib] = vc["len"].to_numpy()
-    return out
-
-
-def _groups(
-    clean: pl.DataFrame, a: str, levels: list[str], numeric: list[str]
-) -> dict[Pair, np.ndarray]:
-    aggs = []
-    for k, n in enumerate(numeric):
-        col = pl.col(f"\0{n}")
-        aggs += [
-            col.count().alias(f"n{k}"),
-            col.mean().alias(f"m{k}"),
-            (col - col.mean()).pow(2).sum().alias(f"s{k}"),
-        ]
-    g = clean.filter(pl.col(a).is_not_null()).group_by(a).agg(aggs)
-    idx = np.searchsorted(np.array(levels, dtype=object), g[a].to_numpy())
-    out: dict[Pair, np.ndarray] = {}
-    for k, n in enumerate(numeric):
-        arr = np.zeros((len(levels), 3))
-        stats = g.select(f"n{k}", f"m{k}", f"s{k}").fill_null(0.0).to_numpy()
-        arr[idx] = stats
-        out[(a, n)] = arr
     return out
 
 
@@ -220,9 +229,6 @@ def merge_correlations(a: Correlations | None, b: Correlations | None) -> Correl
     for pair in a.tables:
         if pair[0] in out.levels and pair[1] in out.levels:
             out.tables[pair] = _align(a, pair, out) + _align(b, pair, out)
-    for pair in a.groups:
-        if pair[0] in out.levels:
-            out.groups[pair] = _merge_groups(a, b, pair, out.levels[pair[0]])
     return out
 
 
@@ -239,18 +245,6 @@ def _align(part: Correlations, pair: Pair, out: Correlations) -> np.ndarray:
     return table
 
 
-def _merge_groups(a: Correlations, b: Correlations, pair: Pair, union: list[str]) -> np.ndarray:
-    ga, gb = np.zeros((len(union), 3)), np.zeros((len(union), 3))
-    ga[_positions(a.levels[pair[0]], union)] = a.groups[pair]
-    gb[_positions(b.levels[pair[0]], union)] = b.groups[pair]
-    n = ga[:, 0] + gb[:, 0]
-    safe = np.maximum(n, 1)
-    d = gb[:, 1] - ga[:, 1]
-    mean = np.where(n > 0, ga[:, 1] + d * gb[:, 0] / safe, 0.0)
-    m2 = ga[:, 2] + gb[:, 2] + d * d * ga[:, 0] * gb[:, 0] / safe
-    return np.column_stack([n, mean, m2])
-
-
 def correlations_to_dict(corr: Correlations, add: Callable[[bytes], int]) -> dict[str, Any]:
     """The summary as a JSON-able header; arrays go through ``add(bytes) -> index``."""
 
@@ -265,7 +259,6 @@ def correlations_to_dict(corr: Correlations, add: Callable[[bytes], int]) -> dic
         "levels": corr.levels,
         "over_cap": corr.over_cap,
         "tables": [[a, b, blob(t)] for (a, b), t in corr.tables.items()],
-        "groups": [[a, b, blob(g)] for (a, b), g in corr.groups.items()],
     }
 
 
@@ -292,6 +285,4 @@ def correlations_from_dict(d: dict[str, Any], blobs: list[bytes]) -> Correlation
     )
     for a, b, i in d["tables"]:
         corr.tables[(a, b)] = arr(i, (len(levels[a]), len(levels[b])))
-    for a, b, i in d["groups"]:
-        corr.groups[(a, b)] = arr(i, (len(levels[a]), 3))
     return corr

@@ -4,7 +4,8 @@
   chi-squared of the contingency table (no continuity correction; rows and columns without
   counts dropped): what ``scipy.stats.contingency.association(method="cramer")`` gives.
 * The correlation ratio eta, ``sqrt(SS_between / SS_total)`` of the numeric column grouped by
-  the categories: 1 when the category fixes the value, 0 when every category has the same mean.
+  the categories (:func:`category_moments`): 1 when the category fixes the value, 0 when every
+  category has the same mean.
 * Variance inflation factors: the diagonal of the inverse of the correlation matrix, equal to
   ``1 / (1 - R²)`` of each feature regressed on the others with an intercept (statsmodels'
   ``variance_inflation_factor`` on the features with a constant column added).
@@ -30,6 +31,7 @@ else:  # imported on first use (mlaudit._lazy)
     special = lazy_import("scipy.special")
 
 __all__ = [
+    "category_moments",
     "cramers_v",
     "eta",
     "fisher_z_p",
@@ -64,6 +66,30 @@ def eta(groups: np.ndarray) -> tuple[float, int]:
     if ss <= 0:
         return float("nan"), int(total)
     return math.sqrt(min(between / ss, 1.0)), int(total)
+
+
+def category_moments(frame: pl.DataFrame, by: str, numeric: list[str]) -> dict[str, np.ndarray]:
+    """Per category of ``by``: count, mean and M2 of each numeric column (rows with both)."""
+    x = {n: pl.col(n).cast(pl.Float64) for n in numeric}
+    clean = frame.select(
+        pl.col(by).cast(pl.String), *(pl.when(e.is_finite()).then(e).alias(n) for n, e in x.items())
+    )
+    g = (
+        clean.filter(pl.col(by).is_not_null())
+        .group_by(by)
+        .agg(
+            *(pl.col(n).count().alias(f"\0n{k}") for k, n in enumerate(numeric)),
+            *(pl.col(n).mean().alias(f"\0m{k}") for k, n in enumerate(numeric)),
+            *(
+                (pl.col(n) - pl.col(n).mean()).pow(2).sum().alias(f"\0s{k}")
+                for k, n in enumerate(numeric)
+            ),
+        )
+    )
+    return {
+        n: g.select(f"\0n{k}", f"\0m{k}", f"\0s{k}").fill_null(0.0).to_numpy().astype(float)
+        for k, n in enumerate(numeric)
+    }
 
 
 def vif(r: np.ndarray) -> np.ndarray:
