@@ -494,3 +494,17 @@ def test_every_planted_issue_names_a_registered_check(sample: CreditSample) -> N
 
     named = {i.expected_check for i in sample.ground_truth.issues}
     assert named - set(check_ids()) == set()
+
+
+def test_changed_correlation_seen_by_the_pair_check(any_sample: CreditSample) -> None:
+    issue = next(
+        i
+        for i in any_sample.ground_truth.issues
+        if i.expected_check == "quality.feature_correlation"
+    )
+    a, b = issue.columns
+    for frame, key in ((any_sample.reference, "reference"), (any_sample.current, "current")):
+        pair = frame.select(a, b).drop_nulls()
+        r = stats.pearsonr(pair[a].to_numpy(), pair[b].to_numpy()).statistic
+        assert issue.expected[f"pearson_{key}"] == pytest.approx(r, abs=1e-12)
+    assert issue.expected["pearson_reference"] > 0.5 > -0.2 > issue.expected["pearson_current"]
