@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
 from scipy import stats
+from typer.testing import CliRunner
 
 from mlaudit import Audit
+from mlaudit.cli import app
 from mlaudit.results import CheckResult, Status
 
 _CHECK = "quality.feature_correlation"
 
 
-def _run(cur: pl.DataFrame, ref: pl.DataFrame | None = None, **options: object) -> CheckResult:
+def _run(
+    cur: pl.DataFrame, ref: pl.DataFrame | Path | None = None, **options: object
+) -> CheckResult:
     audit = Audit(cur, reference=ref, suite="none", checks={_CHECK: options})
     (result,) = audit.run().checks
     return result
@@ -101,3 +107,17 @@ def test_the_same_distribution_in_both_periods_changes_nothing() -> None:
 def test_fewer_than_two_features_is_skipped() -> None:
     r = _run(pl.DataFrame({"x": [1.0, 2.0, 3.0]}))
     assert r.status is Status.SKIPPED
+
+
+def test_a_saved_profile_of_the_reference_compares_the_pairs_too(tmp_path: Path) -> None:
+    ref = _independent(4_000, 10)
+    cur = _independent(4_000, 11).with_columns(
+        balance=(pl.col("age") - 50) / 18
+        + pl.Series(np.random.default_rng(12).normal(0, 0.8, 4_000))
+    )
+    data, path = tmp_path / "ref.parquet", tmp_path / "ref.profile"
+    ref.write_parquet(data)
+    done = CliRunner().invoke(app, ["-q", "profile", str(data), "--out", str(path)])
+    assert done.exit_code == 0, done.output
+    r = _run(cur, path)
+    assert r.metrics["changed_pairs"] == 1, r.message
