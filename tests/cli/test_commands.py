@@ -63,7 +63,8 @@ def test_audit_passes_clean_data_and_warn_gate(cli: CLI, tmp_path: Path) -> None
     clean = pl.DataFrame(
         {
             "x": [float(i) * 1.5 for i in range(n)],
-            "w": [i * 0.5 + 0.25 for i in range(n)],
+            # a shuffled sequence: w in step with x would be a redundant pair
+            "w": [(i * 37 % n) * 0.5 + 0.25 for i in range(n)],
             "y": [f"g{i % 4}" for i in range(n)],
         }
     )

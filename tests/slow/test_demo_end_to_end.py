@@ -174,6 +174,18 @@ def test_planted_drift_is_found(demo: dict[str, Any]) -> None:
     assert result(rep, "drift.dataset", None)["status"] in ("warn", "fail")
 
 
+def test_changed_correlation_is_listed_by_the_pair_check(demo: dict[str, Any]) -> None:
+    issue = next(
+        i for i in demo["truth"]["issues"] if i["expected_check"] == "quality.feature_correlation"
+    )
+    r = result(demo["report"], "quality.feature_correlation", None)
+    assert r["status"] == "warn" and r["metrics"]["changed_pairs"] >= 1
+    table = next(d for d in r["details"] if d["name"] == "changed_pairs")
+    row = next(row for row in table["rows"] if tuple(row[:2]) == tuple(issue["columns"]))
+    assert row[2] == pytest.approx(issue["expected"]["pearson_reference"], abs=1e-4)
+    assert row[3] == pytest.approx(issue["expected"]["pearson_current"], abs=1e-4)
+
+
 def test_planted_changes_over_time(demo: dict[str, Any]) -> None:
     """Weekly windows: planted drift shows from the first week; the concept drift is caught."""
     rep = demo["report"]

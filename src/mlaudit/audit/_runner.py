@@ -375,6 +375,7 @@ def profile_data(
         personal=frozenset(inferred.personal),
         formats=known_formats(inferred, declared.formats),
         declared_formats=frozenset(declared.formats),
+        correlations=True,  # a saved baseline carries the feature pairs to compare with
     )
     inp = Input(dataset.name, inferred, dataset=dataset)
     with capture_warnings():

@@ -26,6 +26,7 @@ CHECK_MODULES: dict[str, str] = {
     "quality.disguised_missing": "mlaudit.checks.quality.disguised_missing",
     "quality.duplicate_keys": "mlaudit.checks.quality.duplicate_keys",
     "quality.duplicate_rows": "mlaudit.checks.quality.duplicate_rows",
+    "quality.feature_correlation": "mlaudit.checks.quality.feature_correlation",
     "quality.format_validity": "mlaudit.checks.quality.format_validity",
     "quality.inconsistent_categories": "mlaudit.checks.quality.inconsistent_categories",
     "quality.mixed_types": "mlaudit.checks.quality.mixed_types",

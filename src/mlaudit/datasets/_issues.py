@@ -304,6 +304,34 @@ def drift_issues(reference: pl.DataFrame, current: pl.DataFrame, r: d.PlantedRow
     return [
         *_distribution_drifts(reference, current, _without(current, r.cluster, r.outliers)),
         *_relation_drifts(reference, current, _without(current, r.cluster), auc),
+        *_correlation_changes(reference, current),
+    ]
+
+
+def _pearson(frame: pl.DataFrame, a: str, b: str) -> float:
+    pair = frame.select(a, b).drop_nulls()
+    return _num(np.corrcoef(pair[a].to_numpy(), pair[b].to_numpy())[0, 1])
+
+
+def _correlation_changes(reference: pl.DataFrame, current: pl.DataFrame) -> list[PlantedIssue]:
+    """The planted reversal of debt_to_income and num_open_accounts, as the pair check sees it."""
+    pair = ("num_open_accounts", "debt_to_income")
+    return [
+        PlantedIssue(
+            id="quality.feature_correlation.num_open_accounts.debt_to_income",
+            kind="drift",
+            columns=pair,
+            description="the reversed dependence of drift.correlation.debt_to_income."
+            "num_open_accounts (planted once), seen as a changed Pearson correlation of the "
+            "pair; all current rows, the anomaly cluster included",
+            why_it_matters="each feature alone looks unchanged; the pair check names the "
+            "pair behind the multivariate drift",
+            expected_check="quality.feature_correlation",
+            expected={
+                "pearson_reference": _pearson(reference, *pair),
+                "pearson_current": _pearson(current, *pair),
+            },
+        )
     ]
 
 

@@ -52,6 +52,7 @@ DATA_QUALITY: tuple[str, ...] = (
     "quality.cardinality",
     "quality.outliers",
     "quality.row_anomalies",
+    "quality.feature_correlation",
     "quality.over_time",
 )
 

@@ -21,6 +21,7 @@ from mlaudit.summary._columns import (
     outlier_counts_from_sorted,
     reference_over,
 )
+from mlaudit.summary._correlation import LEVEL_CAP, NUMERIC_CAP, Correlations
 from mlaudit.summary._merge import merge
 from mlaudit.summary._model import (
     CategoryCounts,
@@ -44,6 +45,8 @@ from mlaudit.summary._strings import SPECIAL_KINDS, SYMBOLS, bucket_end
 from mlaudit.summary._windows import ORDER, WINDOW, WINDOW_DTYPE, Window, WindowedData
 
 __all__ = [
+    "LEVEL_CAP",
+    "NUMERIC_CAP",
     "ORDER",
     "PADDING_KINDS",
     "SPECIAL_KINDS",
@@ -53,6 +56,7 @@ __all__ = [
     "Baseline",
     "CategoryCounts",
     "ColumnSummary",
+    "Correlations",
     "DatasetProfile",
     "Extremes",
     "FormatTally",

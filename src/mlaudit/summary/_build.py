@@ -23,6 +23,7 @@ from mlaudit.data import ColumnSchema, Schema
 from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.summary import _columns as colmod
 from mlaudit.summary._columns import Extremes, merge_extremes
+from mlaudit.summary._correlation import batch_correlations
 from mlaudit.summary._formats import format_tally
 from mlaudit.summary._hashing import ROW_SEED, hash_rows, hash_series, key_seed, mask_strings
 from mlaudit.summary._hashset import HashSet, unique_of_sorted
@@ -215,6 +216,11 @@ def _batch(
     # Column summaries are independent and their heavy parts (numpy sorts, polars queries)
     # release the GIL, so columns are summarised on the worker pool.
     task = carry_context(lambda c: scan.column(c, kinds[c.name]))
+    pairs = None  # the feature pairs' summary, beside the columns' (it takes one worker)
+    if plan.correlations and not flags.second_pass:
+        pairs = worker_pool().submit(
+            carry_context(batch_correlations), df, schema, frozenset(personal)
+        )
     results = list(worker_pool().map(task, schema.columns))
     cols = {c.name: r[0] for c, r in zip(schema.columns, results, strict=True)}
     scratch = _Scratch()
@@ -227,6 +233,8 @@ def _batch(
     if flags.second_pass:
         return prof, scratch
     prof.rows_with_missing = int(row["__missing"] or 0)
+    if pairs is not None:
+        prof.correlations = pairs.result()
     _hash_rows(df, schema, plan, prof, (set(personal), key))
     prof.sample, prof._sample_keys = batch_sample(
         df.select(schema.names),

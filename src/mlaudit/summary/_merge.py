@@ -21,6 +21,7 @@ import polars as pl
 
 from mlaudit._maskkey import require_same_key
 from mlaudit.summary._columns import top_examples
+from mlaudit.summary._correlation import merge_correlations
 from mlaudit.summary._formats import merge_tallies
 from mlaudit.summary._hashing import hash_floats, hash_series
 from mlaudit.summary._hashset import HashSet
@@ -292,6 +293,7 @@ def merge(a: DatasetProfile, b: DatasetProfile, *, defer_counts: bool = False) -
         ex = a.rule_examples.get(name, []) + [r + shift for r in b.rule_examples.get(name, [])]
         out.rule_examples[name] = ex[:5]
     out.sample, out._sample_keys = merge_samples(a, b, shift)
+    out.correlations = merge_correlations(a.correlations, b.correlations)
     return out
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from mlaudit.data import ColumnType
+from mlaudit.summary._correlation import Correlations
 from mlaudit.summary._hashset import HashSet
 from mlaudit.summary._hll import HLL
 from mlaudit.summary._quantiles import QuantileSketch
@@ -353,6 +354,8 @@ class ScanPlan:
     columns); when false such counts are left unknown (NaN), which saves hashing every value."""
     duplicates: bool = True
     """Hash every row (and key) to count duplicate rows and keys."""
+    correlations: bool = False
+    """Summarise how the features go together (:mod:`mlaudit.summary._correlation`)."""
 
 
 @dataclass
@@ -379,6 +382,9 @@ class DatasetProfile:
     mask_key_id: str | None = None
     """Id of the mask key of the personal columns' masks and keyed hashes
     (:func:`mlaudit._maskkey.key_id`); None when the data has no personal column."""
+    correlations: Correlations | None = None
+    """Pairwise co-moments, contingency tables and per-category moments of the features, when
+    the plan asked for them (``ScanPlan.correlations``)."""
     _rows: HashSet | None = field(default=None, repr=False, compare=False)
     """Row hashes (saved; duplicates stay exact across merges)."""
     _keys: dict[str, HashSet] = field(default_factory=dict, repr=False, compare=False)

@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from mlaudit.data import ColumnType
 from mlaudit.errors import DataError
+from mlaudit.summary._correlation import correlations_from_dict, correlations_to_dict
 from mlaudit.summary._hashing import HASH_SCHEME
 from mlaudit.summary._hashset import HashSet
 from mlaudit.summary._hll import HLL
@@ -102,6 +103,9 @@ def to_bytes(profile: DatasetProfile, *, max_hashes: int = 1_000_000) -> bytes:
         "rows": _hashset_dict(profile._rows, blobs, max_hashes),
         "keys": {k: _hashset_dict(v, blobs, max_hashes) for k, v in profile._keys.items()},
         "sample": _sample_dict(profile, blobs),
+        "correlations": None
+        if profile.correlations is None
+        else correlations_to_dict(profile.correlations, blobs.add),
     }
     header = json.dumps(head, sort_keys=True, separators=(",", ":")).encode()
     body = [struct.pack("<Q", len(blobs.items))]
@@ -367,4 +371,6 @@ def _profile(h: dict[str, Any], blobs: list[bytes]) -> DatasetProfile:
         p.sample = pl.read_ipc(io.BytesIO(blobs[h["sample"]["ipc"]]))
         kb = h["sample"]["keys"]
         p._sample_keys = None if kb is None else np.frombuffer(blobs[kb], "<u8").astype(np.uint64)
+    if h.get("correlations") is not None:
+        p.correlations = correlations_from_dict(h["correlations"], blobs)
     return p

@@ -505,3 +505,17 @@ def test_national_ids_written_with_spaces(any_sample: CreditSample) -> None:
     assert issue.count == 12
     assert cur["national_id"].n_unique() == cur.height - 40  # unique but for exact copies
     assert rows_where(any_sample.reference, spaced) == []
+
+
+def test_changed_correlation_seen_by_the_pair_check(any_sample: CreditSample) -> None:
+    issue = next(
+        i
+        for i in any_sample.ground_truth.issues
+        if i.expected_check == "quality.feature_correlation"
+    )
+    a, b = issue.columns
+    for frame, key in ((any_sample.reference, "reference"), (any_sample.current, "current")):
+        pair = frame.select(a, b).drop_nulls()
+        r = stats.pearsonr(pair[a].to_numpy(), pair[b].to_numpy()).statistic
+        assert issue.expected[f"pearson_{key}"] == pytest.approx(r, abs=1e-12)
+    assert issue.expected["pearson_reference"] > 0.5 > -0.2 > issue.expected["pearson_current"]
