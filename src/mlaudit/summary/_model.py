@@ -19,6 +19,7 @@ import polars as pl
 from mlaudit.data import ColumnType
 from mlaudit.summary._hashset import HashSet
 from mlaudit.summary._hll import HLL
+from mlaudit.summary._labels import LabelConflicts
 from mlaudit.summary._quantiles import QuantileSketch
 
 __all__ = [
@@ -288,6 +289,8 @@ class ScanPlan:
     columns); when false such counts are left unknown (NaN), which saves hashing every value."""
     duplicates: bool = True
     """Hash every row (and key) to count duplicate rows and keys."""
+    labels: bool = False
+    """Hash every row's features and label to count conflicting labels (needs a target)."""
 
 
 @dataclass
@@ -320,3 +323,5 @@ class DatasetProfile:
     """Key name → key hashes (saved)."""
     _sample_keys: np.ndarray | None = field(default=None, repr=False, compare=False)
     """Random priority of each sample row (bottom-k sampling), aligned with ``sample``."""
+    label_conflicts: LabelConflicts | None = None
+    """Feature groups seen with more than one label (when the plan asks for ``labels``)."""
