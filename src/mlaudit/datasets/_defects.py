@@ -34,6 +34,9 @@ N_PER_VARIANT = 50
 YES_SPELLINGS = {"yes": 0.55, "Yes": 0.20, "Y": 0.15, "y": 0.10}
 NO_SPELLINGS = {"no": 0.60, "No": 0.25, "N": 0.15}
 RULE_EMPLOYMENT_HISTORY = "years_employed <= age - 14"
+N_CONFLICTING_PAIRS = 8
+"""Applications resubmitted (a new id and date) with the other label: conflicting labels."""
+_NOT_COPIED = ("application_id", "application_date", "default")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class PlantedRows:
     income_null: np.ndarray
     employment_variants: dict[str, np.ndarray]
     address_text: dict[str, np.ndarray]
+    conflict_sources: np.ndarray
+    """Rows whose every value but id, date and label was copied onto a ``conflict_copies`` row."""
+    conflict_copies: np.ndarray
 
 
 def _slices(rng: np.random.Generator, n_base: int, n_final: int) -> dict[str, np.ndarray]:
@@ -170,6 +176,23 @@ def _respell_guarantor(frame: pl.DataFrame, rng: np.random.Generator) -> pl.Data
     return frame.with_columns(pl.Series("has_guarantor", out.tolist(), dtype=pl.String))
 
 
+def _plant_conflicts(
+    frame: pl.DataFrame, free: np.ndarray, seed: int
+) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """Copy every value but id, date and label of a defaulted application onto one that did
+    not default, ``N_CONFLICTING_PAIRS`` times: identical features, different labels.  Rows come
+    from ``free`` (rows no other defect touches) through a stream of their own."""
+    rng = stream(seed, CURRENT, "conflicting_labels")
+    label = frame["default"].to_numpy()
+    free = np.sort(free)
+    sources = rng.permutation(free[label[free] == 1])[:N_CONFLICTING_PAIRS]
+    copies = rng.permutation(free[label[free] == 0])[:N_CONFLICTING_PAIRS]
+    copied = [c for c in frame.columns if c not in _NOT_COPIED]
+    for c in copied:
+        frame = _set(frame, c, copies, frame[c].gather(sources).to_list())
+    return frame, sources, copies
+
+
 def _duplicate(frame: pl.DataFrame, sources: np.ndarray) -> tuple[pl.DataFrame, np.ndarray]:
     """Insert an exact copy right after each source row; return the frame and the index map."""
     repeats = np.ones(frame.height, dtype=np.int64)
@@ -186,6 +209,9 @@ def plant_defects(clean: pl.DataFrame, seed: int, n_final: int) -> tuple[pl.Data
     s = _slices(rng, clean.height, n_final)
     frame = _plant_values(clean, s, rng)
     frame, variants, address = _plant_spellings(frame, s["rest"], rng, n_final)
+    used = np.concatenate([*variants.values(), *address.values()])
+    free = np.setdiff1d(s["rest"], used)
+    frame, conflict_src, conflict_dst = _plant_conflicts(frame, free, seed)
     frame, new = _duplicate(frame, s["dup_src"])
 
     def m(rows: np.ndarray) -> np.ndarray:
@@ -206,5 +232,7 @@ def plant_defects(clean: pl.DataFrame, seed: int, n_final: int) -> tuple[pl.Data
         income_null=m(s["income_null"]),
         employment_variants={k: m(v) for k, v in variants.items()},
         address_text={k: m(v) for k, v in address.items()},
+        conflict_sources=new[conflict_src],
+        conflict_copies=new[conflict_dst],
     )
     return frame, rows
