@@ -237,7 +237,8 @@ def _conflicting_labels(r: d.PlantedRows) -> PlantedIssue:
 
 
 def _label_shift(reference: pl.DataFrame, current: pl.DataFrame) -> PlantedIssue:
-    ref, cur = float(reference["default"].mean() or 0), float(current["default"].mean() or 0)
+    ref = float(reference["default"].cast(pl.Float64).to_numpy().mean())
+    cur = float(current["default"].cast(pl.Float64).to_numpy().mean())
     return PlantedIssue(
         id="drift.label_shift.default",
         kind="drift",
