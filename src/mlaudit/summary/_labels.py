@@ -5,17 +5,20 @@ row's **features** (the columns whose role is ``feature`` or ``sensitive``: not 
 prediction, score, id, timestamp or ignored columns) and its **label** (the target) are hashed
 in the pass that hashes whole rows for duplicate counts (:func:`hash_rows_parts`: one pass over
 the columns gives the row hash, the feature hash and the label hash).  Rows without a label are
-left out.  Each batch is reduced to its distinct (feature hash, label hash) pairs with their row
-counts; the pairs of the batches are merged (concatenated and reduced again once the pending
-ones outnumber those held, as the duplicate counts' hash sets are) and, at the end of the scan, a
-feature hash held with more than one label hash is a **conflicting group**.
+left out.  Each feature hash keeps the smallest and largest label hash seen with it and its row
+count: the batches' hashes wait in a list and are folded into that table (one polars
+``group_by``) once they outnumber the groups held, as the duplicate counts' hash sets are, and at
+the end of the scan.  A feature hash whose smallest and largest label hashes differ was seen
+with more than one label: a **conflicting group**.
 
-Memory: 24 bytes per distinct (features, label) pair held, plus 16 bytes per row of the batches
-not yet merged.  Beyond ``cap`` pairs the set keeps only the feature groups whose hash falls
-below a threshold that halves each time the cap is reached (distinct sampling, Gibbons 2001):
-every group is then kept with probability ``2**-level``, independently of its labels, so group
-and row counts scaled by ``2**level`` are unbiased estimates (``exact`` becomes False).
-Collisions of 64-bit hashes (about ``n**2 / 2**65``) are neglected.
+Memory: 32 bytes per distinct feature combination held, plus 32 bytes per row of the batches not
+yet folded (at most as many as the groups held, or 1M).  Beyond ``cap`` groups the table keeps
+only the feature groups whose hash falls below a threshold that halves each time the cap is
+reached (distinct sampling, Gibbons 2001): every group is then kept with probability
+``2**-level``, independently of its labels, so group and row counts scaled by ``2**level`` are
+unbiased estimates (``exact`` becomes False).  Collisions of 64-bit hashes (about
+``n**2 / 2**65``) are neglected.  The figures are NaN until :meth:`LabelConflicts.count` runs
+(the builder counts once, when it finishes, as it counts duplicates).
 
 Saved profiles keep the figures, not the pairs: a profile read back and merged with another has
 no conflict counts (``None``).
@@ -46,14 +49,14 @@ CLASS_CAP = 10_000
 """Most distinct labels counted: a target with more is not a classification target."""
 
 LABEL_PAIR_CAP = 8_000_000
-"""Most distinct (features, label) pairs held (about 190 MiB) before the set samples groups."""
+"""Most feature groups held (about 256 MiB) before the table samples groups."""
 
 NOT_FEATURES = frozenset(
     {Role.TARGET, Role.PREDICTION, Role.SCORE, Role.ID, Role.TIMESTAMP, Role.IGNORED}
 )
 """Roles of the columns that are not features of the rows compared."""
 
-_PAIR_SCHEMA = {"f": pl.UInt64, "l": pl.UInt64, "n": pl.Int64}
+_GROUPS = {"f": pl.UInt64, "lo": pl.UInt64, "hi": pl.UInt64, "n": pl.Int64}
 
 
 @dataclass
@@ -96,8 +99,9 @@ class LabelConflicts:
         self.rows += int(features.size)
         if not features.size:
             return
-        frame = pl.DataFrame({"f": features, "l": labels}, schema={"f": pl.UInt64, "l": pl.UInt64})
-        self._pending.append(_reduce(frame.with_columns(n=pl.lit(1, pl.Int64)), self.level))
+        ones = np.ones(features.size, dtype=np.int64)
+        frame = pl.DataFrame({"f": features, "lo": labels, "hi": labels, "n": ones}, schema=_GROUPS)
+        self._pending.append(frame.filter(_kept(self.level)) if self.level else frame)
         self._maybe_compact()
 
     def _maybe_compact(self) -> None:
@@ -107,11 +111,15 @@ class LabelConflicts:
             self.compact()
 
     def compact(self) -> None:
-        """Fold the pending pairs into the held ones; sample groups beyond the cap."""
+        """Fold the pending hashes into the groups held; sample groups beyond the cap."""
         if not self._pending:
             return
         parts = [p for p in [self._held, *self._pending] if p is not None]
-        held = _reduce(pl.concat(parts), self.level)
+        held = (
+            pl.concat(parts)
+            .group_by("f")
+            .agg(pl.col("lo").min(), pl.col("hi").max(), pl.col("n").sum())
+        )
         while held.height > self.cap:
             self.level += 1
             self.exact = False
@@ -119,17 +127,16 @@ class LabelConflicts:
         self._held, self._pending = held, []
 
     def count(self) -> None:
-        """Set the group figures from the pairs held (once, at the end of a scan)."""
+        """Set the group figures from the groups held (once, at the end of a scan)."""
         if not self._has_pairs:
             return
         self.compact()
         if self._held is None or not self._held.height:
             self.groups = self.conflicting_groups = self.conflicting_rows = 0.0
             return
-        per = self._held.group_by("f").agg(k=pl.len(), n=pl.col("n").sum())
-        conflict = per.filter(pl.col("k") > 1)
+        conflict = self._held.filter(pl.col("lo") != pl.col("hi"))
         scale = float(2**self.level)
-        self.groups = per.height * scale
+        self.groups = self._held.height * scale
         self.conflicting_groups = conflict.height * scale
         self.conflicting_rows = float(conflict["n"].sum() or 0) * scale
 
@@ -147,13 +154,6 @@ def _add_classes(a: LabelConflicts, b: LabelConflicts, out: LabelConflicts) -> N
 def _kept(level: int) -> pl.Expr:
     """Groups kept at sampling ``level``: feature hashes below ``2**(64 - level)``."""
     return pl.col("f") < pl.lit(1 << (64 - level), pl.UInt64) if level else pl.lit(True)
-
-
-def _reduce(frame: pl.DataFrame, level: int) -> pl.DataFrame:
-    """Distinct (f, l) pairs with their summed counts, kept at ``level``."""
-    if level:
-        frame = frame.filter(_kept(level))
-    return frame.group_by("f", "l").agg(pl.col("n").sum()).select(list(_PAIR_SCHEMA))
 
 
 def label_parts(schema: Schema, names: list[str]) -> tuple[str, list[int]] | None:
@@ -224,17 +224,17 @@ def row_hashes(
     rows, (f, lab) = hash_rows_parts(frame, [feats, [names.index(label)]], seeds[0])
     mask = keep.to_numpy()
     out.add(f[mask], lab[mask])
-    out.count()
+    out.groups = out.conflicting_groups = out.conflicting_rows = math.nan  # counted at the end
     return rows, out
 
 
 def _class_counts(labels: pl.Series, key: bytes | None) -> tuple[dict[str, int], bool]:
     """Rows per label as text, or ``({}, False)`` beyond :data:`CLASS_CAP` labels."""
-    text = labels.cast(pl.String) if labels.dtype != pl.String else labels
-    if key is not None:
-        text = mask_strings(text, key)
-    vc = text.value_counts(name="n")
+    vc = labels.value_counts(name="__n")  # on the labels' own type: no per-row text
     if vc.height > CLASS_CAP:
         return {}, False
-    keys, counts = vc.get_column(text.name).to_list(), vc.get_column("n").to_list()
-    return dict(sorted(zip(keys, counts, strict=True))), True
+    text = vc.get_column(labels.name).cast(pl.String)
+    if key is not None:
+        text = mask_strings(text, key)
+    counts = vc.get_column("__n").to_list()
+    return dict(sorted(zip(text.to_list(), counts, strict=True))), True
