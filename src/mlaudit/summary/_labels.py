@@ -11,7 +11,7 @@ count: the batches' hashes wait in a list and are folded into that table (one po
 the end of the scan.  A feature hash whose smallest and largest label hashes differ was seen
 with more than one label: a **conflicting group**.
 
-Memory: 32 bytes per distinct feature combination held, plus 32 bytes per row of the batches not
+Memory: 32 bytes per distinct feature combination held, plus 16 bytes per row of the batches not
 yet folded (at most as many as the groups held, or 1M).  Beyond ``cap`` groups the table keeps
 only the feature groups whose hash falls below a threshold that halves each time the cap is
 reached (distinct sampling, Gibbons 2001): every group is then kept with probability
@@ -57,6 +57,14 @@ NOT_FEATURES = frozenset(
 """Roles of the columns that are not features of the rows compared."""
 
 _GROUPS = {"f": pl.UInt64, "lo": pl.UInt64, "hi": pl.UInt64, "n": pl.Int64}
+_ROWS = {"f": pl.UInt64, "l": pl.UInt64}
+
+
+def _as_groups(frame: pl.DataFrame) -> pl.DataFrame:
+    """A batch's rows ``(f, l)`` as one-row groups; groups as they are."""
+    if "l" not in frame.columns:
+        return frame
+    return frame.select("f", lo="l", hi="l", n=pl.lit(1, pl.Int64))
 
 
 @dataclass
@@ -99,8 +107,7 @@ class LabelConflicts:
         self.rows += int(features.size)
         if not features.size:
             return
-        ones = np.ones(features.size, dtype=np.int64)
-        frame = pl.DataFrame({"f": features, "lo": labels, "hi": labels, "n": ones}, schema=_GROUPS)
+        frame = pl.DataFrame({"f": features, "l": labels}, schema=_ROWS)
         self._pending.append(frame.filter(_kept(self.level)) if self.level else frame)
         self._maybe_compact()
 
@@ -114,11 +121,14 @@ class LabelConflicts:
         """Fold the pending hashes into the groups held; sample groups beyond the cap."""
         if not self._pending:
             return
-        parts = [p for p in [self._held, *self._pending] if p is not None]
+        parts = [] if self._held is None else [self._held.lazy()]
+        for p in self._pending:  # a batch's rows (f, l), or groups of a merged profile
+            parts.append(_as_groups(p).lazy())
         held = (
             pl.concat(parts)
             .group_by("f")
             .agg(pl.col("lo").min(), pl.col("hi").max(), pl.col("n").sum())
+            .collect()
         )
         while held.height > self.cap:
             self.level += 1
