@@ -30,6 +30,7 @@ CHECK_MODULES: dict[str, str] = {
     "quality.duplicate_rows": "mlaudit.checks.quality.duplicate_rows",
     "quality.format_validity": "mlaudit.checks.quality.format_validity",
     "quality.inconsistent_categories": "mlaudit.checks.quality.inconsistent_categories",
+    "quality.metric_history": "mlaudit.checks.quality.metric_history",
     "quality.mixed_types": "mlaudit.checks.quality.mixed_types",
     "quality.outliers": "mlaudit.checks.quality.outliers",
     "quality.over_time": "mlaudit.checks.quality.over_time",
