@@ -206,6 +206,9 @@ class AuditConfig(_Strict):
     output: OutputConfig = Field(default_factory=OutputConfig)
     windows: WindowConfig | None = None
     """Cut the current (and reference) data into windows for the checks over time."""
+    history: list[str] = Field(default_factory=list)
+    """Saved profiles of earlier periods (files, or folders of ``*.profile`` files), oldest
+    first, for ``quality.metric_history``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 

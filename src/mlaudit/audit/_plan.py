@@ -17,7 +17,7 @@ from mlaudit.suites import suite_checks
 __all__ = ["build_checks", "referenced_columns", "validate_columns"]
 
 # Option fields whose keys are not column names (rule names, detector settings).
-_NON_COLUMN_KEYS = frozenset({"rules", "ddm", "page_hinkley", "adwin"})
+_NON_COLUMN_KEYS = frozenset({"rules", "ddm", "page_hinkley", "adwin", "expected_shares"})
 
 
 def build_checks(

@@ -22,6 +22,7 @@ from mlaudit._maskkey import require_same_key
 from mlaudit._secrets import RedactingFilter, redact_data
 from mlaudit._threads import carry_context, thread_limit
 from mlaudit._warnings import capture_warnings
+from mlaudit.audit._history import load_history
 from mlaudit.audit._inputs import (
     Input,
     known_formats,
@@ -74,6 +75,9 @@ class Audit:
     windows
         Cut the data into windows for the checks over time: ``{"every": "week"}`` (by the
         timestamp column) or ``{"rows": 10000}``; see :class:`~mlaudit.config.WindowConfig`.
+    history
+        Saved profiles of earlier periods (paths, folders of ``*.profile`` files, or profiles),
+        oldest first: ``quality.metric_history`` compares this period's figures with them.
 
     Examples
     --------
@@ -100,6 +104,7 @@ class Audit:
         settings: Settings | None = None,
         config: dict[str, Any] | None = None,
         windows: WindowConfig | Mapping[str, Any] | None = None,
+        history: Sequence[Any] = (),
     ) -> None:
         self.settings = settings or Settings()
         self.current = current
@@ -109,6 +114,9 @@ class Audit:
         else:
             self.schema_config = SchemaConfig.model_validate(dict(schema or {}))
         require_reference(suite, has_reference=reference is not None)
+        self.history = list(history)
+        if self.history and suite != "none":  # earlier periods given: compare with them
+            checks = {"quality.metric_history": {}, **(checks or {})}
         self.checks = build_checks(suite, checks or {}, exclude=exclude, extra=extra_checks)
         self.seed = seed
         self.sample_size = sample_size or self.settings.sample_size
@@ -148,6 +156,7 @@ class Audit:
             sample_size=config.sample_size,
             title=config.title,
             windows=config.windows,
+            history=config.history,
             config=config.model_dump(mode="json", by_alias=True, exclude_defaults=True),
             **kwargs,
         )
@@ -204,6 +213,7 @@ class Audit:
             seed=self.seed,
             current_windows=cur_windows,
             reference_windows=ref_windows,
+            history=load_history(self.history),
         )
         results = run_checks(self.checks, ctx, progress)
         inputs = [cur.info(cur_profile)]

@@ -48,6 +48,8 @@ class CheckContext:
     """The current data cut into windows (profiles and model rows), when the audit has them."""
     reference_windows: WindowedData | None = None
     """The reference cut the same way (for control limits and calibration), when available."""
+    history: list[tuple[str, DatasetProfile]] = field(default_factory=list)
+    """Profiles of earlier periods (label, profile), oldest first, when the audit has them."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Work shared by several checks, by key (filled through :meth:`shared`)."""
     _locks: dict[str, threading.Lock] = field(

@@ -65,6 +65,10 @@ def audit(
     seed: Annotated[int | None, typer.Option(help="seed for samples and models")] = None,
     window: Annotated[str | None, typer.Option(help=WINDOW_HELP)] = None,
     timestamp: Annotated[str | None, typer.Option(help="timestamp column for --window")] = None,
+    history: Annotated[
+        str | None,
+        typer.Option(help="saved profiles of earlier periods: a folder or comma-separated files"),
+    ] = None,
     inputs: Mapping[str, Any] = NO_INPUT_OPTIONS,
 ) -> None:
     """Audit data (and later models): quality and validation checks, reports, exit code."""
@@ -108,6 +112,8 @@ def _merge_config(path: Path | None, opts: dict[str, Any]) -> AuditConfig:
         base["suite"] = opts["suite"]
     if opts["seed"] is not None:
         base["seed"] = opts["seed"]
+    if opts["history"]:
+        base["history"] = split_list(opts["history"])
     windows = parse_window(opts["window"])
     if windows is not None:
         base["windows"] = windows

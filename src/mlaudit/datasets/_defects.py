@@ -56,6 +56,9 @@ LONG_AGE_BAND = (
     "this stage; file complete once documents arrive, then checked"
 )
 """A 400-character value in ``age_band`` (3-5 characters): a comment shifted into the field."""
+N_CONFLICTING_PAIRS = 8
+"""Applications resubmitted (a new id and date) with the other label: conflicting labels."""
+_NOT_COPIED = ("application_id", "application_date", "default")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class PlantedRows:
     income_null: np.ndarray
     employment_variants: dict[str, np.ndarray]
     address_text: dict[str, np.ndarray]
+    conflict_sources: np.ndarray
+    """Rows whose every value but id, date and label was copied onto a ``conflict_copies`` row."""
+    conflict_copies: np.ndarray
     national_id_spaced: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
 
@@ -204,6 +210,23 @@ def _space_national_ids(
     return _set(frame, "national_id", rows, spaced.to_list()), rows
 
 
+def _plant_conflicts(
+    frame: pl.DataFrame, free: np.ndarray, seed: int
+) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """Copy every value but id, date and label of a defaulted application onto one that did
+    not default, ``N_CONFLICTING_PAIRS`` times: identical features, different labels.  Rows come
+    from ``free`` (rows no other defect touches) through a stream of their own."""
+    rng = stream(seed, CURRENT, "conflicting_labels")
+    label = frame["default"].to_numpy()
+    free = np.sort(free)
+    sources = rng.permutation(free[label[free] == 1])[:N_CONFLICTING_PAIRS]
+    copies = rng.permutation(free[label[free] == 0])[:N_CONFLICTING_PAIRS]
+    copied = [c for c in frame.columns if c not in _NOT_COPIED]
+    for c in copied:
+        frame = _set(frame, c, copies, frame[c].gather(sources).to_list())
+    return frame, sources, copies
+
+
 def _duplicate(frame: pl.DataFrame, sources: np.ndarray) -> tuple[pl.DataFrame, np.ndarray]:
     """Insert an exact copy right after each source row; return the frame and the index map."""
     repeats = np.ones(frame.height, dtype=np.int64)
@@ -221,6 +244,9 @@ def plant_defects(clean: pl.DataFrame, seed: int, n_final: int) -> tuple[pl.Data
     frame = _plant_values(clean, s, rng)
     frame, variants, address = _plant_spellings(frame, s["rest"], rng, n_final)
     frame, spaced = _space_national_ids(frame, s["rest"], stream(seed, CURRENT, "formats"))
+    used = np.concatenate([*variants.values(), *address.values(), spaced])
+    free = np.setdiff1d(s["rest"], used)  # the copies must not carry another defect along
+    frame, conflict_src, conflict_dst = _plant_conflicts(frame, free, seed)
     frame, new = _duplicate(frame, s["dup_src"])
 
     def m(rows: np.ndarray) -> np.ndarray:
@@ -242,6 +268,8 @@ def plant_defects(clean: pl.DataFrame, seed: int, n_final: int) -> tuple[pl.Data
         employment_variants={k: m(v) for k, v in variants.items()},
         address_text={k: m(v) for k, v in address.items()},
         national_id_spaced=m(spaced),
+        conflict_sources=new[conflict_src],
+        conflict_copies=new[conflict_dst],
     )
     return frame, rows
 

@@ -217,6 +217,41 @@ def _constant(frame: pl.DataFrame, r: d.PlantedRows) -> list[PlantedIssue]:
     ]
 
 
+def _conflicting_labels(r: d.PlantedRows) -> PlantedIssue:
+    n = len(r.conflict_copies)
+    return PlantedIssue(
+        id="quality.conflicting_labels.default",
+        kind="quality",
+        columns=("default",),
+        description=f"{n} applications that defaulted were resubmitted under a new id and date "
+        "with default = 0: every other value equal, the label different; `rows` are the "
+        "resubmissions, `related_rows` the originals",
+        why_it_matters="rows that agree on every feature but not on the label are label noise "
+        "(or a missing feature): the model cannot fit both, and its accuracy has a ceiling",
+        expected_check="quality.conflicting_labels",
+        rows=_rows(r.conflict_copies),
+        count=n,
+        related_rows=_rows(r.conflict_sources),
+        expected={"conflicting_groups": n, "conflicting_rows": 2 * n},
+    )
+
+
+def _label_shift(reference: pl.DataFrame, current: pl.DataFrame) -> PlantedIssue:
+    ref = float(reference["default"].cast(pl.Float64).to_numpy().mean())
+    cur = float(current["default"].cast(pl.Float64).to_numpy().mean())
+    return PlantedIssue(
+        id="drift.label_shift.default",
+        kind="drift",
+        columns=("default",),
+        description="a side effect of the income drift and the reversed credit-history effect: "
+        f"the default rate fell from {ref:.1%} in the reference to {cur:.1%}",
+        why_it_matters="a changed class mix changes what the model's scores mean: its flag "
+        "threshold, calibration and accuracy were set for the reference's default rate",
+        expected_check="quality.class_imbalance",
+        expected={"default_rate_reference": ref, "default_rate_current": cur},
+    )
+
+
 def quality_issues(frame: pl.DataFrame, r: d.PlantedRows) -> list[PlantedIssue]:
     """Every planted quality defect, with its exact rows in the final current frame."""
     n = frame.height
@@ -228,6 +263,7 @@ def quality_issues(frame: pl.DataFrame, r: d.PlantedRows) -> list[PlantedIssue]:
         *_categories(frame, r),
         *_constant(frame, r),
         *_formats(r),
+        _conflicting_labels(r),
     ]
 
 
@@ -305,6 +341,7 @@ def drift_issues(reference: pl.DataFrame, current: pl.DataFrame, r: d.PlantedRow
         *_distribution_drifts(reference, current, _without(current, r.cluster, r.outliers)),
         *_relation_drifts(reference, current, _without(current, r.cluster), auc),
         *_correlation_changes(reference, current),
+        _label_shift(reference, current),
     ]
 
 

@@ -38,6 +38,8 @@ DATA_QUALITY: tuple[str, ...] = (
     "quality.disguised_missing",
     "quality.duplicate_rows",
     "quality.duplicate_keys",
+    "quality.conflicting_labels",
+    "quality.class_imbalance",
     "quality.type_conformance",
     "quality.mixed_types",
     "quality.inconsistent_categories",

@@ -28,6 +28,7 @@ from mlaudit.summary._formats import format_tally
 from mlaudit.summary._hashing import ROW_SEED, hash_rows, hash_series, key_seed, mask_strings
 from mlaudit.summary._hashset import HashSet, unique_of_sorted
 from mlaudit.summary._hll import HLL
+from mlaudit.summary._labels import row_hashes
 from mlaudit.summary._merge import count_duplicates, merge, mg_reduce
 from mlaudit.summary._model import (
     CategoryCounts,
@@ -471,12 +472,17 @@ def _hash_rows(
     column, since a hash of a short value under the public seed can be inverted."""
     personal, key = masking
     secret = ROW_SEED if key is None else key_seed(key, ROWS_PURPOSE)
+    if plan.labels and schema.names:  # label pairs need the hashes even without duplicates
+        seeds = (secret if personal else ROW_SEED, masking)
+        hashed, prof.label_conflicts = row_hashes(df, schema, True, seeds)
     if not plan.duplicates:  # not asked for: no row hashes, no duplicate counts
         prof._rows = None
         prof.duplicate_rows, prof.duplicates_exact = math.nan, False
         return
     rows = HashSet()
-    if schema.names and df.height:
+    if plan.labels and schema.names:
+        rows.add(hashed)
+    elif schema.names and df.height:
         rows.add(hash_rows(df.select(schema.names), secret if personal else ROW_SEED))
     prof._rows = rows
     prof.duplicate_rows = rows.duplicates()

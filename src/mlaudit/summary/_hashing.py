@@ -76,6 +76,7 @@ __all__ = [
     "ROW_SEED",
     "hash_floats",
     "hash_rows",
+    "hash_rows_parts",
     "hash_series",
     "key_seed",
     "keyed_digests",
@@ -154,6 +155,40 @@ def _fold_columns(frame: pl.DataFrame, key: np.uint64) -> np.ndarray:
     acc ^= np.uint64(frame.width)
     acc ^= key
     return mix_inplace(acc)
+
+
+def hash_rows_parts(
+    frame: pl.DataFrame, parts: list[list[int]], seed: int = ROW_SEED
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """:func:`hash_rows` of ``frame`` and, in the same pass, a hash of each row's ``parts``.
+
+    A part (a list of column positions) hashes as ``sm((sum_{c in part} H_c) ^ len(part) ^ S)``
+    with ``H_c`` the column hashes of the whole row (under ``K_c`` of the column's position in
+    ``frame``): equal values in the part's columns give equal hashes, and the whole row's hash
+    is the one :func:`hash_rows` gives, computed once.
+    """
+    n = frame.height
+    key = sm(seed)
+    keys = word_keys(key, frame.width)
+    acc = np.zeros(n, dtype=np.uint64)
+    sums = [np.zeros(n, dtype=np.uint64) for _ in parts]
+    owner: dict[int, list[int]] = {}
+    for i, part in enumerate(parts):
+        for c in part:
+            owner.setdefault(c, []).append(i)
+    h, scratch = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
+    for c, s in enumerate(frame.iter_columns()):
+        hc = _column_hashes(s, keys[c], h, scratch)
+        acc += hc
+        for i in owner.get(c, []):
+            sums[i] += hc
+    for part, total in zip(parts, sums, strict=True):
+        total ^= np.uint64(len(part))
+        total ^= key
+        mix_inplace(total)
+    acc ^= np.uint64(frame.width)
+    acc ^= key
+    return mix_inplace(acc), sums
 
 
 def _column_hashes(

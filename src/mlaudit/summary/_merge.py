@@ -26,6 +26,7 @@ from mlaudit.summary._formats import merge_tallies
 from mlaudit.summary._hashing import hash_floats, hash_series
 from mlaudit.summary._hashset import HashSet
 from mlaudit.summary._hll import HLL
+from mlaudit.summary._labels import merge_labels
 from mlaudit.summary._model import (
     CategoryCounts,
     ColumnSummary,
@@ -294,6 +295,7 @@ def merge(a: DatasetProfile, b: DatasetProfile, *, defer_counts: bool = False) -
         out.rule_examples[name] = ex[:5]
     out.sample, out._sample_keys = merge_samples(a, b, shift)
     out.correlations = merge_correlations(a.correlations, b.correlations)
+    out.label_conflicts = merge_labels(a.label_conflicts, b.label_conflicts, count=not defer_counts)
     return out
 
 
@@ -330,3 +332,5 @@ def count_duplicates(profile: DatasetProfile) -> None:
         profile.duplicates_exact = profile._rows.exact
     for name, keys in profile._keys.items():
         profile.key_duplicates[name] = round(keys.duplicates())
+    if profile.label_conflicts is not None:
+        profile.label_conflicts.count()

@@ -20,6 +20,7 @@ from mlaudit.data import ColumnType
 from mlaudit.summary._correlation import Correlations
 from mlaudit.summary._hashset import HashSet
 from mlaudit.summary._hll import HLL
+from mlaudit.summary._labels import LabelConflicts
 from mlaudit.summary._quantiles import QuantileSketch
 
 __all__ = [
@@ -356,6 +357,8 @@ class ScanPlan:
     """Hash every row (and key) to count duplicate rows and keys."""
     correlations: bool = False
     """Summarise how the features go together (:mod:`mlaudit.summary._correlation`)."""
+    labels: bool = False
+    """Hash every row's features and label to count conflicting labels (needs a target)."""
 
 
 @dataclass
@@ -391,3 +394,5 @@ class DatasetProfile:
     """Key name → key hashes (saved)."""
     _sample_keys: np.ndarray | None = field(default=None, repr=False, compare=False)
     """Random priority of each sample row (bottom-k sampling), aligned with ``sample``."""
+    label_conflicts: LabelConflicts | None = None
+    """Feature groups seen with more than one label (when the plan asks for ``labels``)."""

@@ -38,6 +38,7 @@ from mlaudit.summary._correlation import correlations_from_dict, correlations_to
 from mlaudit.summary._hashing import HASH_SCHEME
 from mlaudit.summary._hashset import HashSet
 from mlaudit.summary._hll import HLL
+from mlaudit.summary._labels import LabelConflicts
 from mlaudit.summary._model import (
     CategoryCounts,
     ColumnSummary,
@@ -106,6 +107,7 @@ def to_bytes(profile: DatasetProfile, *, max_hashes: int = 1_000_000) -> bytes:
         "correlations": None
         if profile.correlations is None
         else correlations_to_dict(profile.correlations, blobs.add),
+        "label_conflicts": _labels_dict(profile.label_conflicts),
     }
     header = json.dumps(head, sort_keys=True, separators=(",", ":")).encode()
     body = [struct.pack("<Q", len(blobs.items))]
@@ -340,6 +342,20 @@ def _hashset(d: dict[str, Any] | None, blobs: list[bytes]) -> HashSet | None:
     return s
 
 
+def _labels_dict(lc: LabelConflicts | None) -> dict[str, Any] | None:
+    """The conflict figures (the pairs are not saved)."""
+    if lc is None:
+        return None
+    keys = ("label", "features", "rows", "groups", "conflicting_groups", "conflicting_rows")
+    return {k: getattr(lc, k) for k in (*keys, "exact", "level", "classes", "classes_exact")}
+
+
+def _labels(d: dict[str, Any] | None) -> LabelConflicts | None:
+    if d is None:
+        return None
+    return LabelConflicts(**d, _has_pairs=False)
+
+
 def _sample_dict(profile: DatasetProfile, blobs: _Blobs) -> dict[str, Any] | None:
     if profile.sample is None:
         return None
@@ -367,6 +383,7 @@ def _profile(h: dict[str, Any], blobs: list[bytes]) -> DatasetProfile:
     )
     p._rows = _hashset(h["rows"], blobs)
     p._keys = {k: s for k, v in h["keys"].items() if (s := _hashset(v, blobs)) is not None}
+    p.label_conflicts = _labels(h.get("label_conflicts"))
     if h["sample"] is not None:
         p.sample = pl.read_ipc(io.BytesIO(blobs[h["sample"]["ipc"]]))
         kb = h["sample"]["keys"]
