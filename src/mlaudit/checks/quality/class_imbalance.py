@@ -22,7 +22,6 @@ the ratio of the majority class to it.  The target is judged against, in this or
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import TYPE_CHECKING, ClassVar
 
@@ -30,7 +29,7 @@ from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
 from mlaudit.checks._options import Alpha, PositiveCount, Share
-from mlaudit.data import Role
+from mlaudit.checks.quality._target import one_target, with_labels
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
 from mlaudit.summary import CategoryCounts, DatasetProfile, ScanPlan
 
@@ -97,18 +96,13 @@ class ClassImbalance(Check):
 
     def scan_plan(self, plan: ScanPlan) -> ScanPlan:
         """Ask the scan to count the target's classes."""
-        return plan if plan.labels else dataclasses.replace(plan, labels=True)
+        return with_labels(plan)
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result for the target column."""
-        targets = ctx.schema.with_role(Role.TARGET)
-        if len(targets) != 1:
-            return self.skipped(
-                "no target column: give the label column the role 'target'"
-                if not targets
-                else f"{len(targets)} target columns; class shares are judged for one target"
-            )
-        name = targets[0].name
+        name, why_not = one_target(ctx, "class shares are judged")
+        if name is None:
+            return self.skipped(why_not)
         counts, why = _class_counts(ctx.current, name, self.max_classes)
         if counts is None:
             return self.skipped(f"{name} {why}", column=name)

@@ -25,7 +25,6 @@ with their feature values (masked in personal columns) and the labels' counts in
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import ClassVar
 
@@ -35,7 +34,7 @@ from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
 from mlaudit.checks._options import Alpha, Share
 from mlaudit.checks.quality._chance import increase_p
-from mlaudit.data import Role
+from mlaudit.checks.quality._target import one_target, with_labels
 from mlaudit.results import Cell, CheckResult, ExamplesDetail, Severity, Status, Threshold
 from mlaudit.summary import DatasetProfile, ScanPlan
 
@@ -70,18 +69,13 @@ class ConflictingLabels(Check):
 
     def scan_plan(self, plan: ScanPlan) -> ScanPlan:
         """Ask the scan to hash each row's features and label."""
-        return plan if plan.labels else dataclasses.replace(plan, labels=True)
+        return with_labels(plan)
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """Read the profile's label conflicts and hold their share to the limits."""
-        targets = ctx.schema.with_role(Role.TARGET)
-        if len(targets) != 1:
-            return self.skipped(
-                "no target column: give the label column the role 'target' "
-                "(schema roles or --target)"
-                if not targets
-                else f"{len(targets)} target columns; conflicts are counted for one target"
-            )
+        target, why_not = one_target(ctx, "conflicts are counted")
+        if target is None:
+            return self.skipped(why_not)
         lc = ctx.current.label_conflicts
         if lc is None:
             return self.skipped(
