@@ -9,7 +9,7 @@ import pytest
 
 from mlaudit import Audit
 from mlaudit.data import Role, infer_schema
-from mlaudit.results import Status
+from mlaudit.results import CheckResult, Status
 from mlaudit.summary import ProfileBuilder, ScanPlan, from_bytes, merge, to_bytes
 
 CHECK = {"quality.conflicting_labels": {}}
@@ -132,32 +132,20 @@ def _noisy(n: int, flipped: int, seed: int) -> pl.DataFrame:
     return pl.concat([df, df.head(flipped).with_columns(y=1 - pl.col("y"))])
 
 
+def _against(cur: pl.DataFrame, ref: pl.DataFrame) -> CheckResult:
+    return (
+        Audit(cur, reference=ref, schema={"target": "y"}, suite="none", checks=CHECK)
+        .run()
+        .checks[0]
+    )
+
+
 def test_reference_with_the_same_conflicts_passes_and_a_rise_warns() -> None:
     ref = _noisy(20_000, 200, seed=4)
-    r = (
-        Audit(
-            _noisy(20_000, 200, seed=5),
-            reference=ref,
-            schema={"target": "y"},
-            suite="none",
-            checks=CHECK,
-        )
-        .run()
-        .checks[0]
-    )
+    r = _against(_noisy(20_000, 200, seed=5), ref)
     assert r.metrics["conflicting_groups"] == 200 and r.metrics["conflicting_rows"] == 400
     assert r.status is Status.PASS and r.metrics["p_value"] > 0.01
-    r = (
-        Audit(
-            _noisy(20_000, 600, seed=6),
-            reference=ref,
-            schema={"target": "y"},
-            suite="none",
-            checks=CHECK,
-        )
-        .run()
-        .checks[0]
-    )
+    r = _against(_noisy(20_000, 600, seed=6), ref)
     assert r.status is Status.WARN and r.metrics["p_value"] < 1e-6
     # by hand: 1,200 of 20,600 rows against 400 of 20,200
     assert r.metrics["conflicting_share_increase"] == pytest.approx(1200 / 20600 - 400 / 20200)
