@@ -209,8 +209,18 @@ class AuditConfig(_Strict):
     history: list[str] = Field(default_factory=list)
     """Saved profiles of earlier periods (files, or folders of ``*.profile`` files), oldest
     first, for ``quality.metric_history``."""
+    model: str | None = None
+    """A model file to audit (.skops, .onnx, XGBoost .json/.ubj, LightGBM .txt); its outputs
+    become the prediction and score columns of both inputs."""
+    trust_model: bool = False
+    """Load model formats that can run code when loaded (pickle, joblib, skops files with
+    types outside skops' defaults); the report records that one was."""
+    model_format: Literal["skops", "onnx", "xgboost", "lightgbm", "pickle", "joblib"] | None = None
+    """The model file's format, when its name and first bytes do not tell it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, protected_namespaces=()
+    )
 
 
 def format_validation_error(err: ValidationError, *, source: str) -> str:
@@ -273,6 +283,8 @@ def load_config(path: str | Path) -> AuditConfig:
             data_path = Path(raw[key]["path"])
             if not data_path.is_absolute():
                 raw[key]["path"] = str(p.parent / data_path)
+    if isinstance(raw.get("model"), str) and not Path(raw["model"]).is_absolute():
+        raw["model"] = str(p.parent / raw["model"])
     output = raw.get("output")
     if output is None or isinstance(output, dict):
         # the report folder, given or default, is relative to the file too (as documented)

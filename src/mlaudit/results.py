@@ -37,6 +37,7 @@ __all__ = [
     "ExamplesDetail",
     "InputInfo",
     "MissingMarkersInfo",
+    "ModelRecord",
     "NoteDetail",
     "SeriesDetail",
     "Severity",
@@ -350,6 +351,38 @@ class InputInfo(_Model):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
+class ModelRecord(_Model):
+    """A model the audit loaded: what it was, so a reader can tell which model was judged."""
+
+    role: str = "model"
+    """``model`` (the audited one), later ``challenger``."""
+    source: str
+    format: str
+    """``skops``, ``onnx``, ``xgboost``, ``lightgbm``, ``pickle``, ``joblib`` or ``object``."""
+    fingerprint: str
+    """``sha256:<hex>`` of the model file (of its skops serialisation for an object)."""
+    model_type: str
+    task: str
+    classes: list[str] = Field(default_factory=list)
+    features: list[str] = Field(default_factory=list)
+    """The columns the model reads, in its order."""
+    ignored_columns: list[str] = Field(default_factory=list)
+    """Columns of the data the model does not read (besides the declared target, ids and
+    timestamps)."""
+    libraries: dict[str, str] = Field(default_factory=dict)
+    trusted_format: bool = True
+    """False when a format that can run code when loaded (pickle, joblib, a skops file with
+    types outside skops' defaults) was loaded at the user's request (``--trust-model``)."""
+    untrusted_types: list[str] = Field(default_factory=list)
+    positive_class: str | None = None
+    """Binary models: the class whose probability is the score column."""
+    columns: dict[str, str] = Field(default_factory=dict)
+    """The columns the audit added with the model's outputs: ``prediction``, ``score``, or a
+    class's probability → column name."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
 class AuditSummary(_Model):
     """Overall outcome and counts by status."""
 
@@ -367,6 +400,8 @@ class AuditResult(_Model):
     finished_at: str
     mlaudit_version: str
     inputs: list[InputInfo]
+    models: list[ModelRecord] = Field(default_factory=list, exclude_if=_is_empty)
+    """The models the audit loaded and ran (none on the predictions-only path)."""
     config: dict[str, Any]
     environment: dict[str, str] = Field(default_factory=dict)
     summary: AuditSummary

@@ -8,7 +8,7 @@ step to step and an :class:`~mlaudit.audit.Audit` can run any number of times.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,19 +141,25 @@ def open_dataset(
 
 
 def open_inputs(
-    current: Any, reference: Any, *, schema: SchemaOverrides
+    current: Any,
+    reference: Any,
+    *,
+    schema: SchemaOverrides,
+    prepare: Callable[[Dataset], Dataset] | None = None,
 ) -> tuple[Input, Input | None]:
     """Open the current input and the reference (data or saved baseline), schemas inferred.
 
-    Files are hashed for the report on a background thread meanwhile.
+    ``prepare`` turns each opened data set into the one audited (a model's outputs appended)
+    before its schema is inferred.  Files are hashed for the report on a background thread
+    meanwhile.
     """
-    cur = _open_data(current, "current", schema)
+    cur = _open_data(current, "current", schema, prepare)
     saved = _baseline_path(reference)
     if saved is not None:
         base = load_baseline(saved)
         ref: Input | None = Input("reference", base.schema, baseline=base)
     elif reference is not None:
-        ref = _open_data(reference, "reference", schema)
+        ref = _open_data(reference, "reference", schema, prepare)
     else:
         return cur, None
     assert ref is not None
@@ -161,10 +167,14 @@ def open_inputs(
     return cur, ref
 
 
-def _open_data(spec: Any, name: str, schema: SchemaOverrides) -> Input:
+def _open_data(
+    spec: Any, name: str, schema: SchemaOverrides, prepare: Callable[[Dataset], Dataset] | None
+) -> Input:
     columns = {c: tuple(d.missing_markers) for c, d in schema.columns.items()}
     dataset = open_dataset(spec, name=name, columns=columns)
     dataset.prefetch_fingerprint()
+    if prepare is not None:
+        dataset = prepare(dataset)
     return Input(name, infer_schema(dataset, overrides=schema), dataset=dataset)
 
 

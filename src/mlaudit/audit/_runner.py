@@ -31,6 +31,7 @@ from mlaudit.audit._inputs import (
     overrides,
     scan,
 )
+from mlaudit.audit._model import ModelColumns, bind_model, model_record, with_model_roles
 from mlaudit.audit._plan import build_checks, validate_columns
 from mlaudit.audit._progress import NullProgress, ProgressReporter, make_progress
 from mlaudit.audit._windows import cut_windows, profile_windows, window_config
@@ -38,7 +39,16 @@ from mlaudit.checks import Check, CheckContext
 from mlaudit.config import AuditConfig, SchemaConfig, Settings, WindowConfig
 from mlaudit.data import Dataset, Role, Schema, infer_schema
 from mlaudit.errors import MLAuditError
-from mlaudit.results import AuditResult, CheckResult, InputInfo, NoteDetail, Severity, Status
+from mlaudit.models import load_model
+from mlaudit.results import (
+    AuditResult,
+    CheckResult,
+    InputInfo,
+    ModelRecord,
+    NoteDetail,
+    Severity,
+    Status,
+)
 from mlaudit.suites import require_reference
 from mlaudit.summary import DatasetProfile, ScanPlan
 
@@ -105,6 +115,9 @@ class Audit:
         config: dict[str, Any] | None = None,
         windows: WindowConfig | Mapping[str, Any] | None = None,
         history: Sequence[Any] = (),
+        model: Any = None,
+        trust_model: bool = False,
+        model_format: str | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.current = current
@@ -113,6 +126,12 @@ class Audit:
             self.schema_config = schema
         else:
             self.schema_config = SchemaConfig.model_validate(dict(schema or {}))
+        # The model is loaded before any data is read: a refused or corrupt file stops here.
+        self.model = (
+            None if model is None else load_model(model, trust=trust_model, format=model_format)
+        )
+        if self.model is not None:
+            self.schema_config = with_model_roles(self.schema_config, self.model)
         require_reference(suite, has_reference=reference is not None)
         self.history = list(history)
         if self.history and suite != "none":  # earlier periods given: compare with them
@@ -157,6 +176,9 @@ class Audit:
             title=config.title,
             windows=config.windows,
             history=config.history,
+            model=config.model,
+            trust_model=config.trust_model,
+            model_format=config.model_format,
             config=config.model_dump(mode="json", by_alias=True, exclude_defaults=True),
             **kwargs,
         )
@@ -170,14 +192,16 @@ class Audit:
         and gives the same result (apart from run id and times).
         """
         started = _now()
+        records: list[ModelRecord] = []
         with self._progress() as progress, capture_warnings():
-            inputs, checks = self._execute(progress)
+            inputs, checks = self._execute(progress, records)
         return AuditResult(
             run_id=str(uuid.uuid4()),
             created_at=started,
             finished_at=_now(),
             mlaudit_version=_version("mlaudit"),
             inputs=inputs,
+            models=records[:1],
             config=self._config,
             environment=_environment(),
             summary=AuditResult.summarise(checks),
@@ -192,9 +216,23 @@ class Audit:
         else:
             yield self.progress
 
-    def _execute(self, progress: ProgressReporter) -> tuple[list[InputInfo], list[CheckResult]]:
-        """Open → plan → scan → windows → checks; each step's values passed to the next."""
-        cur, ref = open_inputs(self.current, self.reference, schema=overrides(self.schema_config))
+    def _execute(
+        self, progress: ProgressReporter, records: list[ModelRecord]
+    ) -> tuple[list[InputInfo], list[CheckResult]]:
+        """Open → plan → scan → windows → checks; each step's values passed to the next.
+
+        ``records`` receives the model's description when the audit has a model.
+        """
+
+        def attach(dataset: Dataset) -> Dataset:
+            return self._attach_model(dataset, records)
+
+        cur, ref = open_inputs(
+            self.current,
+            self.reference,
+            schema=overrides(self.schema_config),
+            prepare=attach if self.model is not None else None,
+        )
         validate_columns(self.checks, cur.schema)
         plan = self._plan(cur, ref)
         ref_profile = scan(ref, plan, progress, reference=None) if ref is not None else None
@@ -220,6 +258,16 @@ class Audit:
         if ref is not None and ref_profile is not None:
             inputs.insert(0, ref.info(ref_profile))
         return inputs, results
+
+    def _attach_model(self, dataset: Dataset, records: list[ModelRecord]) -> Dataset:
+        """``dataset`` with the model's outputs appended as columns (the model recorded once)."""
+        assert self.model is not None
+        model = bind_model(self.model, dataset, self.schema_config)
+        columns = ModelColumns(model)
+        if not records:
+            names = dataset.arrow_schema.names
+            records.append(model_record(model, columns, names, self.schema_config))
+        return dataset.with_derived(columns)
 
     def _plan(self, cur: Input, ref: Input | None) -> ScanPlan:
         personal = set(cur.schema.personal)

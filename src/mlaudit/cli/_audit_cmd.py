@@ -69,9 +69,24 @@ def audit(
         str | None,
         typer.Option(help="saved profiles of earlier periods: a folder or comma-separated files"),
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="model file to audit: .skops, .onnx, XGBoost .json/.ubj, LightGBM .txt"),
+    ] = None,
+    trust_model: Annotated[
+        bool,
+        typer.Option(
+            "--trust-model",
+            help="load a model format that runs code when loaded (pickle, joblib, untrusted "
+            "skops types): only for files you trust",
+        ),
+    ] = False,
+    model_format: Annotated[
+        str | None, typer.Option(help="the model file's format when its name does not tell it")
+    ] = None,
     inputs: Mapping[str, Any] = NO_INPUT_OPTIONS,
 ) -> None:
-    """Audit data (and later models): quality and validation checks, reports, exit code."""
+    """Audit data and models: quality, drift and performance checks, reports, exit code."""
     check_fail_on(fail_on)
     cfg = _merge_config(config, {**locals(), **inputs})
     formats = report_formats(format, cfg.output.formats)
@@ -114,6 +129,11 @@ def _merge_config(path: Path | None, opts: dict[str, Any]) -> AuditConfig:
         base["seed"] = opts["seed"]
     if opts["history"]:
         base["history"] = split_list(opts["history"])
+    for key in ("model", "model_format"):
+        if opts[key]:
+            base[key] = opts[key]
+    if opts["trust_model"]:
+        base["trust_model"] = True
     windows = parse_window(opts["window"])
     if windows is not None:
         base["windows"] = windows

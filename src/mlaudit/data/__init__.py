@@ -19,7 +19,7 @@ from mlaudit.data._markers import (
 )
 from mlaudit.data._names import placeholder_names
 from mlaudit.data._schema import SchemaComparison, SchemaOverrides, compare_schemas, infer_schema
-from mlaudit.data._sources import Dataset
+from mlaudit.data._sources import Dataset, DerivedColumns
 from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.data._windows import WindowSpec, timestamps_us, window_keys, window_label
 
@@ -32,6 +32,7 @@ __all__ = [
     "CsvDialect",
     "CsvOptions",
     "Dataset",
+    "DerivedColumns",
     "MissingMarkers",
     "Role",
     "Schema",

@@ -7,10 +7,11 @@ frames for the small parts that need them (schema inference, samples).
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import polars as pl
 import pyarrow as pa
@@ -41,7 +42,7 @@ from mlaudit.errors import DataError, MLAuditWarning, SchemaError
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["Dataset", "FormatName"]
+__all__ = ["Dataset", "DerivedColumns", "FormatName"]
 
 FormatName = Literal["csv", "tsv", "parquet", "jsonl", "json", "ndjson", "arrow", "feather", "ipc"]
 
@@ -51,6 +52,28 @@ def _add_counts(total: dict[str, dict[str, int]], counts: dict[str, dict[str, in
         into = total.setdefault(column, {})
         for marker, n in per_marker.items():
             into[marker] = into.get(marker, 0) + n
+
+
+class DerivedColumns(Protocol):
+    """Columns computed from each batch and appended to it (a model's predictions).
+
+    Called with each batch, in order, and the row offset of the batch in the data set; it
+    returns one array per field, as long as the batch.
+    """
+
+    @property
+    def inputs(self) -> Sequence[str]:
+        """The columns the computation reads."""
+        ...
+
+    @property
+    def fields(self) -> Sequence[pa.Field]:
+        """The appended columns."""
+        ...
+
+    def __call__(self, batch: pa.RecordBatch, offset: int) -> list[pa.Array]:
+        """The appended columns' values for ``batch``."""
+        ...
 
 
 class Dataset:
@@ -102,6 +125,9 @@ class Dataset:
     >>> ds.num_rows, ds.format
     (3, 'polars')
     """
+
+    _derived: DerivedColumns | None = None
+    """Columns appended to each batch (:meth:`with_derived`); none unless set."""
 
     def __init__(
         self,
@@ -240,7 +266,32 @@ class Dataset:
     def arrow_schema(self) -> pa.Schema:
         """Arrow schema of the batches (blank column names replaced by placeholders)."""
         schema = self._selected_schema()
-        return schema if self._names is None else _renamed_schema(schema, self._names)
+        schema = schema if self._names is None else _renamed_schema(schema, self._names)
+        if self._derived is not None:
+            for f in self._derived.fields:
+                schema = schema.append(f)
+        return schema
+
+    def with_derived(self, derived: DerivedColumns) -> Dataset:
+        """This data set with columns computed from each batch appended (a model's
+        predictions); the source, its fingerprint and its counts are those of this one."""
+        clash = [f.name for f in derived.fields if f.name in self.arrow_schema.names]
+        if clash:
+            raise SchemaError(
+                f"the {self.name} data already has column(s) {clash}, which the audit adds",
+                fix="rename those columns in the data",
+            )
+        out = copy.copy(self)
+        out._derived = derived
+        return out
+
+    def _derive(self, batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:
+        if self._derived is None:
+            return batch
+        arrays = self._derived(batch, offset)
+        for f, a in zip(self._derived.fields, arrays, strict=True):
+            batch = batch.append_column(f, a)
+        return batch
 
     @property
     def num_rows(self) -> int | None:
@@ -260,7 +311,22 @@ class Dataset:
             for batch in self.batches():
                 yield batch.select(wanted)
             return
-        shown = self.arrow_schema.names
+        derived = {f.name for f in self._derived.fields} if self._derived is not None else set()
+        if derived & set(wanted):
+            assert self._derived is not None
+            base = [c for c in wanted if c not in derived]
+            read = base + [c for c in self._derived.inputs if c not in base]
+            offset = 0
+            for batch in self._read_columns(read):
+                full = self._derive(batch, offset)
+                offset += batch.num_rows
+                yield full.select(wanted)
+            return
+        yield from self._read_columns(wanted)
+
+    def _read_columns(self, wanted: list[str]) -> Iterator[pa.RecordBatch]:
+        assert isinstance(self._reader, ParquetReader)
+        shown = self._base_names()
         source = self._selected_schema().names
         by_name = dict(zip(shown, source, strict=True))
         missing = [c for c in wanted if c not in by_name]
@@ -277,6 +343,21 @@ class Dataset:
 
     def batches(self) -> Generator[pa.RecordBatch, None, None]:
         """Stream the data as record batches of at most ``batch_size`` rows (re-iterable)."""
+        offset = 0
+        for batch in self._base_batches():
+            yield self._derive(batch, offset)
+            offset += batch.num_rows
+
+    def _base_schema(self) -> pa.Schema:
+        schema = self._selected_schema()
+        return schema if self._names is None else _renamed_schema(schema, self._names)
+
+    def _base_names(self) -> list[str]:
+        schema = self._selected_schema()
+        return list(self._names) if self._names is not None else list(schema.names)
+
+    def _base_batches(self) -> Generator[pa.RecordBatch, None, None]:
+        """The source's batches, renamed and with missing markers applied (no derived columns)."""
         select = self.columns is not None and isinstance(self._reader, StreamReader | SqlReader)
         n = 0
         found: dict[str, dict[str, int]] = {}
@@ -295,7 +376,7 @@ class Dataset:
 
     def head(self, n: int = 5) -> pl.DataFrame:
         """The first ``n`` rows as a polars DataFrame (reads only what it needs)."""
-        lazy_ok = self._names is None and not self.missing_markers
+        lazy_ok = self._names is None and not self.missing_markers and self._derived is None
         if isinstance(self._reader, LazyReader) and lazy_ok:
             return self._reader.lf.head(n).collect()
         parts: list[pa.RecordBatch] = []
@@ -339,7 +420,7 @@ class Dataset:
             elif self._files is not None:
                 self._fingerprint = _file_fingerprint(self._files)
             else:
-                self._fingerprint = fingerprint_batches(self.batches(), self.arrow_schema)
+                self._fingerprint = fingerprint_batches(self._base_batches(), self._base_schema())
         return self._fingerprint
 
     def prefetch_fingerprint(self) -> None:

@@ -66,6 +66,14 @@ def _header(result: AuditResult) -> list[str]:
         f"| {i.columns} | {md_escape(i.fingerprint)} |"
         for i in result.inputs
     ]
+    if result.models:
+        lines += ["", "## Model", "", "| model | source | format | type | task | fingerprint |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
+        lines += [
+            f"| {m.role}{'' if m.trusted_format else ' (loaded on trust)'} | {md_escape(m.source)} "
+            f"| {m.format} | {md_escape(m.model_type)} | {m.task} | {m.fingerprint} |"
+            for m in result.models
+        ]
     return [*lines, ""]
 
 

@@ -1,0 +1,179 @@
+"""A model in an audit: its outputs appended to the data as columns, as the data streams.
+
+With ``--model``, each batch of each input goes through the model and gets the model's outputs
+as new columns (``model_prediction``; ``model_score``, the positive class's probability, for a
+binary classifier; ``model_proba_<class>`` per class for a multiclass one).  The declared
+prediction and score become those columns, so every check of the predictions-only path audits
+the model unchanged, and the model sees one batch at a time, never the whole table.
+
+A batch is predicted once: the outputs are kept (about 16 bytes a row for a binary model, up to
+:data:`CACHE_ROWS` rows) so the passes that read the data again (histograms, the windows of the
+model's columns) reuse them; beyond that they are predicted again on each pass.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from mlaudit.config import SchemaConfig
+from mlaudit.data import Dataset
+from mlaudit.errors import ConfigError, SchemaError
+from mlaudit.models import Model, Predictions
+from mlaudit.results import ModelRecord
+
+__all__ = ["CACHE_ROWS", "PREDICTION", "SCORE", "ModelColumns", "bind_model", "with_model_roles"]
+
+PREDICTION = "model_prediction"
+SCORE = "model_score"
+PROBA = "model_proba_"
+CACHE_ROWS = 20_000_000
+"""Rows whose outputs are kept for the passes that read the data again."""
+
+
+class ModelColumns:
+    """The model's outputs for each batch (a :class:`mlaudit.data.DerivedColumns`)."""
+
+    def __init__(self, model: Model, *, positive: str | None = None) -> None:
+        self.model = model
+        self.inputs: list[str] = list(model.features)
+        values = np.asarray(getattr(model, "class_values", np.arange(len(model.info.classes))))
+        self.class_values = values
+        self.positive = _positive_index(model, positive)
+        self.fields: list[pa.Field] = _fields(model, values)
+        self._chunks: list[list[pa.Array]] = []
+        self._end = 0
+        self._lock = threading.Lock()
+
+    @property
+    def positive_class(self) -> str | None:
+        """The class whose probability is the score (binary models)."""
+        return self.model.info.classes[self.positive] if self.model.task == "binary" else None
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """What each added column holds → its name."""
+        out = {"prediction": PREDICTION}
+        if self.model.task == "binary":
+            out["score"] = SCORE
+        elif self.model.task == "multiclass":
+            out |= {f"probability of {c}": f"{PROBA}{c}" for c in self.model.info.classes}
+        return out
+
+    def __call__(self, batch: pa.RecordBatch, offset: int) -> list[pa.Array]:
+        n = batch.num_rows
+        with self._lock:
+            if offset + n <= self._end:
+                return [pa.chunked_array(c).slice(offset, n).combine_chunks()
+                        for c in zip(*self._chunks, strict=True)]  # fmt: skip
+        arrays = self._arrays(self.model.predict_batch(batch))
+        with self._lock:
+            if offset == self._end and self._end + n <= CACHE_ROWS:
+                self._chunks.append(arrays)
+                self._end += n
+        return arrays
+
+    def _arrays(self, out: Predictions) -> list[pa.Array]:
+        task = self.model.task
+        if task == "regression":
+            return [pa.array(out.label, type=pa.float64())]
+        label = pa.array(self.class_values[out.label])
+        arrays = [label.cast(self.fields[0].type)]
+        if out.proba is None:
+            if task == "binary":
+                arrays.append(pa.nulls(len(out.label), pa.float64()))
+            else:
+                arrays += [pa.nulls(len(out.label), pa.float64()) for _ in self.fields[1:]]
+            return arrays
+        if task == "binary":
+            return [*arrays, pa.array(out.proba[:, self.positive], type=pa.float64())]
+        return [*arrays, *(pa.array(out.proba[:, k], type=pa.float64())
+                           for k in range(out.proba.shape[1]))]  # fmt: skip
+
+
+def _fields(model: Model, values: np.ndarray) -> list[pa.Field]:
+    if model.task == "regression":
+        return [pa.field(PREDICTION, pa.float64())]
+    kind = pa.array(values).type
+    fields = [pa.field(PREDICTION, pa.large_string() if pa.types.is_string(kind) else kind)]
+    if model.task == "binary":
+        return [*fields, pa.field(SCORE, pa.float64())]
+    return [*fields, *(pa.field(f"{PROBA}{c}", pa.float64()) for c in model.info.classes)]
+
+
+def _positive_index(model: Model, positive: str | None) -> int:
+    classes = list(model.info.classes)
+    if model.task != "binary":
+        return -1
+    if positive is None:
+        return 1
+    if positive not in classes:
+        raise ConfigError(
+            f"positive_label {positive!r} is not one of the model's classes ({', '.join(classes)})",
+            fix="set positive_label to one of the model's classes",
+        )
+    return classes.index(positive)
+
+
+def with_model_roles(schema: SchemaConfig, model: Model) -> SchemaConfig:
+    """The declared schema with the model's outputs as the prediction and score columns."""
+    if schema.prediction is not None or schema.score is not None:
+        raise ConfigError(
+            "the audit has a model and also declares prediction/score columns of the data",
+            fix="drop schema.prediction and schema.score: the model's outputs take their place",
+        )
+    update: dict[str, Any] = {"prediction": PREDICTION}
+    if model.task == "binary":
+        update["score"] = SCORE
+    return schema.model_copy(update=update)
+
+
+def bind_model(model: Model, dataset: Dataset, schema: SchemaConfig) -> Model:
+    """``model`` reading its features from ``dataset``: the ones it records, checked to be
+    there, or, for a model that records none, the data's undeclared columns in order."""
+    names = [n for n in dataset.arrow_schema.names if not n.startswith(("model_",))]
+    if model.features:
+        missing = [f for f in model.features if f not in names]
+        if missing:
+            raise SchemaError(
+                f"the model reads column(s) the {dataset.name} data does not have: "
+                f"{', '.join(missing[:10])}",
+                fix="audit the data the model was built for, or rename those columns",
+            )
+        return model
+    declared = _declared(schema)
+    features = [n for n in names if n not in declared]
+    expected = model.n_features
+    if expected is not None and expected != len(features):
+        raise SchemaError(
+            f"the model reads {expected} unnamed features but the {dataset.name} data has "
+            f"{len(features)} undeclared columns ({', '.join(features[:10])})",
+            fix="declare the other columns (target, id, ignore) so the features remain, in the "
+            "model's order",
+        )
+    return model.with_features(features)
+
+
+def _declared(schema: SchemaConfig) -> set[str]:
+    keep: Sequence[str | None] = (schema.target, schema.prediction, schema.score, schema.timestamp)
+    return {c for c in keep if c} | set(schema.id) | set(schema.ignore)
+
+
+def model_record(
+    model: Model, columns: ModelColumns, data_columns: Sequence[str], schema: SchemaConfig
+) -> ModelRecord:
+    """The model as the report records it."""
+    info = model.info
+    declared = _declared(schema) | set(columns.columns.values())
+    ignored = [c for c in data_columns if c not in info.features and c not in declared]
+    return ModelRecord(
+        source=info.source, format=info.format, fingerprint=info.fingerprint,
+        model_type=info.model_type, task=info.task, classes=list(info.classes),
+        features=list(info.features), ignored_columns=ignored, libraries=dict(info.libraries),
+        trusted_format=info.trusted_format, untrusted_types=list(info.untrusted_types),
+        columns=columns.columns, positive_class=columns.positive_class,
+    )  # fmt: skip
