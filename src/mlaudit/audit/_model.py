@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,13 +27,30 @@ from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.models import Model, Predictions
 from mlaudit.results import ModelRecord
 
-__all__ = ["CACHE_ROWS", "PREDICTION", "SCORE", "ModelColumns", "bind_model", "with_model_roles"]
+__all__ = [
+    "CACHE_ROWS",
+    "PREDICTION",
+    "SCORE",
+    "AttachedModels",
+    "ModelColumns",
+    "bind_model",
+    "model_record",
+    "with_model_roles",
+]
 
 PREDICTION = "model_prediction"
 SCORE = "model_score"
 PROBA = "model_proba_"
 CACHE_ROWS = 20_000_000
 """Rows whose outputs are kept for the passes that read the data again."""
+
+
+@dataclass
+class AttachedModels:
+    """The models of one run: bound to the current data, and as the report records them."""
+
+    model: Model | None = None
+    records: list[ModelRecord] = field(default_factory=list)
 
 
 class ModelColumns:

@@ -31,7 +31,13 @@ from mlaudit.audit._inputs import (
     overrides,
     scan,
 )
-from mlaudit.audit._model import ModelColumns, bind_model, model_record, with_model_roles
+from mlaudit.audit._model import (
+    AttachedModels,
+    ModelColumns,
+    bind_model,
+    model_record,
+    with_model_roles,
+)
 from mlaudit.audit._plan import build_checks, validate_columns
 from mlaudit.audit._progress import NullProgress, ProgressReporter, make_progress
 from mlaudit.audit._windows import cut_windows, profile_windows, window_config
@@ -44,12 +50,11 @@ from mlaudit.results import (
     AuditResult,
     CheckResult,
     InputInfo,
-    ModelRecord,
     NoteDetail,
     Severity,
     Status,
 )
-from mlaudit.suites import require_reference
+from mlaudit.suites import MODEL_CHECKS, require_reference
 from mlaudit.summary import DatasetProfile, ScanPlan
 
 __all__ = ["Audit", "open_dataset", "profile_data", "profile_windows", "run_checks"]
@@ -136,6 +141,8 @@ class Audit:
         self.history = list(history)
         if self.history and suite != "none":  # earlier periods given: compare with them
             checks = {"quality.metric_history": {}, **(checks or {})}
+        if model is not None and suite != "none":  # a model given: audit the model itself
+            checks = {**dict.fromkeys(MODEL_CHECKS, {}), **(checks or {})}
         self.checks = build_checks(suite, checks or {}, exclude=exclude, extra=extra_checks)
         self.seed = seed
         self.sample_size = sample_size or self.settings.sample_size
@@ -192,16 +199,16 @@ class Audit:
         and gives the same result (apart from run id and times).
         """
         started = _now()
-        records: list[ModelRecord] = []
+        attached = AttachedModels()
         with self._progress() as progress, capture_warnings():
-            inputs, checks = self._execute(progress, records)
+            inputs, checks = self._execute(progress, attached)
         return AuditResult(
             run_id=str(uuid.uuid4()),
             created_at=started,
             finished_at=_now(),
             mlaudit_version=_version("mlaudit"),
             inputs=inputs,
-            models=records[:1],
+            models=attached.records,
             config=self._config,
             environment=_environment(),
             summary=AuditResult.summarise(checks),
@@ -217,15 +224,16 @@ class Audit:
             yield self.progress
 
     def _execute(
-        self, progress: ProgressReporter, records: list[ModelRecord]
+        self, progress: ProgressReporter, attached: AttachedModels
     ) -> tuple[list[InputInfo], list[CheckResult]]:
         """Open → plan → scan → windows → checks; each step's values passed to the next.
 
-        ``records`` receives the model's description when the audit has a model.
+        ``attached`` receives the model, bound to the current data, and its description when
+        the audit has one.
         """
 
         def attach(dataset: Dataset) -> Dataset:
-            return self._attach_model(dataset, records)
+            return self._attach_model(dataset, attached)
 
         cur, ref = open_inputs(
             self.current,
@@ -252,6 +260,7 @@ class Audit:
             current_windows=cur_windows,
             reference_windows=ref_windows,
             history=load_history(self.history),
+            model=attached.model,
         )
         results = run_checks(self.checks, ctx, progress)
         inputs = [cur.info(cur_profile)]
@@ -259,14 +268,16 @@ class Audit:
             inputs.insert(0, ref.info(ref_profile))
         return inputs, results
 
-    def _attach_model(self, dataset: Dataset, records: list[ModelRecord]) -> Dataset:
-        """``dataset`` with the model's outputs appended as columns (the model recorded once)."""
+    def _attach_model(self, dataset: Dataset, attached: AttachedModels) -> Dataset:
+        """``dataset`` with the model's outputs appended as columns; the model bound to the
+        current data is what the checks get."""
         assert self.model is not None
         model = bind_model(self.model, dataset, self.schema_config)
         columns = ModelColumns(model)
-        if not records:
+        if dataset.name == "current":
             names = dataset.arrow_schema.names
-            records.append(model_record(model, columns, names, self.schema_config))
+            attached.records = [model_record(model, columns, names, self.schema_config)]
+            attached.model = model
         return dataset.with_derived(columns)
 
     def _plan(self, cur: Input, ref: Input | None) -> ScanPlan:
@@ -366,6 +377,8 @@ def _run_one(check: Check, ctx: CheckContext) -> list[CheckResult]:
     """Compute one check; warnings raised meanwhile become a note on its results."""
     if check.needs_reference and ctx.reference is None:
         return [check.skipped("needs reference data; pass --reference to run it")]
+    if check.needs_model and ctx.model is None:
+        return [check.skipped("needs the model itself; pass --model MODEL_FILE to run it")]
     with capture_warnings(check=True) as caught:
         results = _compute(check, ctx)
     note = caught.note()

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mlaudit.data import Schema
 from mlaudit.errors import ConfigError
+from mlaudit.models import Model
 from mlaudit.results import CheckResult, Severity, Status, Threshold
 from mlaudit.summary import DatasetProfile, ScanPlan, WindowedData
 
@@ -50,6 +51,9 @@ class CheckContext:
     """The reference cut the same way (for control limits and calibration), when available."""
     history: list[tuple[str, DatasetProfile]] = field(default_factory=list)
     """Profiles of earlier periods (label, profile), oldest first, when the audit has them."""
+    model: Model | None = None
+    """The audited model (``--model``), reading the current data's columns, when there is one;
+    its outputs are also the prediction and score columns of both inputs."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Work shared by several checks, by key (filled through :meth:`shared`)."""
     _locks: dict[str, threading.Lock] = field(
@@ -93,6 +97,8 @@ class Check(BaseModel):
     needs_reference: ClassVar[bool] = False
     needs_windows: ClassVar[bool] = False
     """The check reads a profile per window (``ctx.current_windows[...].profile``)."""
+    needs_model: ClassVar[bool] = False
+    """The check runs the model object (``ctx.model``); skipped when the audit has none."""
     needs_rows: ClassVar[bool] = False
     """The check reads the model columns row by row (``ctx.current_windows.rows``)."""
     cost: ClassVar[int] = 1

@@ -18,6 +18,7 @@ from mlaudit.suites._contract import (
 )
 
 __all__ = [
+    "MODEL_CHECKS",
     "NEEDS_REFERENCE",
     "SUITES",
     "SuiteName",
@@ -70,6 +71,10 @@ DRIFT: tuple[str, ...] = (
     "performance.estimated",
     "performance.estimate_vs_actual",
 )
+
+# Checks that run the model object itself (robustness, latency, challengers): they join an
+# audit when it has a model (``--model``) and its suite is not "none".
+MODEL_CHECKS: tuple[str, ...] = ()
 
 # Every family's default checks; checks that only make sense with options (patterns, rules)
 # join an audit when its configuration names them.
