@@ -93,7 +93,7 @@ def main() -> None:
                     "never",
                     "--out",
                     out,
-                ],  # fmt: skip
+                ],
             }
             for name, cmd in runs.items():
                 m = measure(cmd)

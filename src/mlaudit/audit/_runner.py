@@ -142,7 +142,7 @@ class Audit:
         if self.history and suite != "none":  # earlier periods given: compare with them
             checks = {"quality.metric_history": {}, **(checks or {})}
         if model is not None and suite != "none":  # a model given: audit the model itself
-            checks = {**dict.fromkeys(MODEL_CHECKS, {}), **(checks or {})}
+            checks = {**{i: {} for i in MODEL_CHECKS}, **(checks or {})}
         self.checks = build_checks(suite, checks or {}, exclude=exclude, extra=extra_checks)
         self.seed = seed
         self.sample_size = sample_size or self.settings.sample_size
