@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 
 from mlaudit.config import SchemaConfig
-from mlaudit.data import Dataset
+from mlaudit.data import ROW_COLUMN, Dataset
 from mlaudit.errors import ConfigError, SchemaError
 from mlaudit.models import Model, Predictions
 from mlaudit.results import ModelRecord
+from mlaudit.summary import row_priorities
 
 __all__ = [
     "CACHE_ROWS",
@@ -51,13 +53,36 @@ class AttachedModels:
 
     model: Model | None = None
     records: list[ModelRecord] = field(default_factory=list)
+    samples: dict[str, ModelColumns] = field(default_factory=dict)
+    """Each input's model columns, by input name, holding its in-memory sample of rows."""
+
+    def sample_frames(self) -> dict[str, pl.DataFrame]:
+        """Each input's sample of whole rows (after the scan has read it)."""
+        return {k: c.sample for k, c in self.samples.items() if c.sample is not None}
 
 
 class ModelColumns:
     """The model's outputs for each batch (a :class:`mlaudit.data.DerivedColumns`)."""
 
-    def __init__(self, model: Model, *, positive: str | None = None) -> None:
+    def __init__(
+        self,
+        model: Model,
+        *,
+        positive: str | None = None,
+        keep: Sequence[str] = (),
+        sample_size: int = 0,
+        seed: int = 0,
+    ) -> None:
         self.model = model
+        self._keep = [*model.features, *(c for c in keep if c not in model.features)]
+        self._sample_size = sample_size
+        self._seed = seed
+        self.sample: pl.DataFrame | None = None
+        """Seeded sample of whole rows as read (the model's features, ``keep``, the model's
+        outputs), the rows of the profile's sample: in memory only, for the checks that run
+        the model; personal values stay unmasked here, so nothing of it is saved."""
+        self._sample_keys: np.ndarray | None = None
+        self._sampled = 0
         self.inputs: list[str] = list(model.features)
         values = np.asarray(getattr(model, "class_values", np.arange(len(model.info.classes))))
         self.class_values = values
@@ -93,7 +118,35 @@ class ModelColumns:
             if offset == self._end and self._end + n <= CACHE_ROWS:
                 self._chunks.append(arrays)
                 self._end += n
+            if offset == self._sampled and set(self._keep) <= set(batch.schema.names):
+                self._add_to_sample(batch, arrays, offset)
         return arrays
+
+    def _add_to_sample(self, batch: pa.RecordBatch, arrays: list[pa.Array], offset: int) -> None:
+        """Keep the batch's rows of lowest priority (bottom-k, as the profile's sample)."""
+        self._sampled = offset + batch.num_rows
+        k = self._sample_size
+        if k <= 0:
+            return
+        rows = np.arange(offset, offset + batch.num_rows, dtype=np.int64)
+        keys = row_priorities(rows, self._seed)
+        pick = np.argpartition(keys, k - 1)[:k] if keys.size > k else np.arange(keys.size)
+        pick = np.sort(pick)
+        table = batch.select(self._keep)
+        for f, a in zip(self.fields, arrays, strict=True):
+            table = table.append_column(f, a)
+        part = pl.from_arrow(table.take(pa.array(pick)))
+        assert isinstance(part, pl.DataFrame)
+        part = part.insert_column(0, pl.Series(ROW_COLUMN, rows[pick]))
+        if self.sample is not None and self._sample_keys is not None:
+            part = pl.concat([self.sample, part], how="vertical_relaxed")
+            keys = np.concatenate([self._sample_keys, keys[pick]])
+        else:
+            keys = keys[pick]
+        if part.height > k:
+            best = np.sort(np.argpartition(keys, k - 1)[:k])
+            part, keys = part[best], keys[best]
+        self.sample, self._sample_keys = part, keys
 
     def _arrays(self, out: Predictions) -> list[pa.Array]:
         task = self.model.task

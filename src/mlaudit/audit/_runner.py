@@ -261,6 +261,7 @@ class Audit:
             reference_windows=ref_windows,
             history=load_history(self.history),
             model=attached.model,
+            model_samples=attached.sample_frames(),
         )
         results = run_checks(self.checks, ctx, progress)
         inputs = [cur.info(cur_profile)]
@@ -273,7 +274,11 @@ class Audit:
         current data is what the checks get."""
         assert self.model is not None
         model = bind_model(self.model, dataset, self.schema_config)
-        columns = ModelColumns(model)
+        target = self.schema_config.target
+        columns = ModelColumns(
+            model, keep=[target] if target else [], sample_size=self.sample_size, seed=self.seed
+        )
+        attached.samples[dataset.name] = columns
         if dataset.name == "current":
             names = dataset.arrow_schema.names
             attached.records = [model_record(model, columns, names, self.schema_config)]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self, TypeVar
 
+import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mlaudit.data import Schema
@@ -54,6 +55,11 @@ class CheckContext:
     model: Model | None = None
     """The audited model (``--model``), reading the current data's columns, when there is one;
     its outputs are also the prediction and score columns of both inputs."""
+    model_samples: dict[str, pl.DataFrame] = field(default_factory=dict)
+    """With a model: each input's seeded sample of whole rows as read (``"current"``,
+    ``"reference"``): the model's features unmasked, the target, the model's outputs and
+    ``__row__``; the same rows as the profile's sample.  In memory only: a check may run the
+    model on it, and must never put a personal value from it in a result."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Work shared by several checks, by key (filled through :meth:`shared`)."""
     _locks: dict[str, threading.Lock] = field(

@@ -39,6 +39,7 @@ from mlaudit.summary._model import (
     TextSummary,
 )
 from mlaudit.summary._quantiles import QuantileSketch
+from mlaudit.summary._sample import row_priorities
 from mlaudit.summary._serialize import from_bytes, to_bytes
 from mlaudit.summary._shapes import format_shape, learned_formats, shape_regex
 from mlaudit.summary._strings import SPECIAL_KINDS, SYMBOLS, bucket_end
@@ -85,6 +86,7 @@ __all__ = [
     "outlier_counts_from_sorted",
     "profile_frame",
     "reference_over",
+    "row_priorities",
     "save_baseline",
     "shape_regex",
     "to_bytes",

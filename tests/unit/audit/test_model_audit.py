@@ -147,3 +147,35 @@ def test_command_line(setup: tuple[Path, Path, Path, LogisticRegression], tmp_pa
     assert from_file.exit_code in (0, 1), from_file.output
     saved = json.loads((tmp_path / "c" / "report.json").read_text())
     assert saved["models"][0]["source"].endswith(path.name)
+
+
+def test_checks_get_a_raw_sample_of_the_profile_rows(
+    setup: tuple[Path, Path, Path, LogisticRegression], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model checks' sample: the profile sample's rows, unmasked, with the model's outputs."""
+    from mlaudit.checks import CheckContext
+
+    path, ref, cur, model = setup
+    seen: dict[str, CheckContext] = {}
+    from mlaudit.audit import _runner
+
+    original = _runner.run_checks
+
+    def spy(checks, ctx, progress=None):  # type: ignore[no-untyped-def]
+        seen["ctx"] = ctx
+        return original(checks, ctx, progress)
+
+    monkeypatch.setattr(_runner, "run_checks", spy)
+    Audit(
+        Dataset(cur, batch_size=400), reference=ref, schema={"target": "y"}, model=path,
+        sample_size=1000, suite="none",
+    ).run()  # fmt: skip
+    ctx = seen["ctx"]
+    assert ctx.model is not None and set(ctx.model_samples) == {"current", "reference"}
+    sample = ctx.model_samples["current"]
+    assert sample.height == 1000
+    assert sample["__row__"].to_list() == ctx.current.sample["__row__"].to_list()
+    rows = pl.read_parquet(cur).with_row_index("__row__")[sample["__row__"].to_list()]
+    assert sample["x1"].to_list() == rows["x1"].to_list()
+    expected = model.predict_proba(rows.select("x1", "x2").to_pandas())[:, 1]
+    np.testing.assert_allclose(sample["model_score"].to_numpy(), expected, rtol=1e-12)
