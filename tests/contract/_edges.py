@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 import polars as pl
 import pyarrow as pa
 
@@ -20,6 +21,7 @@ from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
 from mlaudit.data._windows import WindowSpec
 from mlaudit.engines._local import profile
 from mlaudit.engines._windows import model_columns, scan_windows, window_columns
+from mlaudit.models import Model, load_model
 from mlaudit.summary import DatasetProfile, ScanPlan
 from mlaudit.summary._windows import WindowedData
 
@@ -196,3 +198,42 @@ def profiles(
     ref_df = _reference_frame(edge, reference)
     ref = None if ref_df is None else profile(_Frame(ref_df), schema, plan)
     return schema, profile(_Frame(df), schema, plan, reference=ref), ref
+
+
+class EdgeModel:
+    """A fitted-looking classifier over an edge's non-personal feature columns: the logistic of
+    the sum of its numeric inputs (missing and infinite values clipped), as a model object for
+    the checks that run one."""
+
+    classes_ = np.array([0, 1])
+
+    def __init__(self, features: list[str]) -> None:
+        self.feature_names_in_ = np.array(features, dtype=object)
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        cols = [
+            pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            for c in frame.columns
+            if pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
+        ]
+        z = np.zeros(len(frame)) if not cols else np.nansum(np.column_stack(cols), axis=1)
+        p = 1.0 / (1.0 + np.exp(-np.clip(np.nan_to_num(z, posinf=50, neginf=-50), -50, 50)))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        return (self.predict_proba(frame)[:, 1] >= 0.5).astype(int)
+
+
+def model_context(edge: str, reference: Reference) -> tuple[Model, dict[str, pl.DataFrame]]:
+    """The model and the inputs' rows a model check reads (as ``CheckContext`` holds them)."""
+    df = EDGES[edge]()
+    schema = schema_of(df)
+    features = [
+        c.name for c in schema.columns
+        if c.role == Role.FEATURE and not c.personal and c.type != ColumnType.TEXT
+    ]  # fmt: skip
+    samples = {"current": df.with_row_index("__row__")}
+    ref_df = _reference_frame(edge, reference)
+    if ref_df is not None:
+        samples["reference"] = ref_df.with_row_index("__row__")
+    return load_model(EdgeModel(features)), samples

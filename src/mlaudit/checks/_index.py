@@ -47,4 +47,7 @@ CHECK_MODULES: dict[str, str] = {
     "quality.string_length": "mlaudit.checks.quality.string_length",
     "quality.type_conformance": "mlaudit.checks.quality.type_conformance",
     "quality.value_range": "mlaudit.checks.quality.value_range",
+    "robustness.category_swap": "mlaudit.checks.robustness.perturbation",
+    "robustness.missing_values": "mlaudit.checks.robustness.perturbation",
+    "robustness.numeric_noise": "mlaudit.checks.robustness.perturbation",
 }

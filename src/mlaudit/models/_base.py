@@ -65,6 +65,9 @@ class Model(ABC):
     """A fitted model behind the interface the audit uses."""
 
     info: ModelInfo
+    class_values: np.ndarray
+    """The classes as the model predicts them (their type kept), in the probabilities' order;
+    empty for regressors."""
 
     @property
     def features(self) -> tuple[str, ...]:

@@ -1,0 +1,1 @@
+"""Robustness checks: the audited model's decisions under small changes of its inputs."""
