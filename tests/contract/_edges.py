@@ -12,9 +12,13 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 import polars as pl
 import pyarrow as pa
+from sklearn.compose import make_column_transformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 from mlaudit.checks._base import Check
 from mlaudit.data._types import ColumnSchema, ColumnType, Role, Schema
@@ -200,40 +204,34 @@ def profiles(
     return schema, profile(_Frame(df), schema, plan, reference=ref), ref
 
 
-class EdgeModel:
-    """A fitted-looking classifier over an edge's non-personal feature columns: the logistic of
-    the sum of its numeric inputs (missing and infinite values clipped), as a model object for
-    the checks that run one."""
-
-    classes_ = np.array([0, 1])
-
-    def __init__(self, features: list[str]) -> None:
-        self.feature_names_in_ = np.array(features, dtype=object)
-
-    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        cols = [
-            pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            for c in frame.columns
-            if pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
-        ]
-        z = np.zeros(len(frame)) if not cols else np.nansum(np.column_stack(cols), axis=1)
-        p = 1.0 / (1.0 + np.exp(-np.clip(np.nan_to_num(z, posinf=50, neginf=-50), -50, 50)))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        return (self.predict_proba(frame)[:, 1] >= 0.5).astype(int)
+@functools.cache
+def _fitted(edge: str, trees: bool) -> Model:
+    """A pipeline (one-hot encoding, then gradient boosting or a logistic regression) fitted on
+    typical data under the edge's column names: the model object of the model checks."""
+    names = UNICODE if edge == "unicode" else {}
+    num, cat = [names.get(c, c) for c in ("x", "n")], names.get("cat", "cat")
+    train = _frame(_typical(seed=2)).rename(names).to_pandas()
+    pipe = make_pipeline(
+        make_column_transformer(
+            ("passthrough", num),
+            (OneHotEncoder(handle_unknown="ignore"), [cat]),
+        ),
+        HistGradientBoostingClassifier(max_iter=8, random_state=0)
+        if trees
+        else LogisticRegression(),
+    )
+    return load_model(pipe.fit(train[[*num, cat]], train["target"]))
 
 
-def model_context(edge: str, reference: Reference) -> tuple[Model, dict[str, pl.DataFrame]]:
-    """The model and the inputs' rows a model check reads (as ``CheckContext`` holds them)."""
+def model_context(
+    edge: str, reference: Reference, *, trees: bool = False
+) -> tuple[Model, dict[str, pl.DataFrame]]:
+    """The model and the inputs' rows a model check reads (as ``CheckContext`` holds them):
+    a tree ensemble (``trees``, for the checks that cut one) or a linear model (which skl2onnx
+    converts whatever the input types)."""
     df = EDGES[edge]()
-    schema = schema_of(df)
-    features = [
-        c.name for c in schema.columns
-        if c.role == Role.FEATURE and not c.personal and c.type != ColumnType.TEXT
-    ]  # fmt: skip
     samples = {"current": df.with_row_index("__row__")}
     ref_df = _reference_frame(edge, reference)
     if ref_df is not None:
         samples["reference"] = ref_df.with_row_index("__row__")
-    return load_model(EdgeModel(features)), samples
+    return _fitted(edge, trees), samples

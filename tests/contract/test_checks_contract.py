@@ -103,7 +103,11 @@ def _run(label: str, edge: str, reference: Reference) -> tuple[Schema, list[Chec
         if check.needs_windows or check.needs_rows
         else (None, None)
     )
-    model, samples = _edges.model_context(edge, reference) if check.needs_model else (None, {})
+    model, samples = (
+        _edges.model_context(edge, reference, trees=check.id == "operations.pruning")
+        if check.needs_model
+        else (None, {})
+    )
     ctx = CheckContext(
         model=model,
         model_samples=samples,

@@ -10,5 +10,6 @@ library versions) for the report.
 from mlaudit.models._base import Model, ModelInfo, Predictions, Task
 from mlaudit.models._files import FORMATS
 from mlaudit.models._load import load_model
+from mlaudit.models._onnx import onnx_model
 
-__all__ = ["FORMATS", "Model", "ModelInfo", "Predictions", "Task", "load_model"]
+__all__ = ["FORMATS", "Model", "ModelInfo", "Predictions", "Task", "load_model", "onnx_model"]

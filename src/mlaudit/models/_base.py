@@ -84,6 +84,17 @@ class Model(ABC):
         """How many inputs the model takes, when it says so without naming them."""
         return None
 
+    @property
+    def trees(self) -> int | None:
+        """Trees (boosting rounds) of a tree ensemble whose first ``k`` can predict alone
+        (:meth:`predict_with_trees`); None for other models."""
+        return None
+
+    def predict_with_trees(self, batch: pa.RecordBatch, ks: list[int]) -> dict[int, np.ndarray]:
+        """For each ``k`` of ``ks``, the class probabilities (classifiers; ``(rows,
+        classes)``) or predictions (regressors) of the model cut to its first ``k`` trees."""
+        raise NotImplementedError(f"{self.info.model_type} has no trees to cut")
+
     def with_features(self, features: list[str]) -> Model:
         """The same model reading ``features`` (for a model that does not record their names)."""
         out = copy.copy(self)

@@ -54,6 +54,12 @@ def _frame(batch: pa.RecordBatch) -> pd.DataFrame:
     return out
 
 
+def _two_columns(values: Any, task: Task) -> np.ndarray:
+    """A booster's output as the adapters give it: a binary model's two columns."""
+    out = np.asarray(values, dtype=np.float64)
+    return np.column_stack([1.0 - out, out]) if task == "binary" else out
+
+
 class XGBoostModel(Model):
     """An XGBoost booster loaded from its JSON or UBJ file."""
 
@@ -62,6 +68,17 @@ class XGBoostModel(Model):
         self.info = info
         self.objective = objective
         self.class_values = np.arange(len(info.classes))
+
+    @property
+    def trees(self) -> int | None:
+        """Boosting rounds."""
+        return int(self.booster.num_boosted_rounds())
+
+    def predict_with_trees(self, batch: pa.RecordBatch, ks: list[int]) -> dict[int, np.ndarray]:
+        """Predictions of the first ``k`` rounds (``iteration_range``)."""
+        matrix = xgboost.DMatrix(_frame(batch.select(list(self.features))), enable_categorical=True)
+        return {k: _two_columns(self.booster.predict(matrix, iteration_range=(0, k)), self.task)
+                for k in ks}  # fmt: skip
 
     def _predict(self, batch: pa.RecordBatch) -> Predictions:
         matrix = xgboost.DMatrix(_frame(batch), enable_categorical=True)
@@ -122,7 +139,28 @@ class LightGBMModel(Model):
         self.class_values = np.arange(len(info.classes))
         self.categories: list[list[Any]] = list(getattr(booster, "pandas_categorical", None) or [])
 
+    @property
+    def trees(self) -> int | None:
+        """Boosting rounds."""
+        return int(self.booster.current_iteration())
+
+    def predict_with_trees(self, batch: pa.RecordBatch, ks: list[int]) -> dict[int, np.ndarray]:
+        """Predictions of the first ``k`` rounds (``num_iteration``)."""
+        frame = self._categorical(batch.select(list(self.features)))
+        return {k: _two_columns(self.booster.predict(frame, num_iteration=k), self.task)
+                for k in ks}  # fmt: skip
+
     def _predict(self, batch: pa.RecordBatch) -> Predictions:
+        out = np.asarray(self.booster.predict(self._categorical(batch)), dtype=np.float64)
+        if self.info.task == "regression":
+            return Predictions(label=out)
+        if self.info.task == "binary":
+            proba = np.column_stack([1.0 - out, out])
+            return Predictions(label=(out >= 0.5).astype(np.int64), proba=proba)
+        return Predictions(label=np.argmax(out, axis=1), proba=out)
+
+    def _categorical(self, batch: pa.RecordBatch) -> pd.DataFrame:
+        """The batch as pandas with the text columns as the categories LightGBM stored."""
         frame = _frame(batch)
         cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
         if len(cats) != len(self.categories):
@@ -134,13 +172,7 @@ class LightGBMModel(Model):
             )
         for name, levels in zip(cats, self.categories, strict=True):
             frame[name] = pd.Categorical(frame[name].astype(object), categories=levels)
-        out = np.asarray(self.booster.predict(frame), dtype=np.float64)
-        if self.info.task == "regression":
-            return Predictions(label=out)
-        if self.info.task == "binary":
-            proba = np.column_stack([1.0 - out, out])
-            return Predictions(label=(out >= 0.5).astype(np.int64), proba=proba)
-        return Predictions(label=np.argmax(out, axis=1), proba=out)
+        return frame
 
 
 def _require_complete(path: Path, data: bytes) -> None:

@@ -29,7 +29,7 @@ else:  # imported on first use (mlaudit._lazy); the "models" extra
     onnx = lazy_import("onnx", extra="models")
     onnxruntime = lazy_import("onnxruntime", extra="models")
 
-__all__ = ["OnnxModel", "load_onnx"]
+__all__ = ["OnnxModel", "load_onnx", "onnx_model"]
 
 _NUMPY = {
     "tensor(float)": np.float32,
@@ -88,7 +88,13 @@ class OnnxModel(Model):
 
 def load_onnx(path: Path) -> OnnxModel:
     """Load an ONNX file and describe it."""
-    data = path.read_bytes()
+    return onnx_model(path.read_bytes(), source=str(path))
+
+
+def onnx_model(data: bytes, *, source: str, classes: list[Any] | None = None) -> OnnxModel:
+    """An ONNX graph given as bytes (``source`` names it in messages and the report;
+    ``classes``, in the probabilities' order, for a graph that does not record them)."""
+    path = source
     try:
         graph = onnx.load_from_string(data)
         session = onnxruntime.InferenceSession(
@@ -96,7 +102,7 @@ def load_onnx(path: Path) -> OnnxModel:
         )
     except Exception as exc:  # onnx.DecodeError, onnxruntime's Fail/InvalidGraph
         raise ModelError(
-            f"the ONNX file {str(path)!r} could not be loaded: {str(exc).splitlines()[0][:200]}",
+            f"the ONNX file {path!r} could not be loaded: {str(exc).splitlines()[0][:200]}",
             fix="check that the file is complete and was exported for this onnxruntime",
         ) from exc
     inputs, outputs = session.get_inputs(), session.get_outputs()
@@ -108,7 +114,7 @@ def load_onnx(path: Path) -> OnnxModel:
         named = [f.strip() for f in meta.get("feature_names", "").split(",") if f.strip()]
     else:
         named = [i.name for i in inputs]
-    classes = _class_labels(graph)
+    classes = list(classes) if classes is not None else _class_labels(graph)
     task: Task = (
         "regression"
         if len(outputs) < 2 and not classes
@@ -116,11 +122,11 @@ def load_onnx(path: Path) -> OnnxModel:
     )
     if task != "regression" and not classes:
         raise ModelError(
-            f"the ONNX classifier {str(path)!r} does not record its classes",
+            f"the ONNX classifier {path!r} does not record its classes",
             fix="export it with skl2onnx or onnxmltools, which keep the classifier's labels",
         )
     info = ModelInfo(
-        source=str(path),
+        source=path,
         format="onnx",
         fingerprint=sha256_of(data),
         model_type=f"onnx ({graph.producer_name or 'unknown producer'})",

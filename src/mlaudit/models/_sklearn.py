@@ -23,6 +23,7 @@ from mlaudit._lazy import lazy_import
 from mlaudit.errors import ConfigError, ModelError
 from mlaudit.models._base import Model, ModelInfo, Predictions, Task
 from mlaudit.models._files import library_versions, sha256_of
+from mlaudit.models._stages import staged_outputs, tree_count
 
 if TYPE_CHECKING:
     import joblib
@@ -77,6 +78,15 @@ class SklearnModel(Model):
         """How many inputs the estimator was fitted on, when it records it."""
         n = getattr(self.estimator, "n_features_in_", None)
         return int(n) if n is not None else None
+
+    @property
+    def trees(self) -> int | None:
+        """Trees of a forest or gradient-boosting estimator (also at a pipeline's end)."""
+        return tree_count(self.estimator)
+
+    def predict_with_trees(self, batch: pa.RecordBatch, ks: list[int]) -> dict[int, np.ndarray]:
+        """Predictions of the first ``k`` trees (staged boosting, or a forest's first trees)."""
+        return staged_outputs(self.estimator, batch.select(list(self.features)), ks, self.task)
 
     def _predict(self, batch: pa.RecordBatch) -> Predictions:
         frame = batch.to_pandas()

@@ -37,8 +37,8 @@ __all__ = [
 ]
 
 FAMILY_ORDER = [
-    "quality", "drift", "performance", "fairness", "explain", "robustness", "leakage",
-    "privacy", "compliance",
+    "quality", "drift", "performance", "fairness", "explain", "robustness", "operations",
+    "leakage", "privacy", "compliance",
 ]  # fmt: skip
 FAMILY_TITLES = {
     "quality": "Data quality",
@@ -47,6 +47,7 @@ FAMILY_TITLES = {
     "fairness": "Fairness",
     "explain": "Explainability",
     "robustness": "Robustness",
+    "operations": "Operational performance",
     "leakage": "Leakage",
     "privacy": "Privacy and data protection",
     "compliance": "Compliance",

@@ -78,6 +78,9 @@ MODEL_CHECKS: tuple[str, ...] = (
     "robustness.numeric_noise",
     "robustness.category_swap",
     "robustness.missing_values",
+    "operations.latency",
+    "operations.pruning",
+    "operations.onnx_conversion",
 )
 
 # Every family's default checks; checks that only make sense with options (patterns, rules)

@@ -34,6 +34,7 @@ from mlaudit.checks._format import format_share
 from mlaudit.checks._options import Positive, PositiveCount, Share
 from mlaudit.checks.robustness._perturb import Outcome, Scorer
 from mlaudit.data import Role
+from mlaudit.errors import ModelError
 from mlaudit.results import CheckResult, Severity, Status, TableDetail, Threshold
 from mlaudit.stats import wilson_interval
 
@@ -81,7 +82,12 @@ class _Perturbation(Check):
         if not features:
             return self.skipped(f"the model reads no feature this check changes ({self.change})")
         targets = ctx.schema.with_role(Role.TARGET)
-        scorer = Scorer(ctx.model, sample, targets[0].name if targets else None, self.tolerance)
+        try:
+            scorer = Scorer(ctx.model, sample, targets[0].name if targets else None, self.tolerance)
+        except ModelError as exc:
+            return self.skipped(
+                f"the model cannot predict the current data as it is: {exc.message}"
+            )
         rng = np.random.default_rng([ctx.seed, zlib.crc32(self.id.encode())])
         every = scorer.outcome(sample.with_columns(self.perturb(sample[f], rng) for f in features))
         each = {

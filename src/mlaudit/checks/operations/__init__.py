@@ -1,0 +1,1 @@
+"""Operational checks: what the audited model costs to run, and what a smaller one would give."""
