@@ -12,8 +12,16 @@ is beyond ``z_limit`` in either direction (``1.4826 * MAD`` estimates the standa
 normal values; the floor ``min_change * |M|`` keeps a series that never moved, MAD 0, from
 flagging changes too small to matter).  A median and a MAD ignore a few past anomalies, which
 a mean and standard deviation would absorb.  At least ``min_history`` earlier periods are needed.
-Seasonal baselines (the same weekday or month a cycle ago) are not modelled: a series with a
-strong cycle should be given the periods of the same phase only.
+
+A figure with a cycle (sales by weekday, applications by month) is judged against the same
+phase of the cycle instead (``season``: the cycle's length in periods, 7 for days, 12 for
+months, 4 for quarters): the centre is the median of the earlier values of the current period's
+phase and the scale is pooled over all phases (see :mod:`mlaudit.checks.quality._baseline`,
+which also gives its false-alarm table).  A plain baseline on a seasonal series both misses
+anomalies (a low December inside the year's range) and flags normal peaks.  It needs two
+complete cycles; with fewer the plain baseline is used and the result says so.  Without a
+declared season, a clear cycle of a usual length (4, 7, 12, 13, 52) is looked for in each
+figure with three complete cycles or more (``find_season``), and the result names it.
 
 False alarms: the median and MAD of a few periods are themselves noisy, so the robust z of a
 stable figure has heavier tails than a normal z.  Simulated with independent normal values
@@ -39,10 +47,19 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable
-from typing import ClassVar
+from dataclasses import replace
+from typing import Annotated, ClassVar
+
+from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._options import Positive, PositiveCount, Share
+from mlaudit.checks.quality._baseline import (
+    Baseline,
+    detect_season,
+    plain_baseline,
+    seasonal_baseline,
+)
 from mlaudit.results import CheckResult, SeriesDetail, Severity, Status, TableDetail
 from mlaudit.summary import ColumnSummary
 
@@ -107,6 +124,11 @@ class MetricHistory(Check):
     """Fewest earlier periods needed to judge."""
     min_change: Share = 0.01
     """Changes smaller than this share of the median never count (the scale's floor)."""
+    season: Annotated[int, Field(ge=2)] | None = None
+    """The cycle's length in periods (7: days with a weekly cycle, 12: months with a yearly
+    one); each figure is then compared with the same phase of earlier cycles."""
+    find_season: bool = True
+    """Without ``season``, look for a clear cycle of a usual length in each figure."""
 
     def compute(self, ctx: CheckContext) -> list[CheckResult] | CheckResult:
         """One result for the row count and one per column present in every period."""
@@ -142,6 +164,22 @@ class MetricHistory(Check):
                 out.append(self._judge(name, series, now, labels))
         return out
 
+    def _baseline(self, metric: str, past: list[float]) -> Baseline:
+        """The plain or seasonal baseline of one figure (module docstring)."""
+        floor = max(self.min_change * abs(statistics.median(past)), _FLOORS.get(metric, 1e-12))
+        plain = plain_baseline(past, floor)
+        if self.season is not None:
+            if len(past) >= 2 * self.season:
+                return seasonal_baseline(past, self.season, floor, f"cycle of {self.season}")
+            return replace(
+                plain,
+                how=f"plain (a cycle of {self.season} needs {2 * self.season} earlier periods)",
+            )
+        found = detect_season(past, floor) if self.find_season else None
+        if found is not None:
+            return seasonal_baseline(past, found, floor, f"cycle of {found} (found)")
+        return plain
+
     def _judge(
         self,
         column: str | None,
@@ -152,39 +190,39 @@ class MetricHistory(Check):
         metrics: dict[str, float | int | None] = {"periods": len(labels) - 1}
         flagged: list[str] = []
         rows = []
+        bases: dict[str, Baseline] = {}
         for m, past in series.items():
-            z, med, scale = robust_z(past, now[m], self.min_change, _FLOORS.get(m, 1e-12))
+            bases[m] = base = self._baseline(m, past)
+            z = (now[m] - base.centre) / base.scale
             metrics[m] = now[m]
-            metrics[f"{m}_median"], metrics[f"{m}_robust_z"] = med, z
-            rows.append([m, now[m], med, scale, z])
+            metrics[f"{m}_median"], metrics[f"{m}_robust_z"] = base.centre, z
+            metrics[f"{m}_season"] = base.season
+            rows.append([m, now[m], base.centre, base.scale, z, base.how])
             if abs(z) > self.z_limit:
+                phase = "" if base.season is None else f" for this phase of its {base.how}"
                 flagged.append(
-                    f"{m} {now[m]:.4g} against a median of {med:.4g} (robust z {z:+.1f})"
+                    f"{m} {now[m]:.4g} against a median of {base.centre:.4g}{phase} "
+                    f"(robust z {z:+.1f})"
                 )
         what = "the row count" if column is None else column
         details: list[SeriesDetail | TableDetail] = [
             TableDetail(
                 name="robust_baseline",
                 title="This period against the median and scale of the earlier ones",
-                columns=["figure", "current", "median", "scale (1.4826 MAD)", "robust z"],
+                columns=["figure", "current", "median", "scale", "robust z", "baseline"],
                 rows=rows,
             )
         ]
-        for m in series if column is None else [s for s in series if any(s in f for f in flagged)]:
-            details.append(
-                SeriesDetail(
-                    name=f"{m}_history",
-                    title=f"{what}: {m} per period",
-                    x_label="period",
-                    y_label=m,
-                    x=list(labels),
-                    series={m: [*series[m], now[m]]},
-                )
-            )
+        charted = [
+            m for m in series if column is None or any(f.startswith(m + " ") for f in flagged)
+        ]
+        details += [self._chart(what, m, series[m], now[m], bases[m], labels) for m in charted]
+        notes = sorted({b.how for b in bases.values() if b.how != "plain"})
+        said = f" (baseline: {', '.join(notes)})" if notes else ""
         if not flagged:
             message = (
                 f"{what} is in line with the {len(labels) - 1} earlier periods "
-                f"(every robust z within ±{self.z_limit:g})"
+                f"(every robust z within ±{self.z_limit:g}){said}"
             )
             return self.result(
                 Status.PASS, message, column=column, metrics=metrics, details=details
@@ -192,7 +230,35 @@ class MetricHistory(Check):
         message = (
             f"{what} is out of line with the {len(labels) - 1} earlier periods: "
             + "; ".join(flagged)
-            + ": check this period's extraction (a partial load, a changed source or code list) "
-            "before using it"
+            + f"{said}: check this period's extraction (a partial load, a changed source or "
+            "code list) before using it"
         )
         return self.result(Status.WARN, message, column=column, metrics=metrics, details=details)
+
+    def _chart(
+        self,
+        what: str,
+        metric: str,
+        past: list[float],
+        now: float,
+        base: Baseline,
+        labels: list[str],
+    ) -> SeriesDetail:
+        """The figure per period, the current one marked, and the band the check accepts."""
+        n = len(past)
+        if base.season is None:
+            centres = [base.centre] * (n + 1)
+        else:
+            by_phase = [statistics.median(past[j :: base.season]) for j in range(base.season)]
+            centres = [by_phase[t % base.season] for t in range(n + 1)]
+        width = self.z_limit * base.scale
+        return SeriesDetail(
+            name=f"{metric}_history",
+            title=f"{what}: {metric} per period (band: within ±{self.z_limit:g} robust z)",
+            x_label="period",
+            y_label=metric,
+            x=list(labels),
+            series={metric: [*past, now], "current": [*([None] * n), now]},
+            lower={metric: [c - width for c in centres]},
+            upper={metric: [c + width for c in centres]},
+        )
