@@ -35,15 +35,19 @@ so the plain baseline's limit (``z_limit = 8``, at most 0.35 % with 8 periods) h
 A cycle may also be found when none is declared: for each usual length (4, 7, 12, 13, 52) with
 at least three complete cycles, the seasonal strength
 
-    ``F = 1 - (seasonal scale / scale of the values about their overall median)^2``
+    ``F = S^2 / (S^2 + s^2)``
 
-says how much of the spread the phases explain; a cycle is taken when ``F >= 0.8`` and the
-phase medians differ by more than twice the figure's smallest meaningful change (a flat series
-never gets one).  Simulated on independent normal series (20,000 each), a cycle was found in
-0.56 % of series of 12 periods, 0.42 % of 24, 0.04 % of 36 and none of 60; a monthly sine
-cycle of amplitude 4 noise standard deviations was found in 97 % of 36-month series (three
-years) and all with amplitude 8.  A cycle found by chance costs little: its baseline is the
-same-phase median with a scale corrected for the values it has.
+compares the spread of the phase medians ``S^2`` (their mean squared deviation from their
+mean) with the seasonal scale ``s`` above (the noise left within phases); a cycle is taken when
+``F >= 0.8`` and the phase medians differ by more than twice the figure's smallest meaningful
+change (a flat series never gets one).  The spread of the phase medians is used rather than a
+robust spread of the values, which would ignore a cycle with one peak phase in four.  Simulated
+on independent normal series (20,000 each), a cycle was found in 0.26 % of series of 12
+periods, 0.06 % of 24 and none of 36 or more; a monthly sine cycle of amplitude 4 noise
+standard deviations was found in 85 % of 36-month series (three years) and all of them with
+amplitude 8; one peak quarter in four, 8 standard deviations high, in 89 % of 12-quarter
+series.  A cycle found by chance costs little: its baseline is the same-phase median with a
+scale corrected for the values it has.
 """
 
 from __future__ import annotations
@@ -107,16 +111,16 @@ def seasonal_baseline(history: list[float], season: int, floor: float, how: str)
 
 def detect_season(history: list[float], floor: float) -> int | None:
     """The clearest usual cycle in ``history`` (see the module docstring), or None."""
-    med = statistics.median(history)
-    spread = MAD_TO_SD * _mad(history, med)
-    if spread <= floor:  # a flat series has no cycle to find
-        return None
     found: list[tuple[float, int]] = []
     for season in CANDIDATE_SEASONS:
         if len(history) < DETECT_CYCLES * season:
             continue
         medians, scale = _phase_fit(history, season)
-        strength = 1.0 - (scale / spread) ** 2
-        if strength >= MIN_STRENGTH and max(medians) - min(medians) > 2 * floor:
+        if max(medians) - min(medians) <= 2 * floor:
+            continue  # no change that matters between phases
+        mean = statistics.fmean(medians)
+        spread = statistics.fmean((m - mean) ** 2 for m in medians)
+        strength = spread / (spread + scale**2)
+        if strength >= MIN_STRENGTH:
             found.append((strength, -season))  # the strongest; at a tie the shortest
     return -max(found)[1] if found else None

@@ -1,10 +1,12 @@
 """``quality.metric_history``: this period's figures against the stored profiles of earlier ones.
 
 Given saved profiles of earlier periods (``history``; ``mlaudit audit --history DIR``), the row
-count and, per column, the missing share, the mean (numeric columns) and the distinct count are
-compared with their own history, as Deequ's anomaly detection compares a metric with its past
-values.  The baseline is robust: the median ``M`` of the earlier periods' values and their
-median absolute deviation ``MAD``; the current value ``x`` is anomalous when its robust z score
+count and, per column, the missing share, the mean (numeric columns) and the distinct count (the
+distinct share, distinct over non-missing values, for a column whose values are mostly
+distinct: there the count only repeats the row count) are compared with their own history, as
+Deequ's anomaly detection compares a metric with its past values.  The baseline is robust: the
+median ``M`` of the earlier periods' values and their median absolute deviation ``MAD``; the
+current value ``x`` is anomalous when its robust z score
 
     ``z = (x - M) / s``,  ``s = max(1.4826 * MAD, min_change * |M|, 1e-12)``
 
@@ -96,11 +98,41 @@ def _distinct(c: ColumnSummary) -> float | None:
     return None if math.isnan(d) else d
 
 
+def _distinct_share(c: ColumnSummary) -> float | None:
+    d = float(c.distinct)
+    return None if math.isnan(d) or not c.non_null else d / c.non_null
+
+
 _COLUMN_METRICS: dict[str, Callable[[ColumnSummary], float | None]] = {
     "missing_share": _missing,
     "mean": _mean,
     "distinct": _distinct,
+    "distinct_share": _distinct_share,
 }
+NEAR_UNIQUE = 0.5
+"""A column whose distinct values are more than this share of its values (in the median
+earlier period) is judged by its distinct share: its distinct count only repeats the row
+count (identifiers, names, amounts), while a share that falls says values now repeat."""
+
+
+def _column_series(
+    past: list[ColumnSummary], col: ColumnSummary
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """The earlier and current values of each figure known in every period."""
+    series: dict[str, list[float]] = {}
+    now: dict[str, float] = {}
+    for metric, get in _COLUMN_METRICS.items():
+        values = [get(c) for c in past]
+        x = get(col)
+        if x is not None and all(v is not None for v in values):
+            series[metric] = [float(v) for v in values if v is not None]
+            now[metric] = float(x)
+    if "distinct_share" in series:
+        unique = statistics.median(series["distinct_share"]) > NEAR_UNIQUE
+        drop = "distinct" if unique else "distinct_share"
+        series.pop(drop)
+        now.pop(drop)
+    return series, now
 
 
 @register
@@ -152,14 +184,7 @@ class MetricHistory(Check):
             past = [p.columns.get(name) for _, p in history]
             if any(c is None for c in past):
                 continue
-            series: dict[str, list[float]] = {}
-            now: dict[str, float] = {}
-            for metric, get in _COLUMN_METRICS.items():
-                values = [get(c) for c in past if c is not None]
-                x = get(col)
-                if x is not None and all(v is not None for v in values):
-                    series[metric] = [float(v) for v in values if v is not None]
-                    now[metric] = float(x)
+            series, now = _column_series([c for c in past if c is not None], col)
             if series:
                 out.append(self._judge(name, series, now, labels))
         return out
