@@ -115,6 +115,15 @@ earlier period) is judged by its distinct share: its distinct count only repeats
 count (identifiers, names, amounts), while a share that falls says values now repeat."""
 
 
+def _shown(metric: str, value: float) -> str:
+    """A figure in words: counts whole, shares in percent, other values to four digits."""
+    if metric in ("rows", "distinct"):
+        return f"{value:,.0f}"
+    if metric.endswith("share"):
+        return f"{value:.2%}"
+    return f"{value:.4g}"
+
+
 def _column_series(
     past: list[ColumnSummary], col: ColumnSummary
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
@@ -195,14 +204,14 @@ class MetricHistory(Check):
         plain = plain_baseline(past, floor)
         if self.season is not None:
             if len(past) >= 2 * self.season:
-                return seasonal_baseline(past, self.season, floor, f"cycle of {self.season}")
+                return seasonal_baseline(past, self.season, floor, f"a {self.season}-period cycle")
             return replace(
                 plain,
-                how=f"plain (a cycle of {self.season} needs {2 * self.season} earlier periods)",
+                how=f"plain (a {self.season}-period cycle needs {2 * self.season} earlier periods)",
             )
         found = detect_season(past, floor) if self.find_season else None
         if found is not None:
-            return seasonal_baseline(past, found, floor, f"cycle of {found} (found)")
+            return seasonal_baseline(past, found, floor, f"a {found}-period cycle (found)")
         return plain
 
     def _judge(
@@ -224,10 +233,10 @@ class MetricHistory(Check):
             metrics[f"{m}_season"] = base.season
             rows.append([m, now[m], base.centre, base.scale, z, base.how])
             if abs(z) > self.z_limit:
-                phase = "" if base.season is None else f" for this phase of its {base.how}"
+                phase = "" if base.season is None else f" for the same phase of {base.how}"
                 flagged.append(
-                    f"{m} {now[m]:.4g} against a median of {base.centre:.4g}{phase} "
-                    f"(robust z {z:+.1f})"
+                    f"{m} {_shown(m, now[m])} against a median of {_shown(m, base.centre)}"
+                    f"{phase} (robust z {z:+.1f})"
                 )
         what = "the row count" if column is None else column
         details: list[SeriesDetail | TableDetail] = [
@@ -244,6 +253,7 @@ class MetricHistory(Check):
         details += [self._chart(what, m, series[m], now[m], bases[m], labels) for m in charted]
         notes = sorted({b.how for b in bases.values() if b.how != "plain"})
         said = f" (baseline: {', '.join(notes)})" if notes else ""
+        falls = sorted({b.how for b in bases.values() if b.season is None and b.how != "plain"})
         if not flagged:
             message = (
                 f"{what} is in line with the {len(labels) - 1} earlier periods "
@@ -255,7 +265,8 @@ class MetricHistory(Check):
         message = (
             f"{what} is out of line with the {len(labels) - 1} earlier periods: "
             + "; ".join(flagged)
-            + f"{said}: check this period's extraction (a partial load, a changed source or "
+            + (f" (baseline: {', '.join(falls)})" if falls else "")
+            + ": check this period's extraction (a partial load, a changed source or "
             "code list) before using it"
         )
         return self.result(Status.WARN, message, column=column, metrics=metrics, details=details)

@@ -156,7 +156,7 @@ def test_a_weekly_cycle_is_quiet_with_the_season_and_flags_without_it() -> None:
         _seasonal_z_by_hand(counts, current, 7)
     )
     found = _rows_result(counts, current)  # no season declared: the cycle is found
-    assert found.status is Status.PASS and "cycle of 7 (found)" in found.message  # type: ignore[attr-defined]
+    assert found.status is Status.PASS and "a 7-period cycle (found)" in found.message  # type: ignore[attr-defined]
 
 
 def test_a_jump_hidden_inside_the_cycle_is_found() -> None:
@@ -165,7 +165,7 @@ def test_a_jump_hidden_inside_the_cycle_is_found() -> None:
     plain = _rows_result(counts, current, find_season=False)
     assert plain.status is Status.PASS  # type: ignore[attr-defined]  # inside the week's range
     res = _rows_result(counts, current, season=7)
-    assert res.status is Status.WARN and "for this phase of its cycle of 7" in res.message  # type: ignore[attr-defined]
+    assert res.status is Status.WARN and "for the same phase of a 7-period cycle" in res.message  # type: ignore[attr-defined]
     z = _seasonal_z_by_hand(counts, current, 7)
     assert z < -8 and res.metrics["rows_robust_z"] == pytest.approx(z)  # type: ignore[attr-defined]
     chart = next(d for d in res.details if d.kind == "series")  # type: ignore[attr-defined]
@@ -180,7 +180,7 @@ def test_too_few_cycles_fall_back_to_the_plain_baseline() -> None:
     counts = _weekly_counts(12)
     res = _rows_result(counts, int(counts[5]), season=7)
     assert res.metrics["rows_season"] is None  # type: ignore[attr-defined]
-    assert "plain (a cycle of 7 needs 14 earlier periods)" in res.message  # type: ignore[attr-defined]
+    assert "plain (a 7-period cycle needs 14 earlier periods)" in res.message  # type: ignore[attr-defined]
     med = np.median(counts)
     expected = (counts[5] - med) / (1.4826 * np.median(np.abs(counts - med)))
     assert res.metrics["rows_robust_z"] == pytest.approx(expected)  # type: ignore[attr-defined]
