@@ -59,6 +59,7 @@ from dataclasses import dataclass
 __all__ = ["Baseline", "detect_season", "plain_baseline", "seasonal_baseline"]
 
 MAD_TO_SD = 1.4826
+MEANAD_TO_SD = 1.2533
 CANDIDATE_SEASONS = (4, 7, 12, 13, 52)
 """Cycle lengths tried when none is declared (quarters, weekdays, months, 4-week months, weeks)."""
 MIN_STRENGTH = 0.8
@@ -82,10 +83,21 @@ def _mad(values: list[float], centre: float) -> float:
     return statistics.median(abs(v - centre) for v in values)
 
 
+def _sd(values: list[float], centre: float) -> float:
+    """``1.4826 MAD`` about ``centre``; ``1.2533`` times the mean absolute deviation when the
+    MAD is 0 (Iglewicz and Hoaglin's modified z score): a figure that takes one value in most
+    periods and another now and then (a count of categories, a rare one sometimes absent) has
+    a MAD of 0 but is not constant."""
+    mad = _mad(values, centre)
+    if mad > 0:
+        return MAD_TO_SD * mad
+    return MEANAD_TO_SD * statistics.fmean(abs(v - centre) for v in values)
+
+
 def plain_baseline(history: list[float], floor: float) -> Baseline:
     """Median and ``max(1.4826 MAD, floor)`` of ``history``."""
     med = statistics.median(history)
-    return Baseline(med, max(MAD_TO_SD * _mad(history, med), floor), None, "plain")
+    return Baseline(med, max(_sd(history, med), floor), None, "plain")
 
 
 def _phase_fit(history: list[float], season: int) -> tuple[list[float], float]:
@@ -98,9 +110,7 @@ def _phase_fit(history: list[float], season: int) -> tuple[list[float], float]:
         for i, v in enumerate(values)
     ]
     k = len(phases[len(history) % season])
-    return [statistics.median(v) for v in phases], MAD_TO_SD * _mad(residuals, 0.0) * math.sqrt(
-        1 - 1 / k**2
-    )
+    return [statistics.median(v) for v in phases], _sd(residuals, 0.0) * math.sqrt(1 - 1 / k**2)
 
 
 def seasonal_baseline(history: list[float], season: int, floor: float, how: str) -> Baseline:

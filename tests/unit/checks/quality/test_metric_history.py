@@ -204,3 +204,27 @@ def test_the_series_is_drawn_in_the_html_report() -> None:
     res = Audit(cur, history=_rows_history(counts), suite="none", checks=checks).run()
     page = render_html(res)
     assert "rows per period" in page and "<polygon" in page and "chart not drawn" not in page
+
+
+def _coded(seed: int, n: int, codes: list[str], p: list[float]) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pl.DataFrame({"code": rng.choice(codes, n, p=p).tolist()})
+
+
+def test_a_rare_value_absent_by_chance_does_not_warn_a_common_one_does() -> None:
+    codes, p = ["a", "b", "c", "rare"], [0.5, 0.3, 0.1996, 0.0004]
+    history = []
+    for seed in range(10):
+        frame = _coded(seed, 2500, codes, p)
+        if "rare" not in frame["code"].to_list():  # every earlier period had it once at least
+            frame = pl.concat([frame, pl.DataFrame({"code": ["rare"]})])
+        history.append(profile_data(frame)[2])
+    checks = {"quality.metric_history": {}}
+    cur = _coded(99, 2500, ["a", "b", "c"], [0.5, 0.3, 0.2])
+    res = _by_column(Audit(cur, history=history, suite="none", checks=checks).run())["code"]
+    assert res.status is Status.PASS and res.metrics["distinct_robust_z"] < -8  # type: ignore[attr-defined]
+    # 'rare' is 1 of about 2,500 x 10 earlier values: about 1 expected here (by hand)
+    assert "1 value(s) of earlier periods absent" in res.message  # type: ignore[attr-defined]
+    cur = _coded(98, 2500, ["a", "b", "rare"], [0.6, 0.3996, 0.0004])  # 'c' (20 %) vanished
+    res = _by_column(Audit(cur, history=history, suite="none", checks=checks).run())["code"]
+    assert res.status is Status.WARN and "distinct 3 against a median of 4" in res.message  # type: ignore[attr-defined]
