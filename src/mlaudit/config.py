@@ -257,7 +257,8 @@ def _parse(path: Path) -> Any:
 def load_config(path: str | Path) -> AuditConfig:
     """Read an audit configuration file (YAML or TOML) and validate it.
 
-    Relative data paths are resolved against the configuration file's directory.
+    Relative data paths, saved history profiles and the report folder are resolved against
+    the configuration file's directory.
     """
     p = Path(path)
     if not p.is_file():
@@ -285,6 +286,11 @@ def load_config(path: str | Path) -> AuditConfig:
                 raw[key]["path"] = str(p.parent / data_path)
     if isinstance(raw.get("model"), str) and not Path(raw["model"]).is_absolute():
         raw["model"] = str(p.parent / raw["model"])
+    if isinstance(raw.get("history"), list):  # saved profiles are relative to the file too
+        raw["history"] = [
+            str(p.parent / h) if isinstance(h, str) and not Path(h).is_absolute() else h
+            for h in raw["history"]
+        ]
     output = raw.get("output")
     if output is None or isinstance(output, dict):
         # the report folder, given or default, is relative to the file too (as documented)

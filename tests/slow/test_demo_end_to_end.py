@@ -212,6 +212,7 @@ def test_report_json_is_deterministic_apart_from_run_id_and_times(
 ) -> None:
     out = tmp_path / "again"
     shutil.copytree(demo["out"] / "data", out / "data")
+    shutil.copytree(demo["out"] / "history", out / "history")
     shutil.copy(demo["out"] / "audit.yaml", out / "audit.yaml")
     proc = subprocess.run(
         [
@@ -241,7 +242,9 @@ def test_report_json_is_deterministic_apart_from_run_id_and_times(
         again.pop(key)
     for report in (first, again):  # the data was copied elsewhere: only its paths differ
         report["config"] = {
-            k: v for k, v in report["config"].items() if k not in ("current", "reference")
+            k: v
+            for k, v in report["config"].items()
+            if k not in ("current", "reference", "history")
         }
         report["config"]["output"].pop("dir")  # resolved beside the config, so elsewhere too
     assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
@@ -292,3 +295,39 @@ def test_national_ids_in_another_format_are_found(demo: dict[str, Any]) -> None:
     assert r["metrics"]["rare_format_values"] == issue["count"]
     assert "'AA 999 9999'" in r["message"]
     assert not any(v in json.dumps(r) for v in ids.filter(spaced).to_list())  # personal: masked
+
+
+def test_history_finds_the_partial_quarter_and_nothing_unplanned(demo: dict[str, Any]) -> None:
+    """quality.metric_history against the demo's eight saved quarters: the rows' robust z by
+    hand (same-quarter median, pooled leave-one-out scale), every warning a planted one."""
+    import numpy as np
+
+    from mlaudit.summary import load_baseline
+
+    rep, issues = demo["report"], {i["id"]: i for i in demo["truth"]["issues"]}
+    files = sorted((demo["out"] / "history").glob("*.profile"))
+    counts = np.array([load_baseline(f).profile.n_rows for f in files], dtype=float)
+    assert [f.stem for f in files][::4] == ["2023-Q3", "2024-Q3"]
+    residuals = [
+        phase[i] - np.median(np.delete(phase, i))
+        for phase in (counts[j::4] for j in range(4))
+        for i in range(len(phase))
+    ]
+    scale = 1.4826 * np.median(np.abs(residuals)) * np.sqrt(1 - 1 / 2**2)
+    centre = np.median(counts[0::4])
+    assert centre == issues["quality.metric_history.rows"]["expected"]["rows_same_quarter_median"]
+    rows = result(rep, "quality.metric_history", None)
+    assert rows["status"] == "warn" and rows["metrics"]["rows_season"] == 4
+    assert rows["metrics"]["rows_robust_z"] == pytest.approx((10_000 - centre) / scale)
+    assert any(d["kind"] == "series" for d in rows["details"])
+    effects = issues["quality.metric_history.planted_effects"]
+    warned = {
+        c["column"] for c in rep["checks"] if c["id"] == "quality.metric_history"
+        and c["status"] != "pass"
+    }  # fmt: skip
+    assert warned == {None, *effects["columns"]}
+    for key, value in effects["expected"].items():
+        column, figure = key.split(".")
+        assert result(rep, "quality.metric_history", column)["metrics"][figure] == (
+            pytest.approx(value)
+        )

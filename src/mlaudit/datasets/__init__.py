@@ -18,15 +18,18 @@ from mlaudit.datasets._credit import (
     write_credit_sample,
 )
 from mlaudit.datasets._ground_truth import GroundTruth, PlantedIssue
+from mlaudit.datasets._history import HISTORY_QUARTERS, history_frames
 
 __all__ = [
     "FEATURE_COLUMNS",
+    "HISTORY_QUARTERS",
     "PERSONAL_COLUMNS",
     "SENSITIVE_COLUMNS",
     "CreditSample",
     "GroundTruth",
     "PlantedIssue",
     "build_model",
+    "history_frames",
     "make_credit_sample",
     "save_credit_sample",
     "write_credit_sample",

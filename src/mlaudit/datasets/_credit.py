@@ -23,6 +23,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 
 from mlaudit.datasets._defects import N_EXACT_DUPLICATES, plant_defects, plant_text_defects
 from mlaudit.datasets._ground_truth import GroundTruth
+from mlaudit.datasets._history import history_issues
 from mlaudit.datasets._issues import drift_issues, quality_issues, text_issues
 from mlaudit.datasets._population import CURRENT, REFERENCE, make_population
 from mlaudit.errors import ConfigError, DataSourceError
@@ -196,6 +197,7 @@ def make_credit_sample(
             *quality_issues(current, rows),
             *text_issues(text_rows),
             *drift_issues(reference, current, rows, auc),
+            *history_issues(seed, reference, current),
         ),
         reference_notes=_REFERENCE_NOTES,
         measured=_measured(reference, current, auc),

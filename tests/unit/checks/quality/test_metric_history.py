@@ -103,3 +103,128 @@ def test_cli_reads_a_folder_of_saved_profiles(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     text = (report / "report.json").read_text()
     assert '"quality.metric_history"' in text and "2025-08" in text
+
+
+# --- seasonal baselines ---------------------------------------------------------------------
+
+WEEK = np.array([1000, 1100, 1200, 1150, 1250, 6000, 5500])
+"""Rows per weekday: a weekend peak five times the weekdays'."""
+
+
+def _weekly_counts(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.round(WEEK[np.arange(n) % 7] * (1 + 0.02 * rng.standard_normal(n))).astype(int)
+
+
+def _rows_history(counts: np.ndarray) -> list[object]:
+    return [profile_data(pl.DataFrame({"x": np.zeros(int(c))}))[2] for c in counts]
+
+
+def _rows_result(counts: np.ndarray, current: int, **options: object) -> object:
+    cur = pl.DataFrame({"x": np.zeros(current)})
+    checks = {"quality.metric_history": options}
+    res = Audit(cur, history=_rows_history(counts), suite="none", checks=checks).run()
+    return _by_column(res)[None]
+
+
+def _seasonal_z_by_hand(counts: np.ndarray, current: float, season: int) -> float:
+    """Same-phase median; scale 1.4826 x median |leave-one-out residual| x sqrt(1 - 1/k^2)."""
+    n = len(counts)
+    residuals = []
+    for j in range(season):
+        phase = counts[j::season].astype(float)
+        residuals += [phase[i] - np.median(np.delete(phase, i)) for i in range(len(phase))]
+    same = counts[n % season :: season].astype(float)
+    k = len(same)
+    scale = 1.4826 * np.median(np.abs(residuals)) * np.sqrt(1 - 1 / k**2)
+    return float((current - np.median(same)) / max(scale, 0.01 * np.median(counts)))
+
+
+def test_a_weekly_cycle_is_quiet_with_the_season_and_flags_without_it() -> None:
+    counts = _weekly_counts(26)  # three weeks and five days: the current period is a Saturday
+    current = 6050  # a normal Saturday
+    plain = _rows_result(counts, current, find_season=False)
+    assert plain.status is Status.WARN  # type: ignore[attr-defined]
+    med = np.median(counts)
+    mad = np.median(np.abs(counts - med))
+    assert plain.metrics["rows_robust_z"] == pytest.approx((current - med) / (1.4826 * mad))  # type: ignore[attr-defined]
+    declared = _rows_result(counts, current, season=7)
+    assert declared.status is Status.PASS, declared.message  # type: ignore[attr-defined]
+    assert declared.metrics["rows_season"] == 7  # type: ignore[attr-defined]
+    assert declared.metrics["rows_median"] == np.median(counts[5::7])  # type: ignore[attr-defined]
+    assert declared.metrics["rows_robust_z"] == pytest.approx(  # type: ignore[attr-defined]
+        _seasonal_z_by_hand(counts, current, 7)
+    )
+    found = _rows_result(counts, current)  # no season declared: the cycle is found
+    assert found.status is Status.PASS and "a 7-period cycle (found)" in found.message  # type: ignore[attr-defined]
+
+
+def test_a_jump_hidden_inside_the_cycle_is_found() -> None:
+    counts = _weekly_counts(26, seed=3)
+    current = 1200  # a Saturday with a weekday's rows: half the feed missing
+    plain = _rows_result(counts, current, find_season=False)
+    assert plain.status is Status.PASS  # type: ignore[attr-defined]  # inside the week's range
+    res = _rows_result(counts, current, season=7)
+    assert res.status is Status.WARN and "for the same phase of a 7-period cycle" in res.message  # type: ignore[attr-defined]
+    z = _seasonal_z_by_hand(counts, current, 7)
+    assert z < -8 and res.metrics["rows_robust_z"] == pytest.approx(z)  # type: ignore[attr-defined]
+    chart = next(d for d in res.details if d.kind == "series")  # type: ignore[attr-defined]
+    assert chart.series["current"][-1] == current and chart.series["current"][0] is None
+    # the band follows the cycle: each period's phase median +- 8 scales
+    width = 8 * (np.median(counts[5::7]) - current) / -z
+    assert chart.upper["rows"][5] == pytest.approx(np.median(counts[5::7]) + width)
+    assert chart.lower["rows"][0] == pytest.approx(np.median(counts[0::7]) - width)
+
+
+def test_too_few_cycles_fall_back_to_the_plain_baseline() -> None:
+    counts = _weekly_counts(12)
+    res = _rows_result(counts, int(counts[5]), season=7)
+    assert res.metrics["rows_season"] is None  # type: ignore[attr-defined]
+    assert "plain (a 7-period cycle needs 14 earlier periods)" in res.message  # type: ignore[attr-defined]
+    med = np.median(counts)
+    expected = (counts[5] - med) / (1.4826 * np.median(np.abs(counts - med)))
+    assert res.metrics["rows_robust_z"] == pytest.approx(expected)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_stable_series_find_no_cycle_and_stay_quiet(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    counts = np.round(2000 * (1 + 0.03 * rng.standard_normal(40))).astype(int)
+    res = _rows_result(counts, int(2000 * (1 + 0.03 * rng.standard_normal())))
+    assert res.status is Status.PASS and res.metrics["rows_season"] is None  # type: ignore[attr-defined]
+    assert "cycle" not in res.message  # type: ignore[attr-defined]
+
+
+def test_the_series_is_drawn_in_the_html_report() -> None:
+    from mlaudit.report._html import render_html
+
+    counts = _weekly_counts(26, seed=3)
+    cur = pl.DataFrame({"x": np.zeros(1200)})
+    checks = {"quality.metric_history": {"season": 7}}
+    res = Audit(cur, history=_rows_history(counts), suite="none", checks=checks).run()
+    page = render_html(res)
+    assert "rows per period" in page and "<polygon" in page and "chart not drawn" not in page
+
+
+def _coded(seed: int, n: int, codes: list[str], p: list[float]) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pl.DataFrame({"code": rng.choice(codes, n, p=p).tolist()})
+
+
+def test_a_rare_value_absent_by_chance_does_not_warn_a_common_one_does() -> None:
+    codes, p = ["a", "b", "c", "rare"], [0.5, 0.3, 0.1996, 0.0004]
+    history = []
+    for seed in range(10):
+        frame = _coded(seed, 2500, codes, p)
+        if "rare" not in frame["code"].to_list():  # every earlier period had it once at least
+            frame = pl.concat([frame, pl.DataFrame({"code": ["rare"]})])
+        history.append(profile_data(frame)[2])
+    checks = {"quality.metric_history": {}}
+    cur = _coded(99, 2500, ["a", "b", "c"], [0.5, 0.3, 0.2])
+    res = _by_column(Audit(cur, history=history, suite="none", checks=checks).run())["code"]
+    assert res.status is Status.PASS and res.metrics["distinct_robust_z"] < -8  # type: ignore[attr-defined]
+    # 'rare' is 1 of about 2,500 x 10 earlier values: about 1 expected here (by hand)
+    assert "1 value(s) of earlier periods absent" in res.message  # type: ignore[attr-defined]
+    cur = _coded(98, 2500, ["a", "b", "rare"], [0.6, 0.3996, 0.0004])  # 'c' (20 %) vanished
+    res = _by_column(Audit(cur, history=history, suite="none", checks=checks).run())["code"]
+    assert res.status is Status.WARN and "distinct 3 against a median of 4" in res.message  # type: ignore[attr-defined]
