@@ -36,7 +36,7 @@ values in the shapes found is held to ``warn`` and ``fail``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from mlaudit.checks._base import Check, CheckContext, register
@@ -56,7 +56,7 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
-from mlaudit.summary import ColumnSummary, ShapeCounts, learned_formats, shape_regex
+from mlaudit.summary import ColumnSummary, ScanPlan, ShapeCounts, learned_formats, shape_regex
 
 __all__ = ["RareFormats"]
 
@@ -129,6 +129,10 @@ class RareFormats(Check):
     alpha: Alpha = 0.01
     """With reference data: a shape counts when its rise is significant at this level divided
     by the number of shapes tested (one-sided)."""
+
+    def scan_plan(self, plan: ScanPlan) -> ScanPlan:
+        """Ask the scan for the text columns' format shapes."""
+        return replace(plan, shapes=True)
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:
         """One result per format column judged, then one ``skipped`` result naming the columns
