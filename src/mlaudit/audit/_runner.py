@@ -299,6 +299,7 @@ class Audit:
             duplicates=any("duplicates" in c.reads for c in self.checks),
             formats=known_formats(cur.schema, self.schema_config.formats),
             declared_formats=frozenset(self.schema_config.formats),
+            shapes=False,  # asked by the checks that read them (their scan_plan)
         )
         for check in self.checks:
             plan = check.scan_plan(plan)

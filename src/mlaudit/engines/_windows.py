@@ -137,6 +137,7 @@ def scan_windows(
         seed=base.seed,
         personal=base.personal,
         sketch_exact=WINDOW_SKETCH_EXACT,
+        shapes=False,  # no check reads a window's format shapes
     )
     order_col = order_by or (spec.column if spec.by_time else None)
     scan = _WindowScan(

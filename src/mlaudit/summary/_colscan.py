@@ -172,7 +172,8 @@ def _categories(
             if s.name in plan.formats:  # before masking: the raw values are tested
                 fmt = plan.formats[s.name]
                 summary.format = format_tally(vc["v"], vc["len"], fmt, seed=plan.seed, key=key)
-            summary.shapes = shape_counts(vc["v"], vc["len"], seed=plan.seed, personal=personal)
+            if plan.shapes:
+                summary.shapes = shape_counts(vc["v"], vc["len"], seed=plan.seed, personal=personal)
         except pl.exceptions.PolarsError as exc:
             raise ConfigError(
                 f"a pattern for column {s.name!r} is not a valid regex: {exc}",

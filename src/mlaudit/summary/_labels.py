@@ -5,14 +5,15 @@ row's **features** (the columns whose role is ``feature`` or ``sensitive``: not 
 prediction, score, id, timestamp or ignored columns) and its **label** (the target) are hashed
 in the pass that hashes whole rows for duplicate counts (:func:`hash_rows_parts`: one pass over
 the columns gives the row hash, the feature hash and the label hash).  Rows without a label are
-left out.  Each feature hash keeps the smallest and largest label hash seen with it and its row
-count: the batches' hashes wait in a list and are folded into that table (one polars
-``group_by``) once they outnumber the groups held, as the duplicate counts' hash sets are, and at
-the end of the scan.  A feature hash whose smallest and largest label hashes differ was seen
-with more than one label: a **conflicting group**.
+left out.  Each batch's rows are folded into a table of **feature groups**, sorted by feature
+hash, each with its smallest label hash, its rows and whether another label was seen
+(:mod:`mlaudit.summary._labelgroups`); the batches' tables wait in a list and are merged into
+the table held once they pass a quarter of it (or 262,144 groups), and at the end of the scan.
+A group seen with more than one label is a **conflicting group**.
 
-Memory: 32 bytes per distinct feature combination held, plus 16 bytes per row of the batches not
-yet folded (at most as many as the groups held, or 1M).  Beyond ``cap`` groups the table keeps
+Memory: 25 bytes per distinct feature combination held, plus as much again, briefly, while a
+merge copies the table (sorted arrays: no hash table), plus the groups not yet merged (at most
+a quarter of those held, or 262,144).  Beyond ``cap`` groups the table keeps
 only the feature groups whose hash falls below a threshold that halves each time the cap is
 reached (distinct sampling, Gibbons 2001): every group is then kept with probability
 ``2**-level``, independently of its labels, so group and row counts scaled by ``2**level`` are
@@ -20,8 +21,9 @@ unbiased estimates (``exact`` becomes False).  Collisions of 64-bit hashes (abou
 ``n**2 / 2**65``) are neglected.  The figures are NaN until :meth:`LabelConflicts.count` runs
 (the builder counts once, when it finishes, as it counts duplicates).
 
-Saved profiles keep the figures, not the pairs: a profile read back and merged with another has
-no conflict counts (``None``).
+Saved profiles keep the feature groups (25 bytes each, as the row hashes of the duplicate
+counts are kept), so saved profiles of two parts merge into the counts of the whole; a profile
+saved by an earlier mlaudit has the figures only, and merged with another has none (NaN).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import polars as pl
 
 from mlaudit.data import Role, Schema
 from mlaudit.summary._hashing import hash_rows, hash_rows_parts, mask_strings
+from mlaudit.summary._labelgroups import Groups, combine, empty, from_rows, merge_into
 
 __all__ = [
     "CLASS_CAP",
@@ -55,16 +58,6 @@ NOT_FEATURES = frozenset(
     {Role.TARGET, Role.PREDICTION, Role.SCORE, Role.ID, Role.TIMESTAMP, Role.IGNORED}
 )
 """Roles of the columns that are not features of the rows compared."""
-
-_GROUPS = {"f": pl.UInt64, "lo": pl.UInt64, "hi": pl.UInt64, "n": pl.Int64}
-_ROWS = {"f": pl.UInt64, "l": pl.UInt64}
-
-
-def _as_groups(frame: pl.DataFrame) -> pl.DataFrame:
-    """A batch's rows ``(f, l)`` as one-row groups; groups as they are."""
-    if "l" not in frame.columns:
-        return frame
-    return frame.select("f", lo="l", hi="l", n=pl.lit(1, pl.Int64))
 
 
 @dataclass
@@ -91,8 +84,8 @@ class LabelConflicts:
     """Rows per label (the label as text); empty when ``classes_exact`` is False."""
     classes_exact: bool = True
     """False when the target had more than ``CLASS_CAP`` distinct labels (not counted)."""
-    _pending: list[pl.DataFrame] = field(default_factory=list, repr=False, compare=False)
-    _held: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    _pending: list[Groups] = field(default_factory=list, repr=False, compare=False)
+    _held: Groups | None = field(default=None, repr=False, compare=False)
     cap: int = field(default=LABEL_PAIR_CAP, repr=False, compare=False)
     _has_pairs: bool = field(default=True, repr=False, compare=False)
     """False for figures read back from bytes: the pairs were not saved."""
@@ -107,48 +100,54 @@ class LabelConflicts:
         self.rows += int(features.size)
         if not features.size:
             return
-        frame = pl.DataFrame({"f": features, "l": labels}, schema=_ROWS)
-        self._pending.append(frame.filter(_kept(self.level)) if self.level else frame)
+        self._pending.append(from_rows(features, labels).below(self.level))
         self._maybe_compact()
 
     def _maybe_compact(self) -> None:
-        pending = sum(p.height for p in self._pending)
-        held = 0 if self._held is None else self._held.height
-        if pending > max(held, 1 << 20):
+        pending = sum(p.size for p in self._pending)
+        if pending > max(self.held_groups // 4, _FOLD_AT):
             self.compact()
 
+    @property
+    def held_groups(self) -> int:
+        """Feature groups held (once folded)."""
+        return 0 if self._held is None else self._held.size
+
     def compact(self) -> None:
-        """Fold the pending hashes into the groups held; sample groups beyond the cap."""
+        """Fold the pending groups into the groups held; sample groups beyond the cap."""
         if not self._pending:
             return
-        parts = [] if self._held is None else [self._held.lazy()]
-        for p in self._pending:  # a batch's rows (f, l), or groups of a merged profile
-            parts.append(_as_groups(p).lazy())
-        held = (
-            pl.concat(parts)
-            .group_by("f")
-            .agg(pl.col("lo").min(), pl.col("hi").max(), pl.col("n").sum())
-            .collect()
-        )
-        while held.height > self.cap:
-            self.level += 1
-            self.exact = False
-            held = held.filter(_kept(self.level))
-        self._held, self._pending = held, []
+        new = combine(self._pending)
+        held = new if self._held is None else merge_into(self._held, new)
+        self._pending = []
+        if held.size > self.cap:
+            while held.size > self.cap:
+                self.level += 1
+                self.exact = False
+                held = held.below(self.level)
+            held = held.copy()  # frees the groups dropped
+        self._held = held
+
+    def held(self) -> Groups:
+        """The feature groups, folded (for saving)."""
+        self.compact()
+        return empty() if self._held is None else self._held
 
     def count(self) -> None:
         """Set the group figures from the groups held (once, at the end of a scan)."""
         if not self._has_pairs:
             return
-        self.compact()
-        if self._held is None or not self._held.height:
-            self.groups = self.conflicting_groups = self.conflicting_rows = 0.0
-            return
-        conflict = self._held.filter(pl.col("lo") != pl.col("hi"))
+        g = self.held()
         scale = float(2**self.level)
-        self.groups = self._held.height * scale
-        self.conflicting_groups = conflict.height * scale
-        self.conflicting_rows = float(conflict["n"].sum() or 0) * scale
+        self.groups = g.size * scale
+        self.conflicting_groups = int(g.other.sum()) * scale
+        self.conflicting_rows = float(g.rows[g.other].sum()) * scale
+
+
+_FOLD_AT = 1 << 18
+"""Pending groups are folded in once they pass this or a quarter of the groups held (the
+groups held grow by a quarter at most between folds: the folds' work adds up to about five
+times the final table, and the pending groups stay under a quarter of it)."""
 
 
 def _add_classes(a: LabelConflicts, b: LabelConflicts, out: LabelConflicts) -> None:
@@ -159,11 +158,6 @@ def _add_classes(a: LabelConflicts, b: LabelConflicts, out: LabelConflicts) -> N
             merged[k] = merged.get(k, 0) + v
         out.classes_exact = len(merged) <= CLASS_CAP
         out.classes = dict(sorted(merged.items())) if out.classes_exact else {}
-
-
-def _kept(level: int) -> pl.Expr:
-    """Groups kept at sampling ``level``: feature hashes below ``2**(64 - level)``."""
-    return pl.col("f") < pl.lit(1 << (64 - level), pl.UInt64) if level else pl.lit(True)
 
 
 def label_parts(schema: Schema, names: list[str]) -> tuple[str, list[int]] | None:
@@ -193,10 +187,10 @@ def merge_labels(
         return out
     out.level = max(a.level, b.level)
     out.exact = a.exact and b.exact and out.level == 0
-    out._pending = [p for s in (a, b) for p in ([s._held] if s._held is not None else [])]
-    out._pending += [*a._pending, *b._pending]
-    if out.level:
-        out._pending = [p.filter(_kept(out.level)) for p in out._pending]
+    helds = sorted((s._held for s in (a, b) if s._held is not None), key=lambda g: g.size)
+    if helds:  # the larger table is held (shared: merging never changes a table)
+        out._held = helds.pop().below(out.level)
+    out._pending = [t.below(out.level) for t in [*a._pending, *b._pending, *helds]]
     out._maybe_compact()
     if count:
         out.count()

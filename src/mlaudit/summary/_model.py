@@ -359,6 +359,9 @@ class ScanPlan:
     """Summarise how the features go together (:mod:`mlaudit.summary._correlation`)."""
     labels: bool = False
     """Hash every row's features and label to count conflicting labels (needs a target)."""
+    shapes: bool = True
+    """Count the format shapes of text columns (``TextSummary.shapes``); an audit asks for them
+    only when ``quality.rare_formats`` runs, a saved profile always has them."""
 
 
 @dataclass

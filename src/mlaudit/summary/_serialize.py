@@ -39,6 +39,7 @@ from mlaudit.summary._correlation import correlations_from_dict, correlations_to
 from mlaudit.summary._hashing import HASH_SCHEME
 from mlaudit.summary._hashset import HashSet
 from mlaudit.summary._hll import HLL
+from mlaudit.summary._labelgroups import Groups
 from mlaudit.summary._labels import LabelConflicts
 from mlaudit.summary._model import (
     CategoryCounts,
@@ -108,7 +109,7 @@ def to_bytes(profile: DatasetProfile, *, max_hashes: int = 1_000_000) -> bytes:
         "correlations": None
         if profile.correlations is None
         else correlations_to_dict(profile.correlations, blobs.add),
-        "label_conflicts": _labels_dict(profile.label_conflicts),
+        "label_conflicts": _labels_dict(profile.label_conflicts, blobs, max_hashes),
     }
     header = json.dumps(head, sort_keys=True, separators=(",", ":")).encode()
     body = [struct.pack("<Q", len(blobs.items))]
@@ -354,18 +355,41 @@ def _hashset(d: dict[str, Any] | None, blobs: list[bytes]) -> HashSet | None:
     return s
 
 
-def _labels_dict(lc: LabelConflicts | None) -> dict[str, Any] | None:
-    """The conflict figures (the pairs are not saved)."""
+def _labels_dict(
+    lc: LabelConflicts | None, blobs: _Blobs, max_groups: int
+) -> dict[str, Any] | None:
+    """The conflict figures, and the feature groups when there are at most ``max_groups``
+    (a saved profile then merges with another into the counts of both)."""
     if lc is None:
         return None
     keys = ("label", "features", "rows", "groups", "conflicting_groups", "conflicting_rows")
-    return {k: getattr(lc, k) for k in (*keys, "exact", "level", "classes", "classes_exact")}
+    out = {k: getattr(lc, k) for k in (*keys, "exact", "level", "classes", "classes_exact")}
+    if lc._has_pairs and lc.held_groups + sum(p.size for p in lc._pending) <= max_groups:
+        g = lc.held()
+        out["pairs"] = [
+            blobs.add(g.f.astype("<u8").tobytes()),
+            blobs.add(g.label.astype("<u8").tobytes()),
+            blobs.add(g.rows.astype("<i8").tobytes()),
+            blobs.add(g.other.astype("u1").tobytes()),
+        ]
+    return out
 
 
-def _labels(d: dict[str, Any] | None) -> LabelConflicts | None:
+def _labels(d: dict[str, Any] | None, blobs: list[bytes]) -> LabelConflicts | None:
     if d is None:
         return None
-    return LabelConflicts(**d, _has_pairs=False)
+    d = dict(d)
+    pairs = d.pop("pairs", None)
+    if pairs is None:  # too many groups, or saved by an earlier mlaudit: the figures only
+        return LabelConflicts(**d, _has_pairs=False)
+    f, label, rows, other = (blobs[i] for i in pairs)
+    groups = Groups(
+        np.frombuffer(f, "<u8").astype(np.uint64),
+        np.frombuffer(label, "<u8").astype(np.uint64),
+        np.frombuffer(rows, "<i8").astype(np.int64),
+        np.frombuffer(other, "u1").astype(bool),
+    )
+    return LabelConflicts(**d, _held=groups)
 
 
 def _sample_dict(profile: DatasetProfile, blobs: _Blobs) -> dict[str, Any] | None:
@@ -395,7 +419,7 @@ def _profile(h: dict[str, Any], blobs: list[bytes]) -> DatasetProfile:
     )
     p._rows = _hashset(h["rows"], blobs)
     p._keys = {k: s for k, v in h["keys"].items() if (s := _hashset(v, blobs)) is not None}
-    p.label_conflicts = _labels(h.get("label_conflicts"))
+    p.label_conflicts = _labels(h.get("label_conflicts"), blobs)
     if h["sample"] is not None:
         p.sample = pl.read_ipc(io.BytesIO(blobs[h["sample"]["ipc"]]))
         kb = h["sample"]["keys"]

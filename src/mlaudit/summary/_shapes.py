@@ -20,11 +20,17 @@ keeps at most ``cap`` shapes, the most frequent: the counts of the shapes droppe
 part and kept in another).  Non-personal columns keep, per shape, the :data:`EXAMPLES_KEPT`
 distinct values with the smallest salted hashes (deterministic for a seed, and the same however
 the data was cut into parts); personal columns keep no example (the shape is the example).
+
+The string work is kept to what the answer needs: only the values that may be blank or a
+marker are stripped and lower-cased, personal shapes are abbreviated once per distinct shape,
+and examples are gathered for the kept shapes only.  An audit counts shapes only when
+``quality.rare_formats`` runs (``ScanPlan.shapes``); a saved profile always has them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
@@ -64,7 +70,7 @@ def format_shape(values: pl.Series, *, personal: bool = False) -> pl.Series:
     s = values.cast(pl.String)
     nulls = s.is_null()
     fast, wide = _ascii_shapes(s.fill_null(""))
-    out = _abbreviate(fast) if personal else _cut(fast)
+    out = _on_distinct(fast, _abbreviate) if personal else _cut(fast)
     if wide is not None:
         slow = value_shape if personal else _unicode_shape
         out = out.scatter(wide.arg_true(), slow(s.filter(wide)))
@@ -79,9 +85,8 @@ _ASCII[ord("a") : ord("z") + 1] = ord("a")
 _ASCII[ord("0") : ord("9") + 1] = ord("9")
 
 
-def _ascii_shapes(s: pl.Series) -> tuple[pl.Series, pl.Series | None]:
-    """``s`` (no null) with ASCII letters and digits mapped, and which values hold other
-    characters (None when none does)."""
+def _utf8(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The value offsets (from 0) and UTF-8 bytes of ``s`` (nulls as empty strings)."""
     arr = s.to_arrow()
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -91,14 +96,32 @@ def _ascii_shapes(s: pl.Series) -> tuple[pl.Series, pl.Series | None]:
     ]
     data = arr.buffers()[2]
     if data is None or offsets[-1] == offsets[0]:
-        return s, None
+        return offsets - offsets[0], np.zeros(0, dtype=np.uint8)
     raw = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return offsets - offsets[0], raw
+
+
+def _ascii_shapes(s: pl.Series) -> tuple[pl.Series, pl.Series | None]:
+    """``s`` (no null) with ASCII letters and digits mapped, and which values hold other
+    characters (None when none does)."""
+    offsets, raw = _utf8(s)
+    if raw.size == 0:
+        return s, None
     mapped = pa.LargeStringArray.from_buffers(
-        len(arr), pa.py_buffer(offsets - offsets[0]), pa.py_buffer(_ASCII[raw])
+        len(s), pa.py_buffer(offsets), pa.py_buffer(_ASCII[raw])
     )
     out = pl.Series(s.name, mapped)
     wide = s.str.contains(r"[^\x00-\x7F]") if int(raw.max()) >= 0x80 else None
     return out, wide
+
+
+def _on_distinct(shapes: pl.Series, f: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``f`` of each shape, computed once per distinct shape (a column of ids has a million
+    values and a few shapes: the regular expressions of ``f`` then run a few times)."""
+    distinct = shapes.unique()
+    if 2 * distinct.len() > shapes.len():
+        return f(shapes)
+    return shapes.replace_strict(distinct, f(distinct)).alias(shapes.name)
 
 
 def _abbreviate(shapes: pl.Series) -> pl.Series:
@@ -147,24 +170,92 @@ def shape_counts(
 ) -> ShapeCounts:
     """The :class:`ShapeCounts` of distinct non-null ``values`` occurring ``counts`` times."""
     s = values.cast(pl.String)
-    stripped = s.str.strip_chars()
-    keep = (stripped != "") & ~stripped.str.to_lowercase().is_in(list(KNOWN_MARKERS))
+    keep = s.is_not_null() & ~_blank_or_marker(s)
     s, w = s.filter(keep), counts.cast(pl.Int64).filter(keep)
     if s.is_empty():
         return ShapeCounts(cap=cap)
     df = pl.DataFrame({"v": s, "n": w, "shape": format_shape(s, personal=personal)})
     if personal:
-        g = df.group_by("shape").agg(pl.col("n").sum())
-        return _capped(dict(zip(g["shape"], g["n"], strict=True)), {}, cap)
+        g, other, error = _top(df.group_by("shape").agg(pl.col("n").sum()), cap)
+        return _capped(
+            dict(zip(g["shape"], g["n"], strict=True)), {}, cap, other=other, error=error
+        )
     h = (hash_series(s, seed ^ _EXAMPLE_SALT) >> np.uint64(1)).astype(np.int64)
     df = df.with_columns(h=pl.Series(h))
-    ex = pl.struct("h", "v").top_k_by("h", EXAMPLES_KEPT, reverse=True)  # smallest hashes
-    g = df.group_by("shape").agg(pl.col("n").sum(), ex.alias("ex"))
-    examples = {
-        shape: sorted((int(e["h"]), _short(e["v"])) for e in kept)
-        for shape, kept in zip(g["shape"], g["ex"].to_list(), strict=True)
-    }
-    return _capped(dict(zip(g["shape"], g["n"], strict=True)), examples, cap)
+    smallest = pl.col("h").bottom_k(EXAMPLES_KEPT).alias("smallest")
+    g, other, error = _top(df.group_by("shape").agg(pl.col("n").sum(), smallest), cap)
+    # the values of the kept shapes' smallest hashes: a few rows
+    kept = df.filter(
+        pl.col("h").is_in(g["smallest"].explode().implode())
+        & pl.col("shape").is_in(g["shape"].implode())
+    )
+    by_shape = dict(zip(g["shape"], g["n"], strict=True))
+    return _capped(by_shape, _examples(kept), cap, other=other, error=error)
+
+
+def _top(g: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, int, int]:
+    """The ``cap`` most frequent shapes of ``g`` (ties by shape, as :func:`_capped` ranks),
+    the values of the others and the largest count dropped (0 when none is)."""
+    if g.height <= cap:
+        return g, 0, 0
+    g = g.sort(["n", "shape"], descending=[True, False])
+    rest = g["n"].slice(cap)
+    return g.head(cap), int(rest.sum()), int(rest[0])
+
+
+def _examples(kept: pl.DataFrame) -> dict[str, list[tuple[int, str]]]:
+    """Per shape, the :data:`EXAMPLES_KEPT` (hash, value) pairs of the smallest hashes."""
+    first = kept.select("shape", "h", "v").sort("shape", "h", "v")
+    first = first.group_by("shape", maintain_order=True).head(EXAMPLES_KEPT)
+    out: dict[str, list[tuple[int, str]]] = {}
+    for shape, h, v in first.iter_rows():
+        out.setdefault(shape, []).append((int(h), _short(v)))
+    return out
+
+
+def _blank_or_marker(s: pl.Series) -> pl.Series:
+    """Which values are blank or, stripped and lower-cased, a known missing marker.
+
+    Only the values that may be one are stripped and lower-cased (a column of ids then costs
+    a few byte lookups a value): empty ones, those holding a non-ASCII byte or starting or
+    ending with whitespace or a control character (stripping may shorten them), and ASCII ones
+    whose length, first and last letters (lower-cased) are a marker's.
+    """
+    offsets, raw = _utf8(s.fill_null(""))
+    length = np.diff(offsets)
+    maybe = length == 0
+    if raw.size:
+        last = raw.size - 1
+        first_byte = raw[np.minimum(offsets[:-1], last)]
+        last_byte = raw[np.maximum(offsets[1:] - 1, 0)]
+        maybe |= _EDGE[first_byte] | _EDGE[last_byte]
+        if int(raw.max()) >= 0x80:
+            maybe |= s.str.contains(r"[^\x00-\x7F]").fill_null(False).to_numpy()
+        sized = _MARKER_LENGTHS[np.minimum(length, _MARKER_LENGTHS.size - 1)]
+        maybe |= sized & _FIRST[_LOWER[first_byte]] & _LAST[_LOWER[last_byte]]
+    out = np.zeros(len(s), dtype=bool)
+    if maybe.any():
+        sub = s.filter(pl.Series(maybe)).str.strip_chars()
+        hit = (sub == "") | sub.str.to_lowercase().is_in(list(KNOWN_MARKERS))
+        out[maybe] = hit.fill_null(True).to_numpy()
+    return pl.Series(s.name, out)
+
+
+def _byte_table(chars: set[str]) -> np.ndarray:
+    out = np.zeros(256, dtype=bool)
+    out[[ord(c) for c in chars]] = True
+    return out
+
+
+_EDGE = np.zeros(256, dtype=bool)  # a first or last byte that stripping may remove
+_EDGE[:33] = True  # ASCII controls and space: a superset of the whitespace stripped
+_EDGE[0x80:] = True
+_LOWER = np.arange(256, dtype=np.uint8)
+_LOWER[ord("A") : ord("Z") + 1] += 32
+_FIRST = _byte_table({m[0] for m in KNOWN_MARKERS if m})  # the markers are ASCII
+_LAST = _byte_table({m[-1] for m in KNOWN_MARKERS if m})
+_MARKER_LENGTHS = np.zeros(max(map(len, KNOWN_MARKERS)) + 2, dtype=bool)
+_MARKER_LENGTHS[[len(m) for m in KNOWN_MARKERS]] = True  # the last entry (longer) stays False
 
 
 def _short(value: str) -> str:

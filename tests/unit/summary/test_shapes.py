@@ -10,8 +10,17 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from mlaudit.checks.quality.rare_formats import RareFormats
 from mlaudit.data import KNOWN_MARKERS, infer_schema, value_shape
-from mlaudit.summary import format_shape, from_bytes, merge, profile_frame, shape_regex, to_bytes
+from mlaudit.summary import (
+    ScanPlan,
+    format_shape,
+    from_bytes,
+    merge,
+    profile_frame,
+    shape_regex,
+    to_bytes,
+)
 from mlaudit.summary._shapes import EXAMPLES_KEPT, MAX_SHAPE, merge_shapes, shape_counts
 
 
@@ -148,3 +157,66 @@ def test_personal_shapes_equal_the_house_shape_of_personal_values() -> None:
         [*VALUES, "jane.doe@bank.example", "+44 20 7946 0123", "ÉLODIE-Ü 1234567890", "x" * 50]
     )
     assert format_shape(values, personal=True).to_list() == value_shape(values).to_list()
+
+
+RUST_WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+RUST_WHITESPACE += "\u2028\u2029\u202f\u205f\u3000"
+"""Unicode's White_Space, which polars' ``strip_chars`` removes (Python's strips more)."""
+
+
+def left_out(v: str) -> bool:
+    """The oracle of blanks and markers: strip White_Space, lower-case, look up."""
+    return v.strip(RUST_WHITESPACE) == "" or v.strip(RUST_WHITESPACE).lower() in KNOWN_MARKERS
+
+
+def test_blanks_and_markers_are_left_out_however_padded_or_cased() -> None:
+    rng = np.random.default_rng(4)
+    pads = [" ", "\t", "\xa0", "\u3000", "\x1c", "\x85"]
+    values = set()
+    for m in sorted(KNOWN_MARKERS):
+        for _ in range(4):  # random case and padding, sometimes long
+            cased = "".join(c.upper() if rng.random() < 0.5 else c for c in m)
+            pad = ["".join(rng.choice(pads, int(rng.choice([0, 1, 30])))) for _ in range(2)]
+            values.add(pad[0] + cased + pad[1])
+    values |= {"UN\u212aNOWN", "nan1", "na-na", "Nulls", "(nil)", "AC0001", " " * 90, "ok"}
+    s = pl.Series(sorted(values))
+    got = shape_counts(s, pl.Series([1] * s.len()), seed=0)
+
+    kept = [v for v in s.to_list() if not left_out(v)]
+    assert "UN\u212aNOWN" not in kept and "AC0001" in kept  # the Kelvin sign lower-cases to k
+    assert got.total == len(kept)
+    assert got.counts == pd.Series([oracle_shape(v) for v in kept]).value_counts().to_dict()
+
+
+def test_cap_on_many_shapes_keeps_the_commonest_ties_by_shape() -> None:
+    rng = np.random.default_rng(5)
+    values = pl.Series(
+        ["".join(rng.choice(list("aB1-"), int(rng.integers(1, 9)))) for _ in range(3_000)]
+    )
+    vc = values.value_counts()
+    got = shape_counts(vc[""], vc["count"], seed=0, cap=40)
+    # the oracle: every shape's count (Python), ranked by count then shape
+    full: dict[str, int] = {}
+    for v, n in zip(vc[""].to_list(), vc["count"].to_list(), strict=True):
+        if not left_out(v):  # '-', '--' and '---' are missing markers
+            full[oracle_shape(v)] = full.get(oracle_shape(v), 0) + n
+    ranked = sorted(full.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert got.counts == dict(ranked[:40])
+    assert got.other == sum(n for _, n in ranked[40:]) and got.error == ranked[40][1]
+    assert set(got.examples) == set(got.counts)
+    for shape, examples in got.examples.items():
+        assert all(oracle_shape(v) == shape for _, v in examples)
+        assert examples == sorted(examples)
+
+
+def test_personal_shapes_of_many_values_equal_the_house_shape() -> None:
+    # many values, few shapes: the abbreviation runs once per distinct shape
+    values = pl.Series([f"ZZ{i:09d}" for i in range(5_000)] + [f"ab {i:012d}" for i in range(50)])
+    assert format_shape(values, personal=True).to_list() == value_shape(values).to_list()
+
+
+def test_no_shapes_when_the_plan_does_not_ask() -> None:
+    df = pl.DataFrame({"code": _random_codes(500, 6)})
+    text = profile_frame(df, infer_schema(df), ScanPlan(shapes=False)).columns["code"].text
+    assert text is not None and text.shapes is None
+    assert RareFormats().scan_plan(ScanPlan(shapes=False)).shapes

@@ -86,8 +86,9 @@ class ConflictingLabels(Check):
             return self.skipped(f"no feature column besides the target {lc.label}")
         if not lc._has_pairs and math.isnan(lc.conflicting_rows):
             return self.skipped(
-                "the conflict counts were lost when saved profiles were merged (a saved profile "
-                "keeps the counts, not the feature groups)"
+                "the conflict counts were lost when saved profiles were merged (a profile saved "
+                "by an earlier mlaudit, or with more than 1,000,000 feature groups, keeps the "
+                "counts, not the feature groups)"
             )
         if lc.rows == 0:
             return self.skipped(f"no row has a label in {lc.label}")

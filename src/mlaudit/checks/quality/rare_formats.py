@@ -11,10 +11,11 @@ least ``min_share`` (1 %) of the values.  The column is format-like (identifiers
 numbers, postcodes, account numbers) when it has at most ``max_formats`` (5) formats and they
 hold at least ``coverage`` (95 %) of the values together.  Free text (many shapes, none
 dominant) and columns with fewer than ``min_distinct`` (50) distinct values (a category set,
-which a contract's allowed list checks value by value) are skipped with the reason.  Columns
-with a declared regular expression (``quality.pattern``) or a well-known format (e-mail, phone,
+which a contract's allowed list checks value by value) are not judged.  Columns with a
+declared regular expression (``quality.pattern``) or a well-known format (e-mail, phone,
 IBAN...: ``quality.format_validity``) are left to those checks, so a value is not reported
-twice.
+twice.  The columns not judged are named, each with its reason, in one ``skipped`` result
+(not one per column: on a table of category sets they would bury the columns judged).
 
 **Without reference data** every value in a shape outside the formats is reported: the share of
 such values is held to ``warn`` (0: any) and ``fail`` (1 %), with each rare shape, its count
@@ -35,7 +36,7 @@ values in the shapes found is held to ``warn`` and ``fail``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from mlaudit.checks._base import Check, CheckContext, register
@@ -55,13 +56,35 @@ from mlaudit.results import (
     TableDetail,
     Threshold,
 )
-from mlaudit.summary import ColumnSummary, ShapeCounts, learned_formats, shape_regex
+from mlaudit.summary import ColumnSummary, ScanPlan, ShapeCounts, learned_formats, shape_regex
 
 __all__ = ["RareFormats"]
 
 OTHER = "(other shapes)"
 """How the values whose shapes the scan did not keep (beyond its cap) are named."""
 _SHOWN = 20
+
+
+_NAMED = 10
+_NO_SHAPES, _EMPTY, _PATTERN, _KNOWN, _CATEGORIES, _MIXED = range(6)
+_KINDS = {
+    _CATEGORIES: "category sets of fewer than {n} distinct values",
+    _MIXED: "free text or mixed layouts",
+    _PATTERN: "a declared pattern, checked by quality.pattern",
+    _KNOWN: "a known format, checked by quality.format_validity",
+    _EMPTY: "no non-blank values",
+    _NO_SHAPES: "no format shapes in the profile",
+}
+"""The reasons a column is not judged, in the order the message names them."""
+
+
+@dataclass(frozen=True)
+class _NotJudged:
+    """A column holding strings that the check does not judge, and why."""
+
+    column: str
+    kind: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -107,44 +130,85 @@ class RareFormats(Check):
     """With reference data: a shape counts when its rise is significant at this level divided
     by the number of shapes tested (one-sided)."""
 
-    def compute(self, ctx: CheckContext) -> list[CheckResult]:
-        """One result per column holding strings (role not ignored)."""
-        return [self._column(ctx, n) for n in text_columns(self, ctx)]
+    def scan_plan(self, plan: ScanPlan) -> ScanPlan:
+        """Ask the scan for the text columns' format shapes."""
+        return replace(plan, shapes=True)
 
-    def _column(self, ctx: CheckContext, name: str) -> CheckResult:
+    def compute(self, ctx: CheckContext) -> list[CheckResult]:
+        """One result per format column judged, then one ``skipped`` result naming the columns
+        not judged and why (none when every column holding strings was judged)."""
+        judged: list[CheckResult] = []
+        not_judged: list[_NotJudged] = []
+        for name in text_columns(self, ctx):
+            out = self._column(ctx, name)
+            if isinstance(out, _NotJudged):
+                not_judged.append(out)
+            else:
+                judged.append(out)
+        return judged + ([self._not_judged(not_judged)] if not_judged else [])
+
+    def _column(self, ctx: CheckContext, name: str) -> CheckResult | _NotJudged:
         col = ctx.current.columns[name]
         shapes = col.text.shapes if col.text is not None else None
         why_not = _left_to_others(ctx, name) or self._not_format(col, shapes)
-        if why_not or shapes is None:
-            return self.skipped(why_not or f"{name} has no format shapes", column=name)
+        if why_not is not None or shapes is None:
+            return why_not or _NotJudged(name, _NO_SHAPES, f"{name} has no format shapes")
         ref = _reference_shapes(ctx, name)
         formats = self._formats(shapes)
         ref_formats = self._formats(ref) if ref is not None else None
         if formats is None and ref_formats is None:
-            return self.skipped(self._mixed(name, shapes), column=name)
+            return _NotJudged(name, _MIXED, self._mixed(name, shapes))
         if ref is not None:
             return self._against(col, shapes, ref, formats, ref_formats or [])
         return self._alone(col, shapes, formats or [])
+
+    def _not_judged(self, columns: list[_NotJudged]) -> CheckResult:
+        """The one ``skipped`` result for the columns not judged, grouped by reason."""
+        kinds = {k: [c.column for c in columns if c.kind == k] for k in _KINDS}
+        said = "; ".join(
+            f"{text.format(n=self.min_distinct)}: {_names(names)}"
+            for k, text in _KINDS.items()
+            if (names := kinds[k])
+        )
+        n = len(columns)
+        message = (
+            f"{n} column{'' if n == 1 else 's'} holding strings not judged ({said}). The "
+            "table gives each column's reason; a format column has at most "
+            f"{self.max_formats} shapes of at least {format_share(self.min_share)} each, "
+            f"holding {format_share(self.coverage)} of its values together."
+        )
+        table = TableDetail(
+            name="not_judged",
+            title="Columns not judged",
+            columns=["column", "reason"],
+            rows=[[c.column, c.reason] for c in columns],
+        )
+        return self.result(
+            Status.SKIPPED, message, metrics={"columns_not_judged": n}, details=[table]
+        )
 
     def _formats(self, shapes: ShapeCounts) -> list[str] | None:
         return learned_formats(
             shapes, coverage=self.coverage, max_formats=self.max_formats, min_share=self.min_share
         )
 
-    def _not_format(self, col: ColumnSummary, shapes: ShapeCounts | None) -> str:
-        """Why the column is not judged (no shapes, no values, a category set), or ""."""
+    def _not_format(self, col: ColumnSummary, shapes: ShapeCounts | None) -> _NotJudged | None:
+        """Why the column is not judged (no shapes, no values, a category set), or None."""
         name = col.name
         if shapes is None:
-            return f"the profile of {name} has no format shapes (saved by an earlier mlaudit)"
+            reason = f"the profile of {name} has no format shapes (saved by an earlier mlaudit)"
+            return _NotJudged(name, _NO_SHAPES, reason)
         if shapes.total == 0:
-            return f"{name} has no non-blank values"
+            return _NotJudged(name, _EMPTY, f"{name} has no non-blank values")
         if col.distinct < self.min_distinct:  # NaN (unknown) compares false: judged
-            return (
+            return _NotJudged(
+                name,
+                _CATEGORIES,
                 f"{name} has {col.distinct:,.0f} distinct "
                 f"value{'' if col.distinct == 1 else 's'}, fewer than {self.min_distinct}: "
-                "a category set, not a format column (a contract's allowed list checks it)"
+                "a category set, not a format column (a contract's allowed list checks it)",
             )
-        return ""
+        return None
 
     def _mixed(self, name: str, shapes: ShapeCounts) -> str:
         top = sorted(shapes.counts.values(), reverse=True)[: self.max_formats]
@@ -238,15 +302,23 @@ class RareFormats(Check):
         )
 
 
-def _left_to_others(ctx: CheckContext, name: str) -> str:
-    """Why another check judges the column's format, or ""."""
+def _left_to_others(ctx: CheckContext, name: str) -> _NotJudged | None:
+    """Why another check judges the column's format, or None."""
     plan = ctx.current.plan
     if PATTERN_NAME in plan.patterns.get(name, {}):
-        return f"{name} has a declared pattern: quality.pattern checks its values"
+        reason = f"{name} has a declared pattern: quality.pattern checks its values"
+        return _NotJudged(name, _PATTERN, reason)
     if name in plan.formats:
         kind = FORMATS.get(plan.formats[name], plan.formats[name])
-        return f"{name} holds {kind}: quality.format_validity checks its values"
-    return ""
+        reason = f"{name} holds {kind}: quality.format_validity checks its values"
+        return _NotJudged(name, _KNOWN, reason)
+    return None
+
+
+def _names(names: list[str]) -> str:
+    """Column names for a message, the first ten and how many more."""
+    more = f" and {len(names) - _NAMED} more" if len(names) > _NAMED else ""
+    return ", ".join(names[:_NAMED]) + more
 
 
 def _reference_shapes(ctx: CheckContext, name: str) -> ShapeCounts | None:

@@ -75,7 +75,18 @@ def test_merge_of_parts_equals_whole_and_saved_figures_round_trip() -> None:
     back = from_bytes(to_bytes(merge(*parts))).label_conflicts
     assert back is not None and back.conflicting_rows == lc.conflicting_rows
     assert back.classes == lc.classes
-    lost = merge(from_bytes(to_bytes(parts[0])), parts[1]).label_conflicts
+    # saved profiles keep their feature groups: two halves saved, read back and merged
+    saved = [from_bytes(to_bytes(p)) for p in parts]
+    both = merge(*saved).label_conflicts
+    assert both is not None and both.exact
+    assert (both.rows, both.groups, both.conflicting_groups, both.conflicting_rows) == _oracle(df)
+    whole = ProfileBuilder(schema, plan)
+    whole.add(df)
+    held, merged_held = whole.finish().label_conflicts.held(), both.held()  # type: ignore[union-attr]
+    for a, b in zip(vars(held).values(), vars(merged_held).values(), strict=True):
+        assert np.array_equal(a, b)  # the same groups, labels, rows and conflicts
+    # beyond max_hashes groups only the figures are saved: merged, they are lost
+    lost = merge(from_bytes(to_bytes(parts[0], max_hashes=10)), parts[1]).label_conflicts
     assert lost is not None and np.isnan(lost.conflicting_rows)
 
 
@@ -179,3 +190,16 @@ def test_part_hashes_follow_the_row_hash_definition() -> None:
     per_pair = pairs.group_by("a", "b").agg(pl.col("h").n_unique())
     assert per_pair["h"].max() == 1
     assert pairs["h"].n_unique() == per_pair.height
+
+
+def test_counts_folded_often_equal_pandas_groupby(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches merged into the table held many times (a fold every 100 groups) still give
+    pandas' counts: the binary-search merge, not only the final sort, is exercised."""
+    monkeypatch.setattr("mlaudit.summary._labels._FOLD_AT", 100)
+    df = _frame(20_000, seed=5)
+    builder = ProfileBuilder(_schema(df), ScanPlan(labels=True))
+    for b in df.to_arrow().to_batches(max_chunksize=700):
+        builder.add(b)
+    lc = builder.finish().label_conflicts
+    assert lc is not None and lc.exact
+    assert (lc.rows, lc.groups, lc.conflicting_groups, lc.conflicting_rows) == _oracle(df)

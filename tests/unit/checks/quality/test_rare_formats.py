@@ -63,13 +63,34 @@ def test_clean_column_passes() -> None:
     assert r.status is Status.PASS and r.metrics["rare_format_values"] == 0
 
 
-def test_category_sets_and_free_text_are_skipped_with_the_reason() -> None:
+def not_judged(results: list[CheckResult]) -> dict[str, str]:
+    """The folded ``skipped`` result's table: column -> reason (asserting there is one)."""
+    (r,) = [r for r in results if r.id == "quality.rare_formats" and r.column is None]
+    assert r.status is Status.SKIPPED
+    table = next(d for d in r.details if d.name == "not_judged")
+    reasons = {str(row[0]): str(row[1]) for row in table.rows}  # type: ignore[union-attr]
+    assert r.metrics["columns_not_judged"] == len(reasons)
+    return reasons
+
+
+def test_category_sets_and_free_text_are_not_judged_with_the_reason() -> None:
     rng = np.random.default_rng(3)
     words = ["".join(rng.choice(list("abcdefgh "), rng.integers(3, 30))) for _ in range(500)]
     df = pl.DataFrame({"acct": codes(500, 3), "segment": ["retail", "sme"] * 250, "note": words})
-    by = {r.column: r for r in run(df)}
-    assert by["segment"].status is Status.SKIPPED and "category set" in by["segment"].message
-    assert by["note"].status is Status.SKIPPED and "not a format column" in by["note"].message
+    results = run(df)
+    # one result for the column judged, one for the two not judged
+    assert [r.column for r in results] == ["acct", None]
+    reasons = not_judged(results)
+    assert set(reasons) == {"segment", "note"}
+    assert "category set" in reasons["segment"]
+    assert "not a format column" in reasons["note"]
+    (folded,) = [r for r in results if r.column is None]
+    assert "segment" in folded.message and "note" in folded.message
+
+
+def test_no_folded_result_when_every_column_is_judged() -> None:
+    results = run(pl.DataFrame({"acct": codes(500, 3)}))
+    assert [(r.column, r.status) for r in results] == [("acct", Status.PASS)]
 
 
 def test_columns_with_a_declared_pattern_or_known_format_are_left_to_their_checks() -> None:
@@ -78,10 +99,10 @@ def test_columns_with_a_declared_pattern_or_known_format_are_left_to_their_check
     df = pl.DataFrame({"acct": ids, "email": [f"p{i}@bank.example" for i in range(500)]})
     checks = {"quality.rare_formats": {}, "quality.pattern": {"patterns": {"acct": "^.+$"}}}
     result = Audit(df, suite="none", checks=checks).run().checks
-    by = {(r.id, r.column): r for r in result}
-    assert "quality.pattern" in by["quality.rare_formats", "acct"].message
-    assert by["quality.rare_formats", "acct"].status is Status.SKIPPED
-    assert "format_validity" in by["quality.rare_formats", "email"].message
+    assert [r.column for r in result if r.id == "quality.rare_formats"] == [None]
+    reasons = not_judged(result)
+    assert "quality.pattern" in reasons["acct"]
+    assert "format_validity" in reasons["email"]
 
 
 def test_new_shape_against_the_reference_with_the_exact_p_value() -> None:
