@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from mlaudit._lazy import lazy_import
@@ -25,8 +24,10 @@ from mlaudit.models._files import library_versions, sha256_of
 
 if TYPE_CHECKING:
     import lightgbm
+    import pandas as pd
     import xgboost
 else:  # imported on first use (mlaudit._lazy); the "models" extra
+    pd = lazy_import("pandas")
     lightgbm = lazy_import("lightgbm", extra="models")
     xgboost = lazy_import("xgboost", extra="models")
 

@@ -9,11 +9,17 @@ have no such stages: :func:`tree_count` is None for them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+
+from mlaudit._lazy import lazy_import
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # imported on first use (mlaudit._lazy)
+    pd = lazy_import("pandas")
 
 __all__ = ["staged_outputs", "tree_count"]
 
