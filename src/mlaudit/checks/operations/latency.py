@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 import pyarrow as pa
+from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._options import Positive, PositiveCount
@@ -58,7 +59,7 @@ class Latency(Check):
     needs_model: ClassVar[bool] = True
     cost: ClassVar[int] = 2
 
-    batch_sizes: tuple[PositiveCount, ...] = (1, 100, 10_000)
+    batch_sizes: tuple[PositiveCount, ...] = Field(default=(1, 100, 10_000), min_length=1)
     """Rows per prediction call."""
     time_budget: Positive = 2.0
     """Seconds of timed calls in all (shared by the batch sizes)."""

@@ -22,6 +22,7 @@ from typing import ClassVar
 import numpy as np
 import polars as pl
 import pyarrow as pa
+from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._options import NonNegative, PositiveCount, Share
@@ -49,7 +50,9 @@ class Pruning(Check):
     needs_model: ClassVar[bool] = True
     cost: ClassVar[int] = 2
 
-    fractions: tuple[Share, ...] = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
+    fractions: tuple[Share, ...] = Field(
+        default=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0), min_length=1
+    )
     """Shares of the trees to keep, tried in turn (the whole model is always tried)."""
     tolerance: NonNegative = 0.005
     """Largest loss accepted: AUC or accuracy points, or the relative rise of the mean
