@@ -149,6 +149,8 @@ def _labels(model: Model, target: pl.Series) -> np.ndarray | None:
         return None
     if model.task == "regression":
         return target.cast(pl.Float64).to_numpy()
+    if target.dtype == pl.Boolean:  # the classes print as True/False, not true/false
+        return np.where(target.to_numpy(), "True", "False")
     return target.cast(pl.String).to_numpy().astype(str)
 
 

@@ -111,4 +111,6 @@ def _labels(sample: pl.DataFrame, target: str | None) -> np.ndarray | None:
         return None
     if y.dtype.is_float():
         return y.to_numpy()
+    if y.dtype == pl.Boolean:  # the classes print as True/False, not true/false
+        return np.where(y.to_numpy(), "True", "False")
     return y.cast(pl.String).to_numpy().astype(str)
