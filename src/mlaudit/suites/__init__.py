@@ -69,6 +69,7 @@ DRIFT: tuple[str, ...] = (
     "performance.change_points",
     "performance.estimated",
     "performance.estimate_vs_actual",
+    "performance.metrics",
 )
 
 # Every family's default checks; checks that only make sense with options (patterns, rules)
