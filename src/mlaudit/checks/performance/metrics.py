@@ -14,8 +14,8 @@ bootstrap).  With a labelled reference, the same on the reference and the change
 **Judging with the interval.**  One metric is judged (``metric``; default ROC AUC with a score,
 else accuracy; MAE for regression), against absolute limits (``limit_warn``, ``limit_fail``:
 below them for a metric where higher is better, above them for an error) and against the
-reference (``max_drop``: the fall of a score in its own units, the rise of an error as a share of the
-reference value).  A limit is *breached* when the whole interval lies beyond it, and *not
+reference (``max_drop``: the fall of a score in its own units, the rise of an error as a share
+of the reference value).  A limit is *breached* when the whole interval lies beyond it, and *not
 breached* when the whole interval lies on the good side; when the limit lies inside the
 interval the data cannot tell, which is *inconclusive*:
 
