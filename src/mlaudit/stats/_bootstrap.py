@@ -29,7 +29,16 @@ subsample's replicates estimate the spread as well as the full data would for an
 purpose.  At or below ``max_rows`` rows the interval is the plain percentile bootstrap
 (Efron and Tibshirani 1993, ch. 13).
 
-**Interval.**  Percentiles ``(1 − level)/2`` and ``(1 + level)/2`` of the replicates; replicates
+**Interval.**  The bias-corrected percentile interval (Efron 1981, "Nonparametric standard errors
+and confidence intervals", *Canadian Journal of Statistics* 9; Efron and Tibshirani 1993, §14.3):
+with ``z0 = Φ⁻¹(share of replicates below the estimate)``, the percentiles
+``Φ(2·z0 ∓ z)`` of the replicates, ``z`` the normal quantile of the level.  It is the plain
+percentile interval when the replicates are centred on the estimate, and corrects the
+statistics that resampling pushes one way: the KS statistic, a maximum, is larger on almost
+every resample: at the 95% level the plain percentile interval held its true value in 77% of
+simulated samples of 400 rows, the corrected one in 84% (93% at 2,000 rows): on small samples
+the KS interval is still too narrow, and the documentation says so
+(tests/unit/checks/performance/test_metrics_coverage.py).  Replicates
 where the statistic is undefined (NaN: a resample without positives) are left out, and when more
 than half are undefined no interval is given.
 """
@@ -42,6 +51,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from mlaudit.stats._auc import normal_quantile
 
 __all__ = ["BootstrapInterval", "Statistic", "bootstrap_intervals", "resample_weights"]
 
@@ -83,11 +94,11 @@ class BootstrapInterval:
         """The method in words, for a result's bound."""
         if self.rows_resampled < self.n_rows:
             return (
-                f"Poisson bootstrap (percentile), {self.n_resamples:,} resamples of "
+                f"Poisson bootstrap (bias-corrected percentile), {self.n_resamples:,} resamples of "
                 f"{self.rows_resampled:,} rows rescaled by sqrt(m/n) to {self.n_rows:,} rows "
                 "(m out of n)"
             )
-        return f"Poisson bootstrap (percentile), {self.n_resamples:,} resamples"
+        return f"Poisson bootstrap (bias-corrected percentile), {self.n_resamples:,} resamples"
 
 
 def _poisson_table() -> npt.NDArray[np.float32]:
@@ -170,6 +181,10 @@ def bootstrap_intervals(
     }
 
 
+def _normal_cdf(z: float) -> float:
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
 def _interval(
     reps: np.ndarray, estimate: float, centre: float, scale: float, *, level: float, m: int, n: int
 ) -> BootstrapInterval:
@@ -177,7 +192,12 @@ def _interval(
     nan = float("nan")
     if defined.size * 2 <= reps.size or not (math.isfinite(estimate) and math.isfinite(centre)):
         return BootstrapInterval(nan, nan, level, reps.size, int(defined.size), m, n)
-    lo, hi = np.quantile(defined, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
+    # Bias correction: z0 from the share of replicates below the centre (ties count half).
+    below = np.count_nonzero(defined < centre) + 0.5 * np.count_nonzero(defined == centre)
+    share = min(max(below / defined.size, 1.0 / (defined.size + 1)), 1.0 - 1.0 / (defined.size + 1))
+    z0 = normal_quantile(share)
+    z = normal_quantile((1.0 + level) / 2.0)
+    lo, hi = np.quantile(defined, [_normal_cdf(2 * z0 - z), _normal_cdf(2 * z0 + z)])
     low = estimate + scale * (float(lo) - centre)
     high = estimate + scale * (float(hi) - centre)
     return BootstrapInterval(low, high, level, reps.size, int(defined.size), m, n)

@@ -141,16 +141,21 @@ def regression_metrics(
 
 
 def _weighted_median(values: np.ndarray, w: F64, *, presorted: bool = False) -> F64:
-    """The median of ``values`` repeated by integer weights ``w``, for each column."""
+    """The median of ``values`` repeated by integer weights ``w``, for each row of ``w``."""
     if not presorted:
         order = np.argsort(values, kind="stable")
         values, w = values[order], w[:, order]
-    v, cum = values, np.cumsum(w, axis=1)
+    v, cum = values, np.cumsum(w, axis=1, dtype=np.float64)
     total = cum[:, -1] if cum.size else np.zeros(w.shape[0])
     low_rank = np.floor((total + 1.0) / 2.0)  # ranks 1..T: (T+1)/2 odd; T/2 and T/2+1 even
     high_rank = np.ceil((total + 1.0) / 2.0)
-    lo = v[np.minimum((cum < low_rank[:, None]).sum(axis=1), v.size - 1)]
-    hi = v[np.minimum((cum < high_rank[:, None]).sum(axis=1), v.size - 1)]
+    # Each row's cumulative weights rise: shifted by the totals before it, the rows make one
+    # rising sequence, searched once for every row's ranks (no pass over the matrix).
+    shift = np.r_[0.0, np.cumsum(total + 1.0)[:-1]]
+    flat = (cum + shift[:, None]).ravel()
+    first = np.arange(w.shape[0]) * v.size
+    lo = v[np.minimum(np.searchsorted(flat, low_rank + shift) - first, v.size - 1)]
+    hi = v[np.minimum(np.searchsorted(flat, high_rank + shift) - first, v.size - 1)]
     out: F64 = (lo + hi) / 2.0
     out[total <= 0] = np.nan
     return out

@@ -119,3 +119,14 @@ def test_confusion_metrics_equal_sklearn_binary_and_multiclass() -> None:
         assert m3[f"precision_{avg}"][0] == pytest.approx(skm.precision_score(y3, p3, average=avg))
         assert m3[f"recall_{avg}"][0] == pytest.approx(skm.recall_score(y3, p3, average=avg))
         assert m3[f"f1_{avg}"][0] == pytest.approx(skm.f1_score(y3, p3, average=avg))
+
+
+def test_median_of_many_weightings_equals_numpy_on_repeated_rows() -> None:
+    rng = np.random.default_rng(11)
+    y = rng.normal(0, 1, 101)
+    pred = np.zeros(101)
+    w = rng.poisson(1.0, (6, 101)).astype(np.float32)
+    got = regression_metrics(y, pred, w)["median_absolute_error"]
+    for j in range(6):
+        want = np.median(np.repeat(np.abs(y), w[j].astype(int)))
+        assert got[j] == pytest.approx(want)
