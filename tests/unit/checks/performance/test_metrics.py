@@ -60,8 +60,8 @@ def test_binary_metrics_equal_scikit_learn() -> None:
         b = res.bounds[name]
         assert b.low <= m[name] <= b.high, name
     (tn, fp), (fn, tp) = skm.confusion_matrix(y, p)
-    assert (m["true_negatives"], m["false_positives"], m["false_negatives"], m["true_positives"]) == (
-        tn, fp, fn, tp)  # fmt: skip
+    counts = [m[k] for k in ("true_negatives", "false_positives", "false_negatives")]
+    assert [*counts, m["true_positives"]] == [tn, fp, fn, tp]
     ci = sps.binomtest(int((y == p).sum()), y.size).proportion_ci(method="wilson")
     assert (res.bounds["accuracy"].low, res.bounds["accuracy"].high) == pytest.approx(
         (ci.low, ci.high)
