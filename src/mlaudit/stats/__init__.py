@@ -26,11 +26,14 @@ from mlaudit.stats._estimation import (
 )
 from mlaudit.stats._intervals import wilson_bound, wilson_interval
 from mlaudit.stats._metrics import (
+    Weighted,
+    binary_metrics_on,
     binary_rank_metrics,
     binary_score_metrics,
     confusion_metrics,
     ranked_counts,
     regression_metrics,
+    regression_metrics_on,
 )
 from mlaudit.stats._pca import fit_pca
 from mlaudit.stats._robust import TUKEY_FAR_Z, robust_z
@@ -44,6 +47,8 @@ __all__ = [
     "ControlLimits",
     "Estimate",
     "Statistic",
+    "Weighted",
+    "binary_metrics_on",
     "binary_rank_metrics",
     "binary_score_metrics",
     "bootstrap_intervals",
@@ -57,6 +62,7 @@ __all__ = [
     "ranked_counts",
     "realised_binary_metrics",
     "regression_metrics",
+    "regression_metrics_on",
     "resample_weights",
     "robust_z",
     "roc_auc",

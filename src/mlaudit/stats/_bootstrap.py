@@ -18,13 +18,13 @@ give the same interval.
 
 **Large data: m out of n.**  Weighting 1,000,000 rows for each of 1,000 resamples is 10⁹ random
 numbers and 10¹⁰ operations for the metrics, far over the ten seconds an audit may spend on them.
-Above ``max_rows`` rows (default 100,000) the resamples are drawn from a seeded random
+Above ``max_rows`` rows (default 50,000) the resamples are drawn from a seeded random
 subsample of ``m = max_rows`` rows, and the spread of the replicates around the subsample's own
 estimate ``θ̂ₘ`` is scaled by ``√(m/n)`` around the full data's estimate ``θ̂``:
 ``[θ̂ + √(m/n)·(q_lo − θ̂ₘ), θ̂ + √(m/n)·(q_hi − θ̂ₘ)]``.  For a statistic
 whose error shrinks as ``1/√n`` (means, rates, AUC-like rank statistics, smooth functions of
 them) this is the rescaled m-out-of-n bootstrap (Bickel, Götze and van Zwet 1997, *Statistica
-Sinica* 7; Politis, Romano and Wolf 1999, *Subsampling*, ch. 2); with 100,000 rows the
+Sinica* 7; Politis, Romano and Wolf 1999, *Subsampling*, ch. 2); with 50,000 rows the
 subsample's replicates estimate the spread as well as the full data would for any practical
 purpose.  At or below ``max_rows`` rows the interval is the plain percentile bootstrap
 (Efron and Tibshirani 1993, ch. 13).
@@ -56,8 +56,9 @@ from mlaudit.stats._auc import normal_quantile
 
 __all__ = ["BootstrapInterval", "Statistic", "bootstrap_intervals", "resample_weights"]
 
-Statistic = Callable[[Sequence[np.ndarray], np.ndarray], dict[str, np.ndarray]]
-"""``statistic(arrays, W)``: each metric's value for each row of counts ``W`` (r × m)."""
+Statistic = Callable[[Sequence[np.ndarray]], Callable[[np.ndarray], dict[str, np.ndarray]]]
+"""``statistic(arrays)`` prepares the metrics on these rows once (sorts, per-row terms) and
+returns ``f(W)``: each metric's value for each row of the weight matrix ``W`` (r × m)."""
 
 _CHUNK_COUNTS = 1 << 20
 """Weights per chunk of resamples (4 MB in single precision)."""
@@ -125,7 +126,7 @@ def bootstrap_intervals(
     n_resamples: int = 1000,
     level: float = 0.95,
     seed: int = 0,
-    max_rows: int = 100_000,
+    max_rows: int = 50_000,
 ) -> dict[str, BootstrapInterval]:
     """Percentile bootstrap intervals of the metrics ``statistic`` computes on ``arrays``.
 
@@ -134,8 +135,8 @@ def bootstrap_intervals(
     arrays
         Row arrays of equal length ``n`` (labels, scores, ...), passed to ``statistic``.
     statistic
-        ``statistic(arrays, W)`` returns, per metric name, its value for each row of the
-        weight matrix ``W`` (resamples × rows).
+        ``statistic(arrays)`` returns ``f``; ``f(W)`` gives, per metric name, its value for
+        each row of the weight matrix ``W`` (resamples × rows).
     estimates
         The metrics on the whole data (``statistic`` with one column of ones), the centres.
     n_resamples, level, seed
@@ -156,14 +157,15 @@ def bootstrap_intervals(
     m = min(n, max_rows)
     if m < n:
         keep = np.sort(rng.choice(n, size=m, replace=False))
-        arrays = [a[keep] for a in arrays]
-        centre = statistic(arrays, np.ones((1, m)))
+        run = statistic([a[keep] for a in arrays])
+        centre = run(np.ones((1, m)))
     else:
+        run = statistic(arrays)
         centre = {k: np.array([v]) for k, v in estimates.items()}
     per_chunk = max(1, _CHUNK_COUNTS // m)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in estimates}
     for start in range(0, n_resamples, per_chunk):
-        out = statistic(arrays, resample_weights(rng, m, min(per_chunk, n_resamples - start)))
+        out = run(resample_weights(rng, m, min(per_chunk, n_resamples - start)))
         for k in parts:
             parts[k].append(np.asarray(out[k], dtype=np.float64))
     scale = math.sqrt(m / n)

@@ -30,15 +30,20 @@ Undefined values (no positive row, a class never predicted) are NaN, except scik
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "Weighted",
+    "binary_metrics_on",
     "binary_rank_metrics",
     "binary_score_metrics",
     "confusion_metrics",
     "ranked_counts",
     "regression_metrics",
+    "regression_metrics_on",
 ]
 
 F64 = npt.NDArray[np.float64]
@@ -52,101 +57,133 @@ def _div(a: np.ndarray, b: np.ndarray) -> F64:
     return out
 
 
+Weighted = Callable[[np.ndarray], dict[str, F64]]
+"""A prepared metric set: its values for each row of a weight matrix ``W`` (r × n)."""
+
+
+def _as(v: F64, w: np.ndarray) -> np.ndarray:
+    """A per-row vector in the weights' precision (single for resamples, double for exact)."""
+    return v if w.dtype == v.dtype else v.astype(w.dtype)
+
+
+def binary_metrics_on(
+    y: np.ndarray, score: np.ndarray, *, probability: bool = False, auc: bool = True
+) -> Weighted:
+    """Binary metrics of ``score`` for 0/1 labels ``y``, prepared once for many weightings.
+
+    ``average_precision`` and ``ks_statistic``, with ``roc_auc`` (``auc``) and, for
+    probabilities, ``log_loss`` and ``brier_score``.  The rows are sorted by score once here;
+    the weights ``W`` passed to the returned function follow the rows as given.
+    """
+    order = np.argsort(-score, kind="stable")
+    in_order = bool(np.all(order == np.arange(order.size)))
+    s, yf = score[order], y[order].astype(np.float64)
+    distinct = np.r_[s[1:] != s[:-1], True] if s.size else np.ones(0, dtype=bool)
+    ends = None if distinct.all() else np.flatnonzero(distinct)
+    q = np.clip(s, _EPS, 1.0 - _EPS)
+    loss = -(yf * np.log(q) + (1.0 - yf) * np.log1p(-q)) if probability else yf
+    sq = (s - yf) ** 2 if probability else yf
+
+    def run(w: np.ndarray) -> dict[str, F64]:
+        if not in_order:
+            w = w[:, order]
+        wy = w * _as(yf, w)
+        tp, total = np.cumsum(wy, axis=1), np.cumsum(w, axis=1)
+        if ends is None:
+            gain = wy
+        else:
+            tp, total = tp[:, ends], total[:, ends]
+            gain = np.diff(tp, axis=1, prepend=0.0)
+        p = tp[:, -1].astype(np.float64)
+        n = total[:, -1].astype(np.float64) - p
+        precision = np.divide(tp, total, out=np.zeros_like(tp), where=total > 0)
+        out = {"average_precision": _div(np.einsum("ij,ij->i", gain, precision), p)}
+        # TPR − FPR = tp·(1/P + 1/N) − total/N, in two passes
+        inv_p, inv_n = _div(np.ones_like(p), p), _div(np.ones_like(n), n)
+        d = tp * (inv_p + inv_n).astype(tp.dtype)[:, None]
+        d -= total * inv_n.astype(tp.dtype)[:, None]
+        out["ks_statistic"] = np.maximum(d.max(axis=1), -d.min(axis=1)).astype(np.float64)
+        if auc:
+            fp = total - tp
+            fp_step = np.diff(fp, axis=1, prepend=0.0)
+            area = np.einsum("ij,ij->i", fp_step, tp - gain / 2.0)
+            out["roc_auc"] = _div(area.astype(np.float64), p * n)
+        if probability:
+            weight = w.sum(axis=1, dtype=np.float64)
+            out["log_loss"] = _div((w @ _as(loss, w)).astype(np.float64), weight)
+            out["brier_score"] = _div((w @ _as(sq, w)).astype(np.float64), weight)
+        undefined = (p == 0) | (n == 0)
+        for name in ("average_precision", "ks_statistic", "roc_auc"):
+            if name in out:
+                out[name][undefined] = np.nan
+        return out
+
+    return run
+
+
 def binary_score_metrics(y: np.ndarray, p: np.ndarray, w: F64) -> dict[str, F64]:
     """``log_loss`` and ``brier_score`` of probabilities ``p`` for 0/1 labels ``y``."""
-    yf = y.astype(np.float64)
-    q = np.clip(p, _EPS, 1.0 - _EPS)
-    loss = -(yf * np.log(q) + (1.0 - yf) * np.log1p(-q))
-    sq = (p - yf) ** 2
-    total = w.sum(axis=1)
-    return {
-        "log_loss": _div(w @ loss.astype(w.dtype), total),
-        "brier_score": _div(w @ sq.astype(w.dtype), total),
-    }
+    out = binary_metrics_on(y, p, probability=True, auc=False)(w)
+    return {"log_loss": out["log_loss"], "brier_score": out["brier_score"]}
 
 
-def ranked_counts(
-    y: np.ndarray, score: np.ndarray, w: F64, *, presorted: bool = False
-) -> tuple[F64, F64, F64]:
-    """Weighted positives and negatives scored at or above each distinct score, highest first.
+def binary_rank_metrics(y: np.ndarray, score: np.ndarray, w: F64) -> dict[str, F64]:
+    """``average_precision``, ``ks_statistic`` and ``roc_auc`` of ``score`` for 0/1 ``y``."""
+    return binary_metrics_on(y, score)(w)
 
-    Returns ``(thresholds, tp, fp)``: ``tp[j, k]`` is the weight of positives with a score at or
-    above ``thresholds[k]`` in weighting ``j`` (shapes ``(K,)``, ``(r, K)``, ``(r, K)``).
-    ``presorted``: the rows are already in decreasing order of score (no sort, no copy of ``w``).
+
+def ranked_counts(y: np.ndarray, score: np.ndarray) -> tuple[F64, F64, F64]:
+    """Positives and negatives scored at or above each distinct score, highest first.
+
+    Returns ``(thresholds, tp, fp)``, each of length ``K`` (the distinct scores).
     """
-    if not presorted:
-        order = np.argsort(-score, kind="stable")
-        score, y, w = score[order], y[order], w[:, order]
-    tp = np.cumsum(w * y.astype(w.dtype), axis=1)
-    total = np.cumsum(w, axis=1)
-    distinct = np.r_[score[1:] != score[:-1], True]
-    if not distinct.all():
-        ends = np.flatnonzero(distinct)
-        score, tp, total = score[ends], tp[:, ends], total[:, ends]
-    total -= tp
-    return score, tp, total
+    order = np.argsort(-score, kind="stable")
+    s, yf = score[order], y[order].astype(np.float64)
+    tp, total = np.cumsum(yf), np.arange(1, s.size + 1, dtype=np.float64)
+    ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True])
+    return s[ends], tp[ends], total[ends] - tp[ends]
 
 
-def binary_rank_metrics(
-    y: np.ndarray, score: np.ndarray, w: F64, *, presorted: bool = False, auc: bool = True
-) -> dict[str, F64]:
-    """``average_precision``, ``ks_statistic`` and ``roc_auc`` of ``score`` for 0/1 ``y``.
-
-    ``presorted``: rows in decreasing order of score; ``auc=False`` leaves the AUC out.
-    """
-    _, tp, fp = ranked_counts(y, score, w, presorted=presorted)
-    p, n = tp[:, -1], fp[:, -1]
-    undefined = (p == 0) | (n == 0)
-    flagged = tp + fp
-    precision = np.divide(tp, flagged, out=flagged, where=flagged > 0)  # reuses the buffer
-    gain = np.diff(tp, axis=1, prepend=0.0)
-    ap = _div(np.einsum("ij,ij->i", gain, precision), p)
-    # max |TPR − FPR| = max |tp·N − fp·P| / (P·N)
-    gap = np.abs(tp * n[:, None] - fp * p[:, None]).max(axis=1)
-    ks = _div(gap, p * n)
-    out = {"average_precision": ap, "ks_statistic": ks}
-    if auc:
-        fp_step = np.diff(fp, axis=1, prepend=0.0)
-        tp_mid = tp - gain / 2.0
-        out["roc_auc"] = _div(np.einsum("ij,ij->i", fp_step, tp_mid), p * n)
-    for a in out.values():
-        a[undefined] = np.nan
-    return out
-
-
-def regression_metrics(
-    y: np.ndarray, pred: np.ndarray, w: F64, *, presorted: bool = False
-) -> dict[str, F64]:
-    """``mae``, ``rmse``, ``mape`` (rows with ``y ≠ 0``), ``r2`` and ``median_absolute_error``.
-
-    ``presorted``: rows in increasing order of ``|y − pred|`` (the median needs no sort).
-    """
-    yf, e = y.astype(np.float64), pred.astype(np.float64) - y.astype(np.float64)
-    total = w.sum(axis=1)
+def regression_metrics_on(y: np.ndarray, pred: np.ndarray) -> Weighted:
+    """``mae``, ``rmse``, ``mape`` (rows with ``y ≠ 0``), ``r2`` and ``median_absolute_error``,
+    prepared once (the rows sorted by ``|y − pred|`` for the median) for many weightings."""
+    e0 = pred.astype(np.float64) - y.astype(np.float64)
+    order = np.argsort(np.abs(e0), kind="stable")
+    in_order = bool(np.all(order == np.arange(order.size)))
+    yf, e = y.astype(np.float64)[order], e0[order]
     ae = np.abs(e)
     nonzero = yf != 0
     ape = np.divide(ae, np.abs(yf), out=np.zeros_like(ae), where=nonzero)
     yc = yf - (yf.mean() if yf.size else 0.0)  # centred: the same SST, fewer rounding errors
-    yy = w @ (yc**2).astype(w.dtype)
-    sst = yy - _div((w @ yc.astype(w.dtype)) ** 2, total)
-    sse = w @ (e**2).astype(w.dtype)
-    r2 = 1.0 - _div(sse, np.where(sst > 1e-12 * np.maximum(yy, 1e-300), sst, 0.0))
-    return {
-        "mae": _div(w @ ae.astype(w.dtype), total),
-        "rmse": np.sqrt(_div(sse, total)),
-        "mape": _div(w @ ape.astype(w.dtype), w @ nonzero.astype(w.dtype)),
-        "r2": r2,
-        "median_absolute_error": _weighted_median(ae, w, presorted=presorted),
-    }
+    vectors = (ae, e**2, ape, nonzero.astype(np.float64), yc, yc**2)
+
+    def run(w: np.ndarray) -> dict[str, F64]:
+        if not in_order:
+            w = w[:, order]
+        total = w.sum(axis=1, dtype=np.float64)
+        s_ae, sse, s_ape, s_nz, s_y, yy = ((w @ _as(v, w)).astype(np.float64) for v in vectors)
+        sst = yy - _div(s_y**2, total)
+        r2 = 1.0 - _div(sse, np.where(sst > 1e-12 * np.maximum(yy, 1e-300), sst, 0.0))
+        return {
+            "mae": _div(s_ae, total),
+            "rmse": np.sqrt(_div(sse, total)),
+            "mape": _div(s_ape, s_nz),
+            "r2": r2,
+            "median_absolute_error": _weighted_median(ae, w),
+        }
+
+    return run
 
 
-def _weighted_median(values: np.ndarray, w: F64, *, presorted: bool = False) -> F64:
-    """The median of ``values`` repeated by integer weights ``w``, for each row of ``w``."""
-    if not presorted:
-        order = np.argsort(values, kind="stable")
-        values, w = values[order], w[:, order]
-    v, cum = values, np.cumsum(w, axis=1, dtype=np.float64)
-    total = cum[:, -1] if cum.size else np.zeros(w.shape[0])
+def regression_metrics(y: np.ndarray, pred: np.ndarray, w: F64) -> dict[str, F64]:
+    """``mae``, ``rmse``, ``mape`` (rows with ``y ≠ 0``), ``r2`` and ``median_absolute_error``."""
+    return regression_metrics_on(y, pred)(w)
+
+
+def _weighted_median(v: np.ndarray, w: np.ndarray) -> F64:
+    """The median of sorted ``v`` repeated by integer weights ``w``, for each row of ``w``."""
+    cum = np.cumsum(w, axis=1)  # exact in single precision up to 2²⁴
+    total = cum[:, -1].astype(np.float64) if cum.size else np.zeros(w.shape[0])
     low_rank = np.floor((total + 1.0) / 2.0)  # ranks 1..T: (T+1)/2 odd; T/2 and T/2+1 even
     high_rank = np.ceil((total + 1.0) / 2.0)
     # Each row's cumulative weights rise: shifted by the totals before it, the rows make one

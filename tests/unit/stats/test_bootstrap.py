@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
 from scipy import stats as sps
 
-from mlaudit.stats import bootstrap_intervals, regression_metrics, resample_weights
+from mlaudit.stats import bootstrap_intervals, regression_metrics_on, resample_weights
 
 
-def _mae(arrays: Sequence[np.ndarray], w: np.ndarray) -> dict[str, np.ndarray]:
-    return {"mae": regression_metrics(arrays[0], arrays[1], w)["mae"]}
+def _mae(arrays: Sequence[np.ndarray]) -> Callable[[np.ndarray], dict[str, np.ndarray]]:
+    run = regression_metrics_on(arrays[0], arrays[1])
+    return lambda w: {"mae": run(w)["mae"]}
 
 
-def _mean_abs(arrays: Sequence[np.ndarray], w: np.ndarray) -> dict[str, np.ndarray]:
-    a = np.abs(arrays[0]).astype(w.dtype)
-    return {"mae": (w @ a) / w.sum(axis=1)}
+def _mean_abs(arrays: Sequence[np.ndarray]) -> Callable[[np.ndarray], dict[str, np.ndarray]]:
+    a = np.abs(arrays[0])
+    return lambda w: {"mae": (w @ a.astype(w.dtype)) / w.sum(axis=1)}
 
 
 def test_weights_follow_poisson_one() -> None:
@@ -80,8 +81,8 @@ def test_undefined_replicates_give_no_interval() -> None:
     y = np.zeros(50)
     est = {"mae": 0.0}
 
-    def nan_stat(arrays: Sequence[np.ndarray], w: np.ndarray) -> dict[str, np.ndarray]:
-        return {"mae": np.full(w.shape[0], np.nan)}
+    def nan_stat(arrays: Sequence[np.ndarray]) -> Callable[[np.ndarray], dict[str, np.ndarray]]:
+        return lambda w: {"mae": np.full(w.shape[0], np.nan)}
 
     iv = bootstrap_intervals([y], nan_stat, est, n_resamples=50)["mae"]
     assert math.isnan(iv.low) and iv.defined == 0

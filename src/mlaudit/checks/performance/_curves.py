@@ -47,8 +47,7 @@ def binary_details(
     cost_fn: float,
 ) -> list[Detail]:
     """ROC and PR curves, the confusion matrix and the threshold table; costs into ``ev``."""
-    thresholds, tp2, fp2 = ranked_counts(y, score, np.ones((1, y.size)))
-    tp, fp = tp2[0], fp2[0]
+    thresholds, tp, fp = ranked_counts(y, score)
     p, n = float(tp[-1]), float(fp[-1])
     zero = np.zeros(1)
     roc = thin(np.r_[zero, fp / n], np.r_[zero, tp / p])

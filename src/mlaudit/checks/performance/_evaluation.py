@@ -12,7 +12,7 @@ metric gets:
   with the observed shares, so drawing the cells is the row bootstrap itself, exact and in
   O(cells) per resample;
 * **row bootstrap** (:func:`mlaudit.stats.bootstrap_intervals`, seeded, vectorised, m out of n
-  above 100,000 rows): average precision, KS statistic, log loss, Brier score, and every
+  above 50,000 rows): average precision, KS statistic, log loss, Brier score, and every
   regression metric.
 """
 
@@ -30,12 +30,12 @@ from mlaudit.checks.performance._labels import ModelRows
 from mlaudit.results import Bound, Detail, DistributionDetail, TableDetail
 from mlaudit.stats import (
     Statistic,
-    binary_rank_metrics,
-    binary_score_metrics,
+    Weighted,
+    binary_metrics_on,
     bootstrap_intervals,
     confusion_metrics,
     delong_auc,
-    regression_metrics,
+    regression_metrics_on,
     wilson_interval,
 )
 
@@ -50,7 +50,7 @@ class Settings:
 
     level: float = 0.95
     n_resamples: int = 1000
-    max_rows: int = 100_000
+    max_rows: int = 50_000
     seed: int = 0
     cost_fp: float = 1.0
     cost_fn: float = 1.0
@@ -173,13 +173,12 @@ def _scored(ev: Evaluation, y: np.ndarray, score: np.ndarray, rows: ModelRows, s
     )
     probability = rows.scale is not None and rows.scale.probability
 
-    def stat(arrays: Sequence[np.ndarray], w: np.ndarray) -> dict[str, np.ndarray]:
-        out = binary_rank_metrics(arrays[0], arrays[1], w, presorted=True, auc=False)
-        return out | (binary_score_metrics(arrays[0], arrays[1], w) if probability else {})
+    def stat(arrays: Sequence[np.ndarray]) -> Weighted:
+        return binary_metrics_on(arrays[0], arrays[1], probability=probability, auc=False)
 
-    order = np.argsort(-score, kind="stable")  # sorted once: the resamples keep the order
+    order = np.argsort(-score, kind="stable")  # sorted once: resamples then need no gather
     ranked = [y[order], score[order]]
-    point = {k: float(v[0]) for k, v in stat(ranked, np.ones((1, y.size))).items()}
+    point = {k: float(v[0]) for k, v in stat(ranked)(np.ones((1, y.size))).items()}
     _boot(ev, ranked, stat, point, s)
     if not probability:
         ev.notes.append("log loss and Brier score need probabilities: not computed")
@@ -264,13 +263,13 @@ def _regression(rows: ModelRows, s: Settings) -> Evaluation | str:
         ev.notes.append(f"{int((~ok).sum()):,} rows with a non-finite label or prediction left out")
     if zero:
         ev.notes.append(f"mape leaves out the {zero:,} rows whose label is 0")
+
+    def stat(arrays: Sequence[np.ndarray]) -> Weighted:
+        return regression_metrics_on(arrays[0], arrays[1])
+
     order = np.argsort(np.abs(y - pred), kind="stable")  # sorted once, for the median
     ranked = [y[order], pred[order]]
-
-    def stat(arrays: Sequence[np.ndarray], w: np.ndarray) -> dict[str, np.ndarray]:
-        return regression_metrics(arrays[0], arrays[1], w, presorted=True)
-
-    point = {k: float(v[0]) for k, v in stat(ranked, np.ones((1, y.size))).items()}
+    point = {k: float(v[0]) for k, v in stat(ranked)(np.ones((1, y.size))).items()}
     _boot(ev, ranked, stat, point, s)
     ev.details.extend(_residual_details(y, pred))
     return ev

@@ -36,7 +36,7 @@ import polars as pl
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
-from mlaudit.checks._options import Alpha, NonNegative, PositiveCount, PsiLimits
+from mlaudit.checks._options import Alpha, NonNegative, PsiLimits
 from mlaudit.checks.performance._evaluation import Evaluation, Settings, evaluate
 from mlaudit.checks.performance._labels import ScoreRule, model_rows, scale_note
 from mlaudit.checks.performance._verdict import Judged, judge_change, judge_value, metrics_table
@@ -113,9 +113,9 @@ class PerformanceMetrics(Check):
     """Cost of a false negative."""
     level: Alpha = 0.95
     """Confidence level of the intervals."""
-    n_resamples: PositiveCount = Field(default=1000, le=100_000)
+    n_resamples: int = Field(default=1000, ge=100, le=100_000)
     """Bootstrap resamples."""
-    bootstrap_rows: PositiveCount = Field(default=100_000, ge=1000, le=10_000_000)
+    bootstrap_rows: int = Field(default=50_000, ge=1000, le=1_000_000)
     """Above this many rows the bootstrap resamples a seeded subsample of this many and rescales
     (m out of n)."""
 
