@@ -21,6 +21,7 @@ CHECK_MODULES: dict[str, str] = {
     "performance.change_points": "mlaudit.checks.performance.change_points",
     "performance.estimate_vs_actual": "mlaudit.checks.performance.estimated",
     "performance.estimated": "mlaudit.checks.performance.estimated",
+    "performance.metrics": "mlaudit.checks.performance.metrics",
     "performance.over_time": "mlaudit.checks.performance.over_time",
     "quality.allowed_values": "mlaudit.checks.quality.allowed_values",
     "quality.cardinality": "mlaudit.checks.quality.cardinality",

@@ -342,7 +342,24 @@ def drift_issues(reference: pl.DataFrame, current: pl.DataFrame, r: d.PlantedRow
         *_relation_drifts(reference, current, _without(current, r.cluster), auc),
         *_correlation_changes(reference, current),
         _label_shift(reference, current),
+        _performance_drop(auc),
     ]
+
+
+def _performance_drop(auc: tuple[float, float]) -> PlantedIssue:
+    """The concept drift seen as the whole current period's fall in ROC AUC."""
+    return PlantedIssue(
+        id="performance.drop.roc_auc",
+        kind="drift",
+        columns=("score", "default"),
+        description="the concept drift above (credit history's effect reversed), listed for "
+        "the whole-period metric check: the model's ROC AUC on the current period, with its "
+        "DeLong interval, lies wholly below the reference's",
+        why_it_matters="the model ranks applicants worse on the data it now scores; the fall "
+        "is far beyond sampling noise, so the model needs retraining before it is relied on",
+        expected_check="performance.metrics",
+        expected={"auc_reference": auc[0], "auc_current": auc[1]},
+    )
 
 
 def _pearson(frame: pl.DataFrame, a: str, b: str) -> float:

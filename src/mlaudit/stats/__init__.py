@@ -1,6 +1,7 @@
 """Pure statistics: arrays or summaries in, numbers out; no I/O, no data frames.
 
-Public here: ROC AUC with DeLong intervals, calibration, control limits, performance estimated
+Public here: ROC AUC with DeLong intervals, model metrics on weighted rows and their
+vectorised bootstrap intervals, calibration, control limits, performance estimated
 without labels, Wilson bounds, PCA, robust z-scores.  Three concepts have a subpackage of their
 own: :mod:`mlaudit.stats.drift` (two-sample tests and distances), :mod:`mlaudit.stats.boosting`
 (the domain classifier) and :mod:`mlaudit.stats.changepoint` (stream detectors).  Where we wrote
@@ -9,6 +10,12 @@ library as the oracle.
 """
 
 from mlaudit.stats._auc import AucInterval, delong_auc, midranks, roc_auc
+from mlaudit.stats._bootstrap import (
+    BootstrapInterval,
+    Statistic,
+    bootstrap_intervals,
+    resample_weights,
+)
 from mlaudit.stats._calibration import Calibration, fit_calibration
 from mlaudit.stats._control import ControlLimits, control_limits
 from mlaudit.stats._estimation import (
@@ -18,6 +25,16 @@ from mlaudit.stats._estimation import (
     realised_binary_metrics,
 )
 from mlaudit.stats._intervals import wilson_bound, wilson_interval
+from mlaudit.stats._metrics import (
+    Weighted,
+    binary_metrics_on,
+    binary_rank_metrics,
+    binary_score_metrics,
+    confusion_metrics,
+    ranked_counts,
+    regression_metrics,
+    regression_metrics_on,
+)
 from mlaudit.stats._pca import fit_pca
 from mlaudit.stats._robust import TUKEY_FAR_Z, robust_z
 
@@ -25,16 +42,28 @@ __all__ = [
     "METRICS",
     "TUKEY_FAR_Z",
     "AucInterval",
+    "BootstrapInterval",
     "Calibration",
     "ControlLimits",
     "Estimate",
+    "Statistic",
+    "Weighted",
+    "binary_metrics_on",
+    "binary_rank_metrics",
+    "binary_score_metrics",
+    "bootstrap_intervals",
+    "confusion_metrics",
     "control_limits",
     "delong_auc",
     "estimate_binary_metrics",
     "fit_calibration",
     "fit_pca",
     "midranks",
+    "ranked_counts",
     "realised_binary_metrics",
+    "regression_metrics",
+    "regression_metrics_on",
+    "resample_weights",
     "robust_z",
     "roc_auc",
     "wilson_bound",

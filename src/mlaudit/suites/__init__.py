@@ -70,6 +70,7 @@ DRIFT: tuple[str, ...] = (
     "performance.change_points",
     "performance.estimated",
     "performance.estimate_vs_actual",
+    "performance.metrics",
 )
 
 # Checks that run the model object itself (robustness, latency, challengers): they join an
