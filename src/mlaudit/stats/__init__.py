@@ -17,24 +17,43 @@ from mlaudit.stats._estimation import (
     estimate_binary_metrics,
     realised_binary_metrics,
 )
+from mlaudit.stats._grades import GradeTest, grade_test
 from mlaudit.stats._intervals import wilson_bound
 from mlaudit.stats._pca import fit_pca
+from mlaudit.stats._reliability import (
+    BrierDecomposition,
+    HosmerLemeshow,
+    ReliabilityBin,
+    brier_decomposition,
+    ece_interval,
+    hosmer_lemeshow,
+    reliability_bins,
+)
 from mlaudit.stats._robust import TUKEY_FAR_Z, robust_z
 
 __all__ = [
     "METRICS",
     "TUKEY_FAR_Z",
     "AucInterval",
+    "BrierDecomposition",
     "Calibration",
     "ControlLimits",
     "Estimate",
+    "GradeTest",
+    "HosmerLemeshow",
+    "ReliabilityBin",
+    "brier_decomposition",
     "control_limits",
     "delong_auc",
+    "ece_interval",
     "estimate_binary_metrics",
     "fit_calibration",
     "fit_pca",
+    "grade_test",
+    "hosmer_lemeshow",
     "midranks",
     "realised_binary_metrics",
+    "reliability_bins",
     "robust_z",
     "roc_auc",
     "wilson_bound",

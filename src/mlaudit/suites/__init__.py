@@ -69,6 +69,9 @@ DRIFT: tuple[str, ...] = (
     "performance.change_points",
     "performance.estimated",
     "performance.estimate_vs_actual",
+    "performance.calibration",
+    "performance.rating_grades",
+    "performance.score_stability",
 )
 
 # Every family's default checks; checks that only make sense with options (patterns, rules)
