@@ -98,11 +98,11 @@ def model_columns(schema: Schema) -> list[str]:
 
 
 def grade_columns(schema: Schema, taken: list[str]) -> list[str]:
-    """The declared rating grade column and the first id column (to link rows for the grades'
-    migration), when a grade is declared and present; none otherwise."""
+    """The declared rating grade column and the first declared id column (to link rows for the
+    grades' migration), when a grade is declared and present; none otherwise."""
     if schema.grade is None or schema.grade not in schema:
         return []
-    ids = [c.name for c in schema.with_role(Role.ID)][:1]
+    ids = [c.name for c in schema.with_role(Role.ID) if not c.inferred][:1]
     return [c for c in dict.fromkeys([schema.grade, *ids]) if c not in taken]
 
 

@@ -13,7 +13,8 @@ For a binary target with a probability score (every score in [0, 1]) on the curr
 
 **Verdict.** A badly calibrated model is one whose miscalibration is both *real* and *material*:
 the Hosmer–Lemeshow test rejects at ``alpha`` and the lower end of the ECE's interval reaches
-``ece_warn`` (warn) or ``ece_fail`` (fail).  Neither alone: the test rejects trivial gaps on
+``ece_warn`` (warn), or the test rejects at ``fail_alpha`` (0.001) and that lower end reaches
+``ece_fail`` (fail).  Neither alone: the test rejects trivial gaps on
 large data and misses large ones on small data, and the ECE alone is biased upwards by noise (a
 perfectly calibrated model scored on 500 rows shows an ECE near 0.05).  The limits 0.02 and 0.05
 (two and five percentage points of average gap) are conventions to set per portfolio.
@@ -96,7 +97,10 @@ class Calibration(Check):
     severity: ClassVar[Severity] = Severity.HIGH
     reads: ClassVar[frozenset[str]] = frozenset()
     needs_rows: ClassVar[bool] = True
-    limit_pairs: ClassVar[tuple[tuple[str, str], ...]] = (("ece_warn", "ece_fail"),)
+    limit_pairs: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("ece_warn", "ece_fail"),
+        ("fail_alpha", "alpha"),
+    )
 
     positive_label: str | None = None
     """Positive class of the target (needed when the classes are text)."""
@@ -105,7 +109,9 @@ class Calibration(Check):
     groups: int = Field(default=10, ge=3, le=100)
     """Hosmer–Lemeshow groups (score deciles: 10)."""
     alpha: Alpha = 0.05
-    """Significance level of the Hosmer–Lemeshow test."""
+    """Significance level of the Hosmer–Lemeshow test for a warning."""
+    fail_alpha: Alpha = 0.001
+    """Significance level of the Hosmer–Lemeshow test for a failure."""
     ece_warn: Share = 0.02
     """Warn when the ECE interval's lower end reaches this and the test rejects."""
     ece_fail: Share = 0.05
@@ -130,7 +136,7 @@ class Calibration(Check):
         hl = hosmer_lemeshow(p, y, groups=self.groups)
         rejects = hl.p_value < self.alpha
         status = Status.PASS
-        if rejects and low >= self.ece_fail:
+        if hl.p_value < self.fail_alpha and low >= self.ece_fail:
             status = Status.FAIL
         elif rejects and low >= self.ece_warn:
             status = Status.WARN

@@ -6,16 +6,25 @@ predicted probability (the grade's PD), the observed default rate, and the one-s
 and Jeffreys tests of underestimation (:mod:`mlaudit.stats._grades`; the ECB's IRB validation
 instructions use both).  Grades with fewer than ``min_grade_rows`` rows are listed, not tested.
 
-**Verdict** on the Jeffreys p-values, Bonferroni-corrected over the grades tested (so that a
-scale of ten grades does not raise a false alarm one time in three): warn when a grade's
-p-value is below ``alpha / grades``, fail below ``fail_alpha / grades``.
+**Verdict**: a grade is flagged when its underestimation is both *significant* and *material*.
+Significant: its Jeffreys p-value is below ``alpha / grades`` (warn) or ``fail_alpha / grades``
+(fail), Bonferroni-corrected over the grades tested so that a scale of ten grades does not raise
+a false alarm one time in three.  Material: its observed default rate is at least
+``min_relative_gap`` (25%) above its PD; without this, a grade of thousands of rows would be
+flagged for a gap of a tenth of a point (a PD of 0.983 against 0.992 observed), which no
+validator would act on.  25% is a convention to set per portfolio (0 tests significance alone,
+as the ECB's instructions do).
 
 **Migration** between reference and current, descriptive (it does not change the verdict):
-when an id column is declared (``schema.id``) and present in both, rows are linked by it and the
-table is the classic migration matrix (share of each reference grade's rows in each current
-grade, and the share that kept its grade).  Without a row link no migration can be observed;
-the table is then the shift of the grades' distribution (reference %, current %, and each
-grade's PSI contribution).
+when an id column is declared (``schema.id``; an id only inferred from a column's name is not
+trusted to link rows) and present in both, rows are linked by it and the table is the classic
+migration matrix (share of each reference grade's rows in each current grade, and the share
+that kept its grade).  Without a row link (or when no id is found in both) no migration can be
+observed; the table is then the shift of the grades' distribution (reference %, current %, and
+each grade's PSI contribution).
+
+A grade with no default at all passes (p-values near 1): a low-default portfolio shows no
+underestimation; these tests cannot show overestimation.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ import polars as pl
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
-from mlaudit.checks._options import Alpha
+from mlaudit.checks._options import Alpha, NonNegative
 from mlaudit.checks.performance._labels import ScoreRule, model_rows
 from mlaudit.data import Role, Schema
 from mlaudit.results import Cell, CheckResult, Detail, Severity, Status, TableDetail
@@ -77,6 +86,8 @@ class RatingGrades(Check):
     """Family-wise level for a failure."""
     min_grade_rows: int = Field(default=20, ge=1)
     """Fewest rows for a grade to be tested."""
+    min_relative_gap: NonNegative = 0.25
+    """Smallest material underestimation: observed rate ≥ PD × (1 + this) (0: any)."""
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result for the whole current data."""
@@ -119,14 +130,7 @@ class RatingGrades(Check):
             )
         warn_at, fail_at = self.alpha / k, self.fail_alpha / k
         verdicts = [
-            "not tested: too few rows"
-            if not ok
-            else "fail"
-            if t.jeffreys_p < fail_at
-            else "warn"
-            if t.jeffreys_p < warn_at
-            else "ok"
-            for t, ok in zip(tests, tested, strict=True)
+            self._verdict(t, ok, warn_at, fail_at) for t, ok in zip(tests, tested, strict=True)
         ]
         flagged = [g for g, v in zip(labels, verdicts, strict=True) if v in ("warn", "fail")]
         status = Status.FAIL if "fail" in verdicts else Status.WARN if flagged else Status.PASS
@@ -159,7 +163,8 @@ class RatingGrades(Check):
                 ],
                 rows=table,
                 note=f"One-sided tests of underestimation; verdicts at {self.alpha:g}/{k} "
-                f"(warn) and {self.fail_alpha:g}/{k} (fail), Bonferroni over {k} grades tested.",
+                f"(warn) and {self.fail_alpha:g}/{k} (fail), Bonferroni over {k} grades tested, "
+                f"when the observed rate is at least {self.min_relative_gap:.0%} above the PD.",
             )
         ]
         migration = _migration(ctx, grade)
@@ -178,6 +183,16 @@ class RatingGrades(Check):
             },
             details=details,
         )
+
+    def _verdict(self, t: GradeTest, tested: bool, warn_at: float, fail_at: float) -> str:
+        """A grade's verdict: significant and material underestimation warns or fails."""
+        if not tested:
+            return "not tested: too few rows"
+        if t.jeffreys_p >= warn_at:
+            return "ok"
+        if t.observed < t.predicted * (1.0 + self.min_relative_gap):
+            return "ok: significant, not material"
+        return "fail" if t.jeffreys_p < fail_at else "warn"
 
 
 def _tests(codes: np.ndarray, y: np.ndarray, p: np.ndarray, k: int) -> list[GradeTest]:
@@ -220,9 +235,11 @@ def _migration(ctx: CheckContext, grade: str) -> TableDetail | None:
     cur = _grade_frame(ctx.current_windows, ctx.schema, grade)
     if ref is None or cur is None or ref.height == 0:
         return None
-    ids = [c.name for c in ctx.schema.with_role(Role.ID)][:1]
+    ids = [c.name for c in ctx.schema.with_role(Role.ID) if not c.inferred][:1]
     if ids and ids[0] in ref.columns and ids[0] in cur.columns:
-        return _matrix(ref, cur, grade, ids[0])
+        matrix = _matrix(ref, cur, grade, ids[0])
+        if matrix is not None:
+            return matrix
     return _shift(ref, cur, grade)
 
 
