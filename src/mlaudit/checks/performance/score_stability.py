@@ -6,7 +6,9 @@ merged, so a coarse score can give fewer bands; each band ``(e_{i-1}, e_i]`` wit
 share and its contribution ``(c − r)·ln(c / r)`` to the population stability index (PSI; empty
 shares floored at 1e-4 as the drift checks do).  Beside it, the PSI of each feature
 (characteristic stability), computed from the profiles by the same functions as
-``drift.univariate`` (reference deciles for numeric columns, categories otherwise).
+``drift.univariate`` (reference deciles for numeric columns, categories otherwise); numeric,
+categorical and boolean features only (not free text, identifiers or personal columns, whose
+every value is new).
 
 **Verdict** on the score's PSI.  The rule of thumb — below 0.1 stable, 0.1–0.25 a moderate
 shift, above 0.25 a significant one — is an industry *convention*, not a statistical result, and
@@ -31,7 +33,7 @@ import polars as pl
 from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._options import Alpha, NonNegative
-from mlaudit.data import Role, Schema
+from mlaudit.data import ColumnType, Role, Schema
 from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Threshold
 from mlaudit.stats.drift import psi, psi_from_counts, psi_sketch
 from mlaudit.summary import DatasetProfile, WindowedData
@@ -187,7 +189,12 @@ def _feature_psi(ref: DatasetProfile, cur: DatasetProfile, name: str) -> float |
 def _features(ctx: CheckContext, score: str) -> list[TableDetail]:
     if ctx.reference is None:
         return []
-    names = [c.name for c in ctx.schema.with_role(Role.FEATURE) if c.name != score]
+    kinds = (ColumnType.NUMERIC, ColumnType.INTEGER, ColumnType.CATEGORICAL, ColumnType.BOOLEAN)
+    names = [
+        c.name
+        for c in ctx.schema.with_role(Role.FEATURE)
+        if c.name != score and c.type in kinds and not c.personal
+    ]
     found = [(n, _feature_psi(ctx.reference, ctx.current, n)) for n in names]
     rows: list[list[Cell]] = [
         [n, round(v, 5), _level(v)] for n, v in found if v is not None and np.isfinite(v)
