@@ -115,7 +115,8 @@ class Calibration(Check):
     ece_warn: Share = 0.02
     """Warn when the ECE interval's lower end reaches this and the test rejects."""
     ece_fail: Share = 0.05
-    """Fail when the ECE interval's lower end reaches this and the test rejects."""
+    """Fail when the ECE interval's lower end reaches this and the test rejects at
+    ``fail_alpha``."""
     n_boot: int = Field(default=1000, ge=10, le=100_000)
     """Bootstrap resamples for the ECE interval (seeded by the audit's seed)."""
     min_rows: int = Field(default=50, ge=10)
