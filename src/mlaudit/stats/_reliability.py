@@ -255,8 +255,8 @@ def _deciles(p: FloatArray, groups: int) -> npt.NDArray[np.intp]:
     """Group of each row: cut at the ``groups``-quantiles of ``p``, ties kept together."""
     inner = np.unique(np.quantile(p, np.arange(1, groups) / groups))
     g = np.searchsorted(inner, p, side="left")
-    _, dense = np.unique(g, return_inverse=True)  # drop groups left empty by merged cuts
-    return dense.astype(np.intp)
+    used = np.bincount(g, minlength=inner.size + 1) > 0  # drop groups left empty by ties
+    return (np.cumsum(used) - 1)[g].astype(np.intp)
 
 
 def hosmer_lemeshow(
