@@ -94,10 +94,10 @@ def _narrow(part: pl.DataFrame) -> pl.DataFrame:
 def model_columns(schema: Schema) -> list[str]:
     """The target, prediction and score columns (kept row by row for performance checks)."""
     cols = [c.name for c in schema.with_role(Role.TARGET, Role.PREDICTION, Role.SCORE)]
-    return cols + grade_columns(schema, cols)
+    return cols + _grade_columns(schema, cols)
 
 
-def grade_columns(schema: Schema, taken: list[str]) -> list[str]:
+def _grade_columns(schema: Schema, taken: list[str]) -> list[str]:
     """The declared rating grade column and the first declared id column (to link rows for the
     grades' migration), when a grade is declared and present; none otherwise."""
     if schema.grade is None or schema.grade not in schema:

@@ -232,19 +232,18 @@ def _metrics(
 def _details(
     bins: list[ReliabilityBin], brier: BrierDecomposition, hl: HosmerLemeshow
 ) -> list[Detail]:
+    return [*_reliability(bins), _brier_table(brier), _hosmer_lemeshow_table(hl)]
+
+
+def _reliability(bins: list[ReliabilityBin]) -> list[Detail]:
+    """The reliability diagram and its bins' table."""
     used = [b for b in bins if b.rows]
     table: list[list[Cell]] = [
-        [
-            f"{b.low:.2f}–{b.high:.2f}",
-            b.rows,
-            b.positives,
-            _r(b.predicted),
-            _r(b.observed),
-            _r(b.observed_low),
-            _r(b.observed_high),
-        ]
+        [f"{b.low:.2f}–{b.high:.2f}", b.rows, b.positives, _r(b.predicted), _r(b.observed),
+         _r(b.observed_low), _r(b.observed_high)]
         for b in bins
-    ]
+    ]  # fmt: skip
+    columns = ["bin", "rows", "positives", "mean_predicted", "observed_rate"]
     return [
         CurveDetail(
             name="reliability_diagram",
@@ -259,41 +258,39 @@ def _details(
         TableDetail(
             name="reliability_bins",
             title="Reliability bins (Wilson 95% interval of the observed rate)",
-            columns=[
-                "bin",
-                "rows",
-                "positives",
-                "mean_predicted",
-                "observed_rate",
-                "observed_low",
-                "observed_high",
-            ],
+            columns=[*columns, "observed_low", "observed_high"],
             rows=table,
         ),
-        TableDetail(
-            name="brier_decomposition",
-            title="Brier score decomposition (Murphy), over the same bins",
-            columns=["term", "value"],
-            rows=[
-                ["reliability (lower is better)", _r(brier.reliability)],
-                ["resolution (higher is better)", _r(brier.resolution)],
-                ["uncertainty (base rate)", _r(brier.uncertainty)],
-                ["within-bin remainder", _r(brier.within_bin)],
-                ["Brier score", _r(brier.brier)],
-            ],
-            note="Brier = reliability − resolution + uncertainty + within-bin remainder; the "
-            "remainder is 0 only when every forecast in a bin is the same (binned forecasts).",
-        ),
-        TableDetail(
-            name="hosmer_lemeshow",
-            title="Hosmer–Lemeshow test by score deciles",
-            columns=["statistic", "df", "p_value", "groups", "min_expected"],
-            rows=[[_r(hl.statistic), hl.df, _sig(hl.p_value), hl.groups, _r(hl.min_expected)]],
-            note="χ² on groups − 2 degrees of freedom (the credit-validation convention); "
-            "sensitive to the grouping, over-powered on large data, rough when a group "
-            "expects fewer than 5 of a class.",
-        ),
     ]
+
+
+def _brier_table(brier: BrierDecomposition) -> TableDetail:
+    return TableDetail(
+        name="brier_decomposition",
+        title="Brier score decomposition (Murphy), over the same bins",
+        columns=["term", "value"],
+        rows=[
+            ["reliability (lower is better)", _r(brier.reliability)],
+            ["resolution (higher is better)", _r(brier.resolution)],
+            ["uncertainty (base rate)", _r(brier.uncertainty)],
+            ["within-bin remainder", _r(brier.within_bin)],
+            ["Brier score", _r(brier.brier)],
+        ],
+        note="Brier = reliability − resolution + uncertainty + within-bin remainder; the "
+        "remainder is 0 only when every forecast in a bin is the same (binned forecasts).",
+    )
+
+
+def _hosmer_lemeshow_table(hl: HosmerLemeshow) -> TableDetail:
+    return TableDetail(
+        name="hosmer_lemeshow",
+        title="Hosmer–Lemeshow test by score deciles",
+        columns=["statistic", "df", "p_value", "groups", "min_expected"],
+        rows=[[_r(hl.statistic), hl.df, _sig(hl.p_value), hl.groups, _r(hl.min_expected)]],
+        note="χ² on groups − 2 degrees of freedom (the credit-validation convention); "
+        "sensitive to the grouping, over-powered on large data, rough when a group "
+        "expects fewer than 5 of a class.",
+    )
 
 
 def _sig(x: float) -> float | None:

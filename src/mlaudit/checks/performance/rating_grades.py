@@ -134,39 +134,7 @@ class RatingGrades(Check):
         ]
         flagged = [g for g, v in zip(labels, verdicts, strict=True) if v in ("warn", "fail")]
         status = Status.FAIL if "fail" in verdicts else Status.WARN if flagged else Status.PASS
-        table: list[list[Cell]] = [
-            [
-                g,
-                t.rows,
-                t.defaults,
-                round(t.predicted, 6),
-                round(t.observed, 6),
-                _p(t.binomial_p),
-                _p(t.jeffreys_p),
-                v,
-            ]
-            for g, t, v in zip(labels, tests, verdicts, strict=True)
-        ]
-        details: list[Detail] = [
-            TableDetail(
-                name="grades",
-                title=f"Default rate per grade of {grade} against its predicted rate",
-                columns=[
-                    "grade",
-                    "rows",
-                    "defaults",
-                    "predicted_pd",
-                    "observed_rate",
-                    "binomial_p",
-                    "jeffreys_p",
-                    "verdict",
-                ],
-                rows=table,
-                note=f"One-sided tests of underestimation; verdicts at {self.alpha:g}/{k} "
-                f"(warn) and {self.fail_alpha:g}/{k} (fail), Bonferroni over {k} grades tested, "
-                f"when the observed rate is at least {self.min_relative_gap:.0%} above the PD.",
-            )
-        ]
+        details: list[Detail] = [self._table(grade, labels, tests, verdicts, k)]
         migration = _migration(ctx, grade)
         if migration is not None:
             details.append(migration)
@@ -182,6 +150,26 @@ class RatingGrades(Check):
                 ),
             },
             details=details,
+        )
+
+    def _table(
+        self, grade: str, labels: list[str], tests: list[GradeTest], verdicts: list[str], k: int
+    ) -> TableDetail:
+        """One row per grade: counts, rates, both p-values and the verdict."""
+        rows: list[list[Cell]] = [
+            [g, t.rows, t.defaults, round(t.predicted, 6), round(t.observed, 6),
+             _p(t.binomial_p), _p(t.jeffreys_p), v]
+            for g, t, v in zip(labels, tests, verdicts, strict=True)
+        ]  # fmt: skip
+        rates = ["predicted_pd", "observed_rate", "binomial_p", "jeffreys_p"]
+        return TableDetail(
+            name="grades",
+            title=f"Default rate per grade of {grade} against its predicted rate",
+            columns=["grade", "rows", "defaults", *rates, "verdict"],
+            rows=rows,
+            note=f"One-sided tests of underestimation; verdicts at {self.alpha:g}/{k} "
+            f"(warn) and {self.fail_alpha:g}/{k} (fail), Bonferroni over {k} grades tested, "
+            f"when the observed rate is at least {self.min_relative_gap:.0%} above the PD.",
         )
 
     def _verdict(self, t: GradeTest, tested: bool, warn_at: float, fail_at: float) -> str:
@@ -243,6 +231,14 @@ def _migration(ctx: CheckContext, grade: str) -> TableDetail | None:
     return _shift(ref, cur, grade)
 
 
+def _ordered(grades: set[str]) -> list[str]:
+    """Grades in order: numerically when they are numbers (2 before 10), else as text."""
+    try:
+        return sorted(grades, key=float)
+    except ValueError:
+        return sorted(grades)
+
+
 def _matrix(ref: pl.DataFrame, cur: pl.DataFrame, grade: str, key: str) -> TableDetail | None:
     left = ref.select(key, pl.col(grade).cast(pl.String).alias("from")).unique(key, keep="first")
     right = cur.select(key, pl.col(grade).cast(pl.String).alias("to")).unique(key, keep="first")
@@ -250,7 +246,7 @@ def _matrix(ref: pl.DataFrame, cur: pl.DataFrame, grade: str, key: str) -> Table
     if pairs.height == 0:
         return None
     counts = pairs.group_by("from", "to").len()
-    grades = sorted(set(counts["from"].to_list()) | set(counts["to"].to_list()))
+    grades = _ordered(set(counts["from"].to_list()) | set(counts["to"].to_list()))
     cell = {(a, b): n for a, b, n in counts.iter_rows()}
     rows: list[list[Cell]] = []
     for a in grades:
@@ -271,7 +267,7 @@ def _matrix(ref: pl.DataFrame, cur: pl.DataFrame, grade: str, key: str) -> Table
 def _shift(ref: pl.DataFrame, cur: pl.DataFrame, grade: str) -> TableDetail:
     r = dict(ref[grade].cast(pl.String).value_counts().iter_rows())
     c = dict(cur[grade].cast(pl.String).value_counts().iter_rows())
-    grades = sorted(set(r) | set(c))
+    grades = _ordered(set(r) | set(c))
     rs = np.array([r.get(g, 0) for g in grades], dtype=np.float64) / ref.height
     cs = np.array([c.get(g, 0) for g in grades], dtype=np.float64) / cur.height
     rows: list[list[Cell]] = [
