@@ -152,6 +152,11 @@ class SchemaConfig(_Strict):
     score_direction: ScoreDirection = "higher_is_positive"
     """``higher_is_positive``: a score at or above the threshold predicts the positive class;
     ``higher_is_negative`` (e.g. a credit score, positive = default): a score below it does."""
+    grade: str | None = None
+    """Rating grade column (e.g. ``rating``: A, B, C or 1–10): ``performance.rating_grades``
+    back-tests the default rate per grade against the mean predicted probability, and shows the
+    grades' migration from reference to current (row by row when an ``id`` column is declared).
+    The column keeps its own role (a feature, usually); a grade the data lacks skips the check."""
 
     @field_validator("score_threshold")
     @classmethod

@@ -140,7 +140,8 @@ def schema_of(df: pl.DataFrame) -> Schema:
         _, ctype, role, personal = COLUMNS[back.get(name, name)]
         arrow = str(df.select(name).to_arrow().schema.field(0).type)
         cols.append(ColumnSchema(name=name, dtype=arrow, type=ctype, role=role, personal=personal))
-    return Schema(columns=cols)
+    grade = UNICODE["cat"] if UNICODE["cat"] in df.columns else "cat"  # performance.rating_grades
+    return Schema(columns=cols, grade=grade if grade in df.columns else None)
 
 
 class _Frame:

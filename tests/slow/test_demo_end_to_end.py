@@ -331,3 +331,19 @@ def test_history_finds_the_partial_quarter_and_nothing_unplanned(demo: dict[str,
         assert result(rep, "quality.metric_history", column)["metrics"][figure] == (
             pytest.approx(value)
         )
+
+
+def test_miscalibrated_scores_are_found(demo: dict[str, Any]) -> None:
+    """The label shift makes the reference-fitted probabilities too high in the current period."""
+    issue = next(i for i in demo["truth"]["issues"] if i["id"] == "performance.calibration.score")
+    r = result(demo["report"], "performance.calibration", None)
+    assert r["status"] in ("warn", "fail"), r["message"]
+    assert r["metrics"]["ece"] == pytest.approx(issue["expected"]["ece"], abs=1e-9)
+    assert r["metrics"]["mean_predicted"] == pytest.approx(issue["expected"]["mean_predicted"])
+    assert r["metrics"]["positive_rate"] == pytest.approx(issue["expected"]["default_rate_current"])
+    assert r["metrics"]["hosmer_lemeshow_p_value"] < 1e-6
+    assert {d["name"] for d in r["details"]} >= {"reliability_diagram", "brier_decomposition"}
+    # The score's population barely moved (PSI far below 0.1): calibration, not stability.
+    assert result(demo["report"], "performance.score_stability", None)["status"] == "pass"
+    grades = result(demo["report"], "performance.rating_grades", None)
+    assert grades["status"] == "skipped" and "schema.grade" in grades["message"]

@@ -178,8 +178,9 @@ def infer_schema(
         for field in arrow
     ]
     return Schema(
-        columns=columns, score_threshold=ov.score_threshold, score_direction=ov.score_direction
-    )
+        columns=columns, score_threshold=ov.score_threshold, score_direction=ov.score_direction,
+        grade=ov.grade,
+    )  # fmt: skip
 
 
 def _column(

@@ -73,6 +73,7 @@ class Schema(BaseModel):
     score_direction: ScoreDirection = Field(
         default="higher_is_positive", description="whether a higher score means positive"
     )
+    grade: str | None = Field(default=None, description="declared rating grade column")
 
     @property
     def names(self) -> list[str]:

@@ -343,6 +343,7 @@ def drift_issues(reference: pl.DataFrame, current: pl.DataFrame, r: d.PlantedRow
         *_correlation_changes(reference, current),
         _label_shift(reference, current),
         _performance_drop(auc),
+        _miscalibration(current),
     ]
 
 
@@ -359,6 +360,31 @@ def _performance_drop(auc: tuple[float, float]) -> PlantedIssue:
         "is far beyond sampling noise, so the model needs retraining before it is relied on",
         expected_check="performance.metrics",
         expected={"auc_reference": auc[0], "auc_current": auc[1]},
+    )
+
+
+def _miscalibration(current: pl.DataFrame) -> PlantedIssue:
+    """The label shift and the reversed credit-history effect, seen as miscalibrated scores."""
+    p = current["score"].cast(pl.Float64).to_numpy()
+    y = current["default"].cast(pl.Float64).to_numpy()
+    bins = np.clip(np.ceil(p * 10).astype(np.int64) - 1, 0, 9)  # (k/10, (k+1)/10], 0 in the first
+    gap = np.bincount(bins, weights=y - p, minlength=10)
+    return PlantedIssue(
+        id="performance.calibration.score",
+        kind="drift",
+        columns=("score", "default"),
+        description="the reference-fitted model's probabilities overstate the current default "
+        f"rate: {p.mean():.1%} predicted on average where {y.mean():.1%} defaulted (a side "
+        "effect of drift.label_shift.default and drift.concept.credit_history_months, not "
+        "planted of its own)",
+        why_it_matters="provisions and prices read the predicted probability itself; "
+        "calibrated on the reference, it no longer matches the current default rate",
+        expected_check="performance.calibration",
+        expected={
+            "mean_predicted": float(p.mean()),
+            "default_rate_current": float(y.mean()),
+            "ece": float(np.abs(gap).sum() / p.size),
+        },
     )
 
 

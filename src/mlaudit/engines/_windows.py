@@ -93,7 +93,17 @@ def _narrow(part: pl.DataFrame) -> pl.DataFrame:
 
 def model_columns(schema: Schema) -> list[str]:
     """The target, prediction and score columns (kept row by row for performance checks)."""
-    return [c.name for c in schema.with_role(Role.TARGET, Role.PREDICTION, Role.SCORE)]
+    cols = [c.name for c in schema.with_role(Role.TARGET, Role.PREDICTION, Role.SCORE)]
+    return cols + _grade_columns(schema, cols)
+
+
+def _grade_columns(schema: Schema, taken: list[str]) -> list[str]:
+    """The declared rating grade column and the first declared id column (to link rows for the
+    grades' migration), when a grade is declared and present; none otherwise."""
+    if schema.grade is None or schema.grade not in schema:
+        return []
+    ids = [c.name for c in schema.with_role(Role.ID) if not c.inferred][:1]
+    return [c for c in dict.fromkeys([schema.grade, *ids]) if c not in taken]
 
 
 def scan_windows(

@@ -24,6 +24,7 @@ from mlaudit.stats._estimation import (
     estimate_binary_metrics,
     realised_binary_metrics,
 )
+from mlaudit.stats._grades import GradeTest, grade_test
 from mlaudit.stats._intervals import wilson_bound, wilson_interval
 from mlaudit.stats._metrics import (
     Weighted,
@@ -36,6 +37,15 @@ from mlaudit.stats._metrics import (
     regression_metrics_on,
 )
 from mlaudit.stats._pca import fit_pca
+from mlaudit.stats._reliability import (
+    BrierDecomposition,
+    HosmerLemeshow,
+    ReliabilityBin,
+    brier_decomposition,
+    ece_interval,
+    hosmer_lemeshow,
+    reliability_bins,
+)
 from mlaudit.stats._robust import TUKEY_FAR_Z, robust_z
 
 __all__ = [
@@ -43,26 +53,35 @@ __all__ = [
     "TUKEY_FAR_Z",
     "AucInterval",
     "BootstrapInterval",
+    "BrierDecomposition",
     "Calibration",
     "ControlLimits",
     "Estimate",
+    "GradeTest",
+    "HosmerLemeshow",
+    "ReliabilityBin",
     "Statistic",
     "Weighted",
     "binary_metrics_on",
     "binary_rank_metrics",
     "binary_score_metrics",
     "bootstrap_intervals",
+    "brier_decomposition",
     "confusion_metrics",
     "control_limits",
     "delong_auc",
+    "ece_interval",
     "estimate_binary_metrics",
     "fit_calibration",
     "fit_pca",
+    "grade_test",
+    "hosmer_lemeshow",
     "midranks",
     "ranked_counts",
     "realised_binary_metrics",
     "regression_metrics",
     "regression_metrics_on",
+    "reliability_bins",
     "resample_weights",
     "robust_z",
     "roc_auc",

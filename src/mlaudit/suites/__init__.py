@@ -71,6 +71,9 @@ DRIFT: tuple[str, ...] = (
     "performance.estimated",
     "performance.estimate_vs_actual",
     "performance.metrics",
+    "performance.calibration",
+    "performance.rating_grades",
+    "performance.score_stability",
 )
 
 # Checks that run the model object itself (robustness, latency, challengers): they join an
