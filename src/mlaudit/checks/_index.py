@@ -19,6 +19,7 @@ CHECK_MODULES: dict[str, str] = {
     "performance.estimate_vs_actual": "mlaudit.checks.performance.estimated",
     "performance.estimated": "mlaudit.checks.performance.estimated",
     "performance.over_time": "mlaudit.checks.performance.over_time",
+    "performance.weak_segments": "mlaudit.checks.performance.weak_segments",
     "quality.allowed_values": "mlaudit.checks.quality.allowed_values",
     "quality.cardinality": "mlaudit.checks.quality.cardinality",
     "quality.class_imbalance": "mlaudit.checks.quality.class_imbalance",

@@ -20,6 +20,13 @@ from mlaudit.stats._estimation import (
 from mlaudit.stats._intervals import wilson_bound
 from mlaudit.stats._pca import fit_pca
 from mlaudit.stats._robust import TUKEY_FAR_Z, robust_z
+from mlaudit.stats._slices import (
+    FeatureLevels,
+    feature_levels,
+    fisher_greater,
+    format_number,
+    welch_greater,
+)
 
 __all__ = [
     "METRICS",
@@ -28,14 +35,19 @@ __all__ = [
     "Calibration",
     "ControlLimits",
     "Estimate",
+    "FeatureLevels",
     "control_limits",
     "delong_auc",
     "estimate_binary_metrics",
+    "feature_levels",
+    "fisher_greater",
     "fit_calibration",
     "fit_pca",
+    "format_number",
     "midranks",
     "realised_binary_metrics",
     "robust_z",
     "roc_auc",
+    "welch_greater",
     "wilson_bound",
 ]
