@@ -129,7 +129,6 @@ def test_errors_independent_of_real_features_flag_at_most_at_alpha(name: str) ->
         res = _run(cur, name)
         assert res.status is not Status.SKIPPED, res.message
         flagged += res.status is not Status.PASS
-    print(f"{name}: {flagged} of {len(SEEDS)} flagged")  # noqa: T201 (for the record)
     # alpha = 0.01 over 6 seeds: a second flag would be a 0.15% event
     assert flagged <= 1, flagged
 
@@ -151,5 +150,4 @@ def test_segments_of_a_real_model_replicate_on_the_other_half(name: str) -> None
             inside = _rule_mask(pdf_a, str(rule))
             found += 1
             replicated += bool(inside.any() and err_a[inside].mean() > err_a.mean())
-    print(f"{name}: {replicated} of {found} segments replicate")  # noqa: T201 (for the record)
     assert replicated >= 0.85 * found, (found, replicated)
