@@ -3,6 +3,7 @@ feature and identifier AUCs against scikit-learn and scipy."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -213,3 +214,43 @@ def test_identifier_clean_data_flags_at_the_nominal_rate() -> None:
     )
     # alpha = 0.01: P(Binomial(40, 0.01) >= 3) < 0.01
     assert flagged <= 2
+
+
+# -- leakage.event_time -----------------------------------------------------------------------
+
+
+def _times(n: int, seed: int) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    base = dt.datetime(2025, 1, 1)
+    label = [base + dt.timedelta(days=int(d)) for d in rng.integers(0, 300, n)]
+    lead = rng.integers(-5, 60, n)  # days the event precedes the label; negative: later
+    event = [t - dt.timedelta(days=int(d)) for t, d in zip(label, lead, strict=True)]
+    df = pl.DataFrame(
+        {"x": rng.normal(size=n), "y": rng.integers(0, 2, n), "ev": event, "lab": label}
+    )
+    return df.with_columns(pl.when(pl.int_range(n) % 7 == 0).then(None).otherwise("ev").alias("ev"))
+
+
+def test_events_after_the_label_are_counted_exactly() -> None:
+    df = _times(3_000, 0)
+    options = {
+        "event_time": "ev",
+        "label_time": "lab",
+        "schema": {"target": "y", "ignore": ["ev", "lab"]},
+    }
+    res = _run(df, "leakage.event_time", **options)
+    pdf = df.to_pandas()
+    both = pdf["ev"].notna() & pdf["lab"].notna()
+    later = both & (pdf["ev"] > pdf["lab"])
+    assert res.metrics["later_rows"] == int(later.sum()) > 0
+    assert res.metrics["rows_with_both"] == int(both.sum())
+    assert res.status is Status.FAIL
+    rows = next(d for d in res.details if d.kind == "examples").rows
+    assert all(later.iloc[int(r[0])] for r in rows)
+
+
+def test_events_before_the_label_pass_and_undeclared_skips() -> None:
+    df = _times(1_000, 1).with_columns(pl.min_horizontal("ev", "lab").alias("ev"))
+    options = {"event_time": "ev", "label_time": "lab", "schema": {"target": "y"}}
+    assert _run(df, "leakage.event_time", **options).status is Status.PASS
+    assert _run(df, "leakage.event_time", schema={"target": "y"}).status is Status.SKIPPED
