@@ -46,7 +46,8 @@ def shared_examples(ctx: CheckContext) -> ExamplesDetail | None:
         return None
     if not hits.height:
         return None
-    shown = feats[:_MAX_FEATURES]
+    personal = set(ctx.schema.personal)
+    shown = [c for c in feats if c not in personal][:_MAX_FEATURES]  # masks say nothing here
     rows: list[list[Cell]] = [
         [r[_ROW], r["__ref_row__"], *(_cell(r[c]) for c in shown)]
         for r in hits.iter_rows(named=True)
