@@ -32,7 +32,7 @@ else:  # imported on first use (mlaudit._lazy)
 
 __all__ = ["Slices", "enumerate_slices", "judge_slices", "prune_nested"]
 
-_MAX_NESTED = 500
+_MAX_NESTED = 300
 """Most weak slices (the worst first) compared with each other for nesting."""
 
 

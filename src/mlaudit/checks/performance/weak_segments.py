@@ -111,7 +111,7 @@ class WeakSegments(Check):
     fail: Share = 0.10
     """Fail when a weak slice exceeds the overall error by this much."""
     tree_depth: int = Field(default=3, ge=1, le=3)
-    """Depth of the error-analysis tree (0 levels of rules beyond this)."""
+    """Depth of the error-analysis tree (1 to 3 conditions per rule)."""
     max_segments: PositiveCount = 10
     """Most weak segments listed in the table."""
     sample_rows: PositiveCount | None = None
