@@ -348,7 +348,7 @@ def plant_shared_rows(
     known = np.ones(current.height, dtype=bool)
     for c in current.columns:
         if current[c].dtype == pl.String and reference[c].n_unique() <= 100:  # categories
-            known &= current[c].is_in(reference[c].unique()).fill_null(False).to_numpy()
+            known &= current[c].is_in(reference[c].unique().to_list()).fill_null(False).to_numpy()
     free = np.setdiff1d(np.flatnonzero(known), used)
     rows = np.sort(rng.choice(free, N_SHARED_ROWS, replace=False))
     targets = rng.choice(reference.height, N_SHARED_ROWS, replace=False)
