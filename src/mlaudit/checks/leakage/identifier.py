@@ -6,8 +6,10 @@ result, defaulted loans moved to a new range of numbers, a source system per out
 model that reads the id, or anything derived from it, learns that order.
 
 **Which columns.**  Columns declared with the role ``id``, and feature columns that look like
-identifiers: integers or text with at least ``unique_share`` of their present values distinct
-(the profile's exact or estimated distinct count), not personal ones.
+identifiers: the schema's ``id`` type, or text with at least ``unique_share`` of their present
+values distinct (the profile's exact or estimated distinct count), not personal ones.  An
+integer column is an identifier only when declared or inferred as one: amounts and counts are
+nearly unique too, and their order is meant to predict.
 
 **The test.**  On the current data's seeded sample each column's **order** (numbers by value,
 text in lexicographic order) is scored against a binary target: its ROC AUC (oriented, so AUC
@@ -34,9 +36,7 @@ from mlaudit.results import Cell, CheckResult, Severity, Status, TableDetail, Th
 
 __all__ = ["IdentifierLeakage"]
 
-_ID_LIKE_TYPES = frozenset(
-    {ColumnType.ID, ColumnType.INTEGER, ColumnType.CATEGORICAL, ColumnType.TEXT}
-)
+_ID_LIKE_TYPES = frozenset({ColumnType.ID, ColumnType.CATEGORICAL, ColumnType.TEXT})
 
 
 @register

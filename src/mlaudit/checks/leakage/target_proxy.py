@@ -9,7 +9,7 @@ Each feature (the columns whose role is ``feature`` or ``sensitive``, not person
 scored alone on the current data's seeded sample against a binary target, as
 :mod:`mlaudit.checks.leakage._power` explains: numeric values as they are, categories by their
 cross-fitted positive rate, the AUC oriented (``max(AUC, 1 - AUC)``).  A feature warns when the
-lower end of its 95% DeLong interval reaches ``warn`` (default 0.98) and fails at ``fail``
+lower end of its 95% DeLong interval reaches ``warn`` (default 0.99) and fails at ``fail``
 (0.995): judging the lower end keeps a small sample from flagging a merely strong feature by
 chance.  Every feature's AUC is listed, best first.  Binary targets only (other targets: skipped).
 """
@@ -46,7 +46,7 @@ class TargetProxy(Check):
     severity: ClassVar[Severity] = Severity.HIGH
     reads: ClassVar[frozenset[str]] = frozenset()
 
-    warn: Share = 0.98
+    warn: Share = 0.99
     """Warn when the lower 95% bound of a feature's AUC reaches this."""
     fail: Share = 0.995
     """Fail when the lower 95% bound of a feature's AUC reaches this."""
