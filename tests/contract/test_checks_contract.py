@@ -36,6 +36,8 @@ from mlaudit.results import AuditResult, CheckResult, Status
 from mlaudit.summary import DatasetProfile
 
 CONFIGURED: dict[str, dict[str, Any]] = {
+    "leakage.event_time": {"event_time": "ts", "label_time": "ts"},
+    "leakage.target_proxy": {"min_rows": 5},
     "performance.change_points": {"min_rows": 20},
     "performance.estimate_vs_actual": {"min_rows": 10},
     "performance.estimated": {"min_rows": 10},

@@ -347,3 +347,17 @@ def test_miscalibrated_scores_are_found(demo: dict[str, Any]) -> None:
     assert result(demo["report"], "performance.score_stability", None)["status"] == "pass"
     grades = result(demo["report"], "performance.rating_grades", None)
     assert grades["status"] == "skipped" and "schema.grade" in grades["message"]
+
+
+def test_planted_weak_segment_and_shared_rows_are_found(demo: dict[str, Any]) -> None:
+    truth = {i["id"]: i for i in demo["truth"]["issues"]}
+    weak = result(demo["report"], "performance.weak_segments", None)
+    segment = truth["performance.weak_segment"]
+    top = weak["details"][0]["rows"][0]
+    assert weak["status"] == "fail"
+    assert top[0] == 'channel = "broker" and region = "north"'
+    assert top[1] == segment["count"]
+    assert top[3] == pytest.approx(segment["expected"]["error_rate_segment"])
+    shared = result(demo["report"], "leakage.shared_rows", None)
+    assert shared["status"] in ("warn", "fail")
+    assert shared["metrics"]["shared_rows"] == truth["leakage.shared_rows"]["count"]

@@ -21,10 +21,17 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from mlaudit.datasets._defects import N_EXACT_DUPLICATES, plant_defects, plant_text_defects
+from mlaudit.datasets._defects import (
+    N_EXACT_DUPLICATES,
+    plant_defects,
+    plant_shared_rows,
+    plant_text_defects,
+    plant_weak_segment,
+)
 from mlaudit.datasets._ground_truth import GroundTruth
 from mlaudit.datasets._history import history_issues
 from mlaudit.datasets._issues import drift_issues, quality_issues, text_issues
+from mlaudit.datasets._model_issues import model_issues
 from mlaudit.datasets._population import CURRENT, REFERENCE, make_population
 from mlaudit.errors import ConfigError, DataSourceError
 
@@ -175,10 +182,13 @@ def make_credit_sample(
     current, rows = plant_defects(clean, seed, n_current)
     current, text_rows = plant_text_defects(current, rows, seed)
     model = build_model().fit(reference.select(FEATURE_COLUMNS), reference["default"].to_numpy())
-    ref_scores = _predict(model, reference)
-    threshold = round(float(np.quantile(ref_scores, 1 - FLAG_RATE)), 4)
-    reference = _score(reference, ref_scores, threshold)
+    threshold = round(float(np.quantile(_predict(model, reference), 1 - FLAG_RATE)), 4)
+    # copies of current rows written into the reference after the fit: the model, the threshold
+    # and every other defect stay as they were; the reference declared as training data has them
+    reference, *shared = plant_shared_rows(reference, current, rows, text_rows, seed)
+    reference = _score(reference, _predict(model, reference), threshold)
     current = _score(current, _predict(model, current), threshold)
+    current, weak_rows = plant_weak_segment(current)
     auc = (_auc(reference), _auc(current))
     truth = GroundTruth(
         seed=seed,
@@ -198,6 +208,7 @@ def make_credit_sample(
             *text_issues(text_rows),
             *drift_issues(reference, current, rows, auc),
             *history_issues(seed, reference, current),
+            *model_issues(current, (shared[0], shared[1]), weak_rows),
         ),
         reference_notes=_REFERENCE_NOTES,
         measured=_measured(reference, current, auc),

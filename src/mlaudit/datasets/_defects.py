@@ -19,11 +19,15 @@ from mlaudit.datasets._population import CURRENT, stream
 __all__ = [
     "N_EXACT_DUPLICATES",
     "N_NATIONAL_ID_SPACED",
+    "N_SHARED_ROWS",
     "RULE_EMPLOYMENT_HISTORY",
+    "WEAK_SEGMENT",
     "PlantedRows",
     "TextRows",
     "plant_defects",
+    "plant_shared_rows",
     "plant_text_defects",
+    "plant_weak_segment",
 ]
 
 N_EXACT_DUPLICATES = 40
@@ -306,3 +310,58 @@ def plant_text_defects(
     long_value = rng.choice(np.setdiff1d(free, zero_width), 1, replace=False)
     frame = _set(frame, "age_band", long_value, LONG_AGE_BAND)
     return frame, TextRows(zero_width, np.sort(long_value))
+
+
+N_SHARED_ROWS = 120
+"""Reference (training) rows overwritten with every value of a current row but its id and date:
+applications of the evaluation period that also went into the training data, under another id."""
+_NOT_SHARED = ("application_id", "application_date")
+WEAK_SEGMENT = {"region": "north", "channel": "broker"}
+"""The applications the model's decisions get wrong: broker applications from the north, where
+the broker's integration inverts the decision flag (``prediction = 1 - prediction``, a sign
+error); the scores are unchanged."""
+
+
+def plant_shared_rows(
+    reference: pl.DataFrame,
+    current: pl.DataFrame,
+    planted: PlantedRows,
+    text: TextRows,
+    seed: int,
+) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """Copy ``N_SHARED_ROWS`` current rows that no defect touches (all values but id and date)
+    onto reference rows; return the reference, the current rows copied and the reference rows
+    that now hold them.  The current frame is unchanged, and only rows whose every category
+    (text column of at most 100 values) the reference already has are copied, so no category
+    planted as new in the current period (a new channel, other spellings) appears in the
+    reference."""
+    rng = stream(seed, CURRENT, "shared-rows")
+    used = np.concatenate(
+        [
+            *(v for v in vars(planted).values() if isinstance(v, np.ndarray)),
+            *planted.employment_variants.values(),
+            *planted.address_text.values(),
+            text.zero_width,
+            text.long_value,
+        ]
+    )
+    known = np.ones(current.height, dtype=bool)
+    for c in current.columns:
+        if current[c].dtype == pl.String and reference[c].n_unique() <= 100:  # categories
+            known &= current[c].is_in(reference[c].unique().to_list()).fill_null(False).to_numpy()
+    free = np.setdiff1d(np.flatnonzero(known), used)
+    rows = np.sort(rng.choice(free, N_SHARED_ROWS, replace=False))
+    targets = rng.choice(reference.height, N_SHARED_ROWS, replace=False)
+    for c in reference.columns:
+        if c not in _NOT_SHARED:
+            reference = _set(reference, c, targets, current[c].gather(rows).to_list())
+    return reference, rows, targets
+
+
+def plant_weak_segment(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
+    """Invert the predictions of :data:`WEAK_SEGMENT`; return its rows."""
+    mask = np.ones(frame.height, dtype=bool)
+    for column, value in WEAK_SEGMENT.items():
+        mask &= (frame[column] == value).to_numpy()
+    rows = np.flatnonzero(mask)
+    return _set(frame, "prediction", rows, 1 - frame["prediction"].gather(rows).to_numpy()), rows

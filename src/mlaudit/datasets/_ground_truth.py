@@ -25,7 +25,8 @@ class PlantedIssue:
     id
         Stable identifier, e.g. ``"quality.missing.income"``.
     kind
-        ``"quality"`` for a data defect, ``"drift"`` for a change between the two periods.
+        ``"quality"`` for a data defect, ``"drift"`` for a change between the two periods,
+        ``"model"`` for a defect of the model's evaluation (leakage, a weak segment).
     columns
         The columns involved.
     description
@@ -52,7 +53,7 @@ class PlantedIssue:
     """
 
     id: str
-    kind: Literal["quality", "drift"]
+    kind: Literal["quality", "drift", "model"]
     columns: tuple[str, ...]
     description: str
     why_it_matters: str

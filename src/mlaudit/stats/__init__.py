@@ -47,6 +47,13 @@ from mlaudit.stats._reliability import (
     reliability_bins,
 )
 from mlaudit.stats._robust import TUKEY_FAR_Z, robust_z
+from mlaudit.stats._slices import (
+    FeatureLevels,
+    feature_levels,
+    fisher_greater,
+    format_number,
+    welch_greater,
+)
 
 __all__ = [
     "METRICS",
@@ -57,6 +64,7 @@ __all__ = [
     "Calibration",
     "ControlLimits",
     "Estimate",
+    "FeatureLevels",
     "GradeTest",
     "HosmerLemeshow",
     "ReliabilityBin",
@@ -72,8 +80,11 @@ __all__ = [
     "delong_auc",
     "ece_interval",
     "estimate_binary_metrics",
+    "feature_levels",
+    "fisher_greater",
     "fit_calibration",
     "fit_pca",
+    "format_number",
     "grade_test",
     "hosmer_lemeshow",
     "midranks",
@@ -85,6 +96,7 @@ __all__ = [
     "resample_weights",
     "robust_z",
     "roc_auc",
+    "welch_greater",
     "wilson_bound",
     "wilson_interval",
 ]

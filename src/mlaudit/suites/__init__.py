@@ -87,9 +87,19 @@ MODEL_CHECKS: tuple[str, ...] = (
     "operations.onnx_conversion",
 )
 
+MODEL: tuple[str, ...] = (
+    "performance.weak_segments",
+    "leakage.shared_rows",
+    "leakage.target_proxy",
+    "leakage.identifier",
+)
+"""Checks of the model's evaluation on the predictions-only path (each skips what it lacks:
+a target, a prediction, reference data); ``leakage.event_time`` joins when configured."""
+
 # Every family's default checks; checks that only make sense with options (patterns, rules)
 # join an audit when its configuration names them.
 FULL: tuple[str, ...] = DATA_QUALITY + tuple(i for i in DRIFT if i not in DATA_QUALITY)
+FULL += MODEL
 
 SUITES: dict[str, tuple[str, ...]] = {
     "data_quality": DATA_QUALITY,

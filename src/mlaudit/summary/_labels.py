@@ -95,6 +95,16 @@ class LabelConflicts:
         """Share of the labelled rows that lie in a conflicting group (NaN without rows)."""
         return self.conflicting_rows / self.rows if self.rows else float("nan")
 
+    def feature_groups(self) -> pl.DataFrame | None:
+        """The feature groups held: ``f`` (feature hash), ``lo`` and ``hi`` (smallest and largest
+        label hash) and ``n`` (rows); None when the groups were not kept (figures read back
+        from bytes).  Unless ``exact``, only the groups whose hash falls below ``2**(64 -
+        level)`` are held."""
+        if not self._has_pairs:
+            return None
+        self.compact()
+        return self._held if self._held is not None else pl.DataFrame(schema=_GROUPS)
+
     def add(self, features: np.ndarray, labels: np.ndarray) -> None:
         """Add the feature and label hashes of the labelled rows of a batch."""
         self.rows += int(features.size)

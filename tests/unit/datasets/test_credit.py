@@ -221,6 +221,9 @@ def test_scores_and_predictions_match_model(sample: CreditSample) -> None:
         proba = sample.model.predict_proba(frame.select(FEATURE_COLUMNS).to_pandas())[:, 1]
         np.testing.assert_allclose(frame["score"].to_numpy(), proba, rtol=1e-12)
         expected = (frame["score"].to_numpy() >= threshold).astype(int)
+        if frame is sample.current:  # the planted weak segment's decisions are inverted
+            weak = list(sample.ground_truth.issue("performance.weak_segment").rows)
+            expected[weak] = 1 - expected[weak]
         np.testing.assert_array_equal(frame["prediction"].to_numpy(), expected)
     assert sample.reference["prediction"].mean() == pytest.approx(0.10, abs=0.002)
 
@@ -485,7 +488,7 @@ def test_ground_truth_json_is_canonical(sample: CreditSample) -> None:
     assert text == json.dumps(data, sort_keys=True, indent=2) + "\n"
     ids = [i["id"] for i in data["issues"]]
     assert len(ids) == len(set(ids))
-    assert all(i["kind"] in {"quality", "drift"} for i in data["issues"])
+    assert all(i["kind"] in {"quality", "drift", "model"} for i in data["issues"])
     assert data["decision_threshold"] == sample.ground_truth.decision_threshold
     with pytest.raises(KeyError, match="no planted issue"):
         sample.ground_truth.issue("quality.nope")
@@ -521,3 +524,30 @@ def test_changed_correlation_seen_by_the_pair_check(any_sample: CreditSample) ->
         r = stats.pearsonr(pair[a].to_numpy(), pair[b].to_numpy()).statistic
         assert issue.expected[f"pearson_{key}"] == pytest.approx(r, abs=1e-12)
     assert issue.expected["pearson_reference"] > 0.5 > -0.2 > issue.expected["pearson_current"]
+
+
+def test_shared_rows_copy_current_rows_into_the_reference(sample: CreditSample) -> None:
+    issue = sample.ground_truth.issue("leakage.shared_rows")
+    not_copied = ("application_id", "application_date", "prediction")  # weak segment: inverted
+    cols = [c for c in sample.current.columns if c not in not_copied]
+    cur = sample.current[list(issue.rows)].select(cols)
+    ref = sample.reference[list(issue.related_rows)].select(cols)
+    assert issue.count == 120 and cur.equals(ref)
+    features = [c for c in cols if c not in ("default", "score")]
+    shared = sample.current.select(features).join(
+        sample.reference.select(features).unique(), on=features, how="semi", nulls_equal=True
+    )
+    assert shared.height == issue.count  # no other current row has a reference row's features
+
+
+def test_weak_segment_rows_and_error_rates(sample: CreditSample) -> None:
+    issue = sample.ground_truth.issue("performance.weak_segment")
+    cur = sample.current
+    inside = (cur["region"] == "north") & (cur["channel"] == "broker")
+    assert list(issue.rows) == rows_where(
+        cur, (pl.col("region") == "north") & (pl.col("channel") == "broker")
+    )
+    wrong = (cur["prediction"] != cur["default"]).to_numpy()
+    assert issue.expected["error_rate_segment"] == pytest.approx(wrong[inside.to_numpy()].mean())
+    assert issue.expected["error_rate_elsewhere"] == pytest.approx(wrong[~inside.to_numpy()].mean())
+    assert issue.expected["error_rate_segment"] > 0.8 > 0.2 > issue.expected["error_rate_elsewhere"]
