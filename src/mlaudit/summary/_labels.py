@@ -96,14 +96,15 @@ class LabelConflicts:
         return self.conflicting_rows / self.rows if self.rows else float("nan")
 
     def feature_groups(self) -> pl.DataFrame | None:
-        """The feature groups held: ``f`` (feature hash), ``lo`` and ``hi`` (smallest and largest
-        label hash) and ``n`` (rows); None when the groups were not kept (figures read back
-        from bytes).  Unless ``exact``, only the groups whose hash falls below ``2**(64 -
-        level)`` are held."""
+        """The feature groups held: ``f`` (feature hash), ``label`` (smallest label hash),
+        ``other`` (another label seen) and ``n`` (rows); None when the groups were not kept (a
+        profile saved by an earlier mlaudit).  Unless ``exact``, only the groups whose hash
+        falls below ``2**(64 - level)`` are held."""
         if not self._has_pairs:
             return None
         self.compact()
-        return self._held if self._held is not None else pl.DataFrame(schema=_GROUPS)
+        g = self._held if self._held is not None else empty()
+        return pl.DataFrame({"f": g.f, "label": g.label, "other": g.other, "n": g.rows})
 
     def add(self, features: np.ndarray, labels: np.ndarray) -> None:
         """Add the feature and label hashes of the labelled rows of a batch."""

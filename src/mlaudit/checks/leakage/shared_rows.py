@@ -114,7 +114,7 @@ class SharedRows(Check):
         ref_rows = float(ctx.reference.label_conflicts.rows)  # type: ignore[union-attr]
         both = joined.filter((pl.col("n_c") > 0) & (pl.col("n_r") > 0))
         shared_rows = float(both["n_c"].sum() or 0) * scale
-        same = both.filter((pl.col("lo") == pl.col("hi")) & (pl.col("lo") == pl.col("lo_r")))
+        same = both.filter(~pl.col("other") & (pl.col("label") == pl.col("label_r")))
         sizes = (joined["n_c"] + joined["n_r"]).to_numpy()
         expected, p = shared_tail(
             sizes, round(cur_rows / scale), round(ref_rows / scale), both.height
@@ -161,15 +161,16 @@ class SharedRows(Check):
         gc, gr = cur.feature_groups(), ref.feature_groups()
         if gc is None or gr is None:
             return (
-                "a saved profile keeps the counts, not the rows' hashes: give the reference as data"
+                "the saved profile was written by an earlier mlaudit and keeps the counts, not "
+                "the rows' hashes: give the reference as data, or save its profile again"
             )
         level = max(cur.level, ref.level)
         if level:
             kept = pl.col("f") < pl.lit(1 << (64 - level), pl.UInt64)
             gc, gr = gc.filter(kept), gr.filter(kept)
         joined = (
-            gc.select("f", "lo", "hi", n_c="n")
-            .join(gr.select("f", lo_r="lo", hi_r="hi", n_r="n"), on="f", how="full", coalesce=True)
+            gc.select("f", "label", "other", n_c="n")
+            .join(gr.select("f", label_r="label", n_r="n"), on="f", how="full", coalesce=True)
             .with_columns(pl.col("n_c").fill_null(0), pl.col("n_r").fill_null(0))
         )
         return joined, float(2**level), level == 0
