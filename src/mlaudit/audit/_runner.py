@@ -261,6 +261,7 @@ class Audit:
             reference_windows=ref_windows,
             history=load_history(self.history),
             model=attached.model,
+            progress=progress,
         )
         results = run_checks(self.checks, ctx, progress)
         inputs = [cur.info(cur_profile)]

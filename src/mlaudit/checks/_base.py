@@ -54,6 +54,9 @@ class CheckContext:
     model: Model | None = None
     """The audited model (``--model``), reading the current data's columns, when there is one;
     its outputs are also the prediction and score columns of both inputs."""
+    progress: Any = None
+    """The audit's progress reporter (``start``/``advance``/``finish`` by key), for a check whose
+    own work is long (a time-boxed search); None when the audit shows no progress."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Work shared by several checks, by key (filled through :meth:`shared`)."""
     _locks: dict[str, threading.Lock] = field(

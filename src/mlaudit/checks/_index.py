@@ -15,6 +15,7 @@ CHECK_MODULES: dict[str, str] = {
     "drift.over_time": "mlaudit.checks.drift.over_time",
     "drift.pca": "mlaudit.checks.drift.pca",
     "drift.univariate": "mlaudit.checks.drift.univariate",
+    "performance.benchmark": "mlaudit.checks.performance.benchmark",
     "performance.change_points": "mlaudit.checks.performance.change_points",
     "performance.estimate_vs_actual": "mlaudit.checks.performance.estimated",
     "performance.estimated": "mlaudit.checks.performance.estimated",

@@ -26,7 +26,7 @@ from mlaudit.stats._estimation import (
     estimate_binary_metrics,
     realised_binary_metrics,
 )
-from mlaudit.stats._intervals import wilson_bound
+from mlaudit.stats._intervals import wilson_bound, wilson_interval
 from mlaudit.stats._pca import fit_pca
 from mlaudit.stats._robust import TUKEY_FAR_Z, robust_z
 
@@ -53,4 +53,5 @@ __all__ = [
     "robust_z",
     "roc_auc",
     "wilson_bound",
+    "wilson_interval",
 ]

@@ -74,7 +74,7 @@ DRIFT: tuple[str, ...] = (
 
 # Checks that run the model object itself (robustness, latency, challengers): they join an
 # audit when it has a model (``--model``) and its suite is not "none".
-MODEL_CHECKS: tuple[str, ...] = ()
+MODEL_CHECKS: tuple[str, ...] = ("performance.benchmark",)
 
 # Every family's default checks; checks that only make sense with options (patterns, rules)
 # join an audit when its configuration names them.
