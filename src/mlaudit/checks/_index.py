@@ -16,6 +16,7 @@ CHECK_MODULES: dict[str, str] = {
     "drift.pca": "mlaudit.checks.drift.pca",
     "drift.univariate": "mlaudit.checks.drift.univariate",
     "performance.benchmark": "mlaudit.checks.performance.benchmark",
+    "performance.challenger": "mlaudit.checks.performance.challenger",
     "performance.change_points": "mlaudit.checks.performance.change_points",
     "performance.estimate_vs_actual": "mlaudit.checks.performance.estimated",
     "performance.estimated": "mlaudit.checks.performance.estimated",

@@ -47,6 +47,8 @@ _SINGLE_ROLES: tuple[tuple[str, Role], ...] = (
     ("prediction", Role.PREDICTION),
     ("score", Role.SCORE),
     ("timestamp", Role.TIMESTAMP),
+    ("challenger_prediction", Role.IGNORED),  # read by performance.challenger only
+    ("challenger_score", Role.IGNORED),
 )
 _LIST_ROLES: tuple[tuple[str, Role], ...] = (
     ("sensitive", Role.SENSITIVE),
@@ -178,8 +180,9 @@ def infer_schema(
         for field in arrow
     ]
     return Schema(
-        columns=columns, score_threshold=ov.score_threshold, score_direction=ov.score_direction
-    )
+        columns=columns, score_threshold=ov.score_threshold, score_direction=ov.score_direction,
+        challenger_prediction=ov.challenger_prediction, challenger_score=ov.challenger_score,
+    )  # fmt: skip
 
 
 def _column(

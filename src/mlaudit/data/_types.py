@@ -73,6 +73,12 @@ class Schema(BaseModel):
     score_direction: ScoreDirection = Field(
         default="higher_is_positive", description="whether a higher score means positive"
     )
+    challenger_prediction: str | None = Field(
+        default=None, description="a challenger model's predicted class or value column"
+    )
+    challenger_score: str | None = Field(
+        default=None, description="a challenger model's score column"
+    )
 
     @property
     def names(self) -> list[str]:

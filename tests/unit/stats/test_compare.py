@@ -121,7 +121,9 @@ def test_paired_bootstrap_rmse_and_equal_models() -> None:
         y = g.normal(0, 1, 300)
         a = (g.normal(0, 1, 300)) ** 2
         b = (g.normal(0, 1, 300)) ** 2
-        rejected += paired_bootstrap(a, b, finish=np.sqrt, n_resamples=400, seed=seed).p_value < 0.05
+        rejected += (
+            paired_bootstrap(a, b, finish=np.sqrt, n_resamples=400, seed=seed).p_value < 0.05
+        )
     assert rejected <= 12  # binomial(100, 0.05): mean 5, P(> 12) < 0.2 %
     with pytest.raises(DataError):
         paired_bootstrap([1.0, np.nan], [1.0, 2.0])
