@@ -69,7 +69,8 @@ def sample_rows(
             frame = frame.filter(frame[col].is_finite())
     if frame.height == 0:
         return "no sampled row has a label and the model's outputs"
-    outputs = frame.drop([v for v in rename.values() if v in frame.columns]).rename(rename)
+    replaced = [v for k, v in rename.items() if v in frame.columns and v != k]
+    outputs = frame.drop(replaced).rename({k: v for k, v in rename.items() if k != v})
     windowed = WindowedData(
         WindowSpec(rows=max(frame.height, 1)),
         [],

@@ -3,7 +3,8 @@
 One headline metric per task, the one the paired tests below can compare:
 
 * binary with scores from both models: ROC AUC, DeLong interval, paired DeLong test
-  (:func:`mlaudit.stats.paired_delong`); without a score from both: accuracy;
+  (:func:`mlaudit.stats.paired_delong`); without a score from both, or with fewer than two
+  rows of a class: accuracy;
 * accuracy (binary without scores, multiclass): Wilson interval, McNemar's test on the rows
   where exactly one of the two is right (:func:`mlaudit.stats.mcnemar`);
 * regression: RMSE, bootstrap interval, paired bootstrap of the RMSE difference
@@ -56,18 +57,22 @@ class Versus:
         return self.difference < 0 if self.metric == "rmse" else self.difference > 0
 
 
-def headline(task: str, audited: Outputs) -> str:
-    """The metric the comparison ranks models by."""
+def headline(task: str, audited: Outputs, y: np.ndarray) -> str:
+    """The metric the comparison ranks models by: the AUC needs scores and two rows of each
+    class (the paired DeLong covariance), else accuracy."""
     if task == "regression":
         return "rmse"
-    return "roc_auc" if task == "binary" and audited.score is not None else "accuracy"
+    if task != "binary" or audited.score is None:
+        return "accuracy"
+    positives = int(np.count_nonzero(y == 1))
+    return "roc_auc" if min(positives, y.size - positives) >= 2 else "accuracy"
 
 
 def versus(
     task: str, y: np.ndarray, audited: Outputs, other: Outputs, *, seed: int, level: float = 0.95
 ) -> Versus:
     """``other`` against ``audited`` on the labels ``y`` (both on the same rows)."""
-    metric = headline(task, audited)
+    metric = headline(task, audited, y)
     if metric == "rmse":
         return _regression(y, audited, other, seed=seed, level=level)
     right_a, right_b = audited.pred == y, other.pred == y

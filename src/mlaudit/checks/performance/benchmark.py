@@ -65,8 +65,6 @@ else:  # imported on first use (mlaudit._lazy)
 
 __all__ = ["Benchmark"]
 
-_MIN_REFERENCE_ROWS = 20
-
 
 @dataclass
 class _Candidate:
@@ -97,6 +95,9 @@ class Benchmark(Check):
     """Seconds for the hyperparameter searches together (a trial under way runs to its end)."""
     max_trials: PositiveCount = 100
     """Most trials of each search, even with time left."""
+    min_rows: PositiveCount = 200
+    """Labelled reference rows needed: fewer give models (and a tuning split) too unstable to
+    judge the audited model by."""
     alpha: Alpha = 0.05
     """Significance level of the comparisons (Holm-adjusted over the compared models)."""
     tune_model: bool = True
@@ -132,8 +133,11 @@ class Benchmark(Check):
         ref = ref.filter(ref[target].is_not_null())
         names = _feature_names(ctx)
         names = [n for n in names if n in ref.columns and n in cur.frame.columns]
-        if ref.height < _MIN_REFERENCE_ROWS:
-            return f"the reference sample has {ref.height} labelled rows (needs 20 to fit on)"
+        if ref.height < self.min_rows:
+            return (
+                f"the reference sample has {ref.height} labelled rows; fitting benchmark models "
+                f"needs {self.min_rows} (option min_rows)"
+            )
         y = labels_like(ref[target], cur.rows)
         if cur.rows.task != "regression" and np.unique(y).size < 2:
             return (

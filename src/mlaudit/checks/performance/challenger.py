@@ -57,6 +57,11 @@ class Challenger(Check):
 
     alpha: Alpha = 0.05
     """Significance level of the comparison."""
+    challenger_prediction: str | None = None
+    """The challenger's predicted class column; default: ``schema.challenger_prediction``
+    (declare it there to keep the column out of the other checks)."""
+    challenger_score: str | None = None
+    """The challenger's score column; default: ``schema.challenger_score``."""
     positive_label: str | None = None
     """Positive class of a binary target (needed when the classes are text)."""
     threshold: float | None = Field(default=None, allow_inf_nan=False)
@@ -66,7 +71,11 @@ class Challenger(Check):
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result: the comparison, the disagreement table and the evidence."""
         sample = ctx.current.sample
-        rename = _rename(ctx.schema, sample.columns if sample is not None else [])
+        declared = (
+            self.challenger_prediction or ctx.schema.challenger_prediction,
+            self.challenger_score or ctx.schema.challenger_score,
+        )
+        rename = _rename(ctx.schema, declared, sample.columns if sample is not None else [])
         if isinstance(rename, str):
             return self.skipped(rename)
         rule = ScoreRule.of(self.threshold, ctx.schema)
@@ -121,9 +130,11 @@ class Challenger(Check):
         )
 
 
-def _rename(schema: Schema, present: list[str]) -> dict[str, str] | str:
+def _rename(
+    schema: Schema, declared: tuple[str | None, str | None], present: list[str]
+) -> dict[str, str] | str:
     """Challenger column → the audited model's column of the same kind, or why none."""
-    pairs = [(schema.challenger_prediction, Role.PREDICTION), (schema.challenger_score, Role.SCORE)]
+    pairs = [(declared[0], Role.PREDICTION), (declared[1], Role.SCORE)]
     if all(c is None for c, _ in pairs):
         return (
             "no challenger: pass --challenger MODEL_FILE, or declare schema.challenger_score "
