@@ -89,7 +89,9 @@ def labels_like(values: pl.Series, rows: ModelRows) -> np.ndarray:
         return values.cast(pl.Float64).to_numpy()
     if rows.task == "multiclass":
         return values.to_numpy()
-    if values.dtype.is_numeric() and _is_number(rows.positive):
+    if values.dtype == pl.Boolean:
+        hit = values == (rows.positive == "True")
+    elif values.dtype.is_numeric() and _is_number(rows.positive):
         hit = values.cast(pl.Float64) == float(rows.positive)
     else:
         hit = values.cast(pl.String) == rows.positive
