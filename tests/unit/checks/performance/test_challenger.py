@@ -145,3 +145,20 @@ def test_challenger_model_file_from_the_command_line(tmp_path: Path) -> None:
     assert "Champion against challenger" in html and "audited \\ challenger" in html
     # the challenger's columns stay out of the other checks
     assert not any(c.get("column", "") and "challenger" in c["column"] for c in report["checks"])
+
+
+def test_holm_equals_statsmodels() -> None:
+    from statsmodels.stats.multitest import multipletests
+
+    from mlaudit.checks.performance._versus import holm
+
+    p = [0.01, 0.04, 0.03, 0.2, 0.005]
+    assert holm(p) == pytest.approx(list(multipletests(p, method="holm")[1]))
+
+
+def test_challenger_path_in_a_config_file_is_relative_to_it(tmp_path: Path) -> None:
+    from mlaudit.config import load_config
+
+    (tmp_path / "audit.yaml").write_text("current: cur.parquet\nchallenger: models/b.skops\n")
+    cfg = load_config(tmp_path / "audit.yaml")
+    assert cfg.challenger == str(tmp_path / "models" / "b.skops")
