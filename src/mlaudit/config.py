@@ -146,6 +146,11 @@ class SchemaConfig(_Strict):
     formats: dict[str, FormatName] = Field(default_factory=dict)
     """Column → its well-known format (``contact: email``), checked by
     ``quality.format_validity``; without it a format is inferred from the column's name."""
+    challenger_prediction: str | None = None
+    """A challenger model's predicted class (or value) column, compared with the audited model
+    by ``performance.challenger``; kept out of the other checks."""
+    challenger_score: str | None = None
+    """A challenger model's score column (the positive class's probability)."""
     score_threshold: float | None = None
     """Score at which a row is predicted positive when there is no prediction column; any real
     number (deciles 1–10, logits, points).  Default: 0.5 for probabilities; none otherwise."""
@@ -222,6 +227,10 @@ class AuditConfig(_Strict):
     types outside skops' defaults); the report records that one was."""
     model_format: Literal["skops", "onnx", "xgboost", "lightgbm", "pickle", "joblib"] | None = None
     """The model file's format, when its name and first bytes do not tell it."""
+    challenger: str | None = None
+    """A second model file, compared with the audited one on the same rows
+    (``performance.challenger``); loaded as ``model`` is, its outputs added as the columns
+    ``challenger_prediction`` and ``challenger_score``."""
 
     model_config = ConfigDict(
         frozen=True, extra="forbid", populate_by_name=True, protected_namespaces=()
@@ -296,6 +305,8 @@ def load_config(path: str | Path) -> AuditConfig:
             str(p.parent / h) if isinstance(h, str) and not Path(h).is_absolute() else h
             for h in raw["history"]
         ]
+    if isinstance(raw.get("challenger"), str) and not Path(raw["challenger"]).is_absolute():
+        raw["challenger"] = str(p.parent / raw["challenger"])
     output = raw.get("output")
     if output is None or isinstance(output, dict):
         # the report folder, given or default, is relative to the file too (as documented)

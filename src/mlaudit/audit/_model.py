@@ -31,18 +31,23 @@ from mlaudit.summary import row_priorities
 
 __all__ = [
     "CACHE_ROWS",
+    "CHALLENGER",
     "PREDICTION",
     "SCORE",
     "AttachedModels",
+    "BothColumns",
     "ModelColumns",
     "bind_model",
     "model_record",
+    "with_challenger_roles",
     "with_model_roles",
 ]
 
 PREDICTION = "model_prediction"
 SCORE = "model_score"
 PROBA = "model_proba_"
+CHALLENGER = "challenger"
+"""Prefix of the challenger model's columns (``challenger_prediction``, ``challenger_score``)."""
 CACHE_ROWS = 20_000_000
 """Rows whose outputs are kept for the passes that read the data again."""
 
@@ -55,6 +60,8 @@ class AttachedModels:
     records: list[ModelRecord] = field(default_factory=list)
     samples: dict[str, ModelColumns] = field(default_factory=dict)
     """Each input's model columns, by input name, holding its in-memory sample of rows."""
+    challenger: Model | None = None
+    """The challenger model (``--challenger``), bound to the current data, when there is one."""
 
     def sample_frames(self) -> dict[str, pl.DataFrame]:
         """Each input's sample of whole rows (after the scan has read it)."""
@@ -69,11 +76,14 @@ class ModelColumns:
         model: Model,
         *,
         positive: str | None = None,
+        prefix: str = "model",
         keep: Sequence[str] = (),
         sample_size: int = 0,
         seed: int = 0,
     ) -> None:
         self.model = model
+        self.prefix = prefix
+        """Start of the added columns' names: ``model`` (the audited model), ``challenger``."""
         self._keep = [*model.features, *(c for c in keep if c not in model.features)]
         self._sample_size = sample_size
         self._seed = seed
@@ -87,7 +97,7 @@ class ModelColumns:
         values = np.asarray(getattr(model, "class_values", np.arange(len(model.info.classes))))
         self.class_values = values
         self.positive = _positive_index(model, positive)
-        self.fields: list[pa.Field] = _fields(model, values)
+        self.fields: list[pa.Field] = _fields(model, values, prefix)
         self._chunks: list[list[pa.Array]] = []
         self._end = 0
         self._lock = threading.Lock()
@@ -100,11 +110,12 @@ class ModelColumns:
     @property
     def columns(self) -> dict[str, str]:
         """What each added column holds → its name."""
-        out = {"prediction": PREDICTION}
+        pre = self.prefix
+        out = {"prediction": f"{pre}_prediction"}
         if self.model.task == "binary":
-            out["score"] = SCORE
+            out["score"] = f"{pre}_score"
         elif self.model.task == "multiclass":
-            out |= {f"probability of {c}": f"{PROBA}{c}" for c in self.model.info.classes}
+            out |= {f"probability of {c}": f"{pre}_proba_{c}" for c in self.model.info.classes}
         return out
 
     def __call__(self, batch: pa.RecordBatch, offset: int) -> list[pa.Array]:
@@ -166,14 +177,27 @@ class ModelColumns:
                            for k in range(out.proba.shape[1]))]  # fmt: skip
 
 
-def _fields(model: Model, values: np.ndarray) -> list[pa.Field]:
+class BothColumns:
+    """Two models' outputs appended side by side (the audited model's, then the challenger's)."""
+
+    def __init__(self, first: ModelColumns, second: ModelColumns) -> None:
+        self.parts = (first, second)
+        self.inputs: list[str] = list(dict.fromkeys([*first.inputs, *second.inputs]))
+        self.fields: list[pa.Field] = [*first.fields, *second.fields]
+
+    def __call__(self, batch: pa.RecordBatch, offset: int) -> list[pa.Array]:
+        return [a for part in self.parts for a in part(batch, offset)]
+
+
+def _fields(model: Model, values: np.ndarray, prefix: str = "model") -> list[pa.Field]:
     if model.task == "regression":
-        return [pa.field(PREDICTION, pa.float64())]
+        return [pa.field(f"{prefix}_prediction", pa.float64())]
     kind = pa.array(values).type
-    fields = [pa.field(PREDICTION, pa.large_string() if pa.types.is_string(kind) else kind)]
+    label = pa.large_string() if pa.types.is_string(kind) else kind
+    fields = [pa.field(f"{prefix}_prediction", label)]
     if model.task == "binary":
-        return [*fields, pa.field(SCORE, pa.float64())]
-    return [*fields, *(pa.field(f"{PROBA}{c}", pa.float64()) for c in model.info.classes)]
+        return [*fields, pa.field(f"{prefix}_score", pa.float64())]
+    return [*fields, *(pa.field(f"{prefix}_proba_{c}", pa.float64()) for c in model.info.classes)]
 
 
 def _positive_index(model: Model, positive: str | None) -> int:
@@ -203,10 +227,23 @@ def with_model_roles(schema: SchemaConfig, model: Model) -> SchemaConfig:
     return schema.model_copy(update=update)
 
 
+def with_challenger_roles(schema: SchemaConfig, challenger: Model) -> SchemaConfig:
+    """The declared schema with the challenger's outputs as its prediction and score columns."""
+    if schema.challenger_prediction is not None or schema.challenger_score is not None:
+        raise ConfigError(
+            "the audit has a challenger model and also declares challenger columns of the data",
+            fix="drop schema.challenger_prediction and schema.challenger_score, or --challenger",
+        )
+    update: dict[str, Any] = {"challenger_prediction": f"{CHALLENGER}_prediction"}
+    if challenger.task == "binary":
+        update["challenger_score"] = f"{CHALLENGER}_score"
+    return schema.model_copy(update=update)
+
+
 def bind_model(model: Model, dataset: Dataset, schema: SchemaConfig) -> Model:
     """``model`` reading its features from ``dataset``: the ones it records, checked to be
     there, or, for a model that records none, the data's undeclared columns in order."""
-    names = [n for n in dataset.arrow_schema.names if not n.startswith(("model_",))]
+    names = [n for n in dataset.arrow_schema.names if not n.startswith(("model_", "challenger_"))]
     if model.features:
         missing = [f for f in model.features if f not in names]
         if missing:
@@ -231,18 +268,24 @@ def bind_model(model: Model, dataset: Dataset, schema: SchemaConfig) -> Model:
 
 def _declared(schema: SchemaConfig) -> set[str]:
     keep: Sequence[str | None] = (schema.target, schema.prediction, schema.score, schema.timestamp)
+    keep = (*keep, schema.challenger_prediction, schema.challenger_score)
     return {c for c in keep if c} | set(schema.id) | set(schema.ignore)
 
 
 def model_record(
-    model: Model, columns: ModelColumns, data_columns: Sequence[str], schema: SchemaConfig
+    model: Model,
+    columns: ModelColumns,
+    data_columns: Sequence[str],
+    schema: SchemaConfig,
+    *,
+    role: str = "model",
 ) -> ModelRecord:
-    """The model as the report records it."""
+    """The model as the report records it (``role``: ``model`` or ``challenger``)."""
     info = model.info
     declared = _declared(schema) | set(columns.columns.values())
     ignored = [c for c in data_columns if c not in info.features and c not in declared]
     return ModelRecord(
-        source=info.source, format=info.format, fingerprint=info.fingerprint,
+        role=role, source=info.source, format=info.format, fingerprint=info.fingerprint,
         model_type=info.model_type, task=info.task, classes=list(info.classes),
         features=list(info.features), ignored_columns=ignored, libraries=dict(info.libraries),
         trusted_format=info.trusted_format, untrusted_types=list(info.untrusted_types),

@@ -32,10 +32,13 @@ from mlaudit.audit._inputs import (
     scan,
 )
 from mlaudit.audit._model import (
+    CHALLENGER,
     AttachedModels,
+    BothColumns,
     ModelColumns,
     bind_model,
     model_record,
+    with_challenger_roles,
     with_model_roles,
 )
 from mlaudit.audit._plan import build_checks, validate_columns
@@ -93,6 +96,10 @@ class Audit:
     history
         Saved profiles of earlier periods (paths, folders of ``*.profile`` files, or profiles),
         oldest first: ``quality.metric_history`` compares this period's figures with them.
+    challenger
+        A second model (a file or a fitted object, loaded as ``model`` is): its outputs become
+        the columns ``challenger_prediction`` and ``challenger_score``, and
+        ``performance.challenger`` compares it with the audited model on the same rows.
 
     Examples
     --------
@@ -123,6 +130,7 @@ class Audit:
         model: Any = None,
         trust_model: bool = False,
         model_format: str | None = None,
+        challenger: Any = None,
     ) -> None:
         self.settings = settings or Settings()
         self.current = current
@@ -137,12 +145,17 @@ class Audit:
         )
         if self.model is not None:
             self.schema_config = with_model_roles(self.schema_config, self.model)
+        self.challenger = None if challenger is None else load_model(challenger, trust=trust_model)
+        if self.challenger is not None:
+            self.schema_config = with_challenger_roles(self.schema_config, self.challenger)
         require_reference(suite, has_reference=reference is not None)
         self.history = list(history)
         if self.history and suite != "none":  # earlier periods given: compare with them
             checks = {"quality.metric_history": {}, **(checks or {})}
         if model is not None and suite != "none":  # a model given: audit the model itself
             checks = {**{i: {} for i in MODEL_CHECKS}, **(checks or {})}
+        if _has_challenger(self.schema_config) and suite != "none":  # compare the two
+            checks = {"performance.challenger": {}, **(checks or {})}
         self.checks = build_checks(suite, checks or {}, exclude=exclude, extra=extra_checks)
         self.seed = seed
         self.sample_size = sample_size or self.settings.sample_size
@@ -186,6 +199,7 @@ class Audit:
             model=config.model,
             trust_model=config.trust_model,
             model_format=config.model_format,
+            challenger=config.challenger,
             config=config.model_dump(mode="json", by_alias=True, exclude_defaults=True),
             **kwargs,
         )
@@ -239,7 +253,7 @@ class Audit:
             self.current,
             self.reference,
             schema=overrides(self.schema_config),
-            prepare=attach if self.model is not None else None,
+            prepare=attach if self.model is not None or self.challenger is not None else None,
         )
         validate_columns(self.checks, cur.schema)
         plan = self._plan(cur, ref)
@@ -262,6 +276,7 @@ class Audit:
             history=load_history(self.history),
             model=attached.model,
             model_samples=attached.sample_frames(),
+            progress=progress,
         )
         results = run_checks(self.checks, ctx, progress)
         inputs = [cur.info(cur_profile)]
@@ -272,7 +287,8 @@ class Audit:
     def _attach_model(self, dataset: Dataset, attached: AttachedModels) -> Dataset:
         """``dataset`` with the model's outputs appended as columns; the model bound to the
         current data is what the checks get."""
-        assert self.model is not None
+        if self.model is None:
+            return self._attach_challenger(dataset, attached, None)
         model = bind_model(self.model, dataset, self.schema_config)
         target = self.schema_config.target
         columns = ModelColumns(
@@ -283,7 +299,23 @@ class Audit:
             names = dataset.arrow_schema.names
             attached.records = [model_record(model, columns, names, self.schema_config)]
             attached.model = model
+        if self.challenger is not None:
+            return self._attach_challenger(dataset, attached, columns)
         return dataset.with_derived(columns)
+
+    def _attach_challenger(
+        self, dataset: Dataset, attached: AttachedModels, first: ModelColumns | None
+    ) -> Dataset:
+        """``dataset`` with the challenger's outputs appended (after the model's, if any)."""
+        assert self.challenger is not None
+        challenger = bind_model(self.challenger, dataset, self.schema_config)
+        columns = ModelColumns(challenger, prefix=CHALLENGER)
+        if dataset.name == "current":
+            names = dataset.arrow_schema.names
+            record = model_record(challenger, columns, names, self.schema_config, role=CHALLENGER)
+            attached.records = [*attached.records, record]
+            attached.challenger = challenger
+        return dataset.with_derived(columns if first is None else BothColumns(first, columns))
 
     def _plan(self, cur: Input, ref: Input | None) -> ScanPlan:
         personal = set(cur.schema.personal)
@@ -458,3 +490,8 @@ def profile_data(
     with capture_warnings():
         prof = scan(inp, plan, progress or NullProgress(), reference=None)
     return dataset, inferred, prof
+
+
+def _has_challenger(schema: SchemaConfig) -> bool:
+    """Whether the audit compares the model with a challenger (a file or declared columns)."""
+    return schema.challenger_prediction is not None or schema.challenger_score is not None

@@ -60,6 +60,9 @@ class CheckContext:
     ``"reference"``): the model's features unmasked, the target, the model's outputs and
     ``__row__``; the same rows as the profile's sample.  In memory only: a check may run the
     model on it, and must never put a personal value from it in a result."""
+    progress: Any = None
+    """The audit's progress reporter (``start``/``advance``/``finish`` by key), for a check whose
+    own work is long (a time-boxed search); None when the audit shows no progress."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Work shared by several checks, by key (filled through :meth:`shared`)."""
     _locks: dict[str, threading.Lock] = field(

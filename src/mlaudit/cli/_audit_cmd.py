@@ -84,6 +84,10 @@ def audit(
     model_format: Annotated[
         str | None, typer.Option(help="the model file's format when its name does not tell it")
     ] = None,
+    challenger: Annotated[
+        str | None,
+        typer.Option(help="a second model file, compared with the audited one on the same rows"),
+    ] = None,
     inputs: Mapping[str, Any] = NO_INPUT_OPTIONS,
 ) -> None:
     """Audit data and models: quality, drift and performance checks, reports, exit code."""
@@ -129,7 +133,7 @@ def _merge_config(path: Path | None, opts: dict[str, Any]) -> AuditConfig:
         base["seed"] = opts["seed"]
     if opts["history"]:
         base["history"] = split_list(opts["history"])
-    for key in ("model", "model_format"):
+    for key in ("model", "model_format", "challenger"):
         if opts[key]:
             base[key] = opts[key]
     if opts["trust_model"]:

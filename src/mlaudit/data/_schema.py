@@ -47,6 +47,8 @@ _SINGLE_ROLES: tuple[tuple[str, Role], ...] = (
     ("prediction", Role.PREDICTION),
     ("score", Role.SCORE),
     ("timestamp", Role.TIMESTAMP),
+    ("challenger_prediction", Role.IGNORED),  # read by performance.challenger only
+    ("challenger_score", Role.IGNORED),
 )
 _LIST_ROLES: tuple[tuple[str, Role], ...] = (
     ("sensitive", Role.SENSITIVE),
@@ -180,6 +182,7 @@ def infer_schema(
     return Schema(
         columns=columns, score_threshold=ov.score_threshold, score_direction=ov.score_direction,
         grade=ov.grade,
+        challenger_prediction=ov.challenger_prediction, challenger_score=ov.challenger_score,
     )  # fmt: skip
 
 

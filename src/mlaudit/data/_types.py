@@ -74,6 +74,12 @@ class Schema(BaseModel):
         default="higher_is_positive", description="whether a higher score means positive"
     )
     grade: str | None = Field(default=None, description="declared rating grade column")
+    challenger_prediction: str | None = Field(
+        default=None, description="a challenger model's predicted class or value column"
+    )
+    challenger_score: str | None = Field(
+        default=None, description="a challenger model's score column"
+    )
 
     @property
     def names(self) -> list[str]:

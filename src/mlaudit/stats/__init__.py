@@ -1,7 +1,8 @@
 """Pure statistics: arrays or summaries in, numbers out; no I/O, no data frames.
 
 Public here: ROC AUC with DeLong intervals, model metrics on weighted rows and their
-vectorised bootstrap intervals, calibration, control limits, performance estimated
+vectorised bootstrap intervals, paired comparisons of two models (DeLong, McNemar, paired
+bootstrap), calibration, rating-grade tests, control limits, performance estimated
 without labels, Wilson bounds, PCA, robust z-scores.  Three concepts have a subpackage of their
 own: :mod:`mlaudit.stats.drift` (two-sample tests and distances), :mod:`mlaudit.stats.boosting`
 (the domain classifier) and :mod:`mlaudit.stats.changepoint` (stream detectors).  Where we wrote
@@ -17,6 +18,14 @@ from mlaudit.stats._bootstrap import (
     resample_weights,
 )
 from mlaudit.stats._calibration import Calibration, fit_calibration
+from mlaudit.stats._compare import (
+    McNemar,
+    PairedAuc,
+    PairedDifference,
+    mcnemar,
+    paired_bootstrap,
+    paired_delong,
+)
 from mlaudit.stats._control import ControlLimits, control_limits
 from mlaudit.stats._estimation import (
     METRICS,
@@ -67,6 +76,9 @@ __all__ = [
     "FeatureLevels",
     "GradeTest",
     "HosmerLemeshow",
+    "McNemar",
+    "PairedAuc",
+    "PairedDifference",
     "ReliabilityBin",
     "Statistic",
     "Weighted",
@@ -87,7 +99,10 @@ __all__ = [
     "format_number",
     "grade_test",
     "hosmer_lemeshow",
+    "mcnemar",
     "midranks",
+    "paired_bootstrap",
+    "paired_delong",
     "ranked_counts",
     "realised_binary_metrics",
     "regression_metrics",

@@ -85,6 +85,7 @@ MODEL_CHECKS: tuple[str, ...] = (
     "operations.latency",
     "operations.pruning",
     "operations.onnx_conversion",
+    "performance.benchmark",
 )
 
 MODEL: tuple[str, ...] = (

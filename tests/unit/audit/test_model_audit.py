@@ -61,6 +61,7 @@ def test_model_outputs_audit_like_declared_columns(
         reference=Dataset(ref, batch_size=500),
         schema={"target": "y"},
         model=path,
+        checks={"performance.benchmark": False},  # fits models: its own tests
     ).run()
     declared = Audit(
         _with_outputs(cur, model),
