@@ -13,18 +13,8 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-import polars as pl
-import pyarrow as pa
 
-from mlaudit.checks.robustness._perturb import frame_batch
-
-__all__ = ["batch_of", "time_calls"]
-
-
-def batch_of(sample: pl.DataFrame, columns: list[str], size: int) -> pa.RecordBatch:
-    """``size`` rows of ``sample`` (repeated as needed) as one record batch of ``columns``."""
-    rows = np.resize(np.arange(sample.height), size)
-    return frame_batch(sample[rows], columns)
+__all__ = ["time_calls"]
 
 
 def time_calls(

@@ -24,8 +24,9 @@ import pyarrow as pa
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._model_sample import NO_MODEL, batch_of, model_and_sample
 from mlaudit.checks._options import Positive, PositiveCount
-from mlaudit.checks.operations._timing import batch_of, time_calls
+from mlaudit.checks.operations._timing import time_calls
 from mlaudit.errors import ModelError
 from mlaudit.models import Model
 from mlaudit.results import CheckResult, CurveDetail, Severity, Status, TableDetail
@@ -70,10 +71,11 @@ class Latency(Check):
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result for the model."""
-        sample = ctx.model_samples.get("current")
-        if ctx.model is None or sample is None or sample.height == 0:
-            return self.skipped("needs the model and rows of the current data; pass --model")
-        model, features = ctx.model, list(ctx.model.features)
+        got = model_and_sample(ctx)
+        if got is None:
+            return self.skipped(NO_MODEL)
+        model, sample = got
+        features = list(model.features)
         try:
             model.predict_batch(batch_of(sample, features, 1))
         except ModelError as exc:

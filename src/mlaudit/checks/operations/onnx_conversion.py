@@ -13,8 +13,6 @@ skipped with the converter's reason.  It is a what-if: mlaudit never replaces th
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,8 +22,8 @@ import pyarrow as pa
 from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
+from mlaudit.checks._model_sample import NO_MODEL, batch_of, median_seconds, model_and_sample
 from mlaudit.checks._options import Positive, PositiveCount, Share
-from mlaudit.checks.operations._timing import batch_of
 from mlaudit.errors import ModelError
 from mlaudit.models import Model, onnx_model
 from mlaudit.results import CheckResult, Severity, Status, TableDetail
@@ -63,9 +61,10 @@ class OnnxConversion(Check):
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result for the model."""
-        model, sample = ctx.model, ctx.model_samples.get("current")
-        if model is None or sample is None or sample.height == 0:
-            return self.skipped("needs the model and rows of the current data; pass --model")
+        got = model_and_sample(ctx)
+        if got is None:
+            return self.skipped(NO_MODEL)
+        model, sample = got
         estimator = getattr(model, "estimator", None)
         if estimator is None:
             return self.skipped(
@@ -102,7 +101,10 @@ class OnnxConversion(Check):
         share = float(np.mean(agree))
         one = batch.slice(0, 1)
         timings = {
-            name: (_median(partial(m.predict_batch, one)), _median(partial(m.predict_batch, batch)))
+            name: (
+                median_seconds(partial(m.predict_batch, one)),
+                median_seconds(partial(m.predict_batch, batch)),
+            )
             for name, m in (("model", model), ("onnx", converted))
         }
         gain_one = timings["model"][0] / timings["onnx"][0]
@@ -147,12 +149,3 @@ def _convert(estimator: Any, batch: pa.RecordBatch) -> Model:
         graph.SerializeToString(), source="<converted by skl2onnx>", classes=classes
     )
     return converted.with_features(list(batch.schema.names))
-
-
-def _median(call: Callable[[], object]) -> float:
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))

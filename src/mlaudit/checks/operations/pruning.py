@@ -16,18 +16,21 @@ and the model could shed more than that share of its trees at no cost.
 from __future__ import annotations
 
 import math
-import time
+from functools import partial
 from typing import ClassVar
 
 import numpy as np
-import polars as pl
-import pyarrow as pa
 from pydantic import Field
 
 from mlaudit.checks._base import Check, CheckContext, register
+from mlaudit.checks._model_sample import (
+    NO_MODEL,
+    batch_of,
+    median_seconds,
+    model_and_sample,
+    target_labels,
+)
 from mlaudit.checks._options import NonNegative, PositiveCount, Share
-from mlaudit.checks.operations._timing import batch_of
-from mlaudit.data import Role
 from mlaudit.models import Model
 from mlaudit.results import CheckResult, CurveDetail, Severity, Status, TableDetail
 from mlaudit.stats import roc_auc
@@ -64,9 +67,10 @@ class Pruning(Check):
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result for the model."""
-        model, sample = ctx.model, ctx.model_samples.get("current")
-        if model is None or sample is None or sample.height == 0:
-            return self.skipped("needs the model and rows of the current data; pass --model")
+        got = model_and_sample(ctx)
+        if got is None:
+            return self.skipped(NO_MODEL)
+        model, sample = got
         total = model.trees
         if not total:
             return self.skipped(
@@ -81,11 +85,10 @@ class Pruning(Check):
         except Exception as exc:  # the library's own error: the model cannot take this data
             reason = str(exc).splitlines()[0][:200]
             return self.skipped(f"the model cannot predict the current data as it is: {reason}")
-        targets = ctx.schema.with_role(Role.TARGET)
-        labels = _labels(model, sample[targets[0].name]) if targets else None
+        labels = target_labels(ctx, model, sample)
         name = _metric_name(model, labels)
         scores = {k: _metric(model, outputs[k], outputs[total], labels, name) for k in ks}
-        seconds = {k: _median_time(model, batch, k) for k in ks}
+        seconds = {k: median_seconds(partial(model.predict_with_trees, batch, [k])) for k in ks}
         return self._judge(total, scores, seconds, name)
 
     def _judge(
@@ -144,16 +147,6 @@ class Pruning(Check):
         )  # fmt: skip
 
 
-def _labels(model: Model, target: pl.Series) -> np.ndarray | None:
-    if target.null_count():
-        return None
-    if model.task == "regression":
-        return target.cast(pl.Float64).to_numpy()
-    if target.dtype == pl.Boolean:  # the classes print as True/False, not true/false
-        return np.where(target.to_numpy(), "True", "False")
-    return target.cast(pl.String).to_numpy().astype(str)
-
-
 def _metric_name(model: Model, labels: np.ndarray | None) -> str:
     """``roc_auc`` (binary, both classes labelled), ``accuracy``, ``mae`` or, without labels,
     ``agreement`` with the whole model."""
@@ -180,12 +173,3 @@ def _metric(
     if name == "roc_auc":
         return roc_auc(labels == values[1], out[:, 1])
     return float(np.mean(values[np.argmax(out, axis=1)] == labels))
-
-
-def _median_time(model: Model, batch: pa.RecordBatch, k: int) -> float:
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        model.predict_with_trees(batch, [k])
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))

@@ -21,20 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
+from mlaudit.checks._model_sample import frame_batch, labels_as_classes
 from mlaudit.models import Model, Predictions
 
-__all__ = ["Outcome", "Scorer", "frame_batch"]
-
-
-def frame_batch(frame: pl.DataFrame, columns: list[str]) -> pa.RecordBatch:
-    """``frame``'s ``columns`` as one Arrow record batch (what the model reads)."""
-    table = frame.select(columns).to_arrow().combine_chunks()
-    batches = table.to_batches()
-    if not batches:
-        return pa.RecordBatch.from_pylist([], schema=table.schema)
-    return batches[0]
+__all__ = ["Outcome", "Scorer"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +52,9 @@ class Scorer:
         self.model = model
         self.sample = sample
         self.features = list(model.features)
-        self.labels = _labels(sample, target)
+        y = sample[target] if target is not None and target in sample.columns else None
+        regression = model.task == "regression"
+        self.labels = None if y is None else labels_as_classes(y, regression=regression)
         self.base = model.predict_batch(frame_batch(sample, self.features))
         spread = float(np.std(self.base.label)) if model.task == "regression" else 0.0
         self.yardstick = tolerance * spread
@@ -101,16 +94,3 @@ class Scorer:
         if self.model.task == "regression":
             return (outcome.metric - self.metric) / self.metric if self.metric > 0 else 0.0
         return self.metric - outcome.metric
-
-
-def _labels(sample: pl.DataFrame, target: str | None) -> np.ndarray | None:
-    if target is None or target not in sample.columns:
-        return None
-    y = sample[target]
-    if y.null_count():
-        return None
-    if y.dtype.is_float():
-        return y.to_numpy()
-    if y.dtype == pl.Boolean:  # the classes print as True/False, not true/false
-        return np.where(y.to_numpy(), "True", "False")
-    return y.cast(pl.String).to_numpy().astype(str)

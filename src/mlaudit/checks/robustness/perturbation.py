@@ -31,6 +31,7 @@ import polars as pl
 
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._format import format_share
+from mlaudit.checks._model_sample import NO_MODEL, model_and_sample
 from mlaudit.checks._options import Positive, PositiveCount, Share
 from mlaudit.checks.robustness._perturb import Outcome, Scorer
 from mlaudit.data import Role
@@ -74,16 +75,17 @@ class _Perturbation(Check):
 
     def compute(self, ctx: CheckContext) -> CheckResult:
         """One result for the model: the flip share with every eligible feature changed."""
-        sample = ctx.model_samples.get("current")
-        if ctx.model is None or sample is None or sample.height == 0:
-            return self.skipped("needs the model and rows of the current data; pass --model")
+        got = model_and_sample(ctx)
+        if got is None:
+            return self.skipped(NO_MODEL)
+        model, sample = got
         sample = sample.head(self.rows)
-        features = self.eligible(sample, list(ctx.model.features))
+        features = self.eligible(sample, list(model.features))
         if not features:
             return self.skipped(f"the model reads no feature this check changes ({self.change})")
         targets = ctx.schema.with_role(Role.TARGET)
         try:
-            scorer = Scorer(ctx.model, sample, targets[0].name if targets else None, self.tolerance)
+            scorer = Scorer(model, sample, targets[0].name if targets else None, self.tolerance)
         except ModelError as exc:
             return self.skipped(
                 f"the model cannot predict the current data as it is: {exc.message}"
