@@ -2,12 +2,12 @@
 
 Public here: ROC AUC with DeLong intervals, model metrics on weighted rows and their
 vectorised bootstrap intervals, paired comparisons of two models (DeLong, McNemar, paired
-bootstrap), calibration, rating-grade tests, control limits, performance estimated
-without labels, Wilson bounds, PCA, robust z-scores.  Three concepts have a subpackage of their
-own: :mod:`mlaudit.stats.drift` (two-sample tests and distances), :mod:`mlaudit.stats.boosting`
-(the domain classifier) and :mod:`mlaudit.stats.changepoint` (stream detectors).  Where we wrote
-our own instead of calling scipy or scikit-learn, the module says why, and its tests use the
-library as the oracle.
+bootstrap), calibration, rating-grade tests, group fairness rates and gaps, control limits,
+performance estimated without labels, Wilson bounds, PCA, robust z-scores.  Three concepts
+have a subpackage of their own: :mod:`mlaudit.stats.drift` (two-sample tests and distances),
+:mod:`mlaudit.stats.boosting` (the domain classifier) and :mod:`mlaudit.stats.changepoint`
+(stream detectors).  Where we wrote our own instead of calling scipy or scikit-learn, the
+module says why, and its tests use the library as the oracle.
 """
 
 from mlaudit.stats._auc import AucInterval, delong_auc, midranks, roc_auc
@@ -32,6 +32,17 @@ from mlaudit.stats._estimation import (
     Estimate,
     estimate_binary_metrics,
     realised_binary_metrics,
+)
+from mlaudit.stats._fairness import (
+    RATES,
+    ConfusionCounts,
+    Interval,
+    gap_p_value,
+    newcombe_difference,
+    rate_parts,
+    ratio_interval,
+    theil_index,
+    wilson_arrays,
 )
 from mlaudit.stats._grades import GradeTest, grade_test
 from mlaudit.stats._intervals import wilson_bound, wilson_interval
@@ -66,16 +77,19 @@ from mlaudit.stats._slices import (
 
 __all__ = [
     "METRICS",
+    "RATES",
     "TUKEY_FAR_Z",
     "AucInterval",
     "BootstrapInterval",
     "BrierDecomposition",
     "Calibration",
+    "ConfusionCounts",
     "ControlLimits",
     "Estimate",
     "FeatureLevels",
     "GradeTest",
     "HosmerLemeshow",
+    "Interval",
     "McNemar",
     "PairedAuc",
     "PairedDifference",
@@ -97,13 +111,17 @@ __all__ = [
     "fit_calibration",
     "fit_pca",
     "format_number",
+    "gap_p_value",
     "grade_test",
     "hosmer_lemeshow",
     "mcnemar",
     "midranks",
+    "newcombe_difference",
     "paired_bootstrap",
     "paired_delong",
     "ranked_counts",
+    "rate_parts",
+    "ratio_interval",
     "realised_binary_metrics",
     "regression_metrics",
     "regression_metrics_on",
@@ -111,7 +129,9 @@ __all__ = [
     "resample_weights",
     "robust_z",
     "roc_auc",
+    "theil_index",
     "welch_greater",
+    "wilson_arrays",
     "wilson_bound",
     "wilson_interval",
 ]
