@@ -1,0 +1,1 @@
+"""Fairness checks: group metrics with intervals, regulatory bias-audit tables, proxies."""
