@@ -35,6 +35,7 @@ __all__ = [
     "Detail",
     "DistributionDetail",
     "ExamplesDetail",
+    "GroupsDetail",
     "InputInfo",
     "MissingMarkersInfo",
     "ModelRecord",
@@ -260,8 +261,40 @@ class NoteDetail(_Model):
     text: str
 
 
+GroupValue = str | int | float | bool | list[float] | None
+
+
+class GroupsDetail(_Model):
+    """The groups of one sensitive attribute (or intersection) with their metrics.
+
+    ``groups`` holds one object a group: ``attribute``, ``group``, ``n`` and the metrics as
+    numbers under short names (``selection_rate``, ``tpr``, ``fpr``, ``fnr``, ``ppv``, ``npv``,
+    ``accuracy``, ``auc``, ``mean_score``), each with ``<name>_ci`` (``[low, high]``), and the
+    comparison with the reference group (docs/report-format.md lists every key).
+    """
+
+    kind: Literal["groups"] = "groups"
+    name: str
+    title: str = ""
+    attribute: str
+    favourable: str
+    reference_group: str | None = None
+    groups: list[dict[str, GroupValue]]
+
+    @field_validator("groups")
+    @classmethod
+    def _clip_groups(cls, v: list[dict[str, GroupValue]]) -> list[dict[str, GroupValue]]:
+        return [{k: clip_text(x) if isinstance(x, str) else x for k, x in g.items()} for g in v]
+
+
 Detail = Annotated[
-    TableDetail | SeriesDetail | DistributionDetail | CurveDetail | ExamplesDetail | NoteDetail,
+    TableDetail
+    | SeriesDetail
+    | DistributionDetail
+    | CurveDetail
+    | ExamplesDetail
+    | NoteDetail
+    | GroupsDetail,
     Field(discriminator="kind"),
 ]
 

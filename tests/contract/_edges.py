@@ -168,7 +168,7 @@ def _windows(df: pl.DataFrame, schema: Schema) -> WindowedData:
         schema,
         spec,
         profile_columns=window_columns(schema),
-        row_columns=model_columns(schema),
+        row_columns=model_columns(schema, [Role.SENSITIVE]),  # as for the fairness checks
     )
 
 

@@ -92,7 +92,7 @@ def _plan_cut(
     need_rows = any(c.needs_rows for c in checks)
     if not (need_profiles or need_rows):
         return None
-    row_cols = model_columns(schema)
+    row_cols = model_columns(schema, {r for c in checks if c.needs_rows for r in c.row_roles})
     spec = _window_spec(config, schema)
     if spec is None:
         if not (need_rows and row_cols):

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Self, TypeVar
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mlaudit.data import Schema
+from mlaudit.data import Role, Schema
 from mlaudit.errors import ConfigError
 from mlaudit.models import Model
 from mlaudit.results import CheckResult, Severity, Status, Threshold
@@ -110,6 +110,9 @@ class Check(BaseModel):
     """The check runs the model object (``ctx.model``); skipped when the audit has none."""
     needs_rows: ClassVar[bool] = False
     """The check reads the model columns row by row (``ctx.current_windows.rows``)."""
+    row_roles: ClassVar[frozenset[Role]] = frozenset()
+    """Columns of these roles are kept row by row beside the model columns (``needs_rows``
+    checks only): the sensitive attributes, for the fairness checks."""
     cost: ClassVar[int] = 1
     """Relative work on large data, for scheduling only: checks run side by side, costlier
     ones started first so that the threads finish together (longest first)."""

@@ -15,6 +15,7 @@ CHECK_MODULES: dict[str, str] = {
     "drift.over_time": "mlaudit.checks.drift.over_time",
     "drift.pca": "mlaudit.checks.drift.pca",
     "drift.univariate": "mlaudit.checks.drift.univariate",
+    "fairness.group_metrics": "mlaudit.checks.fairness.group_metrics",
     "leakage.event_time": "mlaudit.checks.leakage.event_time",
     "leakage.identifier": "mlaudit.checks.leakage.identifier",
     "leakage.shared_rows": "mlaudit.checks.leakage.shared_rows",

@@ -10,7 +10,7 @@ change detectors need the rows in order, and estimated performance needs each ro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import polars as pl
 
@@ -91,10 +91,12 @@ def _narrow(part: pl.DataFrame) -> pl.DataFrame:
     return part.with_columns(casts) if casts else part
 
 
-def model_columns(schema: Schema) -> list[str]:
-    """The target, prediction and score columns (kept row by row for performance checks)."""
+def model_columns(schema: Schema, roles: Iterable[Role] = ()) -> list[str]:
+    """The target, prediction and score columns (kept row by row for performance checks), and
+    the columns of ``roles`` (the sensitive attributes, for the fairness checks)."""
     cols = [c.name for c in schema.with_role(Role.TARGET, Role.PREDICTION, Role.SCORE)]
-    return cols + _grade_columns(schema, cols)
+    cols += _grade_columns(schema, cols)
+    return cols + [c.name for c in schema.with_role(*roles) if c.name not in cols]
 
 
 def _grade_columns(schema: Schema, taken: list[str]) -> list[str]:

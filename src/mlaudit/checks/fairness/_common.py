@@ -1,0 +1,81 @@
+"""What the fairness checks share: their declared semantics, the groupings, the groups detail.
+
+Every fairness figure depends on declarations the data cannot make: which outcome is
+favourable, which group the others are compared with, which attributes are sensitive.  The
+checks take the same options for them (:class:`FairnessOptions`) and state them in every result
+(:func:`declared_note`), so two reports that disagree show why.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from mlaudit.checks._base import Check
+from mlaudit.checks._options import PositiveCount
+from mlaudit.checks.fairness._groups import GroupTable
+from mlaudit.checks.fairness._rows import FairRows
+from mlaudit.data import Role
+from mlaudit.results import GroupsDetail, NoteDetail
+
+__all__ = ["FairnessOptions", "declared_note", "groupings", "groups_detail"]
+
+
+class FairnessOptions(Check):
+    """Options every fairness check takes (a base class; not registered)."""
+
+    family: ClassVar[str] = "fairness"
+    needs_rows: ClassVar[bool] = True
+    row_roles: ClassVar[frozenset[Role]] = frozenset({Role.SENSITIVE})
+    reads: ClassVar[frozenset[str]] = frozenset()
+
+    favourable: str | None = None
+    """The favourable outcome (a value of the target and prediction, e.g. 1 for approved, 0
+    for a risk model's 'no default'); default: the positive class (1/True)."""
+    positive_label: str | None = None
+    """The class the score is the probability of (default 1/True); read with a score only."""
+    threshold: float | None = Field(default=None, allow_inf_nan=False)
+    """Score at which the positive class is predicted (default: schema.score_threshold, else
+    0.5 for probabilities); read when there is no prediction column."""
+    min_group_size: PositiveCount = 30
+    """Groups with fewer rows are listed as insufficient evidence, not judged."""
+    intersections: bool = True
+    """Also group by each pair of sensitive attributes (e.g. sex × race)."""
+
+
+def groupings(attributes: list[str], *, intersections: bool) -> list[list[str]]:
+    """Each attribute alone, then each pair (when asked and there are two or more)."""
+    out = [[a] for a in attributes]
+    if intersections:
+        out += [list(p) for p in itertools.combinations(attributes, 2)]
+    return out
+
+
+def declared_note(rows: FairRows, reference: str, table: GroupTable | None = None) -> NoteDetail:
+    """The declarations behind the figures, in words."""
+    fav = rows.favourable + ("" if rows.favourable_declared else " (default: set favourable)")
+    ref = reference if table is None or table.reference_group is None else (
+        f"{table.reference_group} ({reference})"
+    )  # fmt: skip
+    text = (
+        f"Favourable outcome: {fav}. Decisions: {rows.decision_from}. "
+        f"Reference group: {ref}. Sensitive attributes: {', '.join(rows.attributes)}. "
+        f"Rows: {rows.frame.height:,} with a decision, {rows.labelled:,} with a label"
+        f"{f' ({rows.target})' if rows.target else ''}."
+    )
+    return NoteDetail(name="declared", text=text)
+
+
+def groups_detail(table: GroupTable, favourable: str) -> GroupsDetail:
+    """The groups of ``table`` as the JSON contract's ``groups`` detail."""
+    rows: list[dict[str, Any]] = table.groups
+    return GroupsDetail(
+        name="groups",
+        title=f"Groups of {table.attribute}",
+        attribute=table.attribute,
+        favourable=favourable,
+        reference_group=table.reference_group,
+        groups=rows,
+    )
