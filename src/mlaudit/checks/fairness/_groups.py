@@ -275,6 +275,8 @@ def _disparities(
     point = rates(c, sel_k, n_all)
     out.disparities = {k: _num(float(v)) for k, v in point.items()}
     out.disparities.update({k: None for k in DISPARITIES if k not in out.disparities})
+    if n_boot <= 0:
+        return
     # Bootstrap: each group's four labelled cells redrawn, and its selections among all rows.
     rng = np.random.default_rng(seed)
     labelled = c[0] + c[1] + c[2] + c[3]
