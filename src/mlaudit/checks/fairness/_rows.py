@@ -46,6 +46,11 @@ class FairRows:
     """How decisions were read, in words (for the result's message)."""
     target: str | None
     labelled: int
+    from_prediction: bool = True
+    """Decisions came from a prediction column (False: from the score and its threshold)."""
+    score_favours: bool = True
+    """A higher score means the favourable outcome is more likely (the score is the
+    probability of the favourable class, or of its opposite when False)."""
 
 
 def _first(schema: Schema, role: Role, present: list[str]) -> str | None:
@@ -118,6 +123,7 @@ def fairness_rows(
                 "to one of them"
             )
     exprs: list[pl.Expr] = []
+    pos = positive_label or (_default_favourable(frame[target]) if target else "1")
     if prediction is not None:
         decided = _as_text(pl.col(prediction), schema[prediction]) == fav
         exprs.append(decided.cast(pl.Int8).alias("decision"))
@@ -136,7 +142,6 @@ def fairness_rows(
         above = pl.col(score).cast(pl.Float64) >= cut
         if ctx.schema.score_direction == "higher_is_negative":
             above = above.not_()
-        pos = positive_label or (_default_favourable(frame[target]) if target else "1")
         decided = above if fav == pos else above.not_()
         exprs.append(decided.cast(pl.Int8).alias("decision"))
         how = f"{score} {'≥' if fav == pos else '<'} {cut:g} (favourable {fav})"
@@ -160,6 +165,8 @@ def fairness_rows(
         favourable=fav,
         favourable_declared=favourable is not None,
         decision_from=how,
+        from_prediction=prediction is not None,
+        score_favours=(fav == pos) != (ctx.schema.score_direction == "higher_is_negative"),
         target=target,
         labelled=int(out["label"].is_not_null().sum()),
     )
