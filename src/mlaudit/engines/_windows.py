@@ -92,8 +92,11 @@ def _narrow(part: pl.DataFrame) -> pl.DataFrame:
 
 
 def model_columns(schema: Schema) -> list[str]:
-    """The target, prediction and score columns (kept row by row for performance checks)."""
+    """The target, prediction and score columns (kept row by row for performance checks), with
+    a multiclass model's declared class probabilities (8 bytes a row per class)."""
     cols = [c.name for c in schema.with_role(Role.TARGET, Role.PREDICTION, Role.SCORE)]
+    cols += [c for c in dict.fromkeys(schema.class_scores.values()) if c in schema]
+    cols = list(dict.fromkeys(cols))
     return cols + _grade_columns(schema, cols)
 
 
