@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import polars as pl
@@ -37,7 +38,7 @@ DECLARED = {"target": "y", "prediction": "pred", "class_scores": {c: f"p_{c}" fo
 def _run(
     cur: pl.DataFrame,
     ref: pl.DataFrame | None = None,
-    schema: dict[str, object] | None = None,
+    schema: Mapping[str, object] | None = None,
     **options: object,
 ) -> CheckResult:
     result = Audit(
