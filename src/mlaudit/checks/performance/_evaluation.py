@@ -24,14 +24,17 @@ leave them out altogether, with the reason.  Rows whose probabilities do not sum
 scikit-learn's ``np.allclose`` tolerance) are counted in a note: the log loss reads them as
 given, as ``log_loss`` does (it warns); ``roc_auc_score`` refuses them, while each class's
 one-vs-rest AUC here reads its own column's order only.  The averages run over the classes with
-labelled rows (scikit-learn's are NaN when a class of ``labels`` has none).
+labelled rows (scikit-learn's are NaN when a class of ``labels`` has none).  Their bootstrap
+costs a binary AUC (rows sorted anew) per class and resample, so it resamples at most
+``max_rows/k`` rows for ``k`` classes (5,000 at least), rescaled (m out of n): the work stays
+about that of a binary model's bootstrap whatever the number of classes.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import polars as pl
@@ -241,6 +244,8 @@ def _multiclass(rows: ModelRows, s: Settings) -> Evaluation | str:
 
 
 _PROBA_METRICS = ("roc_auc_ovr_macro", "roc_auc_ovr_weighted", "log_loss")
+_MIN_CLASS_ROWS = 5_000
+"""Rows a multiclass bootstrap resamples at least (many classes), when there are that many."""
 _SUM_TOLERANCE = (1e-5, 1e-8)
 """(relative, absolute) tolerance of a row's probabilities summing to 1: ``np.allclose``'s, as
 scikit-learn's ``roc_auc_score`` checks them."""
@@ -306,7 +311,10 @@ def _probabilities(
         return multiclass_metrics_on(arrays[0], arrays[1])
 
     point = {k: float(v[0]) for k, v in stat([codes, p])(np.ones((1, codes.size))).items()}
-    _boot(ev, [codes, p], stat, point, s)
+    # Each class costs a binary AUC per resample: the rows resampled shrink as the classes grow
+    # (m out of n), so that the work stays about that of a binary model's bootstrap.
+    budget = max(_MIN_CLASS_ROWS, s.max_rows // len(classes))
+    _boot(ev, [codes, p], stat, point, replace(s, max_rows=min(s.max_rows, budget)))
     per_class: dict[str, tuple[float, float, float]] = {}
     for j, name in enumerate(classes):
         if 0 < support[j] < codes.size:
