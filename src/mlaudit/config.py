@@ -162,12 +162,35 @@ class SchemaConfig(_Strict):
     back-tests the default rate per grade against the mean predicted probability, and shows the
     grades' migration from reference to current (row by row when an ``id`` column is declared).
     The column keeps its own role (a feature, usually); a grade the data lacks skips the check."""
+    class_scores: dict[str, str] = Field(default_factory=dict)
+    """A multiclass model's probability of each class: class label → column (``{setosa:
+    p_setosa, versicolor: p_versicolor, virginica: p_virginica}``), read by
+    ``performance.metrics`` for the one-vs-rest ROC AUC and the log loss; without a prediction
+    column the predicted class is the most probable one.  The columns are kept out of the
+    feature checks.  With ``--model`` a multiclass model's ``model_proba_<class>`` columns are
+    declared here by themselves."""
+    class_score_prefix: str | None = Field(default=None, min_length=1)
+    """Columns named ``<prefix><class>`` hold the probability of ``<class>`` (``proba_`` for
+    ``proba_setosa``, ``proba_versicolor``...): added to ``class_scores``, whose explicit
+    entries win."""
 
     @field_validator("score_threshold")
     @classmethod
     def _finite_threshold(cls, v: float | None) -> float | None:
         if v is not None and not math.isfinite(v):
             raise ValueError("score_threshold must be a finite number")
+        return v
+
+    @field_validator("class_scores")
+    @classmethod
+    def _one_column_per_class(cls, v: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for label, column in v.items():
+            if column in seen:
+                raise ValueError(
+                    f"column {column!r} is declared for the classes {seen[column]!r} and {label!r}"
+                )
+            seen[column] = label
         return v
 
 

@@ -100,8 +100,9 @@ def test_wine_multiclass_and_diabetes_regression_halves() -> None:
     x = wine.select(feats).to_numpy()
     x = (x - x.mean(axis=0)) / x.std(axis=0)
     fit = np.random.default_rng(0).random(wine.height) < 1 / 3
-    pred = LogisticRegression(max_iter=500).fit(x[fit], wine["target"].to_numpy()[fit]).predict(x)
-    wine = wine.with_columns(pl.Series("pred", pred))[np.flatnonzero(~fit)]
+    model = LogisticRegression(max_iter=500).fit(x[fit], wine["target"].to_numpy()[fit])
+    proba = {f"p_{c}": model.predict_proba(x)[:, j] for j, c in enumerate(model.classes_)}
+    wine = wine.with_columns(pl.Series("pred", model.predict(x)), **proba)[np.flatnonzero(~fit)]
     dx = diab.drop("target").to_numpy()
     fit = np.random.default_rng(0).random(diab.height) < 1 / 3
     dpred = LinearRegression().fit(dx[fit], diab["target"].to_numpy()[fit]).predict(dx)
@@ -113,3 +114,17 @@ def test_wine_multiclass_and_diabetes_regression_halves() -> None:
             res = _run(cur, ref, {"target": "target", "prediction": "pred"})
             statuses.append(res.status)
         assert Status.FAIL not in statuses and statuses.count(Status.WARN) <= 1, statuses
+    # with each class's probability the macro one-vs-rest AUC is judged: still no failure
+    schema = {"target": "target", "prediction": "pred", "class_score_prefix": "p_"}
+    statuses = []
+    for seed in SEEDS:
+        cur, ref = t.random_halves(wine, seed)
+        res = _run(cur, ref, schema)
+        assert res.params["metric"] == "roc_auc_ovr_macro", res.message
+        statuses.append(res.status)
+    assert Status.FAIL not in statuses and statuses.count(Status.WARN) <= 1, statuses
+    y, p = cur["target"].to_numpy(), cur.select(list(proba)).to_numpy()
+    assert res.metrics["roc_auc_ovr_macro"] == pytest.approx(
+        skm.roc_auc_score(y, p, multi_class="ovr")
+    )
+    assert res.metrics["log_loss"] == pytest.approx(skm.log_loss(y, p, labels=model.classes_))

@@ -215,15 +215,24 @@ def _positive_index(model: Model, positive: str | None) -> int:
 
 
 def with_model_roles(schema: SchemaConfig, model: Model) -> SchemaConfig:
-    """The declared schema with the model's outputs as the prediction and score columns."""
+    """The declared schema with the model's outputs as the prediction and score columns (and,
+    for a multiclass model, each class's probability column as ``class_scores``)."""
     if schema.prediction is not None or schema.score is not None:
         raise ConfigError(
             "the audit has a model and also declares prediction/score columns of the data",
             fix="drop schema.prediction and schema.score: the model's outputs take their place",
         )
+    if schema.class_scores or schema.class_score_prefix is not None:
+        raise ConfigError(
+            "the audit has a model and also declares class probability columns of the data",
+            fix="drop schema.class_scores and schema.class_score_prefix: the model's "
+            "probabilities take their place",
+        )
     update: dict[str, Any] = {"prediction": PREDICTION}
     if model.task == "binary":
         update["score"] = SCORE
+    elif model.task == "multiclass":
+        update["class_scores"] = {c: f"{PROBA}{c}" for c in model.info.classes}
     return schema.model_copy(update=update)
 
 
@@ -269,7 +278,12 @@ def bind_model(model: Model, dataset: Dataset, schema: SchemaConfig) -> Model:
 def _declared(schema: SchemaConfig) -> set[str]:
     keep: Sequence[str | None] = (schema.target, schema.prediction, schema.score, schema.timestamp)
     keep = (*keep, schema.challenger_prediction, schema.challenger_score)
-    return {c for c in keep if c} | set(schema.id) | set(schema.ignore)
+    return (
+        {c for c in keep if c}
+        | set(schema.id)
+        | set(schema.ignore)
+        | {*schema.class_scores.values()}
+    )
 
 
 def model_record(

@@ -71,6 +71,9 @@ class SchemaOverrides(SchemaConfig):
         out: dict[str, Role] = {}
         pairs = [(getattr(self, k), r) for k, r in _SINGLE_ROLES if getattr(self, k)]
         pairs += [(c, r) for k, r in _LIST_ROLES for c in getattr(self, k)]
+        # A class's probability is the model's output, not an input: read by
+        # performance.metrics only, kept out of the feature checks.
+        pairs += [(c, Role.IGNORED) for c in self.class_scores.values()]
         for col, role in pairs:
             if col in out and out[col] != role:
                 raise ConfigError(
@@ -84,6 +87,7 @@ class SchemaOverrides(SchemaConfig):
         """(column, where declared) for every column named in the overrides."""
         out = [(getattr(self, k), k) for k, _ in _SINGLE_ROLES if getattr(self, k)]
         out += [(c, k) for k, _ in _LIST_ROLES for c in getattr(self, k)]
+        out += [(c, f"class_scores.{k}") for k, c in self.class_scores.items()]
         out += [(c, "personal") for c in self.personal]
         out += [(c, "types") for c in self.types]
         return out
@@ -156,6 +160,7 @@ def infer_schema(
     ds = data if isinstance(data, Dataset) else Dataset(data)
     ov = overrides or SchemaOverrides()
     arrow = ds.arrow_schema
+    ov = _with_prefixed_scores(ov, arrow.names, ds)
     _check_declared(ov, arrow.names, ds)
     declared = ov.declared_roles()
     frame = ds.head(sample_rows)
@@ -183,7 +188,27 @@ def infer_schema(
         columns=columns, score_threshold=ov.score_threshold, score_direction=ov.score_direction,
         grade=ov.grade,
         challenger_prediction=ov.challenger_prediction, challenger_score=ov.challenger_score,
+        class_scores=dict(ov.class_scores),
     )  # fmt: skip
+
+
+def _with_prefixed_scores(ov: SchemaOverrides, names: list[str], ds: Dataset) -> SchemaOverrides:
+    """``ov`` with the columns named ``<class_score_prefix><class>`` added to its class scores
+    (the explicit entries win); a prefix that names no column is a usage error."""
+    prefix = ov.class_score_prefix
+    if prefix is None:
+        return ov
+    found = {n[len(prefix) :]: n for n in names if n.startswith(prefix) and len(n) > len(prefix)}
+    if not found:
+        raise ConfigError(
+            f"no column of the {ds.name} data ({ds.source}) starts with the class_score_prefix "
+            f"{prefix!r}",
+            fix=f"fix the prefix, or declare schema.class_scores; the columns are: "
+            f"{', '.join(names[:30])}",
+        )
+    taken = set(ov.class_scores.values())
+    found = {k: c for k, c in found.items() if c not in taken}
+    return ov.model_copy(update={"class_scores": {**found, **ov.class_scores}})
 
 
 def _column(

@@ -80,6 +80,10 @@ class Schema(BaseModel):
     challenger_score: str | None = Field(
         default=None, description="a challenger model's score column"
     )
+    class_scores: dict[str, str] = Field(
+        default_factory=dict,
+        description="a multiclass model's probability of each class: class label → column",
+    )
 
     @property
     def names(self) -> list[str]:

@@ -92,9 +92,12 @@ def _narrow(part: pl.DataFrame) -> pl.DataFrame:
 
 
 def model_columns(schema: Schema, roles: Iterable[Role] = ()) -> list[str]:
-    """The target, prediction and score columns (kept row by row for performance checks), and
-    the columns of ``roles`` (the sensitive attributes, for the fairness checks)."""
+    """The target, prediction and score columns (kept row by row for performance checks), with
+    a multiclass model's declared class probabilities (8 bytes a row per class), and the
+    columns of ``roles`` (the sensitive attributes, for the fairness checks)."""
     cols = [c.name for c in schema.with_role(Role.TARGET, Role.PREDICTION, Role.SCORE)]
+    cols += [c for c in dict.fromkeys(schema.class_scores.values()) if c in schema]
+    cols = list(dict.fromkeys(cols))
     cols += _grade_columns(schema, cols)
     return cols + [c.name for c in schema.with_role(*roles) if c.name not in cols]
 

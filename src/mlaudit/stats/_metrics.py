@@ -13,7 +13,15 @@ The definitions are scikit-learn's (the tests compare them on the same inputs):
   (``average_precision_score``, no interpolation);
 * ``ks_statistic``: the largest gap between the two classes' score distribution functions,
   ``maxₖ |TPRₖ − FPRₖ|`` over the distinct scores (``scipy.stats.ks_2samp``'s statistic);
-* ``roc_auc``: the trapezoid under the ROC curve (``roc_auc_score``), for one-vs-rest AUC;
+* ``roc_auc``: the trapezoid under the ROC curve (``roc_auc_score``);
+* multiclass (:func:`multiclass_metrics_on`, class probabilities ``P`` of shape ``(n, k)``):
+  ``roc_auc_ovr_macro`` and ``roc_auc_ovr_weighted``, each class's ``roc_auc`` against the
+  rest averaged plainly or by the class's (weighted) count of rows (``roc_auc_score(y, P,
+  multi_class="ovr")``), over the classes that have rows and non-rows under the weighting
+  (scikit-learn gives NaN when a class of ``labels`` has no row); ``log_loss``, the mean of
+  ``−log p_y`` with ``p_y``, the label's class probability, clipped to ``[ε, 1 − ε]`` and not
+  normalised (``log_loss(y, P, labels=classes)``, which only warns when a row's
+  probabilities do not sum to 1);
 * regression: ``mae``, ``rmse``, ``r2`` (``1 − SSE/SST``, NaN when the labels are constant),
   ``median_absolute_error`` (the median of ``|y − ŷ|``, the mean of the two middle values for
   an even count) and ``mape``, zero-safe: the mean of ``|y − ŷ|/|y|`` over the rows with
@@ -41,6 +49,7 @@ __all__ = [
     "binary_rank_metrics",
     "binary_score_metrics",
     "confusion_metrics",
+    "multiclass_metrics_on",
     "ranked_counts",
     "regression_metrics",
     "regression_metrics_on",
@@ -67,11 +76,16 @@ def _as(v: F64, w: np.ndarray) -> np.ndarray:
 
 
 def binary_metrics_on(
-    y: np.ndarray, score: np.ndarray, *, probability: bool = False, auc: bool = True
+    y: np.ndarray,
+    score: np.ndarray,
+    *,
+    probability: bool = False,
+    auc: bool = True,
+    ranks: bool = True,
 ) -> Weighted:
     """Binary metrics of ``score`` for 0/1 labels ``y``, prepared once for many weightings.
 
-    ``average_precision`` and ``ks_statistic``, with ``roc_auc`` (``auc``) and, for
+    ``average_precision`` and ``ks_statistic`` (``ranks``), with ``roc_auc`` (``auc``) and, for
     probabilities, ``log_loss`` and ``brier_score``.  The rows are sorted by score once here;
     the weights ``W`` passed to the returned function follow the rows as given.
     """
@@ -96,13 +110,15 @@ def binary_metrics_on(
             gain = np.diff(tp, axis=1, prepend=0.0)
         p = tp[:, -1].astype(np.float64)
         n = total[:, -1].astype(np.float64) - p
-        precision = np.divide(tp, total, out=np.zeros_like(tp), where=total > 0)
-        out = {"average_precision": _div(np.einsum("ij,ij->i", gain, precision), p)}
-        # TPR − FPR = tp·(1/P + 1/N) − total/N, in two passes
-        inv_p, inv_n = _div(np.ones_like(p), p), _div(np.ones_like(n), n)
-        d = tp * (inv_p + inv_n).astype(tp.dtype)[:, None]
-        d -= total * inv_n.astype(tp.dtype)[:, None]
-        out["ks_statistic"] = np.maximum(d.max(axis=1), -d.min(axis=1)).astype(np.float64)
+        out: dict[str, F64] = {}
+        if ranks:
+            precision = np.divide(tp, total, out=np.zeros_like(tp), where=total > 0)
+            out["average_precision"] = _div(np.einsum("ij,ij->i", gain, precision), p)
+            # TPR − FPR = tp·(1/P + 1/N) − total/N, in two passes
+            inv_p, inv_n = _div(np.ones_like(p), p), _div(np.ones_like(n), n)
+            d = tp * (inv_p + inv_n).astype(tp.dtype)[:, None]
+            d -= total * inv_n.astype(tp.dtype)[:, None]
+            out["ks_statistic"] = np.maximum(d.max(axis=1), -d.min(axis=1)).astype(np.float64)
         if auc:
             fp = total - tp
             fp_step = np.diff(fp, axis=1, prepend=0.0)
@@ -117,6 +133,40 @@ def binary_metrics_on(
             if name in out:
                 out[name][undefined] = np.nan
         return out
+
+    return run
+
+
+def multiclass_metrics_on(y: np.ndarray, proba: np.ndarray) -> Weighted:
+    """``roc_auc_ovr_macro``, ``roc_auc_ovr_weighted`` and ``log_loss`` of class probabilities
+    ``proba`` (n × k, finite) for class codes ``y`` (0 … k − 1, column ``j`` the probability of
+    class ``j``), prepared once (each class's column sorted) for many weightings.
+
+    Each class's one-vs-rest AUC is the binary ``roc_auc`` of its column for "this class" against
+    the rest, so the averages inherit its exact tie handling; a class with no row, or with every
+    row, under a weighting is left out of that weighting's averages.
+    """
+    k = proba.shape[1]
+    codes = y.astype(np.int64)
+    per_class = [
+        binary_metrics_on((codes == j).astype(np.int8), proba[:, j], ranks=False) for j in range(k)
+    ]
+    onehot = (codes[:, None] == np.arange(k)[None, :]).astype(np.float64)
+    label_p = proba[np.arange(codes.size), codes] if codes.size else np.zeros(0)
+    loss = -np.log(np.clip(label_p, _EPS, 1.0 - _EPS))
+
+    def run(w: np.ndarray) -> dict[str, F64]:
+        auc = np.stack([f(w)["roc_auc"] for f in per_class], axis=1)  # r × k
+        support = (w @ _as(onehot, w)).astype(np.float64)
+        defined = np.isfinite(auc)
+        area = np.where(defined, auc, 0.0)
+        counted = np.where(defined, support, 0.0)
+        weight = w.sum(axis=1, dtype=np.float64)
+        return {
+            "roc_auc_ovr_macro": _div(area.sum(axis=1), defined.sum(axis=1).astype(np.float64)),
+            "roc_auc_ovr_weighted": _div((area * counted).sum(axis=1), counted.sum(axis=1)),
+            "log_loss": _div((w @ _as(loss, w)).astype(np.float64), weight),
+        }
 
     return run
 

@@ -6,28 +6,42 @@ metric gets:
 * **Wilson score interval** (exact-coverage-minded for a binomial share): accuracy, precision
   (correct among predicted positives), recall (found among actual positives);
 * **DeLong** (:func:`mlaudit.stats.delong_auc`): ROC AUC, and Gini as ``2·AUC − 1`` with the
-  bounds mapped the same way;
+  bounds mapped the same way; each class's one-vs-rest AUC in the multiclass per-class table;
 * **multinomial bootstrap of the confusion matrix**: balanced accuracy, F1 and the macro and
   weighted averages.  A resample of the rows is a multinomial resample of the matrix's cells
   with the observed shares, so drawing the cells is the row bootstrap itself, exact and in
   O(cells) per resample;
 * **row bootstrap** (:func:`mlaudit.stats.bootstrap_intervals`, seeded, vectorised, m out of n
-  above 50,000 rows): average precision, KS statistic, log loss, Brier score, and every
-  regression metric.
+  above 50,000 rows): average precision, KS statistic, log loss, Brier score, the multiclass
+  one-vs-rest AUC averages (``roc_auc_ovr_macro``, ``roc_auc_ovr_weighted``) and log loss, and
+  every regression metric.
+
+**Multiclass probabilities** (:mod:`mlaudit.checks.performance._labels` says where they come
+from) are read as scikit-learn reads them: no row is normalised; the log loss clips the label's
+probability to ``[ε, 1 − ε]``.  Rows lacking a class's probability are left out of the
+probability metrics and counted; values outside [0, 1] or a label without a probability column
+leave them out altogether, with the reason.  Rows whose probabilities do not sum to 1 (within
+scikit-learn's ``np.allclose`` tolerance) are counted in a note: the log loss reads them as
+given, as ``log_loss`` does (it warns); ``roc_auc_score`` refuses them, while each class's
+one-vs-rest AUC here reads its own column's order only.  The averages run over the classes with
+labelled rows (scikit-learn's are NaN when a class of ``labels`` has none).  Their bootstrap
+costs a binary AUC (rows sorted anew) per class and resample, so it resamples at most
+``max_rows/k`` rows for ``k`` classes (5,000 at least), rescaled (m out of n): the work stays
+about that of a binary model's bootstrap whatever the number of classes.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import polars as pl
 
 from mlaudit.checks.performance._curves import binary_details
 from mlaudit.checks.performance._labels import ModelRows
-from mlaudit.results import Bound, Detail, DistributionDetail, TableDetail
+from mlaudit.results import Bound, Cell, Detail, DistributionDetail, TableDetail
 from mlaudit.stats import (
     Statistic,
     Weighted,
@@ -35,6 +49,7 @@ from mlaudit.stats import (
     bootstrap_intervals,
     confusion_metrics,
     delong_auc,
+    multiclass_metrics_on,
     regression_metrics_on,
     wilson_interval,
 )
@@ -66,6 +81,8 @@ class Evaluation:
     bounds: dict[str, Bound] = field(default_factory=dict)
     details: list[Detail] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    """Metric → why it was not computed on these rows (e.g. no class probabilities)."""
 
     def add(
         self, name: str, value: float, low: float, high: float, method: str, level: float
@@ -211,20 +228,118 @@ def _multiclass(rows: ModelRows, s: Settings) -> Evaluation | str:
     unseen = [str(v) for i, v in enumerate(labels) if c[i].sum() == 0]
     if unseen:
         ev.notes.append(f"predicted classes absent from the labels: {', '.join(unseen[:5])}")
-    ev.details.extend(_class_tables(labels, c))
+    per_class: dict[str, tuple[float, float, float]] | None = None
+    if rows.proba is not None and rows.classes is not None:
+        per_class = _probabilities(ev, y, rows.proba, rows.classes, s)
+    else:
+        why = rows.proba_note or (
+            "no class probabilities: declare each class's probability column "
+            "(schema.class_scores), or audit the model object (--model)"
+        )
+        ev.unavailable |= dict.fromkeys(_PROBA_METRICS, why)
+        if rows.proba_note:
+            ev.notes.append(rows.proba_note)
+    ev.details.extend(_class_tables(labels, c, per_class))
     return ev
 
 
-def _class_tables(labels: list[object], c: np.ndarray) -> list[Detail]:
-    """The per-class table and the confusion matrix (the most frequent classes when many)."""
+_PROBA_METRICS = ("roc_auc_ovr_macro", "roc_auc_ovr_weighted", "log_loss")
+_MIN_CLASS_ROWS = 5_000
+"""Rows a multiclass bootstrap resamples at least (many classes), when there are that many."""
+_SUM_TOLERANCE = (1e-5, 1e-8)
+"""(relative, absolute) tolerance of a row's probabilities summing to 1: ``np.allclose``'s, as
+scikit-learn's ``roc_auc_score`` checks them."""
+
+
+def _probabilities(
+    ev: Evaluation, y: np.ndarray, proba: np.ndarray, classes: list[str], s: Settings
+) -> dict[str, tuple[float, float, float]] | None:
+    """One-vs-rest AUCs (macro, weighted) and the log loss with their intervals; each class's
+    AUC with its DeLong interval (class → (AUC, low, high)), or None when they cannot be read."""
+    text = np.asarray(y).astype(str)
+    without = sorted(set(np.unique(text).tolist()) - set(classes))
+    finite = np.isfinite(proba).all(axis=1)
+    why = None
+    if without:
+        why = (
+            f"the label(s) {', '.join(without[:5])} have no probability column (declared classes: "
+            f"{', '.join(classes[:10])}): one-vs-rest ROC AUC and log loss are not computed"
+        )
+    elif not finite.any():
+        why = (
+            "no row has every class's probability: one-vs-rest ROC AUC and log loss are not "
+            "computed"
+        )
+    else:
+        low, high = float(proba[finite].min()), float(proba[finite].max())
+        if low < 0.0 or high > 1.0:
+            why = (
+                f"the class scores are not probabilities (from {low:.4g} to {high:.4g}): "
+                "one-vs-rest ROC AUC and log loss are not computed"
+            )
+    if why is not None:
+        ev.unavailable |= dict.fromkeys(_PROBA_METRICS, why)
+        ev.notes.append(why)
+        return None
+    if not finite.all():
+        ev.notes.append(
+            f"{int((~finite).sum()):,} rows without every class's probability left out of the "
+            "one-vs-rest ROC AUC and log loss"
+        )
+    p = proba[finite]
+    order = np.argsort(np.asarray(classes))  # each label's column, found by binary search
+    codes = order[np.searchsorted(np.asarray(classes)[order], text[finite])]
+    gap = np.abs(p.sum(axis=1) - 1.0)
+    off = gap > _SUM_TOLERANCE[1] + _SUM_TOLERANCE[0]
+    if off.any():
+        ev.notes.append(
+            f"the class probabilities of {int(off.sum()):,} rows do not sum to 1 (largest gap "
+            f"{float(gap.max()):.3g}): read as given, not normalised, as scikit-learn's log_loss "
+            "reads them"
+        )
+    support = np.bincount(codes, minlength=len(classes))
+    if np.count_nonzero(support) < 2:
+        ev.notes.append("the labels hold one class only: the one-vs-rest ROC AUC is undefined")
+    absent = [classes[j] for j in np.flatnonzero(support == 0)]
+    if absent and np.count_nonzero(support) >= 2:
+        ev.notes.append(
+            f"class(es) {', '.join(absent[:5])} have no labelled row: left out of the one-vs-rest "
+            "ROC AUC averages"
+        )
+
+    def stat(arrays: Sequence[np.ndarray]) -> Weighted:
+        return multiclass_metrics_on(arrays[0], arrays[1])
+
+    point = {k: float(v[0]) for k, v in stat([codes, p])(np.ones((1, codes.size))).items()}
+    # Each class costs a binary AUC per resample: the rows resampled shrink as the classes grow
+    # (m out of n), so that the work stays about that of a binary model's bootstrap.
+    budget = max(_MIN_CLASS_ROWS, s.max_rows // len(classes))
+    _boot(ev, [codes, p], stat, point, replace(s, max_rows=min(s.max_rows, budget)))
+    per_class: dict[str, tuple[float, float, float]] = {}
+    for j, name in enumerate(classes):
+        if 0 < support[j] < codes.size:
+            auc = delong_auc((codes == j).astype(np.int8), p[:, j], level=s.level)
+            per_class[name] = (auc.auc, auc.low, auc.high)
+    return per_class
+
+
+def _class_tables(
+    labels: list[object], c: np.ndarray, aucs: dict[str, tuple[float, float, float]] | None = None
+) -> list[Detail]:
+    """The per-class table (with each class's one-vs-rest AUC and its DeLong interval when the
+    probabilities are known) and the confusion matrix (the most frequent classes when many)."""
     support, predicted, diag = c.sum(axis=1), c.sum(axis=0), np.diag(c)
     shown = np.argsort(-support, kind="stable")[:_MAX_CLASSES_SHOWN]
-    per = []
+    per: list[list[Cell]] = []
+    nothing: tuple[float | None, ...] = (None, None, None)
     for i in shown:
         prec = diag[i] / predicted[i] if predicted[i] else 0.0
         rec = diag[i] / support[i] if support[i] else 0.0
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        per.append([str(labels[i]), int(support[i]), int(predicted[i]), prec, rec, f1])
+        row: list[Cell] = [str(labels[i]), int(support[i]), int(predicted[i]), prec, rec, f1]
+        if aucs is not None:
+            row += [_finite(v) for v in aucs.get(str(labels[i]), nothing)]
+        per.append(row)
     names = [str(labels[i]) for i in shown]
     note = (
         f"the {len(shown)} most frequent of {len(labels)} classes"
@@ -235,7 +350,8 @@ def _class_tables(labels: list[object], c: np.ndarray) -> list[Detail]:
         TableDetail(
             name="per_class",
             title="Metrics per class",
-            columns=["class", "support", "predicted", "precision", "recall", "f1"],
+            columns=["class", "support", "predicted", "precision", "recall", "f1"]
+            + (["roc_auc_ovr", "roc_auc_ovr_low", "roc_auc_ovr_high"] if aucs is not None else []),
             rows=per,
             note=note,
         ),
@@ -247,6 +363,10 @@ def _class_tables(labels: list[object], c: np.ndarray) -> list[Detail]:
             note=note,
         ),
     ]
+
+
+def _finite(v: float | None) -> float | None:
+    return float(v) if v is not None and math.isfinite(v) else None
 
 
 def _regression(rows: ModelRows, s: Settings) -> Evaluation | str:

@@ -15,6 +15,17 @@ declare it).  ``higher_is_positive`` predicts the positive class at or above the
 score the metrics read is oriented so that higher means positive (``1 − p`` for a probability of
 the negative class, the negated score otherwise); ROC AUC depends only on the order, so it is
 the same on any monotone scale.
+
+**Class probabilities.**  A multiclass model's probability of each class comes from the columns
+``schema.class_scores`` declares (class label → column; ``--model`` declares its
+``model_proba_<class>`` columns there).  A label is matched to its class by its text
+(``str(label)``), so an integer target 0, 1, 2 matches the classes ``"0"``, ``"1"``, ``"2"``.
+With more than two declared classes the task is multiclass whatever the period's labels hold
+(one class only included).  Without a prediction column the predicted class is the most
+probable one (the first declared on a tie, as scikit-learn's ``predict`` takes the first
+maximum), rows lacking a probability are left out, and labels and predictions are compared as
+text.  With a prediction column, the probabilities come as they are (missing: NaN), and the
+metrics say what they leave out.
 """
 
 from __future__ import annotations
@@ -99,6 +110,12 @@ class ModelRows:
     score_column: str | None
     scale: ScoreScale | None = None
     """The score's scale and threshold (binary tasks with a score)."""
+    classes: list[str] | None = None
+    """The declared classes whose probabilities ``proba`` holds, in its column order."""
+    proba: np.ndarray | None = None
+    """Multiclass: each row's probability of each class (n × k, NaN where missing)."""
+    proba_note: str | None = None
+    """Why the class probabilities are not read (a declared column missing or not numeric)."""
 
 
 def scale_note(rows: ModelRows) -> str | None:
@@ -151,23 +168,30 @@ def model_rows(
     frame = data.rows
     if frame is None or frame.height == 0:
         return "no rows with model columns (target, prediction or score) in the data"
-    roles = _roles(frame.columns, schema, need_labels=need_labels, need_score=need_score)
+    classes = _class_columns(frame, schema)
+    roles = _roles(
+        frame.columns, schema, need_labels=need_labels, need_score=need_score,
+        class_scores=classes.usable,
+    )  # fmt: skip
     if isinstance(roles, str):
         return roles
-    usable = _usable_rows(frame, roles, need_labels=need_labels)
+    usable = _usable_rows(frame, roles, need_labels=need_labels, class_scores=classes.usable)
     if isinstance(usable, str):
         return usable
     rows, roles = usable
     task = _task(rows, roles.target, roles.prediction, roles.score)
+    if len(schema.class_scores) > 2 and task == "binary":
+        task = "multiclass"  # the model's classes are declared: not binary in a period of two
     if task == "binary":
         arrays = _binary_arrays(
             rows, roles, positive_label=positive_label, rule=rule or ScoreRule.of(None, schema),
             need_probability=need_probability,
         )  # fmt: skip
     else:
-        arrays = _other_arrays(rows, roles, task)
+        arrays = _other_arrays(rows, roles, task, classes)
     if isinstance(arrays, str):
         return arrays
+    multi = task == "multiclass"
     return ModelRows(
         task=task,
         window=rows[WINDOW].to_numpy(),
@@ -180,7 +204,42 @@ def model_rows(
         prediction=roles.prediction,
         score_column=roles.score,
         scale=arrays.scale,
+        classes=list(classes.usable) if multi and arrays.proba is not None else None,
+        proba=arrays.proba if multi else None,
+        proba_note=classes.note if multi else None,
     )
+
+
+@dataclass(frozen=True)
+class _ClassColumns:
+    """The declared class probability columns the rows have (class → column), and why the
+    others are not read."""
+
+    usable: dict[str, str]
+    note: str | None = None
+
+
+def _class_columns(frame: pl.DataFrame, schema: Schema) -> _ClassColumns:
+    """The declared class probabilities, all or none: a class without its column leaves every
+    probability metric undefined."""
+    declared = schema.class_scores
+    if not declared:
+        return _ClassColumns({})
+    missing = [f"{c} ({k})" for k, c in declared.items() if c not in frame.columns]
+    if missing:
+        return _ClassColumns(
+            {},
+            f"class probability column(s) {', '.join(missing[:5])} not in the data: one-vs-rest "
+            "ROC AUC and log loss are not computed",
+        )
+    text = [f"{c} ({frame[c].dtype})" for c in declared.values() if not frame[c].dtype.is_numeric()]
+    if text:
+        return _ClassColumns(
+            {},
+            f"class probability column(s) {', '.join(text[:5])} not numeric: one-vs-rest ROC "
+            "AUC and log loss are not computed",
+        )
+    return _ClassColumns(dict(declared))
 
 
 @dataclass(frozen=True)
@@ -199,10 +258,16 @@ class _Arrays:
     score: np.ndarray | None
     positive: str = ""
     scale: ScoreScale | None = None
+    proba: np.ndarray | None = None
 
 
 def _roles(
-    present: list[str], schema: Schema, *, need_labels: bool, need_score: bool
+    present: list[str],
+    schema: Schema,
+    *,
+    need_labels: bool,
+    need_score: bool,
+    class_scores: dict[str, str],
 ) -> _Roles | str:
     """The target, prediction and score columns present, or what is missing."""
     roles = _Roles(
@@ -212,7 +277,7 @@ def _roles(
     )
     if need_labels and roles.target is None:
         return "no target (label) column: declare schema.target / --target"
-    if roles.prediction is None and roles.score is None:
+    if roles.prediction is None and roles.score is None and len(class_scores) <= 2:
         return "no prediction or score column: declare schema.prediction or schema.score"
     if need_score and roles.score is None:
         return "no score column (the predicted probability): declare schema.score / --score"
@@ -220,14 +285,25 @@ def _roles(
 
 
 def _usable_rows(
-    frame: pl.DataFrame, roles: _Roles, *, need_labels: bool
+    frame: pl.DataFrame, roles: _Roles, *, need_labels: bool, class_scores: dict[str, str]
 ) -> tuple[pl.DataFrame, _Roles] | str:
-    """The rows with every needed value and a finite score; no target when no label arrived."""
+    """The rows with every needed value and a finite score; no target when no label arrived.
+
+    Without a prediction and a score, the class probabilities make the predicted class, so a
+    row needs every one of them, finite.
+    """
     needed = (roles.target if need_labels else None, roles.prediction, roles.score)
     keep = [c for c in needed if c is not None]
+    probs = list(class_scores.values()) if roles.prediction is None and roles.score is None else []
+    keep += probs
     # Filtered only when a row goes: a filter copies every column (tens of bytes a row).
     if any(frame[c].null_count() for c in keep):
         frame = frame.drop_nulls(keep)
+    if probs:
+        every = pl.all_horizontal([pl.col(c).cast(pl.Float64).is_finite() for c in probs])
+        ok = frame.select(every).to_series()
+        if not ok.all():
+            frame = frame.filter(ok)
     if roles.score is not None:
         s = frame[roles.score]
         if not s.dtype.is_numeric():
@@ -300,17 +376,36 @@ def _oriented(raw: np.ndarray, scale: ScoreScale) -> np.ndarray:
     return 1.0 - raw if scale.probability else -raw
 
 
-def _other_arrays(frame: pl.DataFrame, roles: _Roles, task: Task) -> _Arrays | str:
-    """Labels and predictions as given (multiclass) or as floats (regression)."""
+def _other_arrays(
+    frame: pl.DataFrame, roles: _Roles, task: Task, classes: _ClassColumns
+) -> _Arrays | str:
+    """Labels and predictions as given (multiclass) or as floats (regression); a multiclass
+    model's class probabilities, and its predicted classes from them when no column gives
+    them."""
     y = frame[roles.target].to_numpy() if roles.target is not None else None
     if task == "regression":
         col = roles.prediction or roles.score
-        assert col is not None
+        if col is None:
+            return "a numeric target with many values needs a prediction column"
         y_pred = frame[col].cast(pl.Float64).to_numpy()
         return _Arrays(y.astype(np.float64) if y is not None else None, y_pred, y_pred)
+    proba = None
+    if classes.usable:
+        cols = [pl.col(c).cast(pl.Float64) for c in classes.usable.values()]
+        proba = frame.select(cols).to_numpy().astype(np.float64)  # null → NaN
     if roles.prediction is None:
-        return "a multiclass target needs a prediction column (the predicted class)"
-    return _Arrays(y, frame[roles.prediction].to_numpy(), None)
+        if proba is None:
+            reason = classes.note or "declare schema.class_scores"
+            return (
+                "a multiclass target needs a prediction column (the predicted class) or each "
+                f"class's probability ({reason})"
+            )
+        labels = np.asarray(list(classes.usable), dtype=object)
+        y_pred = labels[np.argmax(proba, axis=1)] if proba.shape[0] else labels[:0]
+        target = roles.target
+        y_text = None if target is None else frame[target].cast(pl.String).to_numpy().astype(str)
+        return _Arrays(y_text, y_pred.astype(str), None, proba=proba)
+    return _Arrays(y, frame[roles.prediction].to_numpy(), None, proba=proba)
 
 
 def _task(

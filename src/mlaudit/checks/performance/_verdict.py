@@ -39,6 +39,8 @@ HIGHER_IS_BETTER = frozenset(
         "precision_weighted",
         "recall_weighted",
         "f1_weighted",
+        "roc_auc_ovr_macro",
+        "roc_auc_ovr_weighted",
     }
 )
 """Metrics where higher is better; the others are errors (lower is better)."""
@@ -61,6 +63,8 @@ METRIC_ORDER = [
     "precision_weighted",
     "recall_weighted",
     "f1_weighted",
+    "roc_auc_ovr_macro",
+    "roc_auc_ovr_weighted",
     "mae",
     "rmse",
     "mape",

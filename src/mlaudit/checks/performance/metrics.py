@@ -5,19 +5,24 @@ columns already in the rows (declared as target, prediction and score, or produc
 adapter into the same columns).  Binary classifiers: accuracy, balanced accuracy, precision,
 recall, F1, ROC AUC, average precision, log loss, Brier score, Gini, KS statistic, the
 confusion counts at the chosen threshold and a threshold table with expected costs; multiclass:
-accuracy, balanced accuracy, macro and weighted precision/recall/F1, a per-class table and the
-confusion matrix; regression: MAE, RMSE, MAPE (rows with a zero label left out and counted), R²,
-median absolute error and the residuals.  Each metric has its interval in the result's bounds
+accuracy, balanced accuracy, macro and weighted precision/recall/F1, and with each class's
+probability (``schema.class_scores``, or a multiclass model's ``model_proba_<class>``) the
+one-vs-rest ROC AUC (macro and weighted) and the log loss, a per-class table (each class's
+one-vs-rest AUC with its DeLong interval) and the confusion matrix; regression: MAE, RMSE,
+MAPE (rows with a zero label left out and counted), R², median absolute error and the
+residuals.  Each metric has its interval in the result's bounds
 (:mod:`mlaudit.checks.performance._evaluation` says which: Wilson, DeLong, or a seeded
 bootstrap).  With a labelled reference, the same on the reference and the change.
 
 **Judging with the interval.**  One metric is judged (``metric``; default ROC AUC with a score,
-else accuracy; MAE for regression), against absolute limits (``limit_warn``, ``limit_fail``:
-below them for a metric where higher is better, above them for an error) and against the
-reference (``max_drop``: the fall of a score in its own units, the rise of an error as a share
-of the reference value).  A limit is *breached* when the whole interval lies beyond it, and *not
-breached* when the whole interval lies on the good side; when the limit lies inside the
-interval the data cannot tell, which is *inconclusive*:
+else accuracy; for multiclass the macro one-vs-rest ROC AUC with class probabilities, else
+accuracy, and ``roc_auc`` names the macro one-vs-rest AUC; MAE for regression), against
+absolute limits (``limit_warn``, ``limit_fail``: below them for a metric where higher is
+better, above them for an error) and against the reference (``max_drop``: the fall of a score
+in its own units, the rise of an error as a share of the reference value).  A limit is
+*breached* when the whole interval lies beyond it, and *not breached* when the whole interval
+lies on the good side; when the limit lies inside the interval the data cannot tell, which is
+*inconclusive*:
 
 * ``fail``: the fail limit is breached;
 * ``warn``: the warn limit is breached, or the estimate lies beyond the fail limit but the
@@ -53,6 +58,8 @@ Metric = Literal[
     "recall",
     "f1",
     "roc_auc",
+    "roc_auc_ovr_macro",
+    "roc_auc_ovr_weighted",
     "average_precision",
     "gini",
     "ks_statistic",
@@ -92,8 +99,9 @@ class PerformanceMetrics(Check):
     limit_pairs: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     metric: Metric = "auto"
-    """Metric judged against the limits; auto = ROC AUC with a score, else accuracy; MAE for
-    regression."""
+    """Metric judged against the limits; auto = ROC AUC with a score, else accuracy; for
+    multiclass ``roc_auc_ovr_macro`` with class probabilities (``roc_auc`` means it too), else
+    accuracy; MAE for regression."""
     limit_warn: _Limit | None = None
     """Absolute warn limit of the judged metric: below it for a score, above it for an error
     (e.g. 0.75 for ``roc_auc``; none by default)."""
@@ -129,6 +137,8 @@ class PerformanceMetrics(Check):
         ref_ev = ref[0] if isinstance(ref, tuple) else None
         metric = self._metric(ev)
         if metric not in ev.metrics:
+            if metric in ev.unavailable:
+                return self.skipped(f"metric {metric!r} is not computed: {ev.unavailable[metric]}")
             return self.skipped(
                 f"metric {metric!r} is not computed for this {ev.task} model "
                 f"(use one of: {', '.join(sorted(ev.bounds))})"
@@ -172,11 +182,17 @@ class PerformanceMetrics(Check):
         return self.metric in ("log_loss", "brier_score")
 
     def _metric(self, ev: Evaluation) -> str:
+        if ev.task == "multiclass" and self.metric == "roc_auc":
+            return "roc_auc_ovr_macro"
         if self.metric != "auto":
             return self.metric
         if ev.task == "binary":
             return "roc_auc" if "roc_auc" in ev.metrics else "accuracy"
-        return "mae" if ev.task == "regression" else "accuracy"
+        if ev.task == "multiclass":
+            # The AUC when the probabilities gave one (not with one class only), as for binary.
+            auc = ev.metrics.get("roc_auc_ovr_macro")
+            return "roc_auc_ovr_macro" if auc is not None else "accuracy"
+        return "mae"
 
     def _result(
         self,
@@ -212,7 +228,8 @@ class PerformanceMetrics(Check):
 
 _METHOD = (
     "Intervals: Wilson score interval for accuracy, precision and recall; DeLong for ROC AUC "
-    "and Gini; a bootstrap of the confusion matrix's cells for balanced accuracy and F1; a "
+    "and Gini (and each class's one-vs-rest AUC); a bootstrap of the confusion matrix's cells "
+    "for balanced accuracy, F1 and the multiclass averages of precision, recall and F1; a "
     "seeded row bootstrap (percentile, m out of n above the bootstrap_rows limit) for the other "
     "metrics.  A limit is breached when the whole interval lies beyond it; a limit inside the "
     "interval is inconclusive (a warning when the estimate lies beyond the fail limit)."
