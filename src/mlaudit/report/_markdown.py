@@ -7,6 +7,8 @@ HTML report's order (what needs attention first, larger effects first).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mlaudit._numbers import finite_or_none
 from mlaudit._printable import printable
 from mlaudit.report._drift_summary import what_changed
@@ -129,7 +131,7 @@ MAX_ROWS = 30
 _QUIET = (Status.PASS, Status.SKIPPED)
 
 
-def _table(columns: list[str], rows: list[list[object]]) -> list[str]:
+def _table(columns: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(md_escape(c) or " " for c in columns) + " |"]
     align = ["---:|" if _numeric(rows, i) else "---|" for i in range(len(columns))]
     lines.append("|" + "".join(align))
@@ -142,7 +144,7 @@ def _table(columns: list[str], rows: list[list[object]]) -> list[str]:
     return lines
 
 
-def _numeric(rows: list[list[object]], i: int) -> bool:
+def _numeric(rows: Sequence[Sequence[object]], i: int) -> bool:
     """A column of numbers (and empty cells) is right-aligned."""
     values = [r[i] for r in rows if i < len(r) and r[i] is not None]
     return bool(values) and all(
