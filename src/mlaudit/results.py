@@ -228,7 +228,13 @@ class DistributionDetail(_Model):
 
 
 class CurveDetail(_Model):
-    """A curve such as ROC, precision-recall, calibration or partial dependence."""
+    """A curve such as ROC, precision-recall, calibration or partial dependence.
+
+    ``diagonal`` asks for the line y = x on equal axes: the chance line of a ROC curve, perfect
+    calibration on a reliability diagram.  ``x_scale`` / ``y_scale`` ``"log"`` draw an axis on
+    a logarithmic scale (timings over batch sizes that span decades); values at or below 0 have
+    no place on it and are not drawn.
+    """
 
     kind: Literal["curve"] = "curve"
     name: str
@@ -238,6 +244,9 @@ class CurveDetail(_Model):
     curves: dict[str, dict[str, list[float]]] = Field(
         description="curve name → {'x': [...], 'y': [...]}"
     )
+    diagonal: bool = Field(default=False, description="draw y = x on equal axes")
+    x_scale: Literal["linear", "log"] = "linear"
+    y_scale: Literal["linear", "log"] = "linear"
 
 
 class ExamplesDetail(_Model):

@@ -1,12 +1,12 @@
-"""The charts still drawn through Vega-Lite: curves (ROC, calibration, partial dependence) and
-the missing-values overview, as specifications built with altair and rendered to inline SVG.
+"""The chart still drawn through Vega-Lite: the missing-values overview, as a specification built
+with altair and rendered to inline SVG.
 
-Distributions and series are drawn directly (:mod:`mlaudit.report._svg`, whose ``detail_svg``
-picks the one renderer of each chart kind).  Charts are decided in the report, from result
-details, never in checks.  Rendering uses ``vl_convert`` (offline, no browser).  Nothing is
-cached between calls and the output depends only on the input, so the same result always gives
-the same SVG.  Non-finite values (NaN, infinities) are left out of the plotted data: they have
-no position on an axis.
+Distributions, series and curves are drawn directly (:mod:`mlaudit.report._svg`, whose
+``detail_svg`` picks the one renderer of each chart kind).  Charts are decided in the report,
+from result details, never in checks.  Rendering uses ``vl_convert`` (offline, no browser).
+Nothing is cached between calls and the output depends only on the input, so the same result
+always gives the same SVG.  Non-finite values (NaN, infinities) are left out of the plotted
+data: they have no position on an axis.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from mlaudit._lazy import lazy_import
 from mlaudit._numbers import finite_or_none
 from mlaudit._printable import printable
 from mlaudit.errors import ReportError
-from mlaudit.report._chartdata import HEIGHT, TITLE_CHARS, VEGA_CONFIG, WIDTH
-from mlaudit.results import CurveDetail
+from mlaudit.report._chartdata import TITLE_CHARS, VEGA_CONFIG, WIDTH
 
 if TYPE_CHECKING:
     import altair as alt
@@ -34,7 +33,6 @@ else:  # imported on first use (mlaudit._lazy): altair costs about 0.5 s to impo
 
 __all__ = [
     "NAME_CHARS",
-    "curve_chart",
     "missing_values_chart",
     "name_titles",
     "short_name",
@@ -140,29 +138,6 @@ def to_svg(spec: dict[str, Any], *, label: str = "chart", prefix: str = "c") -> 
         svg = svg.replace(f'href="#{old}"', f'href="#{new}"')
     attrs = f'<svg role="img" aria-label="{html.escape(label)}" '
     return svg.replace("<svg ", attrs, 1)
-
-
-@_unchecked
-def curve_chart(d: CurveDetail) -> dict[str, Any]:
-    """One line per curve, points kept in their given order (ROC, calibration, PDP...)."""
-    rows = [
-        {"curve": name, "i": i, "x": finite_or_none(x), "y": finite_or_none(y)}
-        for name, xy in d.curves.items()
-        for i, (x, y) in enumerate(zip(xy.get("x", []), xy.get("y", []), strict=False))
-        if finite_or_none(x) is not None and finite_or_none(y) is not None
-    ]
-    chart = (
-        alt.Chart(_data(rows))
-        .mark_line(strokeWidth=2)
-        .encode(
-            x=alt.X("x:Q", title=d.x_label or "x"),
-            y=alt.Y("y:Q", title=d.y_label or "y"),
-            order=alt.Order("i:Q"),
-            color=alt.Color("curve:N", title="", sort=list(d.curves)),
-        )
-        .properties(width=WIDTH, height=HEIGHT)
-    )
-    return _finish(chart, d.title or d.name)
 
 
 NAME_CHARS = 40

@@ -7,12 +7,17 @@ HTML report's order (what needs attention first, larger effects first).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from mlaudit._numbers import finite_or_none
 from mlaudit._printable import printable
 from mlaudit.report._drift_summary import what_changed
 from mlaudit.report._format import (
     STATUS_ORDER,
     family_title,
+    fmt_cell,
     fmt_metric,
+    fmt_number,
     fmt_threshold,
     in_report_order,
     input_format,
@@ -20,7 +25,18 @@ from mlaudit.report._format import (
     problems,
     short_message,
 )
-from mlaudit.results import AuditResult, CheckResult, Status
+from mlaudit.results import (
+    AuditResult,
+    CheckResult,
+    CurveDetail,
+    Detail,
+    DistributionDetail,
+    ExamplesDetail,
+    NoteDetail,
+    SeriesDetail,
+    Status,
+    TableDetail,
+)
 
 __all__ = ["md_escape", "render_markdown"]
 
@@ -109,6 +125,97 @@ def _family(family: str, checks: list[CheckResult], changed: list[str]) -> list[
     return [*lines, ""]
 
 
+MAX_ROWS = 30
+"""Rows of a detail table written out; the others are counted in a line below it."""
+
+_QUIET = (Status.PASS, Status.SKIPPED)
+
+
+def _table(columns: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(md_escape(c) or " " for c in columns) + " |"]
+    align = ["---:|" if _numeric(rows, i) else "---|" for i in range(len(columns))]
+    lines.append("|" + "".join(align))
+    for row in rows[:MAX_ROWS]:
+        cells = [md_escape(fmt_cell(v)) for v in row[: len(columns)]]
+        cells += [""] * (len(columns) - len(cells))
+        lines.append("| " + " | ".join(cells) + " |")
+    if len(rows) > MAX_ROWS:
+        lines += ["", f"… {len(rows) - MAX_ROWS:,} more rows (report.json holds them all)."]
+    return lines
+
+
+def _numeric(rows: Sequence[Sequence[object]], i: int) -> bool:
+    """A column of numbers (and empty cells) is right-aligned."""
+    values = [r[i] for r in rows if i < len(r) and r[i] is not None]
+    return bool(values) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in values
+    )
+
+
+def _span(values: list[float]) -> str:
+    finite = [f for v in values if (f := finite_or_none(v)) is not None]
+    return f"{fmt_number(min(finite))} to {fmt_number(max(finite))}" if finite else "no values"
+
+
+def _points(n: int) -> str:
+    return f"{n:,} point" + ("" if n == 1 else "s")
+
+
+def _chart_summary(d: Detail) -> str:
+    """One line that says what a chart shows (Markdown draws no chart; report.html does)."""
+    title = md_escape(getattr(d, "title", "") or d.name)
+    if isinstance(d, CurveDetail):
+        curves = ", ".join(
+            f"{md_escape(n)} ({_points(len(xy.get('x', [])))})" for n, xy in d.curves.items()
+        )
+        xs = [x for xy in d.curves.values() for x in xy.get("x", [])]
+        ys = [y for xy in d.curves.values() for y in xy.get("y", [])]
+        scale = {"log": " (log scale)", "linear": ""}
+        text = (
+            f"Chart *{title}*: {curves}; {md_escape(d.x_label or 'x')} {_span(xs)}"
+            f"{scale[d.x_scale]}, {md_escape(d.y_label or 'y')} {_span(ys)}{scale[d.y_scale]}"
+        )
+        return text + ("; dashed diagonal y = x." if d.diagonal else ".")
+    if isinstance(d, SeriesDetail):
+        names = ", ".join(md_escape(n) or "value" for n in d.series)
+        ends = f" from {md_escape(str(d.x[0]))} to {md_escape(str(d.x[-1]))}" if d.x else ""
+        limits = "".join(f"; {md_escape(k)} at {fmt_number(v)}" for k, v in d.limits.items())
+        return f"Chart *{title}*: {names} over {_points(len(d.x))}{ends}{limits}."
+    if isinstance(d, DistributionDetail):
+        samples = ", ".join(md_escape(k) for k in d.counts)
+        if d.edges:
+            return f"Chart *{title}*: {samples}, {len(d.edges) - 1:,} bins, {_span(d.edges)}."
+        return f"Chart *{title}*: {samples} over {len(d.categories):,} categories."
+    return f"Chart *{title}*."
+
+
+def _detail(d: Detail) -> list[str]:
+    if isinstance(d, NoteDetail):
+        return [f"> {md_escape(d.text)}", ""]
+    if isinstance(d, TableDetail | ExamplesDetail):
+        head = [f"**{md_escape(d.title or d.name)}**", ""]
+        if isinstance(d, ExamplesDetail) and d.masked_columns:
+            masked = ", ".join(md_escape(c) for c in d.masked_columns)
+            head += [f"Masked columns (personal data, values hidden): {masked}.", ""]
+        note = d.note if isinstance(d, TableDetail) else ""
+        return [*head, *_table(d.columns, d.rows), "", *([f"*{md_escape(note)}*", ""] * bool(note))]
+    return [_chart_summary(d), ""]
+
+
+def _details(checks: list[CheckResult]) -> list[str]:
+    """Each result's tables and chart summaries: every data set result's, and the column
+    results' that need attention (a passing column's charts would only repeat the HTML)."""
+    lines: list[str] = []
+    for c in in_report_order(checks):
+        if not c.details or (c.column is not None and Status(c.status) in _QUIET):
+            continue
+        col = f" · {md_escape(c.column)}" if c.column is not None else ""
+        lines += [f"### {md_escape(c.title)} ({md_escape(c.id)}){col}", ""]
+        for d in c.details:
+            lines += _detail(d)
+    return lines
+
+
 def render_markdown(result: AuditResult) -> str:
     """Render ``result`` as GitHub-flavoured Markdown.
 
@@ -121,10 +228,11 @@ def render_markdown(result: AuditResult) -> str:
     -------
     str
         The Markdown text: header, counts by status, inputs, findings, one section per family
-        (the drift section opens with "What changed").
+        (the drift section opens with "What changed"), then the family's detail tables (at most
+        :data:`MAX_ROWS` rows each) and one line per chart saying what it shows.
     """
     lines = _header(result) + _findings(result)
     changed = what_changed(result)
     for family, checks in ordered_families(result):
-        lines += _family(family, checks, changed)
+        lines += _family(family, checks, changed) + _details(checks)
     return "\n".join(lines).rstrip("\n") + "\n"

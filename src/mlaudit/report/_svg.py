@@ -1,14 +1,14 @@
-"""Charts drawn straight to SVG, without a chart engine: distributions and series.
+"""Charts drawn straight to SVG, without a chart engine: distributions, series and curves.
 
 A drift report holds one distribution chart per compared column (reference against current) and
 one series per column over time, so these are the charts a report draws most.  Rendering them
 as Vega-Lite specifications with vl-convert took about 40 ms per chart here: 0.9 s for a
 20-column drift report, a third of the whole ``mlaudit drift`` run, and 8 s for 200 columns.
 Writing their few rectangles, lines, axes and labels directly takes well under a millisecond.
-Curves (ROC, calibration) and the missing-values overview are the only kinds still drawn through
-Vega-Lite (:mod:`mlaudit.report._charts`); :func:`detail_svg` picks the one renderer of each
-kind.  What a distribution chart shows comes from :mod:`mlaudit.report._chartdata`, which the
-dashboard can reuse as it is.
+The missing-values overview is the only chart still drawn through Vega-Lite
+(:mod:`mlaudit.report._charts`); :func:`detail_svg` picks the one renderer of each kind.  What
+a distribution chart shows comes from :mod:`mlaudit.report._chartdata`, which the dashboard can
+reuse as it is.
 
 * Numeric columns: each sample's share of rows per bin as bars from bin edge to bin edge,
   overlaid (opacity 0.55), x from the first to the last finite edge, y from 0 to a "nice" upper
@@ -17,6 +17,8 @@ dashboard can reuse as it is.
   samples, most frequent first), one bar per sample.
 * Series (:func:`series_svg`, in :mod:`mlaudit.report._svgseries`): lines with points over
   ``x``, shaded bands and dashed limit rules.
+* Curves (:func:`curve_svg`, in :mod:`mlaudit.report._svgcurve`): ROC, precision–recall,
+  reliability, latency, pruning; a diagonal on equal axes and logarithmic axes on request.
 
 The output is deterministic (the same detail gives the same bytes), has ``role="img"`` and an
 ``aria-label``, a ``<title>`` per bar or point giving its exact value, and no element ids (so any
@@ -27,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mlaudit.report import _charts as charts
 from mlaudit.report._chartdata import (
     HEIGHT,
     PALETTE,
@@ -35,6 +36,7 @@ from mlaudit.report._chartdata import (
     DistributionRows,
     distribution_rows,
 )
+from mlaudit.report._svgcurve import curve_svg
 from mlaudit.report._svgparts import (
     BOTTOM,
     LEFT,
@@ -60,16 +62,16 @@ from mlaudit.report._svgparts import (
 from mlaudit.report._svgseries import series_svg
 from mlaudit.results import CurveDetail, Detail, DistributionDetail, SeriesDetail
 
-__all__ = ["detail_svg", "distribution_svg", "nice_ticks", "series_svg"]
+__all__ = ["curve_svg", "detail_svg", "distribution_svg", "nice_ticks", "series_svg"]
 
 
 def detail_svg(detail: Detail, *, label: str, prefix: str = "c") -> str | None:
     """The chart of a detail block as inline SVG, drawn by the one renderer of its kind.
 
-    Distributions and series are drawn directly (:func:`distribution_svg`,
-    :func:`series_svg`); curves go through Vega-Lite (:mod:`mlaudit.report._charts`, whose
-    element ids are made unique with ``prefix``).  None for a block that is not a chart, or a
-    curve block without curves.
+    Distributions, series and curves are drawn directly (:func:`distribution_svg`,
+    :func:`series_svg`, :func:`curve_svg`); ``prefix`` is kept for renderers whose element ids
+    must be made unique (none today).  None for a block that is not a chart, or a curve block
+    without curves.
     """
     if isinstance(detail, DistributionDetail):
         return distribution_svg(detail, label=label)
@@ -77,8 +79,7 @@ def detail_svg(detail: Detail, *, label: str, prefix: str = "c") -> str | None:
         return series_svg(detail, label=label)
     if not isinstance(detail, CurveDetail) or not detail.curves:
         return None
-
-    return charts.to_svg(charts.curve_chart(detail), label=label, prefix=prefix)
+    return curve_svg(detail, label=label)
 
 
 def distribution_svg(d: DistributionDetail, *, label: str) -> str:

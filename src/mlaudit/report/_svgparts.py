@@ -20,6 +20,7 @@ __all__ = [
     "LEFT",
     "RIGHT",
     "TEXT",
+    "TITLE_CHARS",
     "clean",
     "esc",
     "fraction",
@@ -128,9 +129,9 @@ def px(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def title_lines(title: str) -> list[str]:
-    """The chart title, wrapped to lines that fit the chart's width."""
-    return [title] if len(title) <= TITLE_CHARS else wrap(title, TITLE_CHARS)
+def title_lines(title: str, chars: int = TITLE_CHARS) -> list[str]:
+    """The chart title, wrapped to lines of at most ``chars`` characters (the chart's width)."""
+    return [title] if len(title) <= chars else wrap(title, chars)
 
 
 def opening(label: str, width: int, height: int, title: list[str]) -> list[str]:
@@ -176,12 +177,14 @@ def y_grid(
     ticks: Sequence[float],
     ypos: Callable[[float], float],
     text: Callable[[float], str],
+    *,
+    width: float = WIDTH,
 ) -> None:
-    """A grid line across the plot and a label left of it at each y tick."""
+    """A grid line across the plot (``width`` wide) and a label left of it at each y tick."""
     for t in ticks:
         y = ypos(t)
         out.append(
-            f'<line x1="{LEFT}" x2="{LEFT + WIDTH}" y1="{px(y)}" y2="{px(y)}" stroke="{GRID}"/>'
+            f'<line x1="{LEFT}" x2="{px(LEFT + width)}" y1="{px(y)}" y2="{px(y)}" stroke="{GRID}"/>'
         )
         out.append(
             f'<text x="{LEFT - 5}" y="{px(y + 3.5)}" text-anchor="end" font-size="11" '
@@ -203,37 +206,39 @@ def x_label(out: list[str], x: float, base: float, text: str, *, slanted: bool) 
         )
 
 
-def x_ticks(out: list[str], lo: float, hi: float, base: float) -> None:
+def x_ticks(
+    out: list[str], lo: float, hi: float, base: float, *, width: float = WIDTH, count: int = 8
+) -> None:
     """Tick marks and round labels under a numeric x axis running from ``lo`` to ``hi``."""
-    ticks = nice_ticks(lo, hi, 8)
+    ticks = nice_ticks(lo, hi, count)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     for t in ticks:
-        x = LEFT + WIDTH * fraction(t, lo, hi)
+        x = LEFT + width * fraction(t, lo, hi)
         out.append(
             f'<line x1="{px(x)}" x2="{px(x)}" y1="{px(base)}" y2="{px(base + 5)}" stroke="{AXIS}"/>'
         )
         x_label(out, x, base, tick(t, step), slanted=False)
 
 
-def frame(out: list[str], y0: int) -> None:
+def frame(out: list[str], y0: int, *, width: float = WIDTH, height: float = HEIGHT) -> None:
     """The plot area's border."""
     out.append(
-        f'<rect x="{LEFT}" y="{y0}" width="{WIDTH}" height="{HEIGHT}" fill="none" '
+        f'<rect x="{LEFT}" y="{y0}" width="{px(width)}" height="{px(height)}" fill="none" '
         'stroke="#d0d7de"/>'
     )
 
 
-def x_title(out: list[str], text: str, y: float) -> None:
+def x_title(out: list[str], text: str, y: float, *, width: float = WIDTH) -> None:
     """The x axis's title, centred under the plot at height ``y``."""
     out.append(
-        f'<text x="{px(LEFT + WIDTH / 2)}" y="{px(y)}" text-anchor="middle" font-size="11" '
+        f'<text x="{px(LEFT + width / 2)}" y="{px(y)}" text-anchor="middle" font-size="11" '
         f'font-weight="600" fill="{TEXT}">{esc(text)}</text>'
     )
 
 
-def y_title(out: list[str], text: str, y0: int) -> None:
+def y_title(out: list[str], text: str, y0: int, *, height: float = HEIGHT) -> None:
     """The y axis's title, turned upright, left of the plot that starts at height ``y0``."""
     out.append(
-        f'<text transform="translate({LEFT - 42},{px(y0 + HEIGHT / 2)}) rotate(-90)" '
+        f'<text transform="translate({LEFT - 42},{px(y0 + height / 2)}) rotate(-90)" '
         f'text-anchor="middle" font-size="11" font-weight="600" fill="{TEXT}">{esc(text)}</text>'
     )

@@ -1,17 +1,16 @@
-"""The charts still drawn through Vega-Lite: curves and the missing-values overview."""
+"""The chart still drawn through Vega-Lite: the missing-values overview."""
 
 from __future__ import annotations
 
 from mlaudit.report import _charts as charts
-from mlaudit.results import CurveDetail
 
 
 def test_svg_is_deterministic_accessible_and_namespaced() -> None:
-    d = CurveDetail(name="roc", curves={"m": {"x": [0, 0.5, 1], "y": [0, 0.8, 1]}})
-    a = charts.to_svg(charts.curve_chart(d), label='ROC "<x>"', prefix="p1")
-    b = charts.to_svg(charts.curve_chart(d), label='ROC "<x>"', prefix="p1")
+    spec = charts.missing_values_chart([("b", 0.5), ("a", 0.0)])
+    a = charts.to_svg(spec, label='missing "<x>"', prefix="p1")
+    b = charts.to_svg(spec, label='missing "<x>"', prefix="p1")
     assert a == b
-    assert a.startswith('<svg role="img" aria-label="ROC &quot;&lt;x&gt;&quot;" ')
+    assert a.startswith('<svg role="img" aria-label="missing &quot;&lt;x&gt;&quot;" ')
     assert "http" not in a
     assert 'id="' not in a or 'id="p1-' in a
 

@@ -71,6 +71,7 @@ def binary_details(
             x_label="false positive rate",
             y_label="true positive rate",
             curves={"current": {"x": roc[0], "y": roc[1]}},
+            diagonal=True,
         ),
         CurveDetail(
             name="pr_curve",

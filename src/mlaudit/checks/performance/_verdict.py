@@ -187,7 +187,8 @@ def judge_change(
 
 
 def metrics_table(ev: Evaluation, ref: Evaluation | None) -> TableDetail:
-    """Every metric with its interval, beside the reference's when there is one."""
+    """Every metric with its interval, beside the reference's and the change (current minus
+    reference) when there is one."""
     rows: list[list[Cell]] = []
     for name in METRIC_ORDER:
         if name not in ev.metrics:
@@ -196,9 +197,12 @@ def metrics_table(ev: Evaluation, ref: Evaluation | None) -> TableDetail:
         row: list[Cell] = [name, ev.metrics[name], b.low if b else None, b.high if b else None]
         if ref is not None:
             rb = ref.bounds.get(name)
-            row += [ref.metrics.get(name), rb.low if rb else None, rb.high if rb else None]
+            was, now = ref.metrics.get(name), ev.metrics[name]
+            change = now - was if now is not None and was is not None else None
+            row += [was, rb.low if rb else None, rb.high if rb else None, change]
         rows.append([*row, b.method if b else ""])
-    ref_cols = ["reference", "reference_low", "reference_high"] if ref is not None else []
+    ref_cols = ["reference", "reference_low", "reference_high", "change"]
+    ref_cols = ref_cols if ref is not None else []
     return TableDetail(
         name="metrics",
         title="Metrics with confidence intervals",

@@ -252,8 +252,8 @@ def _reliability(bins: list[ReliabilityBin]) -> list[Detail]:
             y_label="observed rate",
             curves={
                 "model": {"x": [b.predicted for b in used], "y": [b.observed for b in used]},
-                "perfect calibration": {"x": [0.0, 1.0], "y": [0.0, 1.0]},
             },
+            diagonal=True,  # perfect calibration
         ),
         TableDetail(
             name="reliability_bins",
