@@ -41,11 +41,13 @@ from mlaudit.report._format import (
     split_method,
 )
 from mlaudit.report._svg import detail_svg
+from mlaudit.report._svggroups import groups_svg, groups_table
 from mlaudit.results import (
     AuditResult,
     CheckResult,
     Detail,
     ExamplesDetail,
+    GroupsDetail,
     NoteDetail,
     Status,
     TableDetail,
@@ -202,6 +204,17 @@ def _cross_table(d: TableDetail) -> _Block | None:
     )
 
 
+def _blocks(detail: Detail, *, charts: bool, prefix: str) -> list[_Block]:
+    """A detail's blocks: one, or for a groups detail its chart and its table."""
+    if not isinstance(detail, GroupsDetail):
+        return [_block(detail, charts=charts, prefix=prefix)]
+    columns, rows = groups_table(detail)
+    table = _Block("table", detail.title or detail.name, columns=columns,
+                   rows=[[(v, "") for v in row] for row in rows])  # fmt: skip
+    svg = groups_svg(detail, label=detail.title or detail.name) if charts else None
+    return ([_Block("chart", detail.title, svg=Markup(svg))] if svg else []) + [table]
+
+
 def _block(detail: Detail, *, charts: bool, prefix: str) -> _Block:
     title = getattr(detail, "title", "") or detail.name
     if isinstance(detail, TableDetail) and (matrix := _cross_table(detail)) is not None:
@@ -236,7 +249,11 @@ def _card(index: int, c: CheckResult, *, charts: bool) -> _Card:
         method=method,
         metrics=[(n, fmt_metric(c, n)) for n in names],
         threshold=fmt_threshold(c.threshold) if c.threshold else "",
-        blocks=[_block(d, charts=charts, prefix=f"c{index}-{j}") for j, d in enumerate(c.details)],
+        blocks=[
+            b
+            for j, d in enumerate(c.details)
+            for b in _blocks(d, charts=charts, prefix=f"c{index}-{j}")
+        ],
         params=[(k, str(v)) for k, v in sorted(c.params.items())],
     )
 

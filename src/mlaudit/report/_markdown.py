@@ -25,6 +25,7 @@ from mlaudit.report._format import (
     problems,
     short_message,
 )
+from mlaudit.report._svggroups import groups_table
 from mlaudit.results import (
     AuditResult,
     CheckResult,
@@ -32,6 +33,7 @@ from mlaudit.results import (
     Detail,
     DistributionDetail,
     ExamplesDetail,
+    GroupsDetail,
     NoteDetail,
     SeriesDetail,
     Status,
@@ -190,6 +192,9 @@ def _chart_summary(d: Detail) -> str:
 
 
 def _detail(d: Detail) -> list[str]:
+    if isinstance(d, GroupsDetail):
+        columns, rows = groups_table(d)
+        return [f"**{md_escape(d.title or d.name)}**", "", *_table(columns, rows), ""]
     if isinstance(d, NoteDetail):
         return [f"> {md_escape(d.text)}", ""]
     if isinstance(d, TableDetail | ExamplesDetail):
