@@ -97,10 +97,18 @@ MODEL: tuple[str, ...] = (
 """Checks of the model's evaluation on the predictions-only path (each skips what it lacks:
 a target, a prediction, reference data); ``leakage.event_time`` joins when configured."""
 
+FAIRNESS: tuple[str, ...] = (
+    "fairness.group_metrics",
+    "fairness.four_fifths",
+    "fairness.bias_audit",
+)
+"""Group fairness of the model's decisions (each skips without a sensitive attribute or a
+prediction or score)."""
+
 # Every family's default checks; checks that only make sense with options (patterns, rules)
 # join an audit when its configuration names them.
 FULL: tuple[str, ...] = DATA_QUALITY + tuple(i for i in DRIFT if i not in DATA_QUALITY)
-FULL += MODEL
+FULL += MODEL + FAIRNESS
 
 SUITES: dict[str, tuple[str, ...]] = {
     "data_quality": DATA_QUALITY,

@@ -145,7 +145,7 @@ class GroupMetrics(FairnessOptions):
         by_rate = sorted(groups, key=lambda g: g["selection_rate"] or 0.0)
         low, high = by_rate[0], by_rate[-1]
         parts = [
-            f"{name}: selection rates (share {rows.favourable}) from "
+            f"{name}: selection rates (outcome {rows.favourable}) from "
             f"{low['selection_rate']:.1%} ({low['group']}, {low['n']:,} rows) to "
             f"{high['selection_rate']:.1%} ({high['group']}, {high['n']:,} rows)"
         ]
