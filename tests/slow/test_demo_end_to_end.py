@@ -4,6 +4,7 @@ works in a real headless Chromium (no console errors, no network requests, chart
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -300,7 +302,6 @@ def test_national_ids_in_another_format_are_found(demo: dict[str, Any]) -> None:
 def test_history_finds_the_partial_quarter_and_nothing_unplanned(demo: dict[str, Any]) -> None:
     """quality.metric_history against the demo's eight saved quarters: the rows' robust z by
     hand (same-quarter median, pooled leave-one-out scale), every warning a planted one."""
-    import numpy as np
 
     from mlaudit.summary import load_baseline
 
@@ -361,3 +362,178 @@ def test_planted_weak_segment_and_shared_rows_are_found(demo: dict[str, Any]) ->
     shared = result(demo["report"], "leakage.shared_rows", None)
     assert shared["status"] in ("warn", "fail")
     assert shared["metrics"]["shared_rows"] == truth["leakage.shared_rows"]["count"]
+
+
+# The model audit (audit-model.yaml → report-model/): the sample's model and the challenger,
+# run over the data from their skops files, checked against scikit-learn run on the same files.
+
+
+@pytest.fixture(scope="module")
+def model_audit(demo: dict[str, Any]) -> dict[str, Any]:
+    import skops.io as sio
+
+    out = demo["out"]
+    report = json.loads((out / "report-model" / "report.json").read_text(encoding="utf-8"))
+    loaded = {}
+    for name in ("model", "challenger"):
+        path = out / "data" / f"{name}.skops"
+        loaded[name] = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+    features = demo["truth"]["feature_columns"]
+    x = demo["current"].select(features).to_pandas()
+    return {
+        "report": report,
+        "x": x,
+        "y": demo["current"]["default"].to_numpy(),
+        "model": loaded["model"],
+        "challenger": loaded["challenger"],
+        "score": loaded["model"].predict_proba(x)[:, 1],
+        "challenger_score": loaded["challenger"].predict_proba(x)[:, 1],
+    }
+
+
+def test_demo_writes_the_model_audit_and_points_to_both_reports(demo: dict[str, Any]) -> None:
+    out = demo["out"]
+    folder = out / "report-model"
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "report.html",
+        "report.json",
+        "report.md",
+        "report.sha256",
+    ]
+    digests = subprocess.run(["sha256sum", "-c", "report.sha256"], cwd=folder, capture_output=True)
+    assert digests.returncode == 0, digests.stdout
+    assert (out / "audit-model.yaml").is_file()
+    flat = " ".join(demo["stdout"].split())  # the console wraps long lines
+    for report in ("report", "report-model"):
+        assert flat.count(str(out / report / "report.html")) == 2  # the summary, the last words
+    assert flat.count("Audit FAIL") == 2  # both audits' summaries
+    assert "Auditing the model itself" in flat
+
+
+def test_model_audit_records_both_skops_files(
+    demo: dict[str, Any], model_audit: dict[str, Any]
+) -> None:
+    report = model_audit["report"]
+    records = {m["role"]: m for m in report["models"]}
+    assert sorted(records) == ["challenger", "model"]
+    for role, record in records.items():
+        path = demo["out"] / "data" / f"{role}.skops"
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert record["fingerprint"] == f"sha256:{digest}"
+        assert Path(record["source"]).resolve() == path.resolve()
+        assert record["format"] == "skops" and record["trusted_format"] is True
+        assert record["untrusted_types"] == []
+        assert record["features"] == demo["truth"]["feature_columns"]
+        assert record["task"] == "binary" and record["positive_class"] == "1"
+    # The data's own score and decisions are declared ignored: neither a feature nor audited.
+    schema = report["config"]["schema"]
+    assert "prediction" not in schema and "score" not in schema
+    assert set(schema["ignore"]) == {"prediction", "score"}
+    assert not [c for c in report["checks"] if c["column"] in ("prediction", "score")]
+    assert {"prediction", "score"}.isdisjoint(records["model"]["ignored_columns"])
+
+
+def test_model_scores_match_scikit_learn_on_the_skops_file(
+    demo: dict[str, Any], model_audit: dict[str, Any]
+) -> None:
+    """model_score is predict_proba of the loaded file: the metrics equal scikit-learn's."""
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    y, score = model_audit["y"], model_audit["score"]
+    metrics = result(model_audit["report"], "performance.metrics", None)["metrics"]
+    assert metrics["rows"] == y.size == demo["current"].height
+    assert metrics["roc_auc"] == pytest.approx(roc_auc_score(y, score), abs=1e-9)
+    # the model's own decisions are predict (probability above 0.5), not the data's threshold
+    predicted = model_audit["model"].predict(model_audit["x"])
+    assert metrics["accuracy"] == pytest.approx(accuracy_score(y, predicted), abs=1e-9)
+    # the scores the data stores are the model's: the data audit's AUC is the same figure
+    stored = result(demo["report"], "performance.metrics", None)["metrics"]["roc_auc"]
+    assert stored == pytest.approx(metrics["roc_auc"], abs=1e-9)
+    np.testing.assert_allclose(score, demo["current"]["score"].to_numpy(), rtol=1e-9)
+
+
+def test_challenger_and_benchmark_compare_on_the_current_rows(
+    demo: dict[str, Any], model_audit: dict[str, Any]
+) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    y = model_audit["y"]
+    assert demo["current"]["default"].null_count() == 0  # every current row is labelled
+    rep = model_audit["report"]
+    chall = result(rep, "performance.challenger", None)
+    assert chall["status"] in ("pass", "warn"), chall["message"]
+    m = chall["metrics"]
+    assert m["rows_compared"] == y.size  # the seeded sample holds all 10,000 rows
+    assert m["audited_roc_auc"] == pytest.approx(roc_auc_score(y, model_audit["score"]), abs=1e-9)
+    expected = roc_auc_score(y, model_audit["challenger_score"])
+    assert m["challenger_roc_auc"] == pytest.approx(expected, abs=1e-9)
+    decisions = (model_audit["model"].predict(model_audit["x"]),
+                 model_audit["challenger"].predict(model_audit["x"]))  # fmt: skip
+    assert m["disagreement_rate"] == pytest.approx(np.mean(decisions[0] != decisions[1]))
+    assert 0 < m["p_value"] <= 1
+    bench = result(rep, "performance.benchmark", None)
+    assert bench["status"] in ("pass", "warn"), bench["message"]
+    b = bench["metrics"]
+    assert b["audited_roc_auc"] == pytest.approx(m["audited_roc_auc"], abs=1e-12)
+    assert b["dummy_roc_auc"] == 0.5 and b["rows_compared"] == y.size
+    assert 1 <= b["boosted_trials"] <= 4 and 1 <= b["refit_trials"] <= 4  # max_trials: 4
+    assert 0.6 < b["linear_roc_auc"] < 0.8 and 0.6 < b["boosted_roc_auc"] < 0.8
+
+
+def test_model_checks_run_the_model(demo: dict[str, Any], model_audit: dict[str, Any]) -> None:
+    from sklearn.metrics import accuracy_score
+
+    rep, x, y = model_audit["report"], model_audit["x"], model_audit["y"]
+    head = model_audit["model"].predict(x.head(5000))  # the checks read the first 5,000 rows
+    before = accuracy_score(y[:5000], head)
+    for check_id in ("robustness.category_swap", "robustness.missing_values"):
+        r = result(rep, check_id, None)
+        assert r["status"] == "pass", r["message"]
+        assert r["metrics"]["rows"] == 5000
+        assert r["metrics"]["accuracy_before"] == pytest.approx(before, abs=1e-12)
+        assert r["metrics"]["flip_share"] < 0.05
+    # Noise of 5% of a standard deviation that the planted outliers inflate makes some money
+    # amounts negative: log1p gives NaN and the pipeline, which imputes only before the log,
+    # cannot predict. scikit-learn says the same on one such row.
+    noise = result(rep, "robustness.numeric_noise", None)
+    assert noise["status"] == "fail" and "(income, loan_amount)" in noise["message"]
+    with pytest.raises(ValueError, match="NaN"), np.errstate(invalid="ignore"):
+        model_audit["model"].predict(x.head(1).assign(income=-5.0))
+    latency = result(rep, "operations.latency", None)
+    assert latency["status"] == "pass" and latency["metrics"]["rows_per_second"] > 0
+    size = (demo["out"] / "data" / "model.skops").stat().st_size
+    assert latency["metrics"]["model_size_mb"] == pytest.approx(size / 2**20)
+    pruning = result(rep, "operations.pruning", None)
+    assert pruning["status"] == "skipped" and "not a tree ensemble" in pruning["message"]
+    onnx = result(rep, "operations.onnx_conversion", None)
+    assert onnx["status"] == "skipped" and "skl2onnx cannot convert" in onnx["message"]
+    import skl2onnx  # the converter itself refuses the pipeline (int64 inputs, log1p step)
+
+    with pytest.raises(Exception, match="same type|FunctionTransformer"):
+        skl2onnx.to_onnx(model_audit["model"], x.head(1), options={"zipmap": False})
+    assert not [c for c in rep["checks"] if c["status"] == "error"]
+
+
+def test_benchmark_refit_gains_only_from_the_planted_copies(
+    demo: dict[str, Any], model_audit: dict[str, Any]
+) -> None:
+    """The tuned refit of the audited model is fitted on the reference as written, which holds
+    120 copies of current rows (leakage.shared_rows): scikit-learn, refitting with the reported
+    parameters, gets the reported AUC with the copies and less than the audited model without."""
+    from sklearn.base import clone
+    from sklearn.metrics import roc_auc_score
+
+    bench = result(model_audit["report"], "performance.benchmark", None)
+    row = next(r for r in bench["details"][0]["rows"] if r[1] == "tuned audited model")
+    params = json.loads(row[10])
+    reference = pl.read_parquet(demo["out"] / "data" / "reference.parquet")
+    copies = next(i for i in demo["truth"]["issues"] if i["id"] == "leakage.shared_rows")
+    clean = reference.with_row_index("i").filter(~pl.col("i").is_in(copies["related_rows"]))
+    features, y = demo["truth"]["feature_columns"], model_audit["y"]
+    auc = {}
+    for name, frame in (("written", reference), ("clean", clean)):
+        refit = clone(model_audit["model"]).set_params(**params)
+        refit.fit(frame.select(features).to_pandas(), frame["default"].to_numpy())
+        auc[name] = roc_auc_score(y, refit.predict_proba(model_audit["x"])[:, 1])
+    assert bench["metrics"]["refit_roc_auc"] == pytest.approx(auc["written"], abs=1e-4)
+    assert auc["clean"] < bench["metrics"]["audited_roc_auc"] < auc["written"]

@@ -34,6 +34,15 @@ else:  # imported on first use (mlaudit._lazy)
 
 __all__ = ["SklearnModel", "load_pickle", "load_skops", "skops_fingerprint"]
 
+HARMLESS_SKOPS_TYPES = frozenset({"numpy.dtype"})
+"""Types skops names as untrusted although loading them builds nothing from the file's names.
+
+skops rebuilds a ``numpy.dtype`` as the dtype of an empty array stored in numpy's own format
+and read with ``allow_pickle=False`` (the array's node is audited like any other), yet lists
+the dtype itself as untrusted.  Every fitted ``SimpleImputer`` holds dtypes, so without this a
+plain imputing pipeline, saved safely, would need ``--trust-model`` as a pickle does.
+"""
+
 TRUST_FIX = (
     "save the model with skops (skops.io.dump(model, 'model.skops')), or, if you trust the "
     "file's author, pass --trust-model (trust_model=True in Python)"
@@ -118,15 +127,17 @@ def _type_name(obj: Any) -> str:
 
 
 def load_skops(path: Path, *, trust: bool) -> SklearnModel:
-    """Load a skops file, refusing types outside skops' trusted defaults unless ``trust``."""
+    """Load a skops file, refusing types outside skops' trusted defaults unless ``trust``
+    (the harmless types of :data:`HARMLESS_SKOPS_TYPES` apart)."""
     data = path.read_bytes()
     try:
-        untrusted = list(sio.get_untrusted_types(data=data))
+        flagged = list(sio.get_untrusted_types(data=data))
     except Exception as exc:  # a corrupt or truncated file: skops' own error
         raise ModelError(
             f"the model file {str(path)!r} is not a readable skops file: {str(exc)[:200]}",
             fix="check that the file is complete (not truncated) and was written by skops.io.dump",
         ) from exc
+    untrusted = [t for t in flagged if t not in HARMLESS_SKOPS_TYPES]
     if untrusted and not trust:
         raise ConfigError(
             f"the skops file {str(path)!r} holds types outside skops' trusted defaults: "
@@ -134,7 +145,7 @@ def load_skops(path: Path, *, trust: bool) -> SklearnModel:
             fix="check these types are yours, then pass --trust-model (trust_model=True)",
         )
     try:
-        estimator = sio.loads(data, trusted=untrusted or None)
+        estimator = sio.loads(data, trusted=flagged or None)
     except Exception as exc:
         raise ModelError(
             f"the skops file {str(path)!r} could not be loaded: {str(exc)[:200]}",

@@ -17,6 +17,7 @@ import xgboost as xgb
 from skl2onnx import to_onnx
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -227,3 +228,31 @@ def test_a_model_that_raises_names_the_library_error(frame: pd.DataFrame, y: Any
     model = load_model(_Raises().fit(frame[["age"]], y))
     with pytest.raises(ModelError, match="failed to predict: ValueError: input contains NaN"):
         model.predict_batch(_batch(frame))
+
+
+def test_skops_imputing_pipeline_loads_without_trust(
+    tmp_path: Path, frame: pd.DataFrame, y: Any
+) -> None:
+    """skops flags a fitted SimpleImputer's dtypes (``numpy.dtype``), which it rebuilds from an
+    empty array in numpy's format: such a file is loaded without trust, and recorded trusted."""
+    pipe = make_pipeline(
+        make_column_transformer(
+            (make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["income", "age"]),
+            (OneHotEncoder(), ["region"]),
+        ),
+        LogisticRegression(),
+    ).fit(frame, y)
+    path = tmp_path / "imputing.skops"
+    sio.dump(pipe, path)
+    assert sio.get_untrusted_types(file=path) == ["numpy.dtype"]
+    model = load_model(path)
+    assert model.info.trusted_format and model.info.untrusted_types == ()
+    out = model.predict_batch(_batch(frame))
+    np.testing.assert_allclose(out.proba, pipe.predict_proba(frame), rtol=1e-12)
+    # a file holding another untrusted type besides is still refused, naming only that type
+    path = tmp_path / "custom-imputing.skops"
+    sio.dump(make_pipeline(SimpleImputer(), Custom()).fit(frame[["age"]], y), path)
+    with pytest.raises(ConfigError, match="Custom") as err:
+        load_model(path)
+    assert "numpy.dtype" not in str(err.value)
+    assert load_model(path, trust=True).info.untrusted_types == (f"{__name__}.Custom",)
