@@ -486,17 +486,17 @@ def test_model_checks_run_the_model(demo: dict[str, Any], model_audit: dict[str,
     rep, x, y = model_audit["report"], model_audit["x"], model_audit["y"]
     head = model_audit["model"].predict(x.head(5000))  # the checks read the first 5,000 rows
     before = accuracy_score(y[:5000], head)
-    for check_id in ("robustness.category_swap", "robustness.missing_values"):
+    for check_id in (
+        "robustness.numeric_noise", "robustness.category_swap", "robustness.missing_values"
+    ):  # fmt: skip
         r = result(rep, check_id, None)
         assert r["status"] == "pass", r["message"]
         assert r["metrics"]["rows"] == 5000
         assert r["metrics"]["accuracy_before"] == pytest.approx(before, abs=1e-12)
         assert r["metrics"]["flip_share"] < 0.05
-    # Noise of 5% of a standard deviation that the planted outliers inflate makes some money
-    # amounts negative: log1p gives NaN and the pipeline, which imputes only before the log,
-    # cannot predict. scikit-learn says the same on one such row.
-    noise = result(rep, "robustness.numeric_noise", None)
-    assert noise["status"] == "fail" and "(income, loan_amount)" in noise["message"]
+    # The noise's scale is robust (the planted income outliers would make a standard deviation
+    # of about a million) and noisy values stay in each column's range: noise that made an
+    # income negative would break the pipeline's log1p, which scikit-learn shows on one row.
     with pytest.raises(ValueError, match="NaN"), np.errstate(invalid="ignore"):
         model_audit["model"].predict(x.head(1).assign(income=-5.0))
     latency = result(rep, "operations.latency", None)

@@ -92,6 +92,19 @@ def test_noise_on_a_sign_flips_at_arctan_over_pi(data: pl.DataFrame) -> None:
         assert result.status == "pass"
 
 
+def test_outliers_do_not_inflate_the_noise_and_values_stay_in_range(data: pl.DataFrame) -> None:
+    # 1 % of rows at a = 1000 make the standard deviation about 100; the noise scale is the
+    # interquartile range / 1.349 of the rest, so the flip share stays near arctan(s)/pi of the
+    # normal rows (the outliers never flip: a in [999, 1000] stays positive).
+    n_out = N // 100
+    spiked = data.with_columns(
+        pl.when(pl.int_range(pl.len()) < n_out).then(1000.0).otherwise(pl.col("a")).alias("a")
+    )
+    iqr = np.subtract(*np.percentile(spiked["a"].to_numpy(), [75, 25])) / 1.349
+    result = _run(spiked, SignOfA(), "robustness.numeric_noise", noise=0.2, warn=0.5, fail=0.9)
+    _covers(result, (N - n_out) / N * math.atan(0.2 * iqr) / math.pi)
+
+
 def test_budgets_decide_the_status(data: pl.DataFrame) -> None:
     # arctan(0.5)/pi = 14.8 % of decisions flip: above a 10 % fail budget, below 20 %
     assert _run(data, SignOfA(), "robustness.numeric_noise", noise=0.5).status == "fail"

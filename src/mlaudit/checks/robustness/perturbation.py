@@ -171,7 +171,9 @@ class NumericNoise(_Perturbation):
     change: ClassVar[str] = "noise on the numeric features"
 
     noise: Positive = 0.05
-    """Standard deviation of the noise, in standard deviations of each feature."""
+    """Standard deviation of the noise, in robust standard deviations of each feature (its
+    interquartile range ÷ 1.349, the standard deviation for normal data; the standard deviation
+    when the quartiles are equal)."""
 
     def eligible(self, frame: pl.DataFrame, features: list[str]) -> list[str]:
         """Numeric features with some spread."""
@@ -181,14 +183,28 @@ class NumericNoise(_Perturbation):
         ]  # fmt: skip
 
     def perturb(self, column: pl.Series, rng: np.random.Generator) -> pl.Series:
-        """Add noise; integers stay integers (rounded)."""
-        spread = column.cast(pl.Float64).drop_nulls().std()
-        sd = float(spread) if isinstance(spread, int | float) else 0.0
+        """Add noise, kept within the column's observed range (noise on an income does not
+        make it negative); integers stay integers (rounded).
+
+        The noise's scale is robust: a few planted or real outliers inflate a standard
+        deviation many times, and noise scaled by it would no longer be small."""
+        values = column.cast(pl.Float64)
+        sd = _robust_sd(values.drop_nulls())
         noise = rng.normal(0.0, self.noise * sd, column.len())
-        values = column.cast(pl.Float64) + pl.Series(noise)
+        low, high = values.min(), values.max()
+        noisy = (values + pl.Series(noise)).clip(low, high)  # type: ignore[arg-type]
         if column.dtype.is_integer():
-            values = values.round(0).cast(column.dtype, strict=False)
-        return values.alias(column.name)
+            noisy = noisy.round(0).cast(column.dtype, strict=False)
+        return noisy.alias(column.name)
+
+
+def _robust_sd(values: pl.Series) -> float:
+    """Interquartile range ÷ 1.349, or the standard deviation when the quartiles are equal."""
+    q1, q3 = values.quantile(0.25, "linear"), values.quantile(0.75, "linear")
+    if isinstance(q1, float) and isinstance(q3, float) and q3 > q1:
+        return (q3 - q1) / 1.349
+    sd = values.std()
+    return float(sd) if isinstance(sd, int | float) else 0.0
 
 
 @register
