@@ -18,8 +18,9 @@ dates count as numbers.  The target, predictions, scores, timestamps, identifier
 columns and the other sensitive attributes are not features.
 
 **Alone.**  Each feature is binned: a numeric one (more than ten distinct values) at its
-``bins`` quantiles, otherwise one bin per value for the ``max_levels`` most frequent, one for
-the rest and one for missing values (:func:`mlaudit.stats.feature_levels`).  On the bins:
+``bins`` quantiles (split at its one value when the quantiles all coincide, as for capital
+gains that are mostly zero), otherwise one bin per value for the ``max_levels`` most frequent,
+one for the rest and one for missing values (:func:`mlaudit.stats.feature_levels`).  On the bins:
 
 * the **mutual information** with the attribute, in **bits**, and its share of the attribute's
   entropy (0: the feature says nothing of the group; 1: it determines it);
@@ -198,16 +199,31 @@ class Proxies(Check):
                 continue
             if s.dtype.is_temporal():
                 s = s.cast(pl.Int64)
-            levels = feature_levels(s, bins=self.bins, max_levels=self.max_levels)
-            if not levels:
+            numeric = s.dtype.is_numeric() and s.dtype != pl.Boolean
+            codes = self._bins(s, numeric)
+            if codes is None:
                 left_out.append(f"{c.name} (one value)")
                 continue
-            codes = levels[0].codes.copy()
-            codes[codes < 0] = len(levels[0].rules)  # the values past max_levels share a bin
-            numeric = s.dtype.is_numeric() and s.dtype != pl.Boolean
             values = s.cast(pl.Float64).fill_nan(None).to_numpy() if numeric else codes
             out.append(_Feature(c.name, codes, values, numeric))
         return out, left_out
+
+    def _bins(self, s: pl.Series, numeric: bool) -> np.ndarray | None:
+        """Each row's bin (None: one value only)."""
+        levels = feature_levels(s, bins=self.bins, max_levels=self.max_levels)
+        if levels:
+            codes = levels[0].codes.copy()
+            codes[codes < 0] = len(levels[0].rules)  # the values past max_levels share a bin
+            return codes
+        if not numeric:
+            return None
+        x = s.cast(pl.Float64).fill_nan(None)
+        if x.drop_nulls().n_unique() < 2:
+            return None
+        # Quantiles that all coincide (mostly zeros, as capital gains): split at that value.
+        median = float(x.median())  # type: ignore[arg-type]
+        above = (x > median) if bool((x > median).any()) else (x < median)
+        return above.cast(pl.Int64).fill_null(2).to_numpy()
 
     def _attribute(
         self,

@@ -257,3 +257,27 @@ def test_no_feature_is_skipped_per_attribute() -> None:
     df = pl.DataFrame({"sex": ["F", "M"] * 50, "y": [0, 1] * 50})
     (r,) = _run(df, ["sex"])
     assert r.status == Status.SKIPPED and r.column == "sex"
+
+
+def test_a_mostly_zero_number_is_split_at_zero_and_a_constant_is_not_scored() -> None:
+    rng = np.random.default_rng(6)
+    n = 3000
+    sex = rng.integers(0, 2, n)
+    gain = np.where(rng.random(n) < 0.95, 0.0, rng.exponential(5000, n))
+    gain = np.where((sex == 1) & (rng.random(n) < 0.5), 0.0, gain)  # gains mostly men's
+    df = pl.DataFrame(
+        {
+            "sex": np.where(sex == 1, "F", "M"),
+            "gain": gain,
+            "same": ["one value"] * n,
+            "x": rng.normal(size=n),
+            "y": rng.integers(0, 2, n),
+        }
+    )
+    (r,) = _run(df, ["sex"])
+    rows = _table(r)
+    assert int(rows["gain"][6]) == 2  # zero and above zero
+    split = (gain > 0).astype(int)
+    expected = mutual_info_score(split, sex) / math.log(2)
+    assert float(rows["gain"][4]) == pytest.approx(expected, rel=1e-9)
+    assert "same (one value)" in _note(r)
