@@ -37,9 +37,9 @@ others as their bins, categorical) is cross-validated over 3 stratified folds; i
 AUC gets the same interval (which treats the folds' models as one, so it is slightly narrow).
 Its cost grows with rows × groups (one tree per group and iteration), so it reads at most
 40,000 ÷ groups rows (each group's share kept, at least ``min_group_size`` of each).  Measured
-on 20,000 rows × 30 features on one core: 0.3 s alone and 0.8 s with the joint model for two
-groups, 0.6 s and 1.7 s for four (scikit-learn's import, about a second, comes once per process
-on top).
+on 20,000 rows × 30 features, one thread, a shared two-core machine: 0.3 s alone and 0.7 to
+0.8 s with the joint model for two groups, 0.5 to 0.6 s and 1.1 to 1.7 s for four
+(scikit-learn's import, about a second, comes once per process on top).
 
 **Verdict**, per attribute (one result each, ``column`` the attribute): **warn** when the lower
 end of a feature's AUC interval reaches ``warn`` (0.7) or the joint model's reaches
