@@ -36,6 +36,7 @@ from mlaudit.results import AuditResult, CheckResult, Status
 from mlaudit.summary import DatasetProfile
 
 CONFIGURED: dict[str, dict[str, Any]] = {
+    "fairness.proxies": {"min_group_size": 5},
     "leakage.event_time": {"event_time": "ts", "label_time": "ts"},
     "leakage.target_proxy": {"min_rows": 5},
     "performance.benchmark": {"min_rows": 20, "time_budget": 1.0, "max_trials": 2},

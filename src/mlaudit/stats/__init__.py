@@ -3,13 +3,21 @@
 Public here: ROC AUC with DeLong intervals, model metrics on weighted rows and their
 vectorised bootstrap intervals, paired comparisons of two models (DeLong, McNemar, paired
 bootstrap), calibration, rating-grade tests, group fairness rates and gaps, control limits,
-performance estimated without labels, Wilson bounds, PCA, robust z-scores.  Three concepts
-have a subpackage of their own: :mod:`mlaudit.stats.drift` (two-sample tests and distances),
-:mod:`mlaudit.stats.boosting` (the domain classifier) and :mod:`mlaudit.stats.changepoint`
-(stream detectors).  Where we wrote our own instead of calling scipy or scikit-learn, the
-module says why, and its tests use the library as the oracle.
+performance estimated without labels, Wilson bounds, PCA, robust z-scores, seeded stratified
+folds, and what a binned feature says about a group (mutual information, out-of-fold AUC).
+Three concepts have a subpackage of their own: :mod:`mlaudit.stats.drift` (two-sample tests
+and distances), :mod:`mlaudit.stats.boosting` (the domain classifier) and
+:mod:`mlaudit.stats.changepoint` (stream detectors).  Where we wrote our own instead of calling
+scipy or scikit-learn, the module says why, and its tests use the library as the oracle.
 """
 
+from mlaudit.stats._association import (
+    GroupAuc,
+    entropy,
+    mutual_information,
+    out_of_fold_rates,
+    ovr_auc,
+)
 from mlaudit.stats._auc import AucInterval, delong_auc, midranks, roc_auc
 from mlaudit.stats._bootstrap import (
     BootstrapInterval,
@@ -44,6 +52,7 @@ from mlaudit.stats._fairness import (
     theil_index,
     wilson_arrays,
 )
+from mlaudit.stats._folds import fold_of
 from mlaudit.stats._grades import GradeTest, grade_test
 from mlaudit.stats._intervals import wilson_bound, wilson_interval
 from mlaudit.stats._metrics import (
@@ -89,6 +98,7 @@ __all__ = [
     "Estimate",
     "FeatureLevels",
     "GradeTest",
+    "GroupAuc",
     "HosmerLemeshow",
     "Interval",
     "McNemar",
@@ -106,11 +116,13 @@ __all__ = [
     "control_limits",
     "delong_auc",
     "ece_interval",
+    "entropy",
     "estimate_binary_metrics",
     "feature_levels",
     "fisher_greater",
     "fit_calibration",
     "fit_pca",
+    "fold_of",
     "format_number",
     "gap_p_value",
     "grade_test",
@@ -118,7 +130,10 @@ __all__ = [
     "mcnemar",
     "midranks",
     "multiclass_metrics_on",
+    "mutual_information",
     "newcombe_difference",
+    "out_of_fold_rates",
+    "ovr_auc",
     "paired_bootstrap",
     "paired_delong",
     "ranked_counts",

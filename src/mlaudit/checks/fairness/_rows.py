@@ -30,7 +30,7 @@ from mlaudit.checks._base import CheckContext
 from mlaudit.data import Role, Schema
 from mlaudit.summary import WINDOW
 
-__all__ = ["FairRows", "fairness_rows"]
+__all__ = ["FairRows", "as_text", "fairness_rows"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _default_favourable(values: pl.Series) -> str:
     return distinct[-1]
 
 
-def _as_text(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+def as_text(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """A column as text the way the classes print (booleans as True/False, 1.0 as 1)."""
     if dtype == pl.Boolean:
         return pl.when(col).then(pl.lit("True")).when(col.not_()).then(pl.lit("False"))
@@ -113,7 +113,7 @@ def fairness_rows(
             str(v)
             for c in (target, prediction)
             if c is not None
-            for v in frame.select(_as_text(pl.col(c), schema[c])).to_series().drop_nulls().unique()
+            for v in frame.select(as_text(pl.col(c), schema[c])).to_series().drop_nulls().unique()
         }
         if seen and favourable not in seen:
             shown = ", ".join(sorted(seen)[:6])
@@ -125,7 +125,7 @@ def fairness_rows(
     exprs: list[pl.Expr] = []
     pos = positive_label or (_default_favourable(frame[target]) if target else "1")
     if prediction is not None:
-        decided = _as_text(pl.col(prediction), schema[prediction]) == fav
+        decided = as_text(pl.col(prediction), schema[prediction]) == fav
         exprs.append(decided.cast(pl.Int8).alias("decision"))
         how = f"{prediction} = {fav}"
     else:
@@ -146,12 +146,12 @@ def fairness_rows(
         exprs.append(decided.cast(pl.Int8).alias("decision"))
         how = f"{score} {'≥' if fav == pos else '<'} {cut:g} (favourable {fav})"
     if target is not None:
-        exprs.append((_as_text(pl.col(target), schema[target]) == fav).cast(pl.Int8).alias("label"))
+        exprs.append((as_text(pl.col(target), schema[target]) == fav).cast(pl.Int8).alias("label"))
     else:
         exprs.append(pl.lit(None, pl.Int8).alias("label"))
     if score is not None:
         exprs.append(pl.col(score).cast(pl.Float64).alias("score"))
-    exprs += [_as_text(pl.col(a), schema[a]).alias(a) for a in attributes]
+    exprs += [as_text(pl.col(a), schema[a]).alias(a) for a in attributes]
     out = frame.select(*exprs, pl.col(WINDOW)).filter(pl.col("decision").is_not_null())
     if out.height == 0:
         return "no row has a decision (prediction or score)"

@@ -6,8 +6,9 @@
   column that predicts the negative class is as telling.
 * A **categorical** column (text, booleans) scores each row by its category's positive rate,
   **cross-fitted**: the rows are split in two halves at random (the audit's seed), each half
-  scored with the rates of the other half (a category the other half lacks gets the overall
-  rate), so a column of unique values (an id) scores 0.5, not 1.  Missing is a category.
+  scored with the rates of the other half (:func:`mlaudit.stats.out_of_fold_rates`; a category
+  the other half lacks gets that half's rate), so a column of unique values (an id) scores 0.5,
+  not 1.  Missing is a category.
 * An **order** score (identifiers): the rank of the value (numbers by value, text in
   lexicographic order), oriented.
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from mlaudit.stats import delong_auc
+from mlaudit.stats import delong_auc, out_of_fold_rates
 
 __all__ = ["Separation", "category_separation", "numeric_separation", "order_separation"]
 
@@ -61,16 +62,8 @@ def category_separation(column: pl.Series, y: np.ndarray, seed: int) -> Separati
     """The AUC of each row's category's positive rate, cross-fitted over two random halves."""
     keys = column.cast(pl.String).fill_null("\x00missing")
     codes = keys.rank("dense").cast(pl.Int64).to_numpy() - 1
-    half = np.random.default_rng(seed).permutation(y.size) % 2 == 1
-    prior = float(y.mean())
-    score = np.empty(y.size, dtype=np.float64)
-    for fold in (False, True):
-        train = half != fold
-        size = int(codes.max()) + 1
-        n = np.bincount(codes[train], minlength=size)
-        pos = np.bincount(codes[train], weights=y[train], minlength=size)
-        rate = np.where(n > 0, pos / np.maximum(n, 1), prior)
-        score[~train] = rate[codes[~train]]
+    half = np.random.default_rng(seed).permutation(y.size) % 2
+    score = out_of_fold_rates(codes, y, half, n_groups=2, smoothing=0.0)[:, 1]
     return _oriented(y, score, "category's positive rate (cross-fitted)")
 
 
