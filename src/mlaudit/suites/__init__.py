@@ -101,6 +101,7 @@ FAIRNESS: tuple[str, ...] = (
     "fairness.group_metrics",
     "fairness.four_fifths",
     "fairness.bias_audit",
+    "fairness.proxies",
 )
 """Group fairness of the model's decisions (each skips without a sensitive attribute or a
 prediction or score)."""
