@@ -18,6 +18,7 @@ CHECK_MODULES: dict[str, str] = {
     "fairness.bias_audit": "mlaudit.checks.fairness.bias_audit",
     "fairness.four_fifths": "mlaudit.checks.fairness.four_fifths",
     "fairness.group_metrics": "mlaudit.checks.fairness.group_metrics",
+    "fairness.over_time": "mlaudit.checks.fairness.over_time",
     "fairness.proxies": "mlaudit.checks.fairness.proxies",
     "leakage.event_time": "mlaudit.checks.leakage.event_time",
     "leakage.identifier": "mlaudit.checks.leakage.identifier",

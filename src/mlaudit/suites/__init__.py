@@ -102,6 +102,7 @@ FAIRNESS: tuple[str, ...] = (
     "fairness.four_fifths",
     "fairness.bias_audit",
     "fairness.proxies",
+    "fairness.over_time",
 )
 """Group fairness of the model's decisions (each skips without a sensitive attribute or a
 prediction or score)."""
