@@ -29,11 +29,12 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import polars as pl
 
+from mlaudit._lazy import lazy_import
 from mlaudit.stats import (
     RATES,
     ConfusionCounts,
@@ -45,6 +46,11 @@ from mlaudit.stats import (
     theil_index,
     wilson_arrays,
 )
+
+if TYPE_CHECKING:
+    from scipy import stats as scipy_stats
+else:  # imported on first use (mlaudit._lazy)
+    scipy_stats = lazy_import("scipy.stats")
 
 __all__ = ["DISPARITIES", "UNKNOWN", "GroupTable", "group_table"]
 
@@ -179,8 +185,6 @@ def _reference(
 
 
 def _score_columns(out: GroupTable, keyed: pl.DataFrame, table: pl.DataFrame, level: float) -> None:
-    from scipy import stats as scipy_stats
-
     for i, row in enumerate(out.groups):
         mean, sd, m = table["score_mean"][i], table["score_sd"][i], table["n_s"][i]
         row["mean_score"] = _num(mean) if mean is not None else None

@@ -20,12 +20,12 @@ windows cannot show a trend (inconclusive).
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import polars as pl
-from scipy import stats as scipy_stats
 
+from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import CheckContext, register
 from mlaudit.checks._options import Alpha, Share
 from mlaudit.checks.fairness._common import FairnessOptions, declared_note
@@ -35,6 +35,11 @@ from mlaudit.checks.fairness.four_fifths import holm
 from mlaudit.results import CheckResult, SeriesDetail, Severity, Status, TableDetail
 from mlaudit.stats import newcombe_difference, wilson_arrays
 from mlaudit.summary import WINDOW
+
+if TYPE_CHECKING:
+    from scipy import stats as scipy_stats
+else:  # imported on first use (mlaudit._lazy)
+    scipy_stats = lazy_import("scipy.stats")
 
 __all__ = ["FairnessOverTime", "weighted_trend"]
 
