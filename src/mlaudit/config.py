@@ -21,6 +21,7 @@ __all__ = [
     "AuditConfig",
     "ColumnConfig",
     "DataConfig",
+    "FairnessConfig",
     "FormatName",
     "OutputConfig",
     "SchemaConfig",
@@ -219,6 +220,27 @@ class OutputConfig(_Strict):
     fail_on: FailOn = "fail"
 
 
+class FairnessConfig(_Strict):
+    """Declarations every fairness check reads (``fairness:``), below the checks' own options.
+
+    The same data give different disparate-impact figures under different declarations, so
+    they are set once for the audit and recorded with every fairness result.
+    """
+
+    favourable: str | None = None
+    """The favourable outcome (e.g. "0" for a risk model's 'no default'); default 1/True."""
+    reference_group: str | None = None
+    """"largest", "best_rate" or a group's name (fairness.group_metrics)."""
+    min_group_size: int | None = Field(default=None, ge=1)
+    """Groups with fewer rows are insufficient evidence (default 30)."""
+    intersections: bool | None = None
+    """Also compare the groups of each pair of sensitive attributes."""
+    positive_label: str | None = None
+    """The class a score is the probability of (default 1/True)."""
+    threshold: float | None = Field(default=None, allow_inf_nan=False)
+    """Score at which the positive class is predicted, when there is no prediction column."""
+
+
 class AuditConfig(_Strict):
     """An audit as written in ``audit.yaml``.
 
@@ -254,6 +276,8 @@ class AuditConfig(_Strict):
     """A second model file, compared with the audited one on the same rows
     (``performance.challenger``); loaded as ``model`` is, its outputs added as the columns
     ``challenger_prediction`` and ``challenger_score``."""
+    fairness: FairnessConfig = Field(default_factory=FairnessConfig)
+    """Declarations of the fairness checks (docs/fairness.md)."""
 
     model_config = ConfigDict(
         frozen=True, extra="forbid", populate_by_name=True, protected_namespaces=()

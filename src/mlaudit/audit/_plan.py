@@ -26,11 +26,14 @@ def build_checks(
     *,
     exclude: Sequence[str] = (),
     extra: Sequence[Check] = (),
+    defaults: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Check]:
     """Expand ``suite`` and apply ``options`` (check id → options, ``False`` turns it off).
 
     Checks named in ``options`` but not in the suite are added after the suite's checks;
-    ``extra`` are ready-made check objects appended last.
+    ``extra`` are ready-made check objects appended last.  ``defaults`` (family → options,
+    e.g. the audit's ``fairness:`` declarations) apply to every check of the family that has
+    the option, below the check's own options.
     """
     for check_id in [*options, *exclude]:
         check_class(check_id)  # raises a ConfigError suggesting close ids
@@ -41,7 +44,10 @@ def build_checks(
         opts = options.get(check_id, {})
         if opts is False or check_id in exclude:
             continue
-        checks.append(_make(check_id, {} if opts is True else dict(opts)))
+        own = {} if opts is True else dict(opts)
+        family = (defaults or {}).get(check_id.split(".")[0], {})
+        fields = check_class(check_id).model_fields
+        checks.append(_make(check_id, {**{k: v for k, v in family.items() if k in fields}, **own}))
     return checks + list(extra)
 
 

@@ -45,7 +45,7 @@ from mlaudit.audit._plan import build_checks, validate_columns
 from mlaudit.audit._progress import NullProgress, ProgressReporter, make_progress
 from mlaudit.audit._windows import cut_windows, profile_windows, window_config
 from mlaudit.checks import Check, CheckContext
-from mlaudit.config import AuditConfig, SchemaConfig, Settings, WindowConfig
+from mlaudit.config import AuditConfig, FairnessConfig, SchemaConfig, Settings, WindowConfig
 from mlaudit.data import Dataset, Role, Schema, infer_schema
 from mlaudit.errors import MLAuditError
 from mlaudit.models import load_model
@@ -100,6 +100,9 @@ class Audit:
         A second model (a file or a fitted object, loaded as ``model`` is): its outputs become
         the columns ``challenger_prediction`` and ``challenger_score``, and
         ``performance.challenger`` compares it with the audited model on the same rows.
+    fairness
+        Declarations of the fairness checks (``{"favourable": "0"}``; see
+        :class:`~mlaudit.config.FairnessConfig`), below each check's own options.
 
     Examples
     --------
@@ -131,6 +134,7 @@ class Audit:
         trust_model: bool = False,
         model_format: str | None = None,
         challenger: Any = None,
+        fairness: FairnessConfig | Mapping[str, Any] | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.current = current
@@ -156,7 +160,16 @@ class Audit:
             checks = {**{i: {} for i in MODEL_CHECKS}, **(checks or {})}
         if _has_challenger(self.schema_config) and suite != "none":  # compare the two
             checks = {"performance.challenger": {}, **(checks or {})}
-        self.checks = build_checks(suite, checks or {}, exclude=exclude, extra=extra_checks)
+        fair = (
+            fairness
+            if isinstance(fairness, FairnessConfig)
+            else FairnessConfig.model_validate(dict(fairness or {}))
+        )
+        declared = fair.model_dump(exclude_none=True)
+        self.checks = build_checks(
+            suite, checks or {}, exclude=exclude, extra=extra_checks,
+            defaults={"fairness": declared},
+        )  # fmt: skip
         self.seed = seed
         self.sample_size = sample_size or self.settings.sample_size
         self.title = title
@@ -178,6 +191,8 @@ class Audit:
                 "sample_size": self.sample_size,
             }
         )
+        if declared and config is None:
+            self._config["fairness"] = declared
         if self.windows is not None and config is None:
             self._config["windows"] = self.windows.model_dump(exclude_none=True)
 
@@ -200,6 +215,7 @@ class Audit:
             trust_model=config.trust_model,
             model_format=config.model_format,
             challenger=config.challenger,
+            fairness=config.fairness,
             config=config.model_dump(mode="json", by_alias=True, exclude_defaults=True),
             **kwargs,
         )

@@ -88,6 +88,13 @@ def audit(
         str | None,
         typer.Option(help="a second model file, compared with the audited one on the same rows"),
     ] = None,
+    favourable: Annotated[
+        str | None,
+        typer.Option(
+            help="the favourable outcome the fairness checks count (e.g. 0 for a risk model); "
+            "default 1/True"
+        ),
+    ] = None,
     inputs: Mapping[str, Any] = NO_INPUT_OPTIONS,
 ) -> None:
     """Audit data and models: quality, drift and performance checks, reports, exit code."""
@@ -138,6 +145,8 @@ def _merge_config(path: Path | None, opts: dict[str, Any]) -> AuditConfig:
             base[key] = opts[key]
     if opts["trust_model"]:
         base["trust_model"] = True
+    if opts["favourable"] is not None:
+        base["fairness"] = {**base.get("fairness", {}), "favourable": opts["favourable"]}
     windows = parse_window(opts["window"])
     if windows is not None:
         base["windows"] = windows
