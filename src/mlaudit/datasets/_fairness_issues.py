@@ -1,9 +1,10 @@
 """Ground-truth entries for the planted gender disparity of the credit sample and its proxy.
 
 The policy rule of the current period (:data:`~mlaudit.datasets._defects.POLICY_OCCUPATIONS`)
-flags applications from occupations that are mostly women's at a far lower score.  The figures here are
-computed from the final current frame with numpy and scikit-learn, as a validator would from
-the data, with the favourable outcome the demo declares: ``prediction = 0`` (not flagged).
+flags applications from occupations that are mostly women's at a far lower score.  The figures
+here are computed from the final current frame with numpy and scikit-learn, as a validator
+would from the data, with the favourable outcome the demo declares: ``prediction = 0`` (not
+flagged).
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ FAVOURABLE = 0
 
 def _selection_rates(gender: np.ndarray, decision: np.ndarray) -> dict[str, float]:
     """Each gender's share of favourable decisions."""
-    return {
-        str(g): float(np.mean(decision[gender == g] == FAVOURABLE)) for g in np.unique(gender)
-    }
+    return {str(g): float(np.mean(decision[gender == g] == FAVOURABLE)) for g in np.unique(gender)}
 
 
 def _occupation_auc(gender: np.ndarray, occupation: np.ndarray) -> tuple[float, float]:

@@ -107,7 +107,8 @@ def test_women_are_selected_under_four_fifths_significantly(sample: CreditSample
 def test_occupation_auc_for_gender_matches_scikit_learn(any_sample: CreditSample) -> None:
     issue = any_sample.ground_truth.issue("fairness.proxy.occupation")
     frame = any_sample.current.select("gender", "occupation").to_pandas()
-    shares = frame.groupby("occupation")["gender"].value_counts(normalize=True).unstack(fill_value=0)
+    counts = frame.groupby("occupation")["gender"].value_counts(normalize=True)
+    shares = counts.unstack(fill_value=0)
     groups = sorted(frame["gender"].unique())
     scores = shares.loc[frame["occupation"], groups].to_numpy()
     macro = roc_auc_score(frame["gender"], scores, multi_class="ovr", average="macro")
