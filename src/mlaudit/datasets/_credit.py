@@ -24,10 +24,12 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from mlaudit.datasets._defects import (
     N_EXACT_DUPLICATES,
     plant_defects,
+    plant_policy_rule,
     plant_shared_rows,
     plant_text_defects,
     plant_weak_segment,
 )
+from mlaudit.datasets._fairness_issues import fairness_issues
 from mlaudit.datasets._ground_truth import GroundTruth
 from mlaudit.datasets._history import history_issues
 from mlaudit.datasets._issues import drift_issues, quality_issues, text_issues
@@ -71,6 +73,9 @@ _REFERENCE_NOTES = (
     "full_name, email, phone and national_id are synthetic: documentation e-mail domains, "
     "drama/fiction phone ranges, national ids starting with 'ZZ'",
     "age_band is derived from the applicant's true age and is not corrupted with age",
+    "occupation is drawn by gender in both periods (mostly women's and mostly men's jobs, as "
+    "at a detailed occupation level in European labour-force data), so it is a proxy of "
+    "gender; it does not affect default and the model does not read it",
     "no other defect is planted in the reference; rare combinations may occur by chance",
 )
 
@@ -189,6 +194,9 @@ def make_credit_sample(
     reference = _score(reference, _predict(model, reference), threshold)
     current = _score(current, _predict(model, current), threshold)
     current, weak_rows = plant_weak_segment(current)
+    # the policy rule comes last: the decision engine applies it to every channel
+    before_rule = current["prediction"].to_numpy()
+    current, rule_rows = plant_policy_rule(current)
     auc = (_auc(reference), _auc(current))
     truth = GroundTruth(
         seed=seed,
@@ -209,6 +217,7 @@ def make_credit_sample(
             *drift_issues(reference, current, rows, auc),
             *history_issues(seed, reference, current),
             *model_issues(current, (shared[0], shared[1]), weak_rows),
+            *fairness_issues(reference, current, rule_rows, before_rule),
         ),
         reference_notes=_REFERENCE_NOTES,
         measured=_measured(reference, current, auc),

@@ -20,11 +20,14 @@ __all__ = [
     "N_EXACT_DUPLICATES",
     "N_NATIONAL_ID_SPACED",
     "N_SHARED_ROWS",
+    "POLICY_CUTOFF",
+    "POLICY_OCCUPATIONS",
     "RULE_EMPLOYMENT_HISTORY",
     "WEAK_SEGMENT",
     "PlantedRows",
     "TextRows",
     "plant_defects",
+    "plant_policy_rule",
     "plant_shared_rows",
     "plant_text_defects",
     "plant_weak_segment",
@@ -153,6 +156,7 @@ def _plant_cluster(frame: pl.DataFrame, rows: np.ndarray, rng: np.random.Generat
         "age": age,
         "age_band": "18-24",
         "employment_status": "student",
+        "occupation": "student",
         "years_employed": 0.0,
         "income": np.round(rng.uniform(250_000, 400_000, size=n), 2),
         "home_ownership": "own",
@@ -356,6 +360,32 @@ def plant_shared_rows(
         if c not in _NOT_SHARED:
             reference = _set(reference, c, targets, current[c].gather(rows).to_list())
     return reference, rows, targets
+
+
+POLICY_OCCUPATIONS = ("care_worker", "nurse", "childcare", "cleaner", "hairdresser",
+                      "retail_sales", "hospitality")  # fmt: skip
+"""Occupations a policy rule of the current period treats as 'variable income' (hourly and
+shift work): their applications are flagged from a score of :data:`POLICY_CUTOFF` on, rather
+than from the decision threshold, so most of them are flagged.  Occupation does not affect
+default (the generator's default model does not read it), so the rule has no support in the
+data; the occupations are mostly women's (``OCCUPATIONS``), so the rule flags women far more
+often than men: an indirect gender disparity through a proxy.  The scores, the model's, are
+unchanged; the decisions stay a function of the score (a stricter cut-off for these
+occupations).  The rule is applied last, by the decision engine, to every channel: after the
+weak segment's inversion."""
+POLICY_CUTOFF = 0.03
+"""The rule's cut-off: a predicted default probability of 3 % (the decision threshold flags
+from about 28 %)."""
+
+
+def plant_policy_rule(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
+    """Flag the applications of :data:`POLICY_OCCUPATIONS` whose score reaches
+    :data:`POLICY_CUTOFF`; return the frame and the rows the rule covers (every application of
+    those occupations)."""
+    rows = np.flatnonzero(frame["occupation"].is_in(list(POLICY_OCCUPATIONS)).to_numpy())
+    before = frame["prediction"].gather(rows).to_numpy()
+    above = (frame["score"].gather(rows).to_numpy() >= POLICY_CUTOFF).astype(np.int64)
+    return _set(frame, "prediction", rows, np.maximum(before, above)), rows
 
 
 def plant_weak_segment(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:

@@ -26,7 +26,8 @@ class PlantedIssue:
         Stable identifier, e.g. ``"quality.missing.income"``.
     kind
         ``"quality"`` for a data defect, ``"drift"`` for a change between the two periods,
-        ``"model"`` for a defect of the model's evaluation (leakage, a weak segment).
+        ``"model"`` for a defect of the model's evaluation (leakage, a weak segment),
+        ``"fairness"`` for a disparity between groups of a sensitive attribute, or its proxy.
     columns
         The columns involved.
     description
@@ -53,7 +54,7 @@ class PlantedIssue:
     """
 
     id: str
-    kind: Literal["quality", "drift", "model"]
+    kind: Literal["quality", "drift", "model", "fairness"]
     columns: tuple[str, ...]
     description: str
     why_it_matters: str

@@ -91,11 +91,11 @@ _EFFECTS = {
     "has_guarantor": ("distinct", "the mixed yes/no spellings (five new spellings)"),
     "channel": ("distinct", "the new category 'mobile_app'"),
     "default": ("mean", "the changed default rate (the planted income and label drift)"),
+    "prediction": ("mean", "the applications the planted policy rule flags by occupation"),
 }
 """The planted defects and drift that also stand out against the history, per column.  The
-flagged share (``prediction``'s mean) does not: higher incomes lower it, and the decisions
-inverted for brokers' applications from the north (``performance.weak_segments``) raise it back
-to the earlier quarters' level."""
+earlier quarters' decisions are the score's cut-off alone: the policy rule of the current
+quarter (``fairness.disparity.gender``) nearly triples the flagged share."""
 
 
 def history_issues(seed: int, reference: pl.DataFrame, current: pl.DataFrame) -> list[PlantedIssue]:

@@ -29,7 +29,7 @@ from mlaudit.datasets import (
     save_credit_sample,
     write_credit_sample,
 )
-from mlaudit.datasets._defects import N_CONFLICTING_PAIRS
+from mlaudit.datasets._defects import N_CONFLICTING_PAIRS, POLICY_OCCUPATIONS
 from mlaudit.errors import ConfigError, DataSourceError
 
 CANONICAL_STATUS = {"employed", "self-employed", "unemployed", "retired", "student"}
@@ -44,6 +44,7 @@ SCHEMA = {
     "age": pl.Int64,
     "age_band": pl.String,
     "employment_status": pl.String,
+    "occupation": pl.String,
     "years_employed": pl.Float64,
     "income": pl.Float64,
     "home_ownership": pl.String,
@@ -224,6 +225,9 @@ def test_scores_and_predictions_match_model(sample: CreditSample) -> None:
         if frame is sample.current:  # the planted weak segment's decisions are inverted
             weak = list(sample.ground_truth.issue("performance.weak_segment").rows)
             expected[weak] = 1 - expected[weak]
+            # then the planted policy rule flags its occupations from a score of 0.03
+            rule = frame["occupation"].is_in(list(POLICY_OCCUPATIONS)).to_numpy()
+            expected[rule] |= (frame["score"].to_numpy()[rule] >= 0.03).astype(int)
         np.testing.assert_array_equal(frame["prediction"].to_numpy(), expected)
     assert sample.reference["prediction"].mean() == pytest.approx(0.10, abs=0.002)
 
@@ -488,7 +492,7 @@ def test_ground_truth_json_is_canonical(sample: CreditSample) -> None:
     assert text == json.dumps(data, sort_keys=True, indent=2) + "\n"
     ids = [i["id"] for i in data["issues"]]
     assert len(ids) == len(set(ids))
-    assert all(i["kind"] in {"quality", "drift", "model"} for i in data["issues"])
+    assert all(i["kind"] in {"quality", "drift", "model", "fairness"} for i in data["issues"])
     assert data["decision_threshold"] == sample.ground_truth.decision_threshold
     with pytest.raises(KeyError, match="no planted issue"):
         sample.ground_truth.issue("quality.nope")
@@ -550,4 +554,5 @@ def test_weak_segment_rows_and_error_rates(sample: CreditSample) -> None:
     wrong = (cur["prediction"] != cur["default"]).to_numpy()
     assert issue.expected["error_rate_segment"] == pytest.approx(wrong[inside.to_numpy()].mean())
     assert issue.expected["error_rate_elsewhere"] == pytest.approx(wrong[~inside.to_numpy()].mean())
-    assert issue.expected["error_rate_segment"] > 0.8 > 0.2 > issue.expected["error_rate_elsewhere"]
+    # elsewhere, the policy rule's flags (fairness.disparity.gender) are mostly wrong too
+    assert issue.expected["error_rate_segment"] > 0.8 > 0.3 > issue.expected["error_rate_elsewhere"]
