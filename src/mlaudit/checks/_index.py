@@ -15,6 +15,7 @@ CHECK_MODULES: dict[str, str] = {
     "drift.over_time": "mlaudit.checks.drift.over_time",
     "drift.pca": "mlaudit.checks.drift.pca",
     "drift.univariate": "mlaudit.checks.drift.univariate",
+    "explain.shap": "mlaudit.checks.explain.shap_values",
     "fairness.bias_audit": "mlaudit.checks.fairness.bias_audit",
     "fairness.four_fifths": "mlaudit.checks.fairness.four_fifths",
     "fairness.group_metrics": "mlaudit.checks.fairness.group_metrics",
