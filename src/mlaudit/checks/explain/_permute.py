@@ -176,8 +176,11 @@ class Importances:
 
 def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Student's t interval of the mean of ``values`` (at least two); a point when they agree."""
-    m = float(np.mean(values))
     r = values.shape[0]
+    if r == 0 or bool(np.all(values == values[0])):  # no spread (a constant or unused feature)
+        point = float(values[0]) if r else math.nan
+        return point, point
+    m = float(np.mean(values))
     sd = float(np.std(values, ddof=1)) if r > 1 else 0.0
     if not math.isfinite(sd) or sd == 0.0:
         return m, m

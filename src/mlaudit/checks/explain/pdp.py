@@ -36,12 +36,13 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import numpy as np
 import polars as pl
 from pydantic import Field
 
+from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._model_sample import NO_MODEL, frame_batch, model_and_sample
 from mlaudit.checks._options import Count, PositiveCount
@@ -49,6 +50,11 @@ from mlaudit.checks.explain.permutation import PermutationImportance, importance
 from mlaudit.errors import ModelError
 from mlaudit.models import Model, Predictions
 from mlaudit.results import CheckResult, CurveDetail, SeriesDetail, Severity, Status, TableDetail
+
+if TYPE_CHECKING:
+    import threadpoolctl
+else:  # imported on first use (mlaudit._lazy)
+    threadpoolctl = lazy_import("threadpoolctl")
 
 __all__ = ["PartialDependence", "feature_grid", "ice_values"]
 
@@ -211,7 +217,8 @@ class PartialDependence(Check):
                 table_rows.append([f, kind, 0, None, None, None, None, "no value to vary"])
                 continue
             try:
-                ice = ice_values(predict, sample, f, grid)
+                with threadpoolctl.threadpool_limits(limits=1):  # as for the importances
+                    ice = ice_values(predict, sample, f, grid)
             except Exception as exc:  # the model's own error on a grid value: a finding
                 failed[f] = str(exc).split("\n")[0][:300]
                 table_rows.append([f, kind, len(grid), None, None, None, None, failed[f]])

@@ -58,9 +58,11 @@ from mlaudit.results import (
 from mlaudit.stats import midranks
 
 if TYPE_CHECKING:
+    import threadpoolctl
     from scipy import stats as scipy_stats
 else:  # imported on first use (mlaudit._lazy)
     scipy_stats = lazy_import("scipy.stats")
+    threadpoolctl = lazy_import("threadpoolctl")
 
 __all__ = ["ImportanceDrift", "PermutationImportance", "importances_of"]
 
@@ -95,14 +97,17 @@ def _compute(
     def predict(frame: pl.DataFrame) -> Predictions:
         return model.predict_batch(frame_batch(frame, features))
 
-    try:
-        base = predict(sample)
-    except ModelError as exc:
-        return f"the model cannot predict the data as it is: {exc.message}"
-    scorer = scorer_for(model, target_labels(ctx, model, sample), base, metric=metric)
-    return permutation_importance(
-        predict, sample, features, scorer, n_repeats=n_repeats, random_state=ctx.seed % 2**32
-    )
+    # many small predictions: a library's own threads cost more than they give (tenfold
+    # slower on a busy two-core machine), and the checks already run side by side
+    with threadpoolctl.threadpool_limits(limits=1):
+        try:
+            base = predict(sample)
+        except ModelError as exc:
+            return f"the model cannot predict the data as it is: {exc.message}"
+        scorer = scorer_for(model, target_labels(ctx, model, sample), base, metric=metric)
+        return permutation_importance(
+            predict, sample, features, scorer, n_repeats=n_repeats, random_state=ctx.seed % 2**32
+        )
 
 
 def _cell(value: float | None) -> float | None:
