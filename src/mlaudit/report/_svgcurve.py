@@ -13,6 +13,9 @@ second, so they keep the distribution charts' colours.
   drawn on a log axis.
 * Non-finite values are left out (they have no position); a curve of at most 40 points has a
   dot with its exact values at each point, a longer one a tooltip with its name.
+* Curves named ``ICE …`` (the individual conditional expectation lines of a partial dependence
+  plot, one per row) are drawn first, thin, grey and translucent, without dots or a legend
+  entry: fifty of them show the spread of the rows under the partial dependence's line.
 
 Part of :mod:`mlaudit.report._svg`, which picks the renderer of each chart kind; drawing one
 takes well under a millisecond (through Vega-Lite and vl-convert it took about 40 ms).
@@ -57,6 +60,8 @@ SQUARE = 300
 """Side of the square plot of a chart with a diagonal."""
 DOTS = 40
 """Curves of at most this many points have a dot with a tooltip at each point."""
+FAINT_PREFIX = "ICE "
+"""Curves whose name starts so are background lines (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +138,8 @@ def _axis(values: list[float], log: bool, count: int) -> _Axis:
 def curve_svg(d: CurveDetail, *, label: str) -> str:
     """The chart of a :class:`CurveDetail` as an inline SVG string (see the module docstring)."""
     points = curve_points(d)
-    names = list(points)
+    faint = [s for s in points if s.startswith(FAINT_PREFIX)]
+    names = [s for s in points if not s.startswith(FAINT_PREFIX)]
     square = d.diagonal and d.x_scale == d.y_scale == "linear"
     width, height = (SQUARE, SQUARE) if square else (WIDTH, HEIGHT)
     total_w = LEFT + width + RIGHT
@@ -167,6 +173,8 @@ def curve_svg(d: CurveDetail, *, label: str) -> str:
             f'x2="{px(xpos(hi))}" y2="{px(ypos(hi))}" stroke="{AXIS}" stroke-dasharray="5 4">'
             "<title>y = x</title></line>"
         )
+    for name in faint:
+        _faint(out, name, points[name], (xpos, ypos))
     for name in names:
         _curve(out, name, points[name], colour[name], (xpos, ypos), d)
     base = top + height
@@ -183,6 +191,23 @@ def curve_svg(d: CurveDetail, *, label: str) -> str:
         y_title(out, d.y_label, top, height=height)
     out.append("</svg>")
     return "".join(out)
+
+
+def _faint(
+    out: list[str],
+    name: str,
+    pts: list[tuple[float, float]],
+    pos: tuple[Callable[[float], float], Callable[[float], float]],
+) -> None:
+    """A background line (an ICE line): thin, grey, translucent, its name as a tooltip."""
+    xpos, ypos = pos
+    if len(pts) > 1:
+        coords = " ".join(f"{px(xpos(x))},{px(ypos(y))}" for x, y in pts)
+        out.append(
+            f'<polyline data-curve="{esc(name)}" points="{coords}" fill="none" '
+            f'stroke="{AXIS}" stroke-opacity="0.35" stroke-width="1">'
+            f"<title>{esc(name)}</title></polyline>"
+        )
 
 
 def _curve(

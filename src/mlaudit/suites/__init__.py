@@ -88,6 +88,14 @@ MODEL_CHECKS: tuple[str, ...] = (
     "performance.benchmark",
 )
 
+EXPLAIN: tuple[str, ...] = (
+    "explain.permutation_importance",
+    "explain.importance_drift",
+    "explain.partial_dependence",
+)
+"""What drives the model (they run the model object; the drift one needs reference rows)."""
+MODEL_CHECKS += EXPLAIN
+
 MODEL: tuple[str, ...] = (
     "performance.weak_segments",
     "leakage.shared_rows",

@@ -99,3 +99,21 @@ def test_markdown_tables_are_capped_and_curves_summarised() -> None:
     assert line == (
         "Chart *ROC curve*: current (3 points); fpr 0 to 1, tpr 0 to 1; dashed diagonal y = x."
     )
+
+
+def test_ice_lines_are_faint_background_lines_without_legend_or_dots() -> None:
+    d = CurveDetail(
+        name="pd",
+        curves={
+            "ICE row 3": {"x": [0.0, 1.0, 2.0], "y": [0.1, 0.5, 0.9]},
+            "ICE row 8": {"x": [0.0, 1.0, 2.0], "y": [0.3, 0.2, 0.1]},
+            "partial dependence": {"x": [0.0, 1.0, 2.0], "y": [0.2, 0.35, 0.5]},
+        },
+    )
+    root = _parse(curve_svg(d, label="pd"))
+    lines = root.findall("polyline")
+    assert [p.get("data-curve") for p in lines] == ["ICE row 3", "ICE row 8", "partial dependence"]
+    assert [p.get("stroke-width") for p in lines] == ["1", "1", "2"]
+    assert len(root.findall("circle")) == 1 + 3  # one legend dot, the curve's three points
+    texts = [t.text or "" for t in root.iter("text")]
+    assert "partial dependence" in texts and not any(t.startswith("ICE") for t in texts)
