@@ -22,12 +22,11 @@ intersections, under 5 s.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
 import polars as pl
+from _timing import timed  # benchmarks/_timing.py (the script's folder is on the path)
 
 from mlaudit import Audit
 from mlaudit.checks.fairness._common import groupings
@@ -67,15 +66,6 @@ def check(df: pl.DataFrame) -> Callable[[], object]:
                      checks={"fairness.group_metrics": {}}).run()  # fmt: skip
 
     return run
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times), statistics.median(times)
 
 
 def main() -> None:

@@ -20,12 +20,11 @@ Target (issue 11): metrics with intervals on 1M rows with 1,000 resamples under 
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
 import polars as pl
+from _timing import timed  # benchmarks/_timing.py (the script's folder is on the path)
 
 from mlaudit import Audit
 from mlaudit.checks.performance._evaluation import Settings, evaluate
@@ -65,15 +64,6 @@ def check(n: int) -> Callable[[], object]:
                      schema={"target": "y", "score": "score"}).run()  # fmt: skip
 
     return run
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times), statistics.median(times)
 
 
 def main() -> None:

@@ -24,13 +24,12 @@ Target (issue 12): SHAP for a 200-tree gradient-boosting model on a 10,000-row s
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import polars as pl
+from _timing import timed  # benchmarks/_timing.py (the script's folder is on the path)
 
 from mlaudit import Audit
 from mlaudit.checks.explain._shap import explain
@@ -76,15 +75,6 @@ def model(df: pl.DataFrame, library: str, trees: int) -> Any:
     return HistGradientBoostingClassifier(max_iter=trees, early_stopping=False, random_state=0).fit(
         x, y
     )
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times), statistics.median(times)
 
 
 def main() -> None:

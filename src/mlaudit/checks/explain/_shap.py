@@ -37,6 +37,7 @@ neither disturbed nor disturbing.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -203,7 +204,10 @@ def _tree(model: Model, frame: pl.DataFrame, tree: tuple[Any, Any], tick: Tick) 
     parts = []
     for start in range(0, _rows(raw), _TREE_ROWS):
         part = _take(raw, start, start + _TREE_ROWS)
-        parts.append(_three(explainer.shap_values(part, check_additivity=False)))
+        with warnings.catch_warnings():  # shap's note that LightGBM's output format changed
+            warnings.simplefilter("ignore", UserWarning)
+            values_part = explainer.shap_values(part, check_additivity=False)
+        parts.append(_three(values_part))
         tick(_rows(part))
     values = np.concatenate(parts, axis=0)
     base = np.atleast_1d(np.asarray(explainer.expected_value, dtype=np.float64))

@@ -13,10 +13,10 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from mlaudit.checks._base import Check
+from mlaudit.checks._base import Check, CheckContext
 from mlaudit.checks._options import PositiveCount
 from mlaudit.checks.fairness._groups import GroupTable
-from mlaudit.checks.fairness._rows import FairRows
+from mlaudit.checks.fairness._rows import FairRows, fairness_rows
 from mlaudit.data import Role
 from mlaudit.results import GroupsDetail, NoteDetail
 
@@ -43,6 +43,13 @@ class FairnessOptions(Check):
     """Groups with fewer rows are listed as insufficient evidence, not judged."""
     intersections: bool = True
     """Also group by each pair of sensitive attributes (e.g. sex × race)."""
+
+    def fair_rows(self, ctx: CheckContext) -> FairRows | str:
+        """The current data's rows as this check's declarations read them (or why none)."""
+        return fairness_rows(
+            ctx, favourable=self.favourable, positive_label=self.positive_label,
+            threshold=self.threshold,
+        )  # fmt: skip
 
 
 def groupings(attributes: list[str], *, intersections: bool) -> list[list[str]]:

@@ -31,7 +31,7 @@ import polars as pl
 from mlaudit.checks._base import CheckContext, register
 from mlaudit.checks._options import Share
 from mlaudit.checks.fairness._common import FairnessOptions, declared_note
-from mlaudit.checks.fairness._rows import FairRows, fairness_rows
+from mlaudit.checks.fairness._rows import FairRows
 from mlaudit.errors import ConfigError
 from mlaudit.results import CheckResult, GroupsDetail, Severity, Status, TableDetail
 
@@ -65,10 +65,7 @@ class BiasAudit(FairnessOptions):
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:
         """The sex, race/ethnicity and intersectional tables."""
-        rows = fairness_rows(
-            ctx, favourable=self.favourable, positive_label=self.positive_label,
-            threshold=self.threshold,
-        )  # fmt: skip
+        rows = self.fair_rows(ctx)
         if isinstance(rows, str):
             return [self.skipped(rows)]
         sex = self._column(self.sex, _SEX, rows.attributes, "sex")

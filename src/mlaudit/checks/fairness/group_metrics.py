@@ -33,7 +33,7 @@ from mlaudit.checks.fairness._common import (
     groups_detail,
 )
 from mlaudit.checks.fairness._groups import DISPARITIES, GroupTable, group_table
-from mlaudit.checks.fairness._rows import FairRows, fairness_rows
+from mlaudit.checks.fairness._rows import FairRows
 from mlaudit.results import Bound, CheckResult, Severity, Status, Threshold
 
 __all__ = ["GroupMetrics"]
@@ -68,10 +68,7 @@ class GroupMetrics(FairnessOptions):
 
     def compute(self, ctx: CheckContext) -> list[CheckResult]:
         """One result per attribute and per pair of attributes."""
-        rows = fairness_rows(
-            ctx, favourable=self.favourable, positive_label=self.positive_label,
-            threshold=self.threshold,
-        )  # fmt: skip
+        rows = self.fair_rows(ctx)
         if isinstance(rows, str):
             return [self.skipped(rows)]
         out = []

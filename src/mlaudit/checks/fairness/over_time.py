@@ -30,7 +30,7 @@ from mlaudit.checks._base import CheckContext, register
 from mlaudit.checks._options import Alpha, Share
 from mlaudit.checks.fairness._common import FairnessOptions, declared_note
 from mlaudit.checks.fairness._groups import UNKNOWN
-from mlaudit.checks.fairness._rows import FairRows, fairness_rows
+from mlaudit.checks.fairness._rows import FairRows
 from mlaudit.checks.fairness.four_fifths import holm
 from mlaudit.results import CheckResult, SeriesDetail, Severity, Status, TableDetail
 from mlaudit.stats import newcombe_difference, wilson_arrays
@@ -83,10 +83,7 @@ class FairnessOverTime(FairnessOptions):
         data = ctx.current_windows
         if data is None or not data.configured:
             return [self.skipped("no windows: cut the data by time (--window month, windows:)")]
-        rows = fairness_rows(
-            ctx, favourable=self.favourable, positive_label=self.positive_label,
-            threshold=self.threshold,
-        )  # fmt: skip
+        rows = self.fair_rows(ctx)
         if isinstance(rows, str):
             return [self.skipped(rows)]
         return [self._attribute(rows, a, data.labels) for a in rows.attributes]
