@@ -110,6 +110,14 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(union) if union else 1.0
 
 
+def _common_metric(names: set[str], model: Model) -> str:
+    """The score every run can be read with when the runs' own differ: the model's agreement
+    with itself when a run lacks labels, else accuracy (a run lacked a class for the AUC)."""
+    if names & {"agreement", "prediction_rmse"}:
+        return "prediction_rmse" if model.task == "regression" else "agreement"
+    return "rmse" if model.task == "regression" else "accuracy"
+
+
 @dataclass(frozen=True)
 class _Runs:
     features: list[str]
@@ -197,13 +205,15 @@ class ExplanationStability(Check):
         def predict(frame: pl.DataFrame) -> Predictions:
             return model.predict_batch(frame_batch(frame, features))
 
-        out, failing, metric = [], set(), None
-        for seed in seeds:
-            rows = self._sample(sample, seed)
-            scorer = scorer_for(
-                model, target_labels(ctx, model, rows), predict(rows), metric=metric
-            )
-            metric = scorer.name  # every run scored alike (a run may miss a class)
+        drawn = [self._sample(sample, seed) for seed in seeds]
+        labels = [target_labels(ctx, model, rows) for rows in drawn]
+        # every run scored alike: a run may miss a class (no AUC) or hold a missing label
+        bases = [predict(rows) for rows in drawn]
+        names = {scorer_for(model, y, b).name for y, b in zip(labels, bases, strict=True)}
+        metric = names.pop() if len(names) == 1 else _common_metric(names, model)
+        out, failing = [], set()
+        for seed, rows, y, base in zip(seeds, drawn, labels, bases, strict=True):
+            scorer = scorer_for(model, y, base, metric=metric)
             got = permutation_importance(
                 predict, rows, features, scorer, n_repeats=self.n_repeats, random_state=seed
             )
@@ -211,7 +221,7 @@ class ExplanationStability(Check):
             out.append([got.mean(f) or 0.0 for f in features])
         kept = [j for j, f in enumerate(features) if f not in failing]
         importance = np.asarray(out, dtype=np.float64)[:, kept]
-        basis = f"permutation importance (fall of the {METRIC_WORDS[metric or 'accuracy']})"
+        basis = f"permutation importance (fall of the {METRIC_WORDS[metric]})"
         return _Runs([features[j] for j in kept], importance, basis, sorted(failing))
 
     def _shap(self, model: Model, sample: pl.DataFrame, seeds: list[int]) -> _Runs | str:

@@ -134,3 +134,35 @@ def test_no_model_is_skipped() -> None:
     ).run()  # fmt: skip
     (r,) = result.checks
     assert r.status == "skipped" and "model" in r.message
+
+
+def test_shap_basis_on_a_model_that_is_not_a_tree_is_skipped_with_the_reason() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    df = _data(500, [1.0, 0.5], seed=7)
+    model = LogisticRegression().fit(df.drop("y").to_pandas(), df["y"].to_numpy())
+    r = _run(df, model, basis="shap", runs=2, rows=100)
+    assert r.status == "skipped"
+    assert "tree ensembles" in r.message and "permutation" in r.message
+
+
+def test_the_runs_are_seeded_and_differ_from_each_other() -> None:
+    weights = [1.0, 0.8, 0.6, 0.0]
+    df = _data(1_000, weights, seed=8)
+    model = _fit(df)
+    first, again = _run(df, model, runs=3, rows=300), _run(df, model, runs=3, rows=300)
+    assert first.metrics == again.metrics
+    runs = next(d for d in first.details if d.name == "Runs")
+    x0 = runs.rows[0][1:]
+    assert len(set(x0)) == 3  # other rows and shuffles each run: three different importances
+
+
+def test_runs_that_miss_a_class_are_all_scored_by_accuracy() -> None:
+    weights = [2.0, 0.0]
+    model = _fit(_data(2_000, weights, seed=9))
+    df = _data(300, weights, seed=10)
+    y = np.zeros(300, dtype=int)
+    y[:7] = 1  # 7 positives in 300: a bootstrap of 30 rows holds none with chance 0.49
+    r = _run(df.with_columns(pl.Series("y", y)), model, runs=6, rows=30)
+    assert r.status in ("pass", "warn"), r.message
+    assert "fall of the accuracy" in r.message
