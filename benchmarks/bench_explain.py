@@ -23,19 +23,22 @@ def main() -> None:
     df = pl.DataFrame({f"f{i}": x[:, i] for i in range(20)}).with_columns(pl.Series("y", y))
     model = lgb.LGBMClassifier(n_estimators=200, verbose=-1, random_state=0)
     model.fit(df.drop("y").to_pandas(), y)
-    runs = [
-        ["explain.permutation_importance"],
-        ["explain.permutation_importance", "explain.partial_dependence"],
-        ["explain.partial_dependence"],
-        ["explain.importance_drift"],
+    runs: list[dict[str, dict[str, object]]] = [
+        {"explain.permutation_importance": {}},
+        {"explain.permutation_importance": {}, "explain.partial_dependence": {}},
+        {"explain.partial_dependence": {}},
+        {"explain.importance_drift": {}},
+        {"explain.stability": {}},
+        {"explain.stability": {"basis": "shap"}},
     ]
     for checks in runs:
         start = time.perf_counter()
         Audit(
             df, reference=df, schema={"target": "y"}, model=model, suite="none",
-            sample_size=n, checks={c: {} for c in checks},
+            sample_size=n, checks=checks,
         ).run()  # fmt: skip
-        print(f"{' + '.join(checks)}: {time.perf_counter() - start:.2f} s")
+        names = [f"{c} {o}" if o else c for c, o in checks.items()]
+        print(f"{' + '.join(names)}: {time.perf_counter() - start:.2f} s")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ CHECK_MODULES: dict[str, str] = {
     "explain.partial_dependence": "mlaudit.checks.explain.pdp",
     "explain.permutation_importance": "mlaudit.checks.explain.permutation",
     "explain.shap": "mlaudit.checks.explain.shap_values",
+    "explain.stability": "mlaudit.checks.explain.stability",
     "fairness.bias_audit": "mlaudit.checks.fairness.bias_audit",
     "fairness.four_fifths": "mlaudit.checks.fairness.four_fifths",
     "fairness.group_metrics": "mlaudit.checks.fairness.group_metrics",
