@@ -84,6 +84,7 @@ def test_export(
         (["--row-id", "5000"], "is not in the data"),
         (["--row-id", "1", "--favourable", "approved"], "not one of the model's classes"),
         ([], "nothing to explain"),
+        (["--row-id", "C001", "--id-column", "client"], "client"),
         (["--row-id", "1", "--export", "x.csv"], "give one of them"),
         (["--export", "x.xlsx"], ".csv or .parquet"),
     ],

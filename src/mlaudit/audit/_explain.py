@@ -71,7 +71,7 @@ def explain_rows(
     -------
     list of RowReasons
         In the order of ``row_ids`` (of the data without them); ``row`` is the row's position
-        in the data, ``id`` its id when there is an id column.
+        in the data, ``row_id`` its id when there is an id column.
 
     Raises
     ------
@@ -84,7 +84,7 @@ def explain_rows(
     picked = frame[positions] if row_ids is not None else frame
     got = reason_codes(loaded, picked, favourable=favourable, top=top, reference=frame, seed=seed)
     return [
-        replace(r, row=positions[r.row], id=_id_text(frame, ids, positions[r.row])) for r in got
+        replace(r, row=positions[r.row], row_id=_id_text(frame, ids, positions[r.row])) for r in got
     ]
 
 

@@ -112,7 +112,7 @@ def explain(
 
 
 def _print(got: RowReasons) -> None:
-    who = f"row {got.row}" + (f" (id {shown(got.id)})" if got.id is not None else "")
+    who = f"row {got.row}" + (f" (id {shown(got.row_id)})" if got.row_id is not None else "")
     if got.favourable:
         console.print(f"{who}: decision {shown(got.decision)}, favourable: no adverse reasons")
         return

@@ -71,7 +71,7 @@ class RowReasons:
     """Empty for a favourable decision (and for an unfavourable one no feature pushed)."""
     explainer: str = ""
     """``TreeExplainer`` or ``PermutationExplainer``."""
-    id: str | None = None
+    row_id: str | None = None
     """The row's id (its value in the id column, as text), when the caller knows it."""
 
 
