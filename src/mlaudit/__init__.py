@@ -5,7 +5,7 @@ The public API is listed in ``__all__``; everything else may change between rele
 
 from __future__ import annotations
 
-from mlaudit.audit import Audit, profile_data
+from mlaudit.audit import Audit, explain_rows, export_reasons, profile_data, reasons_frame
 from mlaudit.checks import Check, CheckContext, list_checks, register
 from mlaudit.config import AuditConfig, Settings, WindowConfig, load_config
 from mlaudit.data import ColumnType, Dataset, Role, Schema
@@ -39,10 +39,13 @@ __all__ = [
     "Status",
     "UndefinedMetricWarning",
     "WindowConfig",
+    "explain_rows",
+    "export_reasons",
     "list_checks",
     "load_config",
     "load_result",
     "profile_data",
+    "reasons_frame",
     "register",
     "write_reports",
 ]

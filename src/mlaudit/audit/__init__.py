@@ -4,6 +4,7 @@
 set (for ``mlaudit profile`` and baselines); a :class:`ProgressReporter` receives progress.
 """
 
+from mlaudit.audit._explain import explain_rows, export_reasons, reasons_frame
 from mlaudit.audit._plan import build_checks
 from mlaudit.audit._progress import NullProgress, ProgressReporter
 from mlaudit.audit._runner import Audit, open_dataset, profile_data, profile_windows, run_checks
@@ -13,8 +14,11 @@ __all__ = [
     "NullProgress",
     "ProgressReporter",
     "build_checks",
+    "explain_rows",
+    "export_reasons",
     "open_dataset",
     "profile_data",
     "profile_windows",
+    "reasons_frame",
     "run_checks",
 ]

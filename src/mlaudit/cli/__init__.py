@@ -16,6 +16,7 @@ from mlaudit.cli._common import console, setup_logging, state
 from mlaudit.cli._contract_cmd import contract_app, validate
 from mlaudit.cli._demo_cmd import demo
 from mlaudit.cli._drift_cmd import drift
+from mlaudit.cli._explain_cmd import explain
 from mlaudit.cli._profile_cmd import profile
 
 __all__ = ["app", "main"]
@@ -55,6 +56,7 @@ app.command()(audit)
 app.command()(demo)
 app.command()(profile)
 app.command()(drift)
+app.command()(explain)
 app.command()(validate)
 app.command()(checks)
 app.add_typer(contract_app, name="contract")

@@ -22,6 +22,7 @@ from mlaudit.summary._columns import (
     reference_over,
 )
 from mlaudit.summary._correlation import LEVEL_CAP, NUMERIC_CAP, Correlations
+from mlaudit.summary._hashing import mask_strings
 from mlaudit.summary._merge import merge
 from mlaudit.summary._model import (
     CategoryCounts,
@@ -82,6 +83,7 @@ __all__ = [
     "is_baseline",
     "learned_formats",
     "load_baseline",
+    "mask_strings",
     "merge",
     "outlier_counts_from_sorted",
     "profile_frame",
