@@ -23,7 +23,7 @@ import polars as pl
 from mlaudit._atomic import write_file
 from mlaudit._maskkey import mask_key
 from mlaudit.audit._inputs import open_dataset, overrides
-from mlaudit.checks.explain import RowReasons, reason_codes
+from mlaudit.checks.explain import Reason, RowReasons, reason_codes
 from mlaudit.config import SchemaConfig
 from mlaudit.data import Role, Schema, infer_schema
 from mlaudit.errors import ConfigError
@@ -58,6 +58,7 @@ def explain_rows(
     row_ids
         The rows to explain, by their value in ``id_column`` (as text); without an id column
         (given, or the one column whose role is id), by their position (0 first).  None: all.
+        A personal feature's value is shown as its mask in the reasons, as in the export.
     favourable
         The favourable outcome (default ``1``/``True``, else the model's last class).
     top
@@ -79,12 +80,30 @@ def explain_rows(
         A row id is not in the data, the id column does not exist, the model file is missing,
         or the favourable outcome is not one of the model's classes (exit code 2).
     """
-    loaded, frame, _, ids = _open(data, model, id_column, trust_model, schema)
+    loaded, frame, inferred, ids = _open(data, model, id_column, trust_model, schema)
     positions = _positions(frame, ids, row_ids)
     picked = frame[positions] if row_ids is not None else frame
     got = reason_codes(loaded, picked, favourable=favourable, top=top, reference=frame, seed=seed)
+    personal = set(inferred.personal)
+    key = mask_key() if personal else b""
+
+    def masked(reason: Reason) -> Reason:
+        if reason.feature not in personal:
+            return reason
+        shown = _text(reason.value)
+        token = mask_strings(pl.Series(reason.feature, [shown], dtype=pl.String), key)[0]
+        return replace(
+            reason, value=token, text=_masked_text(reason.effect, reason.feature, token, personal)
+        )
+
     return [
-        replace(r, row=positions[r.row], row_id=_id_text(frame, ids, positions[r.row])) for r in got
+        replace(
+            r,
+            row=positions[r.row],
+            row_id=_id_text(frame, ids, positions[r.row]),
+            reasons=tuple(masked(p) for p in r.reasons),
+        )
+        for r in got
     ]
 
 
