@@ -29,10 +29,11 @@ from mlaudit.datasets._defects import (
     plant_text_defects,
     plant_weak_segment,
 )
+from mlaudit.datasets._drift_issues import drift_issues
 from mlaudit.datasets._fairness_issues import fairness_issues
 from mlaudit.datasets._ground_truth import GroundTruth
 from mlaudit.datasets._history import history_issues
-from mlaudit.datasets._issues import drift_issues, quality_issues, text_issues
+from mlaudit.datasets._issues import quality_issues, text_issues
 from mlaudit.datasets._model_issues import model_issues
 from mlaudit.datasets._population import CURRENT, REFERENCE, make_population
 from mlaudit.errors import ConfigError, DataSourceError

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from mlaudit import Audit, Check, CheckContext, CheckResult, Status
-from mlaudit.audit import _runner, profile_data, run_checks
+from mlaudit.audit import _checks_run, profile_data, run_checks
 from mlaudit.report import dumps_canonical
 
 _BOTH = threading.Barrier(2, timeout=20)
@@ -167,7 +167,7 @@ def test_one_thread_runs_every_check_in_the_calling_thread(
 def test_row_reading_checks_run_one_at_a_time_on_large_data(
     ctx: CheckContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_runner, "_ROWS_ONE_AT_A_TIME", -1)  # every audit counts as large
+    monkeypatch.setattr(_checks_run, "_ROWS_ONE_AT_A_TIME", -1)  # every audit counts as large
     _Rows.most[0] = 0
     checks: list[Check] = [RowsA(), MeetingA(), RowsB(), RowsC(), MeetingB()]
     results = run_checks(checks, ctx)
