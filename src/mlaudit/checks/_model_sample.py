@@ -27,6 +27,7 @@ __all__ = [
     "frame_batch",
     "labels_as_classes",
     "median_seconds",
+    "missing_features",
     "model_and_sample",
     "target_labels",
 ]
@@ -42,6 +43,16 @@ def model_and_sample(ctx: CheckContext) -> tuple[Model, pl.DataFrame] | None:
     if ctx.model is None or sample is None or sample.height == 0:
         return None
     return ctx.model, sample
+
+
+def missing_features(model: Model, frame: pl.DataFrame) -> str | None:
+    """Why ``frame`` cannot be explained by ``model`` (the model's features it lacks, or a
+    model that names none), or None when it has them all."""
+    missing = [f for f in model.features if f not in frame.columns]
+    if model.features and not missing:
+        return None
+    names = ", ".join(missing[:10]) or "(the model names none)"
+    return f"the data lacks the model's feature(s) {names}"
 
 
 def frame_batch(frame: pl.DataFrame, columns: list[str]) -> pa.RecordBatch:

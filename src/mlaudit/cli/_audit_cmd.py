@@ -14,8 +14,10 @@ from mlaudit.cli._common import (
     CSV_OPTION_NAMES,
     NO_INPUT_OPTIONS,
     WINDOW_HELP,
+    ModelFile,
     ScoreDirectionOpt,
     ScoreThresholdOpt,
+    TrustModel,
     check_fail_on,
     exit_code_for,
     handle_errors,
@@ -69,18 +71,8 @@ def audit(
         str | None,
         typer.Option(help="saved profiles of earlier periods: a folder or comma-separated files"),
     ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(help="model file to audit: .skops, .onnx, XGBoost .json/.ubj, LightGBM .txt"),
-    ] = None,
-    trust_model: Annotated[
-        bool,
-        typer.Option(
-            "--trust-model",
-            help="load a model format that runs code when loaded (pickle, joblib, untrusted "
-            "skops types): only for files you trust",
-        ),
-    ] = False,
+    model: ModelFile = None,
+    trust_model: TrustModel = False,
     model_format: Annotated[
         str | None, typer.Option(help="the model file's format when its name does not tell it")
     ] = None,

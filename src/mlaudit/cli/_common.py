@@ -37,6 +37,7 @@ __all__ = [
     "EncodingOpt",
     "HeaderOpt",
     "MissingMarkersOpt",
+    "ModelFile",
     "NullValuesOpt",
     "QuoteOpt",
     "RenameDuplicatesOpt",
@@ -44,6 +45,7 @@ __all__ = [
     "ScoreThresholdOpt",
     "SeparatorOpt",
     "SkipInitialSpaceOpt",
+    "TrustModel",
     "check_fail_on",
     "console",
     "err_console",
@@ -409,3 +411,19 @@ def input_config(path: str, opts: Mapping[str, Any]) -> DataConfig:
             format_validation_error(exc, source="options").replace("'separator'", "--separator"),
             fix="e.g. --separator ';' --decimal ,  (see 'mlaudit audit --help')",
         ) from None
+
+
+ModelFile = Annotated[
+    str | None,
+    typer.Option(help="model file: .skops, .onnx, XGBoost .json/.ubj, LightGBM .txt"),
+]
+"""The ``--model`` option of the commands that load a model."""
+TrustModel = Annotated[
+    bool,
+    typer.Option(
+        "--trust-model",
+        help="load a model format that runs code when loaded (pickle, joblib, untrusted skops "
+        "types): only for files you trust",
+    ),
+]
+"""The ``--trust-model`` switch of the commands that load a model."""

@@ -12,6 +12,8 @@ from mlaudit.audit import explain_rows, export_reasons
 from mlaudit.checks.explain import RowReasons
 from mlaudit.cli._common import (
     NO_INPUT_OPTIONS,
+    ModelFile,
+    TrustModel,
     console,
     handle_errors,
     input_config,
@@ -30,10 +32,7 @@ __all__ = ["explain"]
 @input_options
 def explain(
     data: Annotated[str, typer.Argument(help="data file, directory or glob")],
-    model: Annotated[
-        str | None,
-        typer.Option(help="model file: .skops, .onnx, XGBoost .json/.ubj, LightGBM .txt"),
-    ] = None,
+    model: ModelFile = None,
     row_id: Annotated[
         list[str] | None,
         typer.Option(
@@ -60,14 +59,7 @@ def explain(
     personal: Annotated[
         str | None, typer.Option(help="comma-separated columns holding personal data")
     ] = None,
-    trust_model: Annotated[
-        bool,
-        typer.Option(
-            "--trust-model",
-            help="load a model format that runs code when loaded (pickle, joblib, untrusted "
-            "skops types): only for files you trust",
-        ),
-    ] = False,
+    trust_model: TrustModel = False,
     seed: Annotated[int, typer.Option(help="seed of the model-agnostic explainer")] = 0,
     inputs: Mapping[str, Any] = NO_INPUT_OPTIONS,
 ) -> None:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from mlaudit.checks._model_sample import frame_batch
+from mlaudit.checks._model_sample import frame_batch, missing_features
 from mlaudit.checks.explain._shap import ShapExplanation, explain
 from mlaudit.errors import ConfigError
 from mlaudit.models import Model
@@ -139,13 +139,9 @@ def reason_codes(
             fix="set the favourable outcome to one of them (e.g. --favourable 0)",
         )
     features = list(model.features)
-    missing = [f for f in features if f not in rows.columns]
-    if missing or not features:
-        raise ConfigError(
-            "the data lacks the model's feature(s) "
-            f"{', '.join(missing[:10]) or '(the model names none)'}",
-            fix="give data with the columns the model was trained on",
-        )
+    lacking = missing_features(model, rows)
+    if lacking is not None:
+        raise ConfigError(lacking, fix="give data with the columns the model was trained on")
     if rows.height == 0:
         return []
     labels = model.predict_batch(frame_batch(rows, features)).label

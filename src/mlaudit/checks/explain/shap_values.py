@@ -36,7 +36,7 @@ import numpy as np
 import polars as pl
 
 from mlaudit.checks._base import Check, CheckContext, register
-from mlaudit.checks._model_sample import NO_MODEL, model_and_sample
+from mlaudit.checks._model_sample import NO_MODEL, missing_features, model_and_sample
 from mlaudit.checks._options import PositiveCount, Share
 from mlaudit.checks.explain._shap import ShapExplanation, explain
 from mlaudit.errors import ExtraNotInstalledError, ModelError
@@ -95,12 +95,9 @@ class ShapValues(Check):
         if got is None:
             return self.skipped(NO_MODEL)
         model, sample = got
-        missing = [f for f in model.features if f not in sample.columns]
-        if not model.features or missing:
-            return self.skipped(
-                "the data lacks the model's feature(s) "
-                f"{', '.join(missing[:10]) or '(the model names none)'}; SHAP values need them"
-            )
+        lacking = missing_features(model, sample)
+        if lacking is not None:
+            return self.skipped(f"{lacking}; SHAP values need them")
         reference = ctx.model_samples.get("reference")
         if reference is None or reference.height == 0 or _missing_in(reference, model.features):
             reference = sample

@@ -50,7 +50,13 @@ from pydantic import Field
 
 from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
-from mlaudit.checks._model_sample import NO_MODEL, frame_batch, model_and_sample, target_labels
+from mlaudit.checks._model_sample import (
+    NO_MODEL,
+    frame_batch,
+    missing_features,
+    model_and_sample,
+    target_labels,
+)
 from mlaudit.checks._options import PositiveCount, Share
 from mlaudit.checks.explain._permute import METRIC_WORDS, permutation_importance, scorer_for
 from mlaudit.errors import ExtraNotInstalledError, ModelError
@@ -171,12 +177,9 @@ class ExplanationStability(Check):
         if got is None:
             return self.skipped(NO_MODEL)
         model, sample = got
-        missing = [f for f in model.features if f not in sample.columns]
-        if not model.features or missing:
-            return self.skipped(
-                "the data lacks the model's feature(s) "
-                f"{', '.join(missing[:10]) or '(the model names none)'}; the ranking needs them"
-            )
+        lacking = missing_features(model, sample)
+        if lacking is not None:
+            return self.skipped(f"{lacking}; the ranking needs them")
         seeds = [zlib.crc32(f"{ctx.seed}:{self.id}:{r}".encode()) for r in range(self.runs)]
         try:
             with threadpoolctl.threadpool_limits(limits=1):
