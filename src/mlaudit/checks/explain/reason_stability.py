@@ -29,16 +29,11 @@ from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._model_sample import NO_MODEL, model_and_sample
 from mlaudit.checks._options import PositiveCount, Share
 from mlaudit.checks.explain._reasons import RowReasons, reason_codes
+from mlaudit.checks.explain.stability import jaccard
 from mlaudit.errors import ConfigError, ModelError
 from mlaudit.results import CheckResult, NoteDetail, Severity, Status, TableDetail
 
-__all__ = ["ReasonStability", "jaccard"]
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """Shared elements ÷ elements in either (1 for two empty sets)."""
-    either = a | b
-    return len(a & b) / len(either) if either else 1.0
+__all__ = ["ReasonStability"]
 
 
 @register
@@ -99,7 +94,7 @@ class ReasonStability(Check):
             return self.skipped(
                 f"no unfavourable decision among the {rows.height:,} rows explained"
             )
-        sets = [[frozenset(p.feature for p in run[i].reasons) for run in runs] for i in adverse]
+        sets = [[{p.feature for p in run[i].reasons} for run in runs] for i in adverse]
         per_row = [
             float(np.mean([jaccard(a, b) for a, b in itertools.combinations(s, 2)])) for s in sets
         ]

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-import threadpoolctl
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.inspection import partial_dependence
@@ -50,13 +49,6 @@ def _pipe(estimator: Any) -> Any:
         ),
         estimator,
     )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Any:
-    """scikit-learn's own threads fight the test workers' on a busy machine."""
-    with threadpoolctl.threadpool_limits(limits=1):
-        yield
 
 
 @pytest.fixture(scope="module")

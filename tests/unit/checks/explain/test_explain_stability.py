@@ -10,19 +10,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-import threadpoolctl
 from scipy import stats
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from mlaudit import Audit
 from mlaudit.checks.explain.stability import jaccard, kendall_tau_b, spearman, top_set
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Any:
-    """scikit-learn's own threads fight the test workers' on a busy machine."""
-    with threadpoolctl.threadpool_limits(limits=1):
-        yield
 
 
 def _data(n: int, weights: list[float], seed: int) -> pl.DataFrame:
