@@ -162,7 +162,10 @@ class Audit:
         declared = fair.model_dump(exclude_none=True)
         self.checks = build_checks(
             suite, checks or {}, exclude=exclude, extra=extra_checks,
-            defaults={"fairness": declared},
+            defaults={  # the favourable outcome is also the one reason codes explain away from
+                "fairness": declared,
+                "explain": {k: v for k, v in declared.items() if k == "favourable"},
+            },
         )  # fmt: skip
         self.seed = seed
         self.sample_size = sample_size or self.settings.sample_size
