@@ -50,7 +50,8 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path, pl.DataF
         cur, reference=ref, schema={"target": "y", "id": ["id"], "personal": ["email"]},
         model=model, challenger=challenger,
         checks={"performance.benchmark": {"time_budget": 3, "max_trials": 3},
-                "operations.latency": {"time_budget": 0.5, "batch_sizes": [1, 100, 1000]}},
+                "operations.latency": {"time_budget": 0.5, "batch_sizes": [1, 100, 1000]},
+                "explain.reason_codes": {"shown": 5}},
     ).run()  # fmt: skip
     out = tmp_path_factory.mktemp("model-report")
     write_reports(result, out, ["html", "md"])
@@ -165,3 +166,27 @@ def test_tables_of_challenger_benchmark_and_weak_segments(audit: Any) -> None:
     html = page.content() + (out / "report.md").read_text(encoding="utf-8")
     assert "@example.org" not in html
     assert "person3" not in html
+
+
+def test_reason_codes_table_lists_the_models_declines_and_the_bars_are_drawn(audit: Any) -> None:
+    """The sample's rows are the first rows scikit-learn's predict declines (0; 1 favourable),
+    each reason names a feature with the row's value; the bars count the reasons cited."""
+    page, _, cur, (result, model) = audit
+    anchor, check = _check(result, "explain.reason_codes")
+    declined = np.flatnonzero(model.predict(cur.select(FEATURES).to_pandas()) == 0)
+    assert check.metrics["unfavourable"] == declined.size
+    table = page.locator(f"{anchor} div.detail-table", has_text="unfavourable decisions").first
+    rows = table.locator("tbody tr").all()
+    assert [int(r.locator("td").first.inner_text()) for r in rows] == declined[:5].tolist()
+    first = rows[0].locator("td").all_inner_texts()
+    feature, value = first[2].split(" raised ")[0].split(" = ")
+    assert feature in FEATURES
+    assert value == f"{cur[feature][int(declined[0])]:.4g}"
+    cited: TableDetail = _detail(check, "Reasons by feature")
+    bars = page.locator(
+        f'{anchor} figure.chart svg[aria-label="{_detail(check, "Reasons cited").title}"]'
+    )
+    assert bars.count() == 1
+    box = bars.bounding_box()
+    assert box is not None and box["width"] > 250
+    assert len(cited.rows) >= 1 and all(r[1] <= declined.size for r in cited.rows)

@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -648,3 +649,55 @@ def test_benchmark_refit_gains_only_from_the_planted_copies(
         auc[name] = roc_auc_score(y, refit.predict_proba(model_audit["x"])[:, 1])
     assert bench["metrics"]["refit_roc_auc"] == pytest.approx(auc["written"], abs=1e-4)
     assert auc["clean"] < bench["metrics"]["audited_roc_auc"] < auc["written"]
+
+
+def test_model_audit_gives_reason_codes_for_the_models_declines(
+    demo: dict[str, Any], model_audit: dict[str, Any]
+) -> None:
+    """The declines are scikit-learn's predict == 1 (favourable: no default) among the first
+    5,000 rows; the sample's rows are the first of them, with the data's values in the
+    sentences; gender, the declared sensitive attribute, is not a feature and never cited."""
+    rep, x = model_audit["report"], model_audit["x"]
+    codes = result(rep, "explain.reason_codes", None)
+    assert codes["status"] == "pass", codes["message"]
+    declined = np.flatnonzero(model_audit["model"].predict(x.head(5000)) == 1)
+    m = codes["metrics"]
+    assert m["rows"] == 5000 and m["unfavourable"] == declined.size
+    assert m["explained"] == min(100, declined.size) and m["sensitive_cited"] == 0
+    sample = next(d for d in codes["details"] if d["name"] == "Sample of reason codes")
+    assert [r[0] for r in sample["rows"]] == declined[:10].tolist()
+    current = demo["current"]
+    for row in sample["rows"]:
+        assert row[1] == "1" and row[2] is not None  # every decline has a first reason
+        for sentence in filter(None, row[2:]):
+            feature, value = sentence.split(" raised ")[0].split(" = ")
+            assert feature in demo["truth"]["feature_columns"] and feature != "gender"
+            cell = current[feature][row[0]]
+            expected = "missing" if cell is None else (
+                f"{cell:.4g}" if isinstance(cell, float) else str(cell)
+            )  # fmt: skip
+            assert value == expected, (row[0], sentence)
+    shap_result = result(rep, "explain.shap", None)
+    assert shap_result["status"] == "pass" and shap_result["metrics"]["rows"] == 100
+    assert shap_result["metrics"]["additivity_error"] < 1e-9
+    # The expected value is the model's mean probability over its background rows, drawn from
+    # the reference: within sampling error of scikit-learn's mean over the whole reference.
+    reference = pl.read_parquet(demo["out"] / "data" / "reference.parquet")
+    mean = model_audit["model"].predict_proba(
+        reference.select(demo["truth"]["feature_columns"]).to_pandas()
+    )[:, 1]
+    assert abs(shap_result["metrics"]["expected_value"] - mean.mean()) < 4 * mean.std() / 10
+
+
+def test_model_report_shows_the_reason_codes(demo: dict[str, Any]) -> None:
+    raw = (demo["out"] / "report-model" / "report.html").read_text(encoding="utf-8")
+    html = unescape(raw)  # the page's text, its apostrophes written as entities
+    titles = ("The first 10 unfavourable decisions and their reasons",
+              "How often each feature is among an unfavourable decision's 4 reasons",
+              "Features ranked by mean |SHAP| (probability)")  # fmt: skip
+    markdown = (demo["out"] / "report-model" / "report.md").read_text(encoding="utf-8")
+    for title in titles:
+        assert title in html and title.replace("|", "\\|") in markdown  # escaped in Markdown
+    assert html.count("raised the probability of the unfavourable outcome") >= 10
+    for column in ("full_name", "email", "national_id"):
+        assert not any(v in html for v in demo["current"][column].drop_nulls().to_list()[:500])
