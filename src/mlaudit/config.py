@@ -8,6 +8,7 @@ rejected with the offending key named, so a typo never silently changes an audit
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ __all__ = [
     "ScoreDirection",
     "Settings",
     "WindowConfig",
+    "fairness_config",
     "format_validation_error",
     "load_config",
 ]
@@ -239,6 +241,19 @@ class FairnessConfig(_Strict):
     """The class a score is the probability of (default 1/True)."""
     threshold: float | None = Field(default=None, allow_inf_nan=False)
     """Score at which the positive class is predicted, when there is no prediction column."""
+    population: str | None = None
+    """Audit only the rows this SQL condition keeps (e.g. "age >= 18"); stated in every
+    fairness result with the rows it kept."""
+
+    @field_validator("population")
+    @classmethod
+    def _parse_population(cls, value: str | None) -> str | None:
+        from mlaudit.checks.fairness._population import population_filter
+
+        if value is None or not value.strip():
+            return None
+        population_filter(value)  # a ValueError names the problem and the fix
+        return value.strip()
 
 
 class AuditConfig(_Strict):
@@ -282,6 +297,25 @@ class AuditConfig(_Strict):
     model_config = ConfigDict(
         frozen=True, extra="forbid", populate_by_name=True, protected_namespaces=()
     )
+
+
+def fairness_config(value: FairnessConfig | Mapping[str, Any] | None) -> FairnessConfig:
+    """``value`` as fairness declarations (``Audit(fairness=...)``).
+
+    Raises
+    ------
+    ConfigError
+        A declaration is invalid (the message names it and says why).
+    """
+    if isinstance(value, FairnessConfig):
+        return value
+    try:
+        return FairnessConfig.model_validate(dict(value or {}))
+    except ValidationError as exc:
+        raise ConfigError(
+            format_validation_error(exc, source="fairness"),
+            fix="see docs/fairness.md for the declarations",
+        ) from None
 
 
 def format_validation_error(err: ValidationError, *, source: str) -> str:

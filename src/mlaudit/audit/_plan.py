@@ -64,7 +64,7 @@ def _make(check_id: str, opts: dict[str, Any]) -> Check:
 
 def referenced_columns(check: Check) -> set[str]:
     """Column names a configured check refers to: ``columns`` and keys of per-column options."""
-    names: set[str] = set(check.columns or [])
+    names: set[str] = set(check.columns or []) | check.row_columns()
     for field_name in type(check).model_fields:
         value = getattr(check, field_name)
         if field_name not in _NON_COLUMN_KEYS and isinstance(value, Mapping):

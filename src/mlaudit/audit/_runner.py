@@ -43,7 +43,14 @@ from mlaudit.audit._plan import build_checks, validate_columns
 from mlaudit.audit._progress import NullProgress, ProgressReporter, make_progress
 from mlaudit.audit._windows import cut_windows, profile_windows, window_config
 from mlaudit.checks import Check, CheckContext
-from mlaudit.config import AuditConfig, FairnessConfig, SchemaConfig, Settings, WindowConfig
+from mlaudit.config import (
+    AuditConfig,
+    FairnessConfig,
+    SchemaConfig,
+    Settings,
+    WindowConfig,
+    fairness_config,
+)
 from mlaudit.data import Dataset, Role, Schema, infer_schema
 from mlaudit.models import load_model
 from mlaudit.results import (
@@ -154,11 +161,7 @@ class Audit:
             checks = {**{i: {} for i in MODEL_CHECKS}, **(checks or {})}
         if _has_challenger(self.schema_config) and suite != "none":  # compare the two
             checks = {"performance.challenger": {}, **(checks or {})}
-        fair = (
-            fairness
-            if isinstance(fairness, FairnessConfig)
-            else FairnessConfig.model_validate(dict(fairness or {}))
-        )
+        fair = fairness_config(fairness)
         declared = fair.model_dump(exclude_none=True)
         self.checks = build_checks(
             suite, checks or {}, exclude=exclude, extra=extra_checks,

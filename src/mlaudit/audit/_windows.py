@@ -93,6 +93,8 @@ def _plan_cut(
     if not (need_profiles or need_rows):
         return None
     row_cols = model_columns(schema, {r for c in checks if c.needs_rows for r in c.row_roles})
+    named = {n for c in checks if c.needs_rows for n in c.row_columns()}
+    row_cols += sorted(n for n in named if n in schema and n not in row_cols)
     spec = _window_spec(config, schema)
     if spec is None:
         if not (need_rows and row_cols):

@@ -151,6 +151,11 @@ class Check(BaseModel):
         """Return ``plan`` extended with what this check needs from the scan (default: nothing)."""
         return plan
 
+    def row_columns(self) -> frozenset[str]:
+        """Columns this configured check also reads row by row (``needs_rows`` checks only),
+        beside the model columns and :attr:`row_roles` (e.g. a population filter's)."""
+        return frozenset()
+
     # -- helpers for subclasses -------------------------------------------------------------
 
     def result(

@@ -87,6 +87,10 @@ def audit(
             "default 1/True"
         ),
     ] = None,
+    population: Annotated[
+        str | None,
+        typer.Option(help='audit fairness on the rows this SQL condition keeps, e.g. "age >= 18"'),
+    ] = None,
     inputs: Mapping[str, Any] = NO_INPUT_OPTIONS,
 ) -> None:
     """Audit data and models: quality, drift and performance checks, reports, exit code."""
@@ -137,8 +141,9 @@ def _merge_config(path: Path | None, opts: dict[str, Any]) -> AuditConfig:
             base[key] = opts[key]
     if opts["trust_model"]:
         base["trust_model"] = True
-    if opts["favourable"] is not None:
-        base["fairness"] = {**base.get("fairness", {}), "favourable": opts["favourable"]}
+    for key in ("favourable", "population"):
+        if opts[key] is not None:
+            base["fairness"] = {**base.get("fairness", {}), key: opts[key]}
     windows = parse_window(opts["window"])
     if windows is not None:
         base["windows"] = windows

@@ -11,11 +11,12 @@ from __future__ import annotations
 import itertools
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from mlaudit.checks._base import Check, CheckContext
 from mlaudit.checks._options import PositiveCount
 from mlaudit.checks.fairness._groups import GroupTable
+from mlaudit.checks.fairness._population import population_columns, population_filter
 from mlaudit.checks.fairness._rows import FairRows, fairness_rows
 from mlaudit.data import Role
 from mlaudit.results import GroupsDetail, NoteDetail
@@ -43,12 +44,27 @@ class FairnessOptions(Check):
     """Groups with fewer rows are listed as insufficient evidence, not judged."""
     intersections: bool = True
     """Also group by each pair of sensitive attributes (e.g. sex × race)."""
+    population: str | None = None
+    """Audit only the rows this SQL condition keeps (e.g. "age >= 18 AND channel <> 'broker'");
+    stated beside every figure with the rows it kept."""
+
+    @field_validator("population")
+    @classmethod
+    def _parse_population(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            population_filter(value)  # a ValueError names the problem and the fix
+            return value.strip()
+        return None
+
+    def row_columns(self) -> frozenset[str]:
+        """The population condition's columns, kept row by row beside the attributes."""
+        return frozenset(population_columns(self.population))
 
     def fair_rows(self, ctx: CheckContext) -> FairRows | str:
         """The current data's rows as this check's declarations read them (or why none)."""
         return fairness_rows(
             ctx, favourable=self.favourable, positive_label=self.positive_label,
-            threshold=self.threshold,
+            threshold=self.threshold, population=self.population,
         )  # fmt: skip
 
 
@@ -66,9 +82,18 @@ def declared_note(rows: FairRows, reference: str, table: GroupTable | None = Non
     ref = reference if table is None or table.reference_group is None else (
         f"{table.reference_group} ({reference})"
     )  # fmt: skip
+    attributes = ", ".join(
+        f"{a} (inferred from its name)" if a in rows.inferred else a for a in rows.attributes
+    )
+    population = (
+        f"rows where {rows.population} ({rows.frame.height:,} of {rows.rows_before:,})"
+        if rows.population
+        else "all rows (no filter declared)"
+    )
     text = (
         f"Favourable outcome: {fav}. Decisions: {rows.decision_from}. "
-        f"Reference group: {ref}. Sensitive attributes: {', '.join(rows.attributes)}. "
+        f"Reference group: {ref}. Sensitive attributes: {attributes}. "
+        f"Population: {population}. "
         f"Rows: {rows.frame.height:,} with a decision, {rows.labelled:,} with a label"
         f"{f' ({rows.target})' if rows.target else ''}."
     )

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from mlaudit.checks._base import CheckContext
+from mlaudit.checks.fairness._population import population_filter
 from mlaudit.data import Role, Schema
 from mlaudit.summary import WINDOW
 
@@ -51,6 +52,12 @@ class FairRows:
     score_favours: bool = True
     """A higher score means the favourable outcome is more likely (the score is the
     probability of the favourable class, or of its opposite when False)."""
+    inferred: tuple[str, ...] = ()
+    """The attributes whose sensitive role was inferred (from their names), not declared."""
+    population: str | None = None
+    """The population filter (a SQL condition), when one was declared."""
+    rows_before: int = 0
+    """Rows with a decision before the population filter."""
 
 
 def _first(schema: Schema, role: Role, present: list[str]) -> str | None:
@@ -85,8 +92,10 @@ def fairness_rows(
     favourable: str | None,
     positive_label: str | None = None,
     threshold: float | None = None,
+    population: str | None = None,
 ) -> FairRows | str:
-    """The current data's rows for the fairness checks, or why there are none."""
+    """The current data's rows for the fairness checks (those ``population`` keeps, when
+    given), or why there are none."""
     data = ctx.current_windows
     frame = data.rows if data is not None else None
     if frame is None or frame.height == 0:
@@ -152,7 +161,21 @@ def fairness_rows(
     if score is not None:
         exprs.append(pl.col(score).cast(pl.Float64).alias("score"))
     exprs += [as_text(pl.col(a), schema[a]).alias(a) for a in attributes]
-    out = frame.select(*exprs, pl.col(WINDOW)).filter(pl.col("decision").is_not_null())
+    out = frame.select(*exprs, pl.col(WINDOW))
+    keep = pl.col("decision").is_not_null()
+    before = int(out.select(keep.sum()).item())
+    if population:
+        kept = _population(frame, population)
+        if isinstance(kept, str):
+            return kept
+        out = out.filter(kept & keep)
+        if out.height == 0:
+            return (
+                f"the population {population!r} keeps none of the {before:,} rows with a "
+                "decision: check the condition's columns and values"
+            )
+    else:
+        out = out.filter(keep)
     if out.height == 0:
         return "no row has a decision (prediction or score)"
     if "score" in out.columns:
@@ -169,4 +192,27 @@ def fairness_rows(
         score_favours=(fav == pos) != (ctx.schema.score_direction == "higher_is_negative"),
         target=target,
         labelled=int(out["label"].is_not_null().sum()),
+        inferred=tuple(a for a in attributes if ctx.schema[a].inferred),
+        population=population or None,
+        rows_before=before,
     )
+
+
+def _population(frame: pl.DataFrame, population: str) -> pl.Series | str:
+    """Which rows the population condition keeps (false or unknown: left out), or why it
+    cannot be applied."""
+    try:
+        expr = population_filter(population)
+    except ValueError as exc:
+        return str(exc)
+    missing = [c for c in expr.meta.root_names() if c not in frame.columns]
+    if missing:
+        return f"the population {population!r} reads {', '.join(missing)}, not in the data"
+    try:
+        kept = frame.select(expr.alias("kept")).to_series()
+    except Exception as exc:  # polars' errors when the condition does not fit the columns
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        return f"the population {population!r} cannot be applied to the data: {first}"
+    if kept.dtype != pl.Boolean:
+        return f"the population {population!r} is not a condition (true or false for a row)"
+    return kept.fill_null(False)
