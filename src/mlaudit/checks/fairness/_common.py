@@ -80,7 +80,9 @@ def declared_note(rows: FairRows, reference: str, table: GroupTable | None = Non
     """The declarations behind the figures, in words."""
     fav = rows.favourable + ("" if rows.favourable_declared else " (default: set favourable)")
     ref = reference if table is None or table.reference_group is None else (
-        f"{table.reference_group} ({reference})"
+        f"{table.reference_group} (named)"
+        if table.reference_group == reference
+        else f"{table.reference_group} ({reference})"
     )  # fmt: skip
     attributes = ", ".join(
         f"{a} (inferred from its name)" if a in rows.inferred else a for a in rows.attributes

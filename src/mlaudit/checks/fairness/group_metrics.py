@@ -72,15 +72,33 @@ class GroupMetrics(FairnessOptions):
         if isinstance(rows, str):
             return [self.skipped(rows)]
         out = []
+        named = self.reference_group not in ("largest", "best_rate")
+        holders = [a for a in rows.attributes
+                   if named and (rows.frame[a] == self.reference_group).any()]  # fmt: skip
         for keys in groupings(rows.attributes, intersections=self.intersections):
+            elsewhere = named and holders and keys != [holders[0]] and len(keys) == 1
+            rule = "largest" if named and (len(keys) > 1 or elsewhere) else self.reference_group
             table = group_table(
                 rows.frame, keys, min_group_size=self.min_group_size,
-                reference=self.reference_group, level=_LEVEL, n_boot=self.n_boot, seed=ctx.seed,
+                reference=rule, level=_LEVEL, n_boot=self.n_boot, seed=ctx.seed,
             )  # fmt: skip
-            out.append(self._judge(rows, table))
+            said = rule if rule == self.reference_group else (
+                f"{rule} (the named {self.reference_group!r} is a group of {holders[0]})"
+                if elsewhere
+                else f"{rule} (the named {self.reference_group!r} applies to single attributes)"
+            )  # fmt: skip
+            result = self._judge(rows, table, said)
+            if named and table.reference_group is None and result.status != Status.INCONCLUSIVE:
+                judged = ", ".join(str(g["group"]) for g in table.groups if g["sufficient"])
+                result = result.model_copy(update={"message": result.message + (
+                    f" The reference group {self.reference_group!r} is not among the groups "
+                    f"of {table.attribute} with {self.min_group_size} rows or more ({judged}): "
+                    "no gap to it is computed; name one of them."
+                )})  # fmt: skip
+            out.append(result)
         return out
 
-    def _judge(self, rows: FairRows, table: GroupTable) -> CheckResult:
+    def _judge(self, rows: FairRows, table: GroupTable, rule: str) -> CheckResult:
         name = table.attribute
         enough = [g for g in table.groups if g["sufficient"]]
         metrics: dict[str, float | int | None] = {
@@ -97,7 +115,7 @@ class GroupMetrics(FairnessOptions):
         }  # fmt: skip
         details = [
             groups_detail(table, rows.favourable),
-            declared_note(rows, self.reference_group, table),
+            declared_note(rows, rule, table),
         ]
         if len(enough) < 2:
             small = ", ".join(f"{g['group']} ({g['n']})" for g in table.groups[:8])

@@ -126,9 +126,37 @@ def test_small_groups_are_insufficient_evidence() -> None:
     ids=["one-group", "all-null", "group-of-one"],
 )
 def test_bad_groups_give_a_clear_result(change: pl.Expr) -> None:
-    r = {c.column: c for c in _run(_data(6).with_columns(change), intersections=False)}["sex"]
-    assert r.status in (Status.INCONCLUSIVE, Status.PASS, Status.WARN, Status.FAIL)
-    assert r.message
+    df = _data(6).with_columns(change)
+    r = {c.column: c for c in _run(df, intersections=False)}["sex"]
+    groups = {g["group"]: g for g in _groups(r).groups}
+    counts = df.group_by("sex").len().to_dicts()
+    assert {(c["sex"] or "(unknown)"): c["len"] for c in counts} == {
+        k: g["n"] for k, g in groups.items()
+    }
+    if len(groups) == 1:  # one group, or every value missing: nothing to compare
+        assert r.status == Status.INCONCLUSIVE
+        assert "fewer than two groups have 30 rows" in r.message
+        assert "insufficient evidence" in r.message
+    else:  # a group of one row is listed, not judged; the others are
+        assert groups["solo"]["n"] == 1 and not groups["solo"]["sufficient"]
+        assert r.status == Status.PASS and "1 group(s) under 30 rows not judged" in r.message
+
+
+def test_a_named_reference_group_is_used_or_its_absence_said() -> None:
+    df = _data(6)
+    by = {c.column: c for c in _run(df, reference_group="f")}
+    assert _groups(by["sex"]).reference_group == "f"
+    female = {g["group"]: g for g in _groups(by["sex"]).groups}
+    sex, pred = df["sex"].to_numpy(), df["pred"].to_numpy()
+    gap = pred[sex == "m"].mean() - pred[sex == "f"].mean()
+    assert female["m"]["selection_rate_diff"] == pytest.approx(gap)
+    # race has no group 'f': its largest group is the reference, and the note says why
+    assert _groups(by["race"]).reference_group == "a"
+    notes = " ".join(d.text for d in by["race"].details if d.kind == "note")  # type: ignore[union-attr]
+    assert "the named 'f' is a group of sex" in notes
+    missing = {c.column: c for c in _run(df, reference_group="martian", intersections=False)}
+    assert "The reference group 'martian' is not among the groups of sex" in missing["sex"].message
+    assert all(g.get("selection_rate_diff") is None for g in _groups(missing["sex"]).groups)
 
 
 def test_favourable_value_absent_and_no_sensitive_attribute() -> None:
