@@ -28,6 +28,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AuditResult",
     "AuditSummary",
+    "BarsDetail",
     "Bound",
     "CheckResult",
     "CsvDialectInfo",
@@ -227,6 +228,31 @@ class DistributionDetail(_Model):
         return [clip_text(c) for c in v]
 
 
+class BarsDetail(_Model):
+    """Horizontal bars: one row a label (a feature, a category), in the order given (largest
+    first for a ranking), one bar a series in each row, with an optional interval each.
+
+    ``series`` maps a series name (``importance``; ``reference`` and ``current``) to one value a
+    label; ``lower`` and ``upper``, for the series that have intervals, as many (``null`` for a
+    bar without one).  ``share`` says the values are shares of 0-1, drawn as percentages.
+    """
+
+    kind: Literal["bars"] = "bars"
+    name: str
+    title: str = ""
+    value_label: str = ""
+    labels: list[str]
+    series: dict[str, list[Number]]
+    lower: dict[str, list[Number]] = Field(default_factory=dict)
+    upper: dict[str, list[Number]] = Field(default_factory=dict)
+    share: bool = False
+
+    @field_validator("labels")
+    @classmethod
+    def _clip_labels(cls, v: list[str]) -> list[str]:
+        return [clip_text(c) for c in v]
+
+
 class CurveDetail(_Model):
     """A curve such as ROC, precision-recall, calibration or partial dependence.
 
@@ -299,6 +325,7 @@ class GroupsDetail(_Model):
 Detail = Annotated[
     TableDetail
     | SeriesDetail
+    | BarsDetail
     | DistributionDetail
     | CurveDetail
     | ExamplesDetail

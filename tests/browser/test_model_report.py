@@ -190,3 +190,17 @@ def test_reason_codes_table_lists_the_models_declines_and_the_bars_are_drawn(aud
     box = bars.bounding_box()
     assert box is not None and box["width"] > 250
     assert len(cited.rows) >= 1 and all(r[1] <= declined.size for r in cited.rows)
+
+
+def test_importance_bars_have_a_bar_and_a_whisker_per_feature(audit: Any) -> None:
+    page, _, _, (result, _) = audit
+    anchor, check = _check(result, "explain.permutation_importance")
+    bars = _detail(check, "Importance chart")
+    svg = page.locator(f'{anchor} figure.chart svg[aria-label="{bars.title}"]')
+    assert svg.locator("rect.bar").count() == len(bars.labels)
+    tips = svg.locator("rect.bar title").all_text_contents()
+    assert tips[0] == f"{bars.labels[0]}, importance: {bars.series['importance'][0]:.4g}"
+    whiskers = sum(lo is not None for lo in bars.lower["importance"])
+    assert svg.locator("line.interval").count() == whiskers > 0
+    box = svg.bounding_box()
+    assert box is not None and box["height"] > 20 * len(bars.labels)

@@ -28,6 +28,7 @@ from mlaudit.report._format import (
 from mlaudit.report._svggroups import groups_table
 from mlaudit.results import (
     AuditResult,
+    BarsDetail,
     CheckResult,
     CurveDetail,
     Detail,
@@ -183,6 +184,15 @@ def _chart_summary(d: Detail) -> str:
         ends = f" from {md_escape(str(d.x[0]))} to {md_escape(str(d.x[-1]))}" if d.x else ""
         limits = "".join(f"; {md_escape(k)} at {fmt_number(v)}" for k, v in d.limits.items())
         return f"Chart *{title}*: {names} over {_points(len(d.x))}{ends}{limits}."
+    if isinstance(d, BarsDetail):
+        first = next(iter(d.series.values()), [])
+        shown = [
+            f"{md_escape(n)} {fmt_number(v) if not d.share or v is None else f'{v:.1%}'}"
+            for n, v in list(zip(d.labels, first, strict=False))[:3]
+        ]
+        more = f" and {len(d.labels) - 3:,} more" if len(d.labels) > 3 else ""
+        names = ", ".join(md_escape(n) for n in d.series)
+        return f"Chart *{title}*: bars of {names}; first {', '.join(shown)}{more}."
     if isinstance(d, DistributionDetail):
         samples = ", ".join(md_escape(k) for k in d.counts)
         if d.edges:

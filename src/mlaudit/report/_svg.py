@@ -36,6 +36,7 @@ from mlaudit.report._chartdata import (
     DistributionRows,
     distribution_rows,
 )
+from mlaudit.report._svgbars import bars_svg
 from mlaudit.report._svgcurve import curve_svg
 from mlaudit.report._svgparts import (
     BOTTOM,
@@ -60,7 +61,7 @@ from mlaudit.report._svgparts import (
     y_title,
 )
 from mlaudit.report._svgseries import series_svg
-from mlaudit.results import CurveDetail, Detail, DistributionDetail, SeriesDetail
+from mlaudit.results import BarsDetail, CurveDetail, Detail, DistributionDetail, SeriesDetail
 
 __all__ = ["curve_svg", "detail_svg", "distribution_svg", "nice_ticks", "series_svg"]
 
@@ -77,6 +78,8 @@ def detail_svg(detail: Detail, *, label: str, prefix: str = "c") -> str | None:
         return distribution_svg(detail, label=label)
     if isinstance(detail, SeriesDetail):
         return series_svg(detail, label=label)
+    if isinstance(detail, BarsDetail):
+        return bars_svg(detail, label=label)
     if not isinstance(detail, CurveDetail) or not detail.curves:
         return None
     return curve_svg(detail, label=label)

@@ -49,7 +49,14 @@ from mlaudit.checks._options import Count, PositiveCount
 from mlaudit.checks.explain.permutation import PermutationImportance, importances_of
 from mlaudit.errors import ModelError
 from mlaudit.models import Model, Predictions
-from mlaudit.results import CheckResult, CurveDetail, SeriesDetail, Severity, Status, TableDetail
+from mlaudit.results import (
+    BarsDetail,
+    CheckResult,
+    CurveDetail,
+    Severity,
+    Status,
+    TableDetail,
+)
 
 if TYPE_CHECKING:
     import threadpoolctl
@@ -201,7 +208,7 @@ class PartialDependence(Check):
         )
         row_ids = sample["__row__"].to_list() if "__row__" in sample.columns else None
         table_rows: list[list[str | float | int | None]] = []
-        details: list[TableDetail | CurveDetail | SeriesDetail] = []
+        details: list[TableDetail | CurveDetail | BarsDetail] = []
         failed: dict[str, str] = {}
         moves: dict[str, float] = {}
         for f in features:
@@ -308,7 +315,7 @@ def _chart(
     outputs: list[str],
     band: np.ndarray | None,
     categorical: bool,
-) -> CurveDetail | SeriesDetail:
+) -> CurveDetail | BarsDetail:
     """A numeric feature's curves (partial dependence, ICE lines drawn faint), or a categorical
     one's values by level (``band``: the 10th and 90th percentiles of every row's ICE values
     at each level)."""
@@ -323,13 +330,12 @@ def _chart(
         if band is not None:
             lower = {names[0]: [_num(v) for v in band[0]]}
             upper = {names[0]: [_num(v) for v in band[1]]}
-        return SeriesDetail(
+        return BarsDetail(
             name=f"Partial dependence: {feature}",
             title=f"Partial dependence on {feature}"
             + (" with the ICE values' 10–90% band" if band is not None else ""),
-            x_label=feature,
-            y_label=y_label,
-            x=x,
+            value_label=f"{y_label} (partial dependence)",
+            labels=[str(v) for v in x],
             series=series,
             lower=lower,
             upper=upper,

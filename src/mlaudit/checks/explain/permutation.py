@@ -47,10 +47,10 @@ from mlaudit.checks.explain._permute import (
 from mlaudit.errors import ModelError
 from mlaudit.models import Model, Predictions
 from mlaudit.results import (
+    BarsDetail,
     Bound,
     CheckResult,
     NoteDetail,
-    SeriesDetail,
     Severity,
     Status,
     TableDetail,
@@ -169,7 +169,7 @@ class PermutationImportance(_Importance):
                     low=low, high=high, kind="confidence_interval", level=0.95,
                     method="Student's t over the shuffles",
                 )  # fmt: skip
-        details: list[TableDetail | SeriesDetail | NoteDetail] = [table, chart]
+        details: list[TableDetail | BarsDetail | NoteDetail] = [table, chart]
         if got.errors:
             where = ", ".join(sorted(got.errors))
             return self.result(
@@ -224,15 +224,14 @@ def _table(got: Importances) -> TableDetail:
     )  # fmt: skip
 
 
-def _chart(got: Importances, features: list[str]) -> SeriesDetail:
-    intervals = [got.interval(f) or (0.0, 0.0) for f in features]
-    return SeriesDetail(
+def _chart(got: Importances, features: list[str]) -> BarsDetail:
+    intervals = [got.interval(f) or (None, None) for f in features]
+    return BarsDetail(
         name="Importance chart",
         title=f"Permutation importance (fall of the {METRIC_WORDS[got.metric]}), "
         "with 95% intervals",
-        x_label="feature",
-        y_label="importance",
-        x=list(features),
+        value_label=f"fall of the {METRIC_WORDS[got.metric]} when shuffled",
+        labels=list(features),
         series={"importance": [_cell(got.mean(f)) for f in features]},
         lower={"importance": [_cell(lo) for lo, _ in intervals]},
         upper={"importance": [_cell(hi) for _, hi in intervals]},
@@ -368,21 +367,20 @@ def _spearman(a: list[float], b: list[float]) -> float | None:
     return float(ra @ rb) / den if den > 0 else None
 
 
-def _drift_chart(ref: Importances, cur: Importances, features: list[str]) -> SeriesDetail:
-    series: dict[str, list[float | None]] = {}
-    lower: dict[str, list[float | None]] = {}
-    upper: dict[str, list[float | None]] = {}
+def _drift_chart(ref: Importances, cur: Importances, features: list[str]) -> BarsDetail:
+    series: dict[str, list[float | int | None]] = {}
+    lower: dict[str, list[float | int | None]] = {}
+    upper: dict[str, list[float | int | None]] = {}
     for name, imp in (("reference", ref), ("current", cur)):
-        intervals = [imp.interval(f) or (0.0, 0.0) for f in features]
+        intervals = [imp.interval(f) or (None, None) for f in features]
         series[name] = [_cell(imp.mean(f)) for f in features]
         lower[name] = [_cell(lo) for lo, _ in intervals]
         upper[name] = [_cell(hi) for _, hi in intervals]
-    return SeriesDetail(
+    return BarsDetail(
         name="Importance chart",
         title="Permutation importance by period, with 95% intervals",
-        x_label="feature",
-        y_label="importance",
-        x=list(features),
+        value_label="importance",
+        labels=list(features),
         series=series,
         lower=lower,
         upper=upper,

@@ -49,13 +49,14 @@ from mlaudit.data import Role
 from mlaudit.errors import ConfigError, ExtraNotInstalledError, ModelError
 from mlaudit.models import Model
 from mlaudit.results import (
+    BarsDetail,
     CheckResult,
-    DistributionDetail,
     NoteDetail,
     Severity,
     Status,
     TableDetail,
 )
+from mlaudit.stats import wilson_arrays
 
 __all__ = ["ReasonCodes"]
 
@@ -189,12 +190,17 @@ class ReasonCodes(Check):
             note=f"Push: how far the feature moved the model's output ({space}) toward the "
             "unfavourable outcome, averaged over the decisions citing it.",
         )  # fmt: skip
-        chart = DistributionDetail(
+        counts = np.array([cited[f] for f in order], dtype=np.float64)
+        ci = wilson_arrays(counts, np.full_like(counts, n))
+        chart = BarsDetail(
             name="Reasons cited",
-            title="Unfavourable decisions citing each feature among their reasons",
-            column="feature",
-            categories=order,
-            counts={"decisions": [float(cited[f]) for f in order]},
+            title="Share of unfavourable decisions citing each feature, with 95% intervals",
+            value_label=f"share of the {n:,} unfavourable decisions explained",
+            labels=order,
+            series={"cited": [float(v) for v in counts / n]},
+            lower={"cited": [float(v) for v in ci.low]},
+            upper={"cited": [float(v) for v in ci.high]},
+            share=True,
         )
         sample = TableDetail(
             name="Sample of reason codes",

@@ -30,25 +30,31 @@ masking code (numba, 4-13 s once per process), so the check joins no suite: name
 from __future__ import annotations
 
 import zlib
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import polars as pl
 
+from mlaudit._lazy import lazy_import
 from mlaudit.checks._base import Check, CheckContext, register
 from mlaudit.checks._model_sample import NO_MODEL, missing_features, model_and_sample
 from mlaudit.checks._options import PositiveCount, Share
 from mlaudit.checks.explain._shap import ShapExplanation, explain
 from mlaudit.errors import ExtraNotInstalledError, ModelError
 from mlaudit.results import (
+    BarsDetail,
     CheckResult,
-    DistributionDetail,
     NoteDetail,
     Severity,
     Status,
     TableDetail,
     Threshold,
 )
+
+if TYPE_CHECKING:
+    from scipy import stats as scipy_stats
+else:
+    scipy_stats = lazy_import("scipy.stats")
 
 __all__ = ["ShapValues"]
 
@@ -167,12 +173,15 @@ class ShapValues(Check):
                 for r, i in enumerate(order)
             ],
         )
-        chart = DistributionDetail(
+        low, high = _mean_interval(np.abs(found.values).sum(axis=2))
+        chart = BarsDetail(
             name="Mean |SHAP|",
-            title="Share of the total mean |SHAP| by feature",
-            column="feature",
-            categories=[found.features[i] for i in order],
-            counts={"mean |SHAP|": [float(mean_abs[i]) for i in order]},
+            title=f"Mean |SHAP| by feature ({found.space}), with 95% intervals over the rows",
+            value_label=f"mean |SHAP| ({found.space})",
+            labels=[found.features[i] for i in order],
+            series={"mean |SHAP|": [float(mean_abs[i]) for i in order]},
+            lower={"mean |SHAP|": [float(low[i]) for i in order]},
+            upper={"mean |SHAP|": [float(high[i]) for i in order]},
         )
         note = NoteDetail(name="Explainer", text=_explainer_note(found))
         details: list[Any] = [table, chart, note]
@@ -199,6 +208,17 @@ class ShapValues(Check):
             threshold=limit,
             details=details,
         )
+
+
+def _mean_interval(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Student's t 95 % interval of each column's mean over the rows (the row sample's error;
+    the bounds equal the mean for one row)."""
+    n = values.shape[0]
+    mean = values.mean(axis=0)
+    if n < 2:
+        return mean, mean
+    half = float(scipy_stats.t.ppf(0.975, n - 1)) * values.std(axis=0, ddof=1) / np.sqrt(n)
+    return mean - half, mean + half
 
 
 def _missing_in(frame: pl.DataFrame, features: tuple[str, ...]) -> bool:

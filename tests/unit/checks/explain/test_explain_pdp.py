@@ -148,7 +148,7 @@ def test_the_check_equals_sklearn_over_the_whole_data(classifier: Any) -> None:
         row = int(name.removeprefix("ICE row "))
         np.testing.assert_allclose(xy["y"], want["individual"][0][row], rtol=0, atol=1e-10)
     c = curves["Partial dependence: c"]
-    assert c.kind == "series" and c.x == ["x", "y", "z"]
+    assert c.kind == "bars" and c.labels == ["x", "y", "z"]
     want_c = _sklearn(classifier, x, "c", ["x", "y", "z"])
     np.testing.assert_allclose(c.series["partial dependence"], want_c["average"][0],
                                rtol=0, atol=1e-10)  # fmt: skip

@@ -198,7 +198,10 @@ def test_check_ranks_the_planted_driver_first_with_intervals(classifier: Any) ->
     assert r.metrics["n_repeats"] == 5 and r.metrics["rows"] == N
     assert r.bounds["top_importance"].low <= r.metrics["top_importance"]
     chart = r.details[1]
-    assert chart.kind == "series" and chart.x[0] == "a"
+    assert chart.kind == "bars" and chart.labels[0] == "a"
+    for row, low, high in zip(table.rows, chart.lower["importance"], chart.upper["importance"],
+                              strict=False):  # fmt: skip
+        assert (low, high) == (row[3], row[4])  # the bars' whiskers are the table's interval
     assert "ROC AUC" in r.message
 
 

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 import shap
 import xgboost as xgb
+from scipy import stats as scipy_stats
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import AdaBoostClassifier, GradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -109,6 +110,16 @@ def test_the_check_ranks_features_by_shaps_mean_absolute_value(
     for row in table.rows:
         assert row[2] == pytest.approx(expected[NUMERIC.index(row[1])], rel=1e-12)
     assert sum(row[3] for row in table.rows) == pytest.approx(1.0)
+    # the bars' whiskers: scipy's t interval of each feature's mean |SHAP| over the rows
+    bars = result.details[1]
+    values = np.abs(shap.TreeExplainer(native).shap_values(_x(data)))
+    for k, feature in enumerate(bars.labels):
+        column = values[:, NUMERIC.index(feature)]
+        low, high = scipy_stats.t.interval(
+            0.95, column.size - 1, loc=column.mean(), scale=scipy_stats.sem(column)
+        )
+        assert bars.lower["mean |SHAP|"][k] == pytest.approx(low, rel=1e-9)
+        assert bars.upper["mean |SHAP|"][k] == pytest.approx(high, rel=1e-9)
     assert result.metrics["rows"] == N
     assert result.metrics["additivity_error"] < 1e-9
     assert "TreeExplainer" in result.details[2].text
