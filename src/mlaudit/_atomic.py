@@ -29,10 +29,19 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from mlaudit.errors import MLAuditError, ReportError
 
-__all__ = ["LOCK_NAME", "TMP_SUFFIX", "create_file", "folder_lock", "write_file", "write_set"]
+__all__ = [
+    "LOCK_NAME",
+    "TMP_SUFFIX",
+    "create_file",
+    "folder_lock",
+    "stream_file",
+    "write_file",
+    "write_set",
+]
 
 LOCK_NAME = ".mlaudit.lock"
 TMP_SUFFIX = ".mlaudit-tmp"
@@ -138,6 +147,45 @@ def write_file(
     with folder_lock(target.parent, what, error):
         _publish(target, payload, 0o644, os.replace, what, error)
     return target
+
+
+@contextlib.contextmanager
+def stream_file(
+    path: str | os.PathLike[str],
+    *,
+    what: str = "the file",
+    error: type[MLAuditError] = ReportError,
+) -> Iterator[BinaryIO]:
+    """A file written piece by piece and published whole: the caller writes to a temporary
+    file beside ``path`` (under the folder's lock); when the block ends without an exception
+    the file is flushed, ``fsync``-ed and renamed over ``path``, otherwise removed, so
+    ``path`` never holds part of a file."""
+    target = Path(path)
+    if target.is_dir():
+        raise error(
+            f"cannot write {what} {str(target)!r}: it is a folder",
+            fix=f"give a file name inside it, e.g. {str(target / 'out')!r}",
+        )
+    with folder_lock(target.parent, what, error):
+        try:
+            fd, name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=TMP_SUFFIX, dir=target.parent
+            )
+        except OSError as exc:
+            raise _error(exc, target, what, error) from None
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise _error(exc, target, what, error) from None
+        finally:
+            tmp.unlink(missing_ok=True)
+    _fsync_folder(target.parent)
 
 
 def _publish(

@@ -13,19 +13,19 @@ sentences alike, so the file never holds a raw personal value.
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import polars as pl
 
-from mlaudit._atomic import write_file
+from mlaudit._atomic import stream_file
 from mlaudit._maskkey import mask_key
 from mlaudit.audit._inputs import open_dataset, overrides
 from mlaudit.checks.explain import Reason, RowReasons, reason_codes
 from mlaudit.config import SchemaConfig
-from mlaudit.data import Role, Schema, infer_schema
+from mlaudit.data import Dataset, Role, Schema, infer_schema
 from mlaudit.errors import ConfigError
 from mlaudit.models import Model, load_model
 from mlaudit.summary import mask_strings
@@ -123,26 +123,177 @@ def reasons_frame(
     Columns: ``row`` (the position in the data), the id column when there is one, ``decision``,
     ``explainer``, then for ``k`` from 1 to ``top``: ``reason_k`` (the sentence),
     ``reason_k_feature``, ``reason_k_value`` (as text) and ``reason_k_contribution`` (in the
-    explainer's output space, ``space``).  Parameters as :func:`explain_rows`.
+    explainer's output space, ``space``).  Parameters as :func:`explain_rows`.  Only the
+    unfavourable decisions are explained; the data is read whole (:func:`export_reasons`
+    streams it).
     """
     loaded, frame, inferred, ids = _open(data, model, id_column, trust_model, schema)
-    got = reason_codes(loaded, frame, favourable=favourable, top=top, reference=frame, seed=seed)
-    adverse = [r for r in got if not r.favourable]
+    got = reason_codes(loaded, frame, favourable=favourable, top=top, reference=frame, seed=seed,
+                       adverse_only=True)  # fmt: skip
+    personal = set(inferred.personal)
+    return _lines(got, frame, ids, personal, mask_key() if personal else b"", top, 0)
+
+
+def export_reasons(
+    path: str | Path,
+    data: Any,
+    *,
+    model: Any,
+    id_column: str | None = None,
+    favourable: str | None = None,
+    top: int = 4,
+    trust_model: bool = False,
+    schema: SchemaConfig | None = None,
+    seed: int = _SEED,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> int:
+    """Write every unfavourable decision's reason codes (the columns of :func:`reasons_frame`)
+    to ``path`` (``.csv`` or ``.parquet``), reading the data batch by batch; return the number
+    of lines written.
+
+    Memory holds one batch of rows and its reasons at a time: the data may be larger than
+    memory.  The model-agnostic explainer draws its background from the first
+    :data:`POOL_ROWS` rows (TreeExplainer needs none).  The file appears whole or not at all.
+    ``progress(rows_read, total_rows)`` is called after each batch (``total_rows`` None when
+    the source cannot tell).  Other parameters as :func:`explain_rows`.
+
+    Raises
+    ------
+    ConfigError
+        The file's extension is neither ``.csv`` nor ``.parquet``, its folder does not exist,
+        or a declaration is wrong (see :func:`explain_rows`).
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise ConfigError(
+            f"cannot tell the export's format from {target.name!r}",
+            fix="name the file .csv or .parquet",
+        )
+    if not target.parent.is_dir():  # before the (slow) explanation
+        raise ConfigError(
+            f"the folder {str(target.parent)!r} of the export does not exist",
+            fix="create it first, or choose another path",
+        )
+    dataset, loaded, inferred, ids = _open_stream(data, model, id_column, trust_model, schema)
     personal = set(inferred.personal)
     key = mask_key() if personal else b""
+    total, written, read = dataset.num_rows, 0, 0
+    with stream_file(target, what="the reason codes", error=ConfigError) as fh:
+        sink = _Sink(fh, suffix, ids, top)
+        for frame, pool in _pooled(dataset):
+            got = reason_codes(loaded, frame, favourable=favourable, top=top, reference=pool,
+                               seed=seed, adverse_only=True)  # fmt: skip
+            part = _lines(got, frame, ids, personal, key, top, read)
+            sink.write(part)
+            written += part.height
+            read += frame.height
+            if progress is not None:
+                progress(read, total)
+        sink.close()
+    return written
+
+
+POOL_ROWS = 1_000
+"""Rows the streamed export gathers before it explains (the background's pool)."""
+
+
+def _pooled(dataset: Dataset) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """The data's batches as frames, each with the pool of the first :data:`POOL_ROWS` rows
+    (batches are held back until the pool is full or the data ends)."""
+    held: list[pl.DataFrame] = []
+    pool: pl.DataFrame | None = None
+    for batch in dataset.batches():
+        frame = pl.DataFrame(pl.from_arrow(batch))
+        if pool is not None:
+            yield frame, pool
+            continue
+        held.append(frame)
+        if sum(f.height for f in held) >= POOL_ROWS:
+            pool = pl.concat(held, how="vertical_relaxed").head(POOL_ROWS)
+            yield from ((f, pool) for f in held)
+            held = []
+    if pool is None and held:
+        pool = pl.concat(held, how="vertical_relaxed")
+        yield from ((f, pool) for f in held)
+
+
+class _Sink:
+    """Lines appended to the export: CSV with one header, or Parquet row groups of one
+    schema (every column typed, so each batch's table has it)."""
+
+    def __init__(self, fh: BinaryIO, suffix: str, ids: str | None, top: int) -> None:
+        self.fh, self.csv = fh, suffix == ".csv"
+        self.schema = _line_schema(ids, top)
+        self.header = True
+        self.parquet: Any = None
+
+    def write(self, part: pl.DataFrame) -> None:
+        part = part.cast(self.schema)  # type: ignore[arg-type]
+        if self.csv:
+            part.write_csv(self.fh, include_header=self.header)
+            self.header = False
+            return
+        import pyarrow.parquet as pq
+
+        table = part.to_arrow()
+        if self.parquet is None:
+            self.parquet = pq.ParquetWriter(self.fh, table.schema)
+        self.parquet.write_table(table)
+
+    def close(self) -> None:
+        if self.csv and self.header:  # no line at all: the header alone
+            pl.DataFrame(schema=self.schema).write_csv(self.fh)
+        elif not self.csv:
+            import pyarrow.parquet as pq
+
+            if self.parquet is None:
+                self.parquet = pq.ParquetWriter(
+                    self.fh, pl.DataFrame(schema=self.schema).to_arrow().schema
+                )
+            self.parquet.close()
+
+
+def _line_schema(ids: str | None, top: int) -> dict[str, Any]:
+    schema: dict[str, Any] = {"row": pl.Int64}
+    if ids is not None:
+        schema[ids] = pl.String
+    schema |= {"decision": pl.String, "explainer": pl.String, "space": pl.String}
+    for k in range(1, top + 1):
+        schema |= {f"reason_{k}": pl.String, f"reason_{k}_feature": pl.String}
+        schema |= {f"reason_{k}_value": pl.String, f"reason_{k}_contribution": pl.Float64}
+    return schema
+
+
+def _lines(
+    got: list[RowReasons],
+    frame: pl.DataFrame,
+    ids: str | None,
+    personal: set[str],
+    key: bytes,
+    top: int,
+    offset: int,
+) -> pl.DataFrame:
+    """One line per unfavourable decision of ``got`` (rows of ``frame``, which starts at row
+    ``offset`` of the data), personal values masked."""
+    adverse = [r for r in got if not r.favourable]
 
     def masked(name: str, values: list[str | None]) -> list[str | None]:
         if name not in personal:
             return values
         return mask_strings(pl.Series(name, values, dtype=pl.String), key).to_list()
 
-    out: dict[str, pl.Series] = {"row": pl.Series([r.row for r in adverse], dtype=pl.Int64)}
+    out: dict[str, pl.Series] = {
+        "row": pl.Series([offset + r.row for r in adverse], dtype=pl.Int64)
+    }
     if ids is not None:
         raw = [_id_text(frame, ids, r.row) for r in adverse]
         out[ids] = pl.Series(masked(ids, raw), dtype=pl.String)
     out["decision"] = pl.Series([r.decision for r in adverse], dtype=pl.String)
     out["explainer"] = pl.Series([r.explainer for r in adverse], dtype=pl.String)
-    out["space"] = pl.Series([r.reasons[0].space if r.reasons else None for r in adverse])
+    out["space"] = pl.Series(
+        [r.reasons[0].space if r.reasons else None for r in adverse], dtype=pl.String
+    )
     for k in range(top):
         picked = [r.reasons[k] if len(r.reasons) > k else None for r in adverse]
         values = [masked(p.feature, [_text(p.value)])[0] if p is not None else None for p in picked]
@@ -161,42 +312,19 @@ def reasons_frame(
     return pl.DataFrame(out)
 
 
-def export_reasons(path: str | Path, data: Any, **options: Any) -> pl.DataFrame:
-    """Write :func:`reasons_frame` to ``path`` (``.csv`` or ``.parquet``) atomically; return it.
-
-    Raises
-    ------
-    ConfigError
-        The file's extension is neither ``.csv`` nor ``.parquet``.
-    """
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise ConfigError(
-            f"cannot tell the export's format from {target.name!r}",
-            fix="name the file .csv or .parquet",
-        )
-    if not target.parent.is_dir():  # before the (slow) explanation
-        raise ConfigError(
-            f"the folder {str(target.parent)!r} of the export does not exist",
-            fix="create it first, or choose another path",
-        )
-    frame = reasons_frame(data, **options)
-    buffer = io.BytesIO()
-    if suffix == ".csv":
-        frame.write_csv(buffer)
-    else:
-        frame.write_parquet(buffer)
-    write_file(target, buffer.getvalue(), what="the reason codes", error=ConfigError)
-    return frame
-
-
 # -- helpers ---------------------------------------------------------------------------------
 
 
 def _open(
     data: Any, model: Any, id_column: str | None, trust: bool, schema: SchemaConfig | None
 ) -> tuple[Model, pl.DataFrame, Schema, str | None]:
+    dataset, loaded, inferred, ids = _open_stream(data, model, id_column, trust, schema)
+    return loaded, dataset.to_polars(), inferred, ids
+
+
+def _open_stream(
+    data: Any, model: Any, id_column: str | None, trust: bool, schema: SchemaConfig | None
+) -> tuple[Dataset, Model, Schema, str | None]:
     declared = schema or SchemaConfig()
     if id_column is not None and id_column not in declared.id:
         declared = declared.model_copy(update={"id": [*declared.id, id_column]})
@@ -205,11 +333,15 @@ def _open(
     dataset = open_dataset(data, name="current", columns=columns)
     inferred = infer_schema(dataset, overrides=given)
     loaded = load_model(model, trust=trust)
-    frame = dataset.to_polars()
     if id_column is None:
-        found = [c.name for c in inferred.with_role(Role.ID) if c.name in frame.columns]
+        found = [c.name for c in inferred.with_role(Role.ID) if c.name in inferred]
         id_column = found[0] if len(found) == 1 else None
-    return loaded, frame, inferred, id_column
+    elif id_column not in inferred:
+        raise ConfigError(
+            f"the id column {id_column!r} is not in the data",
+            fix="name a column of the data with --id-column, or leave it out",
+        )
+    return dataset, loaded, inferred, id_column
 
 
 def _positions(frame: pl.DataFrame, ids: str | None, row_ids: list[str] | None) -> list[int]:

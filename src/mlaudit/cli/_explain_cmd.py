@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from mlaudit.audit import explain_rows, export_reasons
+from mlaudit.audit._progress import make_progress
 from mlaudit.checks.explain import RowReasons
 from mlaudit.cli._common import (
     NO_INPUT_OPTIONS,
@@ -92,10 +93,21 @@ def explain(
     }
     source = input_config(data, inputs)
     if export is not None:
-        frame = export_reasons(export, source, **options)
+        with make_progress(not state["quiet"]) as bars:
+            seen = [0]
+
+            def tick(read: int, total: int | None) -> None:
+                if not seen[0]:
+                    bars.start("explain", "Explaining unfavourable decisions", total)
+                bars.advance("explain", read - seen[0])
+                seen[0] = read
+
+            lines = export_reasons(export, source, progress=tick, **options)
+            if seen[0]:
+                bars.finish("explain")
         if not state["quiet"]:
             console.print(
-                f"{frame.height:,} unfavourable decision(s) with their reasons written to "
+                f"{lines:,} unfavourable decision(s) with their reasons written to "
                 f"{shown(export)}"
             )
         return

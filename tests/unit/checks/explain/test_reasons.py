@@ -171,7 +171,7 @@ def test_export_masks_personal_values(
     read = pl.read_csv(out) if suffix == ".csv" else pl.read_parquet(out)
     x = data.select(FEATURES).to_pandas()
     unfavourable = int((gbm.predict(x) != 0).sum())
-    assert read.height == unfavourable == got.height
+    assert read.height == unfavourable == got
     assert read["row"].to_list() == np.flatnonzero(gbm.predict(x) != 0).tolist()
     emails = read["email"].to_list()
     assert all(e.startswith("h:") and len(e) == 18 for e in emails)
