@@ -165,7 +165,9 @@ class ReasonCodes(Check):
         )
         if flagged:
             status = Status.FAIL if self.on_sensitive == "fail" else Status.WARN
-            named = ", ".join(f"{f} ({cited[f]:,} decisions)" for f in flagged)
+            named = ", ".join(
+                f"{f} ({cited[f]:,} decision{'s' if cited[f] != 1 else ''})" for f in flagged
+            )
             text += (
                 f" Reasons cite the sensitive attribute(s) {named}: a notice would state a "
                 "protected characteristic as a reason. Remove the attribute from the model's "
