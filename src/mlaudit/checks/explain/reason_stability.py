@@ -84,32 +84,35 @@ class ReasonStability(Check):
                         reference=sample,
                         background=self.background,
                         seed=ctx.seed + r,
+                        adverse_only=True,
                     )
                 )
         except (ConfigError, ModelError) as exc:
             return self.skipped(f"the decisions cannot be explained: {exc.message}")
-        adverse = [i for i, r in enumerate(runs[0]) if not r.favourable]
+        adverse = [r.row for r in runs[0]]  # only the unfavourable decisions are explained
         explainer = runs[0][0].explainer if runs[0] else ""
         if not adverse:
             return self.skipped(
                 f"no unfavourable decision among the {rows.height:,} rows explained"
             )
-        sets = [[{p.feature for p in run[i].reasons} for run in runs] for i in adverse]
+        by_row = [{r.row: r for r in run} for run in runs]
+        sets = [[{p.feature for p in run[i].reasons} for run in by_row] for i in adverse]
         per_row = [
             float(np.mean([jaccard(a, b) for a, b in itertools.combinations(s, 2)])) for s in sets
         ]
         firsts = [
-            len({run[i].reasons[0].feature if run[i].reasons else "" for run in runs}) == 1
+            len({run[i].reasons[0].feature if run[i].reasons else "" for run in by_row}) == 1
             for i in adverse
         ]
         mean = float(np.mean(per_row))
         status = Status.WARN if mean < self.warn else Status.PASS
         order = sorted(range(len(adverse)), key=lambda k: (per_row[k], adverse[k]))[:10]
+        data_rows = rows["__row__"].to_list() if "__row__" in rows.columns else None
         table = TableDetail(
             name="least_stable", title="The least stable decisions: each run's reasons",
             columns=["row", "overlap", *(f"run {r + 1}" for r in range(self.runs))],
-            rows=[[adverse[k], per_row[k],
-                   *(", ".join(p.feature for p in run[adverse[k]].reasons) for run in runs)]
+            rows=[[data_rows[adverse[k]] if data_rows else adverse[k], per_row[k],
+                   *(", ".join(p.feature for p in run[adverse[k]].reasons) for run in by_row)]
                   for k in order],
         )  # fmt: skip
         exact = "exact: its reasons depend on no seed or background" if (
