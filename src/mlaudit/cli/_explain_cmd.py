@@ -107,8 +107,7 @@ def explain(
                 bars.finish("explain")
         if not state["quiet"]:
             console.print(
-                f"{lines:,} unfavourable decision(s) with their reasons written to "
-                f"{shown(export)}"
+                f"{lines:,} unfavourable decision(s) with their reasons written to {shown(export)}"
             )
         return
     for got in explain_rows(source, row_ids=list(row_id or []), **options):
