@@ -248,7 +248,7 @@ class FairnessConfig(_Strict):
     @field_validator("population")
     @classmethod
     def _parse_population(cls, value: str | None) -> str | None:
-        from mlaudit.checks.fairness._population import population_filter
+        from mlaudit._population import population_filter
 
         if value is None or not value.strip():
             return None

@@ -18,7 +18,7 @@ CHECK_MODULES: dict[str, str] = {
     "explain.importance_drift": "mlaudit.checks.explain.permutation",
     "explain.partial_dependence": "mlaudit.checks.explain.pdp",
     "explain.permutation_importance": "mlaudit.checks.explain.permutation",
-    "explain.reason_codes": "mlaudit.checks.explain.reason_codes",
+    "explain.reason_codes": "mlaudit.checks.explain.adverse_reasons",
     "explain.reason_stability": "mlaudit.checks.explain.reason_stability",
     "explain.shap": "mlaudit.checks.explain.shap_values",
     "explain.stability": "mlaudit.checks.explain.stability",

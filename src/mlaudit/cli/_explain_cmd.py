@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mlaudit.audit import explain_rows, export_reasons
-from mlaudit.audit._progress import make_progress
+from mlaudit.audit import explain_rows, export_reasons, make_progress
 from mlaudit.checks.explain import RowReasons
 from mlaudit.cli._common import (
     NO_INPUT_OPTIONS,

@@ -13,10 +13,10 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
+from mlaudit._population import population_columns, population_filter
 from mlaudit.checks._base import Check, CheckContext
 from mlaudit.checks._options import PositiveCount
 from mlaudit.checks.fairness._groups import GroupTable
-from mlaudit.checks.fairness._population import population_columns, population_filter
 from mlaudit.checks.fairness._rows import FairRows, fairness_rows
 from mlaudit.data import Role
 from mlaudit.results import GroupsDetail, NoteDetail

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from mlaudit._population import population_filter
 from mlaudit.checks._base import CheckContext
-from mlaudit.checks.fairness._population import population_filter
 from mlaudit.data import Role, Schema
 from mlaudit.summary import WINDOW
 
