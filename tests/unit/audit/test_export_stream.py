@@ -105,3 +105,24 @@ def test_a_failure_in_a_late_batch_leaves_nothing(
         "broken.parquet",
         "r.csv",
     ]
+
+
+def test_large_batches_are_explained_in_chunks(
+    data: tuple[Path, pl.DataFrame],
+    gbm: GradientBoostingClassifier,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader's batch is cut into chunks of CHUNK_ROWS (memory stays one chunk's), and the
+    lines are the same."""
+    from mlaudit.audit import _explain
+
+    path, _ = data
+    monkeypatch.setattr(_explain, "CHUNK_ROWS", 300)
+    seen: list[int] = []
+    out = tmp_path / "r.parquet"
+    mlaudit.export_reasons(out, Dataset(path, batch_size=1000), model=gbm, id_column="ref",
+                           top=2, progress=lambda read, _: seen.append(read))  # fmt: skip
+    assert seen[:5] == [300, 600, 900, 1000, 1300] and seen[-1] == N
+    whole = mlaudit.reasons_frame(path, model=gbm, id_column="ref", top=2)
+    assert_frame_equal(pl.read_parquet(out), whole)
