@@ -4,7 +4,8 @@ This is what ``mlaudit explain`` and :func:`mlaudit.explain_rows` run: open the 
 schema (to know the personal columns and the id column), load the model, pick the rows, and
 explain them with :func:`mlaudit.checks.explain.reason_codes`.
 
-The rows are read whole into memory (explaining a row costs far more than reading it).  The
+Naming rows (``row_ids``) and the export read the data batch by batch and keep only what they
+explain; :func:`reasons_frame` reads it whole into memory.  The
 export writes one line per unfavourable decision; values of personal columns (declared, or
 inferred from names and contents) are replaced by their keyed masks (``h:`` and 16 hex digits,
 under the mask key, ``MLAUDIT_MASK_KEY``), in the id column, the reasons' values and their
@@ -80,10 +81,13 @@ def explain_rows(
         A row id is not in the data, the id column does not exist, the model file is missing,
         or the favourable outcome is not one of the model's classes (exit code 2).
     """
-    loaded, frame, inferred, ids = _open(data, model, id_column, trust_model, schema)
-    positions = _positions(frame, ids, row_ids)
-    picked = frame[positions] if row_ids is not None else frame
-    got = reason_codes(loaded, picked, favourable=favourable, top=top, reference=frame, seed=seed)
+    if row_ids is None:
+        loaded, frame, inferred, ids = _open(data, model, id_column, trust_model, schema)
+        positions, picked, pool = list(range(frame.height)), frame, frame
+    else:  # streamed: only the rows asked for, and the pool of the first rows, are kept
+        dataset, loaded, inferred, ids = _open_stream(data, model, id_column, trust_model, schema)
+        positions, picked, pool = _find_rows(dataset, ids, [str(r) for r in row_ids])
+    got = reason_codes(loaded, picked, favourable=favourable, top=top, reference=pool, seed=seed)
     personal = set(inferred.personal)
     key = mask_key() if personal else b""
 
@@ -100,7 +104,7 @@ def explain_rows(
         replace(
             r,
             row=positions[r.row],
-            row_id=_id_text(frame, ids, positions[r.row]),
+            row_id=_id_text(picked, ids, r.row),
             reasons=tuple(masked(p) for p in r.reasons),
         )
         for r in got
@@ -349,37 +353,57 @@ def _open_stream(
     return dataset, loaded, inferred, id_column
 
 
-def _positions(frame: pl.DataFrame, ids: str | None, row_ids: list[str] | None) -> list[int]:
-    if row_ids is None:
-        return list(range(frame.height))
+def _find_rows(
+    dataset: Dataset, ids: str | None, row_ids: list[str]
+) -> tuple[list[int], pl.DataFrame, pl.DataFrame]:
+    """The rows ``row_ids`` names (by id, or by position without an id column), read batch by
+    batch: their positions in the data, the rows in the order asked, and the pool of the first
+    :data:`POOL_ROWS` rows (the model-agnostic explainer's background)."""
+    wanted: dict[str, int] = {}  # row id -> position of its first row
+    numbers: set[int] = set()
     if ids is None:
-        out = []
-        for rid in row_ids:
-            try:
-                pos = int(rid)
-            except ValueError:
-                pos = -1
-            if not 0 <= pos < frame.height:
-                raise ConfigError(
-                    f"row {rid!r} is not in the data: without an id column a row is its "
-                    f"position, 0 to {frame.height - 1}",
-                    fix="give a row number, or name the id column (--id-column)",
-                )
-            out.append(pos)
-        return out
-    text = frame[ids].cast(pl.String)
-    where: dict[str, int] = {}
-    for i, v in enumerate(text.to_list()):
-        if v is not None:
-            where.setdefault(v, i)
-    missing = [r for r in row_ids if str(r) not in where]
-    if missing:
-        raise ConfigError(
-            f"row id(s) {', '.join(repr(str(m)) for m in missing[:5])} not found in the id "
-            f"column {ids!r}",
-            fix="check the id, or name the id column with --id-column",
-        )
-    return [where[str(r)] for r in row_ids]
+        numbers = {int(r) for r in row_ids if r.lstrip("-").isdigit() and int(r) >= 0}
+    rows: dict[int, pl.DataFrame] = {}
+    pool: list[pl.DataFrame] = []
+    pooled = offset = 0
+    for batch in dataset.batches():
+        frame = pl.DataFrame(pl.from_arrow(batch))
+        if pooled < POOL_ROWS:
+            pool.append(frame.head(POOL_ROWS - pooled))
+            pooled += pool[-1].height
+        if ids is None:
+            hits = [p - offset for p in numbers if offset <= p < offset + frame.height]
+        else:
+            text = frame[ids].cast(pl.String)
+            found = pl.arg_where(text.is_in(row_ids), eager=True).to_list()
+            hits = []
+            for i in found:
+                if text[i] not in wanted:
+                    wanted[text[i]] = offset + i
+                    hits.append(i)
+        for i in hits:
+            rows[offset + i] = frame[i]
+        offset += frame.height
+    if ids is None:
+        bad = [r for r in row_ids if not (r.lstrip("-").isdigit() and 0 <= int(r) < offset)]
+        if bad:
+            raise ConfigError(
+                f"row {bad[0]!r} is not in the data: without an id column a row is its "
+                f"position, 0 to {offset - 1}",
+                fix="give a row number, or name the id column (--id-column)",
+            )
+        positions = [int(r) for r in row_ids]
+    else:
+        missing = [r for r in row_ids if r not in wanted]
+        if missing:
+            raise ConfigError(
+                f"row id(s) {', '.join(repr(m) for m in missing[:5])} not found in the id "
+                f"column {ids!r}",
+                fix="check the id, or name the id column with --id-column",
+            )
+        positions = [wanted[r] for r in row_ids]
+    picked = pl.concat([rows[p] for p in positions], how="vertical_relaxed")
+    return positions, picked, pl.concat(pool, how="vertical_relaxed")
 
 
 def _id_text(frame: pl.DataFrame, ids: str | None, row: int) -> str | None:

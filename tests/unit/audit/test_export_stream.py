@@ -126,3 +126,26 @@ def test_large_batches_are_explained_in_chunks(
     assert seen[:5] == [300, 600, 900, 1000, 1300] and seen[-1] == N
     whole = mlaudit.reasons_frame(path, model=gbm, id_column="ref", top=2)
     assert_frame_equal(pl.read_parquet(out), whole)
+
+
+def test_named_rows_are_found_batch_by_batch(
+    data: tuple[Path, pl.DataFrame], gbm: GradientBoostingClassifier
+) -> None:
+    """Rows asked for by id (or position) in later batches: scikit-learn's decisions, shap's
+    first reason, the ids and positions in the order asked."""
+    path, frame = data
+    x = frame.select(FEATURES).to_pandas()
+    wanted = [2400, 17, 1333, 17]
+    got = mlaudit.explain_rows(Dataset(path, batch_size=500), model=gbm, id_column="ref",
+                               row_ids=[f"A{i:05d}" for i in wanted], top=1)  # fmt: skip
+    assert [(r.row, r.row_id) for r in got] == [(i, f"A{i:05d}") for i in wanted]
+    assert [r.decision for r in got] == [str(v) for v in gbm.predict(x.iloc[wanted])]
+    push = -np.asarray(shap.TreeExplainer(gbm).shap_values(x.iloc[wanted]))
+    for r, row in zip(got, push, strict=True):
+        if not r.favourable and row.max() > 0:
+            assert r.reasons[0].feature == FEATURES[int(row.argmax())]
+    by_position = mlaudit.explain_rows(Dataset(path, batch_size=500), model=gbm, top=1,
+                                       row_ids=[str(i) for i in wanted])  # fmt: skip
+    assert [r.row for r in by_position] == wanted
+    with pytest.raises(MLAuditError, match="position, 0 to 2499"):
+        mlaudit.explain_rows(path, model=gbm, row_ids=["2500"])
