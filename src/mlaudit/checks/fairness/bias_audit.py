@@ -34,6 +34,7 @@ from mlaudit.checks.fairness._common import FairnessOptions, declared_note
 from mlaudit.checks.fairness._rows import FairRows
 from mlaudit.errors import ConfigError
 from mlaudit.results import CheckResult, GroupsDetail, Severity, Status, TableDetail
+from mlaudit.stats import wilson_arrays
 
 __all__ = ["BiasAudit"]
 
@@ -131,8 +132,12 @@ class BiasAudit(FairnessOptions):
                 "excluded": bool(total and n / total < self.exclude_under),
             })  # fmt: skip
         best = max((c[rate_name] for c in cats if not c["excluded"]), default=0.0)
-        for c in cats:
+        ci = wilson_arrays(table["hits"].to_numpy(), table["n"].to_numpy())
+        top = next((c["group"] for c in cats if not c["excluded"] and c[rate_name] == best), None)
+        for i, c in enumerate(cats):
             c["impact_ratio"] = c[rate_name] / best if best > 0 and not c["excluded"] else None
+            c[f"{rate_name}_ci"] = [float(ci.low[i]), float(ci.high[i])]
+            c["reference"] = c["group"] == top and best > 0
         ratios = [c["impact_ratio"] for c in cats if c["impact_ratio"] is not None]
         excluded = [c for c in cats if c["excluded"]]
         label = "Selection rate" if basis == "selection" else "Scoring rate"
@@ -151,9 +156,7 @@ class BiasAudit(FairnessOptions):
             GroupsDetail(
                 name="groups", title=f"Categories of {name}", attribute=name,
                 favourable=rows.favourable,
-                reference_group=next(
-                    (c["group"] for c in cats if c["impact_ratio"] == 1.0), None
-                ),
+                reference_group=top if best > 0 else None,
                 groups=cats,
             ),
             declared_note(rows, "the highest rate"),

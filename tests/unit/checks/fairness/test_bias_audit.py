@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from statsmodels.stats.proportion import proportion_confint
 
 from mlaudit import Audit
 from mlaudit.results import CheckResult, GroupsDetail, Status, TableDetail
@@ -58,6 +59,15 @@ def test_selection_rate_tables_equal_the_rule() -> None:
             assert g["impact_ratio"] == pytest.approx(want["ratios"][g["group"]])
         assert r.metrics["unknown"] == want["unknown"] and r.status == Status.PASS
     assert out["sex"].metrics["unknown"] == 17
+    # each category's Wilson interval (statsmodels), the highest-rate category the reference
+    hired, race = df["hired"].to_numpy(), df["race"].to_numpy()
+    detail = next(d for d in out["race"].details if isinstance(d, GroupsDetail))
+    for g in detail.groups:
+        k, n = int(hired[race == g["group"]].sum()), int((race == g["group"]).sum())
+        low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+        assert g["selection_rate_ci"] == pytest.approx([low, high], rel=1e-9)
+        assert g["reference"] is (g["impact_ratio"] == 1.0)
+    assert detail.reference_group == max(detail.groups, key=lambda g: g["selection_rate"])["group"]
     table = next(d for d in out["race"].details if isinstance(d, TableDetail))
     assert "Unknown category: 0 people" in table.note
 
