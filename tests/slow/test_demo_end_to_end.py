@@ -663,7 +663,7 @@ def test_model_audit_gives_reason_codes_for_the_models_declines(
     declined = np.flatnonzero(model_audit["model"].predict(x.head(5000)) == 1)
     m = codes["metrics"]
     assert m["rows"] == 5000 and m["unfavourable"] == declined.size
-    assert m["explained"] == min(100, declined.size) and m["sensitive_cited"] == 0
+    assert m["explained"] == min(200, declined.size) and m["sensitive_cited"] == 0
     sample = next(d for d in codes["details"] if d["name"] == "Sample of reason codes")
     assert [r[0] for r in sample["rows"]] == declined[:10].tolist()
     current = demo["current"]
@@ -678,15 +678,16 @@ def test_model_audit_gives_reason_codes_for_the_models_declines(
             )  # fmt: skip
             assert value == expected, (row[0], sentence)
     shap_result = result(rep, "explain.shap", None)
-    assert shap_result["status"] == "pass" and shap_result["metrics"]["rows"] == 100
+    assert shap_result["status"] == "pass" and shap_result["metrics"]["rows"] == 2000
     assert shap_result["metrics"]["additivity_error"] < 1e-9
-    # The expected value is the model's mean probability over its background rows, drawn from
+    assert "LinearExplainer" in shap_result["message"] and "log-odds" in shap_result["message"]
+    # The expected value is the model's mean log-odds over its 100 background rows, drawn from
     # the reference: within sampling error of scikit-learn's mean over the whole reference.
     reference = pl.read_parquet(demo["out"] / "data" / "reference.parquet")
-    mean = model_audit["model"].predict_proba(
+    margin = model_audit["model"].decision_function(
         reference.select(demo["truth"]["feature_columns"]).to_pandas()
-    )[:, 1]
-    assert abs(shap_result["metrics"]["expected_value"] - mean.mean()) < 4 * mean.std() / 10
+    )
+    assert abs(shap_result["metrics"]["expected_value"] - margin.mean()) < 4 * margin.std() / 10
 
 
 def test_model_report_shows_the_reason_codes(demo: dict[str, Any]) -> None:
@@ -694,10 +695,10 @@ def test_model_report_shows_the_reason_codes(demo: dict[str, Any]) -> None:
     html = unescape(raw)  # the page's text, its apostrophes written as entities
     titles = ("The first 10 unfavourable decisions and their reasons",
               "How often each feature is among an unfavourable decision's 4 reasons",
-              "Features ranked by mean |SHAP| (probability)")  # fmt: skip
+              "Features ranked by mean |SHAP| (log-odds)")  # fmt: skip
     markdown = (demo["out"] / "report-model" / "report.md").read_text(encoding="utf-8")
     for title in titles:
         assert title in html and title.replace("|", "\\|") in markdown  # escaped in Markdown
-    assert html.count("raised the probability of the unfavourable outcome") >= 10
+    assert html.count("raised the log-odds of the unfavourable outcome") >= 10
     for column in ("full_name", "email", "national_id"):
         assert not any(v in html for v in demo["current"][column].drop_nulls().to_list()[:500])

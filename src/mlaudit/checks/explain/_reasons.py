@@ -2,8 +2,9 @@
 
 Lenders must tell a declined applicant the principal reasons (US ECOA / Regulation B adverse
 action notices); rules on automated decisions ask the same.  A row's SHAP values
-(:mod:`mlaudit.checks.explain._shap`: TreeExplainer for tree ensembles, the permutation explainer
-otherwise, one-hot columns credited back to their input column) split the model's output into
+(:mod:`mlaudit.checks.explain._shap`: TreeExplainer for tree ensembles, LinearExplainer for
+linear models, the permutation explainer otherwise, one-hot columns credited back to their
+input column) split the model's output into
 each feature's share, so the features whose share moved the output toward the unfavourable
 outcome, largest first, are the reasons.
 
@@ -70,7 +71,7 @@ class RowReasons:
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
     """Empty for a favourable decision (and for an unfavourable one no feature pushed)."""
     explainer: str = ""
-    """``TreeExplainer`` or ``PermutationExplainer``."""
+    """``TreeExplainer``, ``LinearExplainer`` or ``PermutationExplainer``."""
     row_id: str | None = None
     """The row's id (its value in the id column, as text), when the caller knows it."""
 

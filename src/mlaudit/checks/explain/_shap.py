@@ -1,6 +1,6 @@
 """SHAP values of the audited model on rows of the data, with the shap library's explainers.
 
-Two explainers, chosen by the model:
+Three explainers, chosen by the model:
 
 * **TreeExplainer** (exact, polynomial time) for tree ensembles: XGBoost and LightGBM boosters
   (native files or their scikit-learn wrappers) and scikit-learn's trees, forests and gradient
@@ -14,13 +14,18 @@ Two explainers, chosen by the model:
   their categorical column; ``get_feature_names_out`` names them) and the values of the
   columns of one input are summed (SHAP values add up, so the sum is that input's share of the
   output).  A transformed column with no input it can be traced to keeps its own name.
+* **LinearExplainer** (exact) for binary classifiers and regressors of scikit-learn's
+  ``linear_model``, also at a pipeline's end: the log-odds or the prediction, each value the
+  coefficient times the distance from a seeded background's mean
+  (:mod:`mlaudit.checks.explain._linear`), credited to the input columns as for trees.
 * **PermutationExplainer** (model-agnostic) for every other model, ONNX graphs included, and as
-  the fallback when TreeExplainer refuses the model or fails.  It runs the model's own
-  prediction over the raw features: the positive class's probability (binary), every class's
-  probability (multiclass) or the prediction (regression), with features masked by the values
-  of a seeded background sample (``shap.maskers.Independent``).  Text and categorical features
-  are coded as numbers for the explainer (each code is one level seen in the rows) and decoded
-  back before the model sees them, so the model reads the values it was trained on.  Each
+  the fallback when TreeExplainer or LinearExplainer refuses the model or fails.  It runs the
+  model's own prediction over the raw features: the positive class's probability (binary),
+  every class's probability (multiclass) or the prediction (regression), with features masked
+  by the values of a seeded background sample (``shap.maskers.Independent``).  Text and
+  categorical features are coded as numbers for the explainer (each code is one level seen in
+  the rows) and decoded back before the model sees them, so the model reads the values it was
+  trained on.  Each
   permutation costs ``2 × features + 1`` model calls on ``background`` rows per explained row.
 
 Either way the values are checked for **additivity**: the base value plus a row's SHAP values
@@ -47,6 +52,8 @@ import polars as pl
 
 from mlaudit._lazy import lazy_import
 from mlaudit.checks._model_sample import frame_batch
+from mlaudit.checks.explain._encoded import group_columns, names_out, trace_columns
+from mlaudit.checks.explain._linear import linear_estimator, linear_values
 from mlaudit.errors import ModelError
 from mlaudit.models import Model
 
@@ -88,13 +95,14 @@ class ShapExplanation:
     outputs: list[str]
     """What each output is (``class 1``, a class's name, ``prediction``)."""
     explainer: str
-    """``TreeExplainer`` or ``PermutationExplainer``."""
+    """``TreeExplainer``, ``LinearExplainer`` or ``PermutationExplainer``."""
     why: str
     """Why this explainer, in words."""
     space: str
     """The output space: ``log-odds``, ``raw margin``, ``probability`` or ``prediction``."""
     fallback: str | None = None
-    """Why the preferred explainer (TreeExplainer) was not used, when it was not."""
+    """Why the preferred explainer (TreeExplainer, LinearExplainer) was not used, when it was
+    not."""
 
     @property
     def additivity_errors(self) -> np.ndarray:
@@ -166,11 +174,24 @@ def explain(
                 f"TreeExplainer could not explain the model ({model.info.model_type}): "
                 f"{type(exc).__name__}: {_first_line(exc)}"
             )
+    linear = linear_estimator(model) if tree is None else None
+    if linear is not None:
+        try:
+            got = linear_values(model, frame, reference, linear, background=background, seed=seed)
+            tick(frame.height)
+            return ShapExplanation(**got, outputs=_output_names(model, 1))
+        except ModelError:
+            raise
+        except Exception as exc:  # shap's or scikit-learn's own error, whatever its type
+            fallback = (
+                f"LinearExplainer could not explain the model ({model.info.model_type}): "
+                f"{type(exc).__name__}: {_first_line(exc)}"
+            )
     why = (
-        "the model is not a tree ensemble TreeExplainer reads "
-        "(XGBoost, LightGBM, scikit-learn trees, forests or boosting)"
+        "the model is neither a tree ensemble TreeExplainer reads (XGBoost, LightGBM, "
+        "scikit-learn trees, forests or boosting) nor a linear model"
         if fallback is None
-        else "TreeExplainer failed (see the fallback reason)"
+        else f"{fallback.split(' could', 1)[0]} failed (see the fallback reason)"
     )
     if model.info.format == "onnx":
         why = "an ONNX graph is explained through its predictions"
@@ -218,7 +239,7 @@ def _tree(model: Model, frame: pl.DataFrame, tree: tuple[Any, Any], tick: Tick) 
         raise ValueError(
             f"TreeExplainer gave {values.shape[2]} output(s), the model {output.shape[1]}"
         )
-    grouped, labels = _group(values, names, encoded)
+    grouped, labels = group_columns(values, names, encoded)
     how = " on the columns its preprocessing steps make" if transforms is not None else ""
     return ShapExplanation(
         values=grouped,
@@ -254,10 +275,10 @@ def _tree_input(
         raw = transforms.transform(batch.to_pandas())
         if hasattr(raw, "toarray"):  # sparse one-hot columns
             raw = raw.toarray()
-        names = _names_out(transforms, _columns(raw))
+        names = names_out(transforms, _columns(raw))
         if _is_xgboost(final) and not hasattr(raw, "columns"):
             raw = xgboost.DMatrix(raw, feature_names=final.feature_names)
-        return raw, names, _trace(names, features)
+        return raw, names, trace_columns(names, features)
     if _is_xgboost(final) and fmt != "xgboost":
         raw = xgboost.DMatrix(_categories(raw), enable_categorical=True)
     return raw, features, {f: [f] for f in features}
@@ -288,46 +309,6 @@ def _take(raw: Any, start: int, stop: int) -> Any:
     if hasattr(raw, "iloc"):
         return raw.iloc[start:stop]
     return raw[start:stop]
-
-
-def _names_out(transforms: Any, width: int) -> list[str]:
-    """The transformed columns' names (``get_feature_names_out``), or ``x0``, ``x1``, ..."""
-    try:
-        names = [str(n) for n in transforms.get_feature_names_out()]
-    except Exception:  # a step without get_feature_names_out
-        names = []
-    return names if len(names) == width else [f"x{i}" for i in range(width)]
-
-
-def _trace(names: list[str], inputs: list[str]) -> dict[str, list[str]]:
-    """Each feature (an input column, or an untraceable transformed column) → its columns.
-
-    A transformed column traces to an input when its name, without a ``ColumnTransformer``
-    prefix (``onehotencoder__``), is the input's name or starts with it and ``_`` (a one-hot
-    column); the longest such input wins.
-    """
-    out: dict[str, list[str]] = {}
-    for name in names:
-        short = name if name in inputs else name.split("__", 1)[-1]
-        if short in inputs:
-            origin = short
-        else:
-            found = [c for c in inputs if short.startswith(f"{c}_")]
-            origin = max(found, key=len) if found else name
-        out.setdefault(origin, []).append(name)
-    return out
-
-
-def _group(
-    values: np.ndarray, names: list[str], encoded: dict[str, list[str]]
-) -> tuple[np.ndarray, list[str]]:
-    """The values summed over each feature's columns, features in their first column's order."""
-    where = {n: i for i, n in enumerate(names)}
-    labels = list(encoded)
-    grouped = np.stack(
-        [values[:, [where[c] for c in encoded[f]], :].sum(axis=1) for f in labels], axis=1
-    )
-    return grouped, labels
 
 
 def _three(values: Any) -> np.ndarray:

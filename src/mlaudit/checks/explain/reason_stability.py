@@ -2,7 +2,8 @@
 
 Reason codes (:mod:`mlaudit.checks.explain._reasons`) are the features that pushed a decision
 toward the unfavourable outcome.  With TreeExplainer they are exact and depend on neither a
-seed nor a background sample; with the model-agnostic explainer (shap's PermutationExplainer)
+seed nor a background sample; with LinearExplainer they are exact for the background sample's
+mean, which another seed draws anew; with the model-agnostic explainer (shap's PermutationExplainer)
 they are estimated from a seeded sample of feature orderings and a background sample of rows,
 and another seed can give a person other reasons: a notice that changes when asked twice is not
 an explanation.
@@ -115,9 +116,10 @@ class ReasonStability(Check):
                    *(", ".join(p.feature for p in run[adverse[k]].reasons) for run in by_row)]
                   for k in order],
         )  # fmt: skip
-        exact = "exact: its reasons depend on no seed or background" if (
-            explainer == "TreeExplainer"
-        ) else "estimated from seeded feature orderings and a background sample"  # fmt: skip
+        exact = {
+            "TreeExplainer": "exact: its reasons depend on no seed or background",
+            "LinearExplainer": "exact for its background sample, which each seed draws anew",
+        }.get(explainer, "estimated from seeded feature orderings and a background sample")
         note = NoteDetail(name="explainer", text=f"{explainer}, {exact}.")
         text = (
             f"{len(adverse):,} unfavourable decisions explained {self.runs} times ({explainer}): "

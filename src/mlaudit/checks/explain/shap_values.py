@@ -3,11 +3,12 @@
 The audited model is explained on the current data's seeded sample (its first ``rows`` rows;
 ``agnostic_rows`` with the model-agnostic explainer, which runs the model thousands of times a
 row): TreeExplainer for tree ensembles (XGBoost, LightGBM, scikit-learn trees, forests and
-boosting, also at a pipeline's end), shap's PermutationExplainer otherwise (ONNX graphs
-included) with ``background`` rows of the reference data's sample (the current data's without
-one) as the values that stand in for an unknown feature.  When TreeExplainer refuses the model
-or fails, the permutation explainer takes over and the result says why (the ``Explainer``
-note).  :mod:`mlaudit.checks.explain._shap` gives the details of both paths.
+boosting, also at a pipeline's end), LinearExplainer for scikit-learn's binary and regression
+linear models, shap's PermutationExplainer otherwise (ONNX graphs included); the last two with
+``background`` rows of the reference data's sample (the current data's without one) as the
+values that stand in for an unknown feature.  When TreeExplainer or LinearExplainer refuses the
+model or fails, the permutation explainer takes over and the result says why (the
+``Explainer`` note).  :mod:`mlaudit.checks.explain._shap` gives the details of the paths.
 
 The result ranks the features by their mean |SHAP| value (summed over the classes of a
 multiclass model), in the explainer's output space (log-odds for a boosted classifier under

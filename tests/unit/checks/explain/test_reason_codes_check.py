@@ -190,3 +190,26 @@ def test_what_cannot_be_explained_is_skipped_with_the_reason(
     got = _run(df, fitted, **options)
     assert got["status"] == "skipped"
     assert reason in got["message"]
+
+
+def test_a_linear_models_reasons_are_its_coefficients_times_the_distance_from_the_mean() -> None:
+    """LinearExplainer: each push is -coef × (x - the background's mean) in log-odds (1 is
+    favourable), the background here every row; the counts follow from that by hand."""
+    from sklearn.linear_model import LogisticRegression
+
+    df = _data()
+    features = ["f0", "f1", "f2", "f3", "gender"]
+    x = df.select(features).to_numpy().astype(float)
+    model = LogisticRegression().fit(df.select(features).to_pandas(), df["y"].to_numpy())
+    got = _run(df, model, schema={"sensitive": ["gender"]}, rows=N, decisions=N, top=2,
+               background=N)  # fmt: skip
+    push = -(model.coef_[0] * (x - x.mean(axis=0)))
+    declined = np.flatnonzero(model.predict(df.select(features).to_pandas()) == 0)
+    cited: Counter[str] = Counter()
+    for i in declined:
+        order = [j for j in np.argsort(-push[i], kind="stable") if push[i, j] > 0][:2]
+        cited.update(features[j] for j in order)
+    table = next(d for d in got["details"] if d["name"] == "Reasons by feature")
+    assert {r[0]: r[1] for r in table["rows"]} == dict(cited)
+    assert got["metrics"]["sensitive_cited"] == cited["gender"] > 0
+    assert got["status"] == "fail" and "LinearExplainer" in got["message"]

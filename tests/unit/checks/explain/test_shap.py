@@ -15,7 +15,8 @@ import xgboost as xgb
 from scipy import stats as scipy_stats
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import AdaBoostClassifier, GradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import LinearSVC
@@ -145,7 +146,7 @@ def test_a_pipelines_one_hot_columns_are_summed_into_their_feature(data: pl.Data
 
 
 def test_the_agnostic_path_equals_shaps_permutation_explainer(data: pl.DataFrame) -> None:
-    pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(_x(data), data["y"])
+    pipe = make_pipeline(StandardScaler(), GaussianNB()).fit(_x(data), data["y"])
     rows, background = data.head(40), data.head(60)
     seed, permutations = 11, 2
     found = explain(
@@ -173,8 +174,10 @@ def test_the_agnostic_path_equals_shaps_permutation_explainer(data: pl.DataFrame
 def test_text_features_reach_the_model_as_text(data: pl.DataFrame) -> None:
     columns = [*NUMERIC, "c"]
     pipe = make_pipeline(
-        make_column_transformer(("passthrough", NUMERIC), (OneHotEncoder(), ["c"])),
-        LogisticRegression(),
+        make_column_transformer(
+            ("passthrough", NUMERIC), (OneHotEncoder(sparse_output=False), ["c"])
+        ),
+        GaussianNB(),  # neither trees nor linear: the agnostic path, which decodes the text
     ).fit(_x(data, columns), data["y"])
     found = _explain(pipe, data.head(20), background=50)
     assert found.features == columns
@@ -243,3 +246,38 @@ def _context(model: Any, frame: pl.DataFrame) -> CheckContext:
         model=model,
         model_samples={"current": frame},
     )
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_linear_models_get_exact_values_by_hand(data: pl.DataFrame, task: str) -> None:
+    """A linear model at a pipeline's end: each value is the coefficient times the distance from
+    the background's mean (all 300 rows here), one-hot columns summed into their feature, in
+    log-odds for a classifier; base plus values equal decision_function (or predict)."""
+    columns = [*NUMERIC, "c"]
+    final = LogisticRegression() if task == "binary" else LinearRegression()
+    target = data["y"] if task == "binary" else data["a"] * 2.0 - data["b"]
+    pipe = make_pipeline(
+        make_column_transformer((StandardScaler(), NUMERIC), (OneHotEncoder(), ["c"])), final
+    ).fit(_x(data, columns), target)
+    found = explain(
+        load_model(pipe), data.head(50), data, background=len(data), permutations=1, seed=0,
+        tick=lambda n: None,
+    )  # fmt: skip
+    assert found.explainer == "LinearExplainer" and found.fallback is None
+    assert found.space == ("log-odds" if task == "binary" else "prediction")
+
+    def dense(frame: pl.DataFrame) -> np.ndarray:
+        got = pipe[:-1].transform(_x(frame, columns))
+        return np.asarray(got.toarray() if hasattr(got, "toarray") else got)
+
+    x, back = dense(data.head(50)), dense(data)
+    coef = np.ravel(final.coef_)
+    by_hand = coef * (x - back.mean(axis=0))
+    np.testing.assert_allclose(found.values[:, :3, 0], by_hand[:, :3], atol=1e-10)
+    np.testing.assert_allclose(found.values[:, 3, 0], by_hand[:, 3:].sum(axis=1), atol=1e-10)
+    intercept = float(np.ravel(final.intercept_)[0])
+    assert found.base[0] == pytest.approx(intercept + coef @ back.mean(axis=0), abs=1e-10)
+    own = (pipe.decision_function if task == "binary" else pipe.predict)(_x(data.head(50), columns))
+    np.testing.assert_allclose(found.model_output[:, 0], own, atol=1e-10)
+    assert found.additivity_errors.max() < 1e-9
+    assert found.features == columns and found.encoded["c"][0].startswith("onehotencoder__c_")
