@@ -163,28 +163,23 @@ def explain(
         The model cannot predict the rows, or gives no probabilities to explain.
     """
     tree = tree_estimator(model)
-    fallback = None
+    linear = linear_estimator(model) if tree is None else None
+    exact: tuple[str, Callable[[], ShapExplanation]] | None = None
     if tree is not None:
+        exact = ("TreeExplainer", lambda: _tree(model, frame, tree, tick))
+    elif linear is not None:
+        exact = ("LinearExplainer", lambda: _linear(model, frame, reference, linear, background,
+                                                    seed, tick))  # fmt: skip
+    fallback = None
+    if exact is not None:
+        name, run = exact
         try:
-            return _tree(model, frame, tree, tick)
+            return run()
         except ModelError:
             raise
         except Exception as exc:  # shap's or the library's own error, whatever its type
             fallback = (
-                f"TreeExplainer could not explain the model ({model.info.model_type}): "
-                f"{type(exc).__name__}: {_first_line(exc)}"
-            )
-    linear = linear_estimator(model) if tree is None else None
-    if linear is not None:
-        try:
-            got = linear_values(model, frame, reference, linear, background=background, seed=seed)
-            tick(frame.height)
-            return ShapExplanation(**got, outputs=_output_names(model, 1))
-        except ModelError:
-            raise
-        except Exception as exc:  # shap's or scikit-learn's own error, whatever its type
-            fallback = (
-                f"LinearExplainer could not explain the model ({model.info.model_type}): "
+                f"{name} could not explain the model ({model.info.model_type}): "
                 f"{type(exc).__name__}: {_first_line(exc)}"
             )
     why = (
@@ -206,6 +201,20 @@ def explain(
         tick=tick,
     )
     return ShapExplanation(**{**out, "why": f"model-agnostic: {why}", "fallback": fallback})
+
+
+def _linear(
+    model: Model,
+    frame: pl.DataFrame,
+    reference: pl.DataFrame,
+    linear: tuple[Any, Any],
+    background: int,
+    seed: int,
+    tick: Tick,
+) -> ShapExplanation:
+    got = linear_values(model, frame, reference, linear, background=background, seed=seed)
+    tick(frame.height)
+    return ShapExplanation(**got, outputs=_output_names(model, 1))
 
 
 def _first_line(exc: BaseException) -> str:
