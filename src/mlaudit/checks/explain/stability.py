@@ -30,8 +30,8 @@ drift check uses for a change *between periods*, a looser bar for a harder quest
 
 **Basis**: ``permutation`` (default, any model: :mod:`mlaudit.checks.explain._permute`, the
 fall of the score when a feature is shuffled, ``n_repeats`` shuffles a run) or ``shap`` (mean
-|SHAP value| from TreeExplainer, tree ensembles only, varying only the rows: TreeExplainer is
-exact and needs no background).
+|SHAP value| from TreeExplainer for tree ensembles, or LinearExplainer for linear models with
+the run's own rows as background, varying only the rows: both are exact).
 
 Cost: ``runs × (features × n_repeats + 1)`` predictions of ``rows`` rows (permutation); on
 5,000 rows × 20 features with a 200-tree LightGBM classifier see docs/explainability.md.
@@ -152,7 +152,7 @@ class ExplanationStability(Check):
     reads: ClassVar[frozenset[str]] = frozenset()
 
     basis: Literal["permutation", "shap"] = "permutation"
-    """``permutation`` (any model) or ``shap`` (mean |SHAP|, tree ensembles only)."""
+    """``permutation`` (any model) or ``shap`` (mean |SHAP|, tree ensembles and linear models)."""
     runs: Runs = 5
     """Rankings computed, each with its own seed and bootstrap sample of rows."""
     rows: PositiveCount = 1_000
@@ -228,21 +228,27 @@ class ExplanationStability(Check):
         return _Runs([features[j] for j in kept], importance, basis, sorted(failing))
 
     def _shap(self, model: Model, sample: pl.DataFrame, seeds: list[int]) -> _Runs | str:
+        from mlaudit.checks.explain._linear import linear_estimator
         from mlaudit.checks.explain._shap import explain, tree_estimator
 
-        if tree_estimator(model) is None:
+        exact = "TreeExplainer" if tree_estimator(model) is not None else (
+            "LinearExplainer" if linear_estimator(model) is not None else None
+        )  # fmt: skip
+        if exact is None:
             return (
-                "the shap basis reads tree ensembles only (TreeExplainer); this model "
-                f"({model.info.model_type}) is ranked with basis: permutation"
+                "the shap basis reads tree ensembles (TreeExplainer) and linear models "
+                f"(LinearExplainer) only; this model ({model.info.model_type}) is ranked with "
+                "basis: permutation"
             )
         out, names = [], None
         for seed in seeds:
             rows = self._sample(sample, seed)
-            found = explain(
-                model, rows, rows, background=1, permutations=1, seed=seed, tick=lambda n: None
-            )
-            if found.explainer != "TreeExplainer":
-                return f"TreeExplainer could not explain the model: {found.fallback}"
+            found = explain(  # a linear model's background: the run's own rows
+                model, rows, rows, background=rows.height, permutations=1, seed=seed,
+                tick=lambda n: None,
+            )  # fmt: skip
+            if found.explainer != exact:
+                return f"{exact} could not explain the model: {found.fallback}"
             names = found.features
             out.append(found.mean_abs)
         assert names is not None

@@ -128,14 +128,33 @@ def test_no_model_is_skipped() -> None:
     assert r.status == "skipped" and "model" in r.message
 
 
-def test_shap_basis_on_a_model_that_is_not_a_tree_is_skipped_with_the_reason() -> None:
-    from sklearn.linear_model import LogisticRegression
+def test_shap_basis_on_a_model_neither_tree_nor_linear_is_skipped_with_the_reason() -> None:
+    from sklearn.naive_bayes import GaussianNB
 
     df = _data(500, [1.0, 0.5], seed=7)
-    model = LogisticRegression().fit(df.drop("y").to_pandas(), df["y"].to_numpy())
+    model = GaussianNB().fit(df.drop("y").to_pandas(), df["y"].to_numpy())
     r = _run(df, model, basis="shap", runs=2, rows=100)
     assert r.status == "skipped"
     assert "tree ensembles" in r.message and "permutation" in r.message
+
+
+def test_shap_basis_ranks_a_linear_model_by_its_coefficients_times_the_spread() -> None:
+    """LinearExplainer with each run's rows as background: a feature's mean |SHAP| is
+    |coef| × the mean absolute deviation of the feature, so on independent standard normal
+    features the runs rank them by |coef| and agree."""
+    from sklearn.linear_model import LogisticRegression
+
+    df = _data(3000, [2.0, 1.0, 0.3], seed=7)
+    x = df.drop("y")
+    model = LogisticRegression().fit(x.to_pandas(), df["y"].to_numpy())
+    r = _run(df, model, basis="shap", runs=3, rows=2000)
+    assert r.status == "pass", r.message
+    expected = np.abs(model.coef_[0]) * np.abs(x.to_numpy() - x.to_numpy().mean(axis=0)).mean(0)
+    ranks = next(d for d in r.details if d.name == "Rank stability")
+    best = min(ranks.rows, key=lambda row: row[1])
+    assert best[0] == x.columns[int(np.argmax(expected))]
+    for row in ranks.rows:  # the runs' mean, on bootstrap rows: within a few % of the whole's
+        assert row[4] == pytest.approx(expected[x.columns.index(row[0])], rel=0.05)
 
 
 def test_the_runs_are_seeded_and_differ_from_each_other() -> None:
