@@ -8,8 +8,9 @@ designed for every family, present and future:
 * ``metrics`` (name → number) with optional ``bounds`` (confidence intervals or sketch error
   bounds) and an ``exact`` flag;
 * ``details``: typed blocks the report knows how to draw — tables (per group, per column),
-  series (per time window), distributions (reference vs current), curves (ROC, calibration),
-  examples (rows, masked) and notes;
+  series (per time window), bars, distributions (reference vs current), curves (ROC,
+  calibration), examples (rows, masked), notes and fairness groups (defined in
+  :mod:`mlaudit._details`, exported here);
 * ``controls``: the regulatory control ids the result is evidence for.
 
 Adding a family means adding checks and renderers, never changing this schema.
@@ -20,27 +21,50 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from mlaudit._details import (
+    MAX_CELL_CHARS,
+    MAX_MESSAGE_CHARS,
+    BarsDetail,
+    Cell,
+    CurveDetail,
+    Detail,
+    DistributionDetail,
+    ExamplesDetail,
+    GroupsDetail,
+    GroupValue,
+    NoteDetail,
+    Number,
+    SeriesDetail,
+    TableDetail,
+    _Model,
+    clip_text,
+)
 
 __all__ = [
+    "MAX_CELL_CHARS",
     "SCHEMA_VERSION",
     "AuditResult",
     "AuditSummary",
     "BarsDetail",
     "Bound",
+    "Cell",
     "CheckResult",
     "CsvDialectInfo",
     "CurveDetail",
     "Detail",
     "DistributionDetail",
     "ExamplesDetail",
+    "GroupValue",
     "GroupsDetail",
     "InputInfo",
     "MissingMarkersInfo",
     "ModelRecord",
     "NoteDetail",
+    "Number",
     "SeriesDetail",
     "Severity",
     "Status",
@@ -53,9 +77,6 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "1.0"
-
-Number = float | int | None
-Cell = str | float | int | bool | None
 
 
 class Status(StrEnum):
@@ -105,19 +126,6 @@ def worst_status(statuses: list[Status]) -> Status:
     return max(statuses, key=_STATUS_RANK.__getitem__)
 
 
-MAX_CELL_CHARS = 200
-"""Longer strings in tables and category lists are clipped: a report never copies huge values."""
-
-MAX_MESSAGE_CHARS = 2_000
-
-
-def clip_text(value: str, limit: int = MAX_CELL_CHARS) -> str:
-    """``value`` unchanged when short, else its start and the original length."""
-    if len(value) <= limit:
-        return value
-    return f"{value[:limit]}… ({len(value):,} characters)"
-
-
 def show_padding(value: str) -> str:
     """``value`` quoted as a Python string literal when it starts or ends with whitespace.
 
@@ -129,14 +137,6 @@ def show_padding(value: str) -> str:
     if value and (value[0].isspace() or value[-1].isspace()):
         return repr(value)
     return value
-
-
-def _clip_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
-    return [[clip_text(c) if isinstance(c, str) else c for c in row] for row in rows]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
 
 class Bound(_Model):
@@ -176,163 +176,6 @@ class Threshold(_Model):
         if breached(self.warn):
             return Status.WARN
         return Status.PASS
-
-
-class TableDetail(_Model):
-    """A table: per column, per group, per category, example rows."""
-
-    kind: Literal["table"] = "table"
-    name: str
-    title: str = ""
-    columns: list[str]
-    rows: list[list[Cell]]
-    note: str = ""
-
-    _clip = field_validator("rows")(_clip_rows)
-
-
-class SeriesDetail(_Model):
-    """Values over an ordered axis, typically time windows, with optional bands and limits."""
-
-    kind: Literal["series"] = "series"
-    name: str
-    title: str = ""
-    x_label: str = ""
-    y_label: str = ""
-    x: list[str | float | int]
-    series: dict[str, list[Number]]
-    lower: dict[str, list[Number]] = Field(default_factory=dict)
-    upper: dict[str, list[Number]] = Field(default_factory=dict)
-    limits: dict[str, float] = Field(default_factory=dict)
-
-
-class DistributionDetail(_Model):
-    """Distribution of one column in one or more samples (reference, current, windows).
-
-    Numeric: ``edges`` has one more entry than each count list.  Categorical: ``categories``
-    has as many entries as each count list, and ``edges`` is empty.
-    """
-
-    kind: Literal["distribution"] = "distribution"
-    name: str
-    title: str = ""
-    column: str
-    edges: list[float] = Field(default_factory=list)
-    categories: list[str] = Field(default_factory=list)
-    counts: dict[str, list[float]]
-    exact: bool = True
-
-    @field_validator("categories")
-    @classmethod
-    def _clip_categories(cls, v: list[str]) -> list[str]:
-        return [clip_text(c) for c in v]
-
-
-class BarsDetail(_Model):
-    """Horizontal bars: one row a label (a feature, a category), in the order given (largest
-    first for a ranking), one bar a series in each row, with an optional interval each.
-
-    ``series`` maps a series name (``importance``; ``reference`` and ``current``) to one value a
-    label; ``lower`` and ``upper``, for the series that have intervals, as many (``null`` for a
-    bar without one).  ``share`` says the values are shares of 0-1, drawn as percentages.
-    """
-
-    kind: Literal["bars"] = "bars"
-    name: str
-    title: str = ""
-    value_label: str = ""
-    labels: list[str]
-    series: dict[str, list[Number]]
-    lower: dict[str, list[Number]] = Field(default_factory=dict)
-    upper: dict[str, list[Number]] = Field(default_factory=dict)
-    share: bool = False
-
-    @field_validator("labels")
-    @classmethod
-    def _clip_labels(cls, v: list[str]) -> list[str]:
-        return [clip_text(c) for c in v]
-
-
-class CurveDetail(_Model):
-    """A curve such as ROC, precision-recall, calibration or partial dependence.
-
-    ``diagonal`` asks for the line y = x on equal axes: the chance line of a ROC curve, perfect
-    calibration on a reliability diagram.  ``x_scale`` / ``y_scale`` ``"log"`` draw an axis on
-    a logarithmic scale (timings over batch sizes that span decades); values at or below 0 have
-    no place on it and are not drawn.
-    """
-
-    kind: Literal["curve"] = "curve"
-    name: str
-    title: str = ""
-    x_label: str = ""
-    y_label: str = ""
-    curves: dict[str, dict[str, list[float]]] = Field(
-        description="curve name → {'x': [...], 'y': [...]}"
-    )
-    diagonal: bool = Field(default=False, description="draw y = x on equal axes")
-    x_scale: Literal["linear", "log"] = "linear"
-    y_scale: Literal["linear", "log"] = "linear"
-
-
-class ExamplesDetail(_Model):
-    """Example rows that illustrate a finding; personal data is masked before it gets here."""
-
-    kind: Literal["examples"] = "examples"
-    name: str
-    title: str = ""
-    columns: list[str]
-    rows: list[list[Cell]]
-    masked_columns: list[str] = Field(default_factory=list)
-
-    _clip = field_validator("rows")(_clip_rows)
-
-
-class NoteDetail(_Model):
-    """A paragraph of explanation (assumptions, method, caveats)."""
-
-    kind: Literal["note"] = "note"
-    name: str
-    text: str
-
-
-GroupValue = str | int | float | bool | list[float] | None
-
-
-class GroupsDetail(_Model):
-    """The groups of one sensitive attribute (or intersection) with their metrics.
-
-    ``groups`` holds one object a group: ``attribute``, ``group``, ``n`` and the metrics as
-    numbers under short names (``selection_rate``, ``tpr``, ``fpr``, ``fnr``, ``ppv``, ``npv``,
-    ``accuracy``, ``auc``, ``mean_score``), each with ``<name>_ci`` (``[low, high]``), and the
-    comparison with the reference group (docs/report-format.md lists every key).
-    """
-
-    kind: Literal["groups"] = "groups"
-    name: str
-    title: str = ""
-    attribute: str
-    favourable: str
-    reference_group: str | None = None
-    groups: list[dict[str, GroupValue]]
-
-    @field_validator("groups")
-    @classmethod
-    def _clip_groups(cls, v: list[dict[str, GroupValue]]) -> list[dict[str, GroupValue]]:
-        return [{k: clip_text(x) if isinstance(x, str) else x for k, x in g.items()} for g in v]
-
-
-Detail = Annotated[
-    TableDetail
-    | SeriesDetail
-    | BarsDetail
-    | DistributionDetail
-    | CurveDetail
-    | ExamplesDetail
-    | NoteDetail
-    | GroupsDetail,
-    Field(discriminator="kind"),
-]
 
 
 class CheckResult(_Model):

@@ -55,6 +55,7 @@ from mlaudit.results import (
     Severity,
     Status,
     TableDetail,
+    worst_status,
 )
 from mlaudit.stats import wilson_arrays
 
@@ -174,7 +175,7 @@ class ReasonCodes(Check):
                 "inputs, or have its use reviewed where the law allows it."
             )
         if unexplained / n > self.warn_unexplained:
-            status = max(status, Status.WARN, key=_rank)
+            status = worst_status([status, Status.WARN])
             text += (
                 f" {unexplained:,} unfavourable decisions ({unexplained / n:.0%}) have no reason: "
                 "no feature pushed them toward the unfavourable outcome (the model's average "
@@ -247,10 +248,6 @@ def _unfavourable(model: Model, rows: pl.DataFrame, favourable: str) -> list[int
     classes = list(model.info.classes)
     labels = model.predict_batch(frame_batch(rows, list(model.features))).label
     return [i for i, c in enumerate(labels) if classes[int(c)] != favourable]
-
-
-def _rank(status: Status) -> int:
-    return [Status.PASS, Status.WARN, Status.FAIL].index(status)
 
 
 def _sentences(reasons: tuple[Reason, ...], personal: set[str], top: int) -> list[str | None]:
