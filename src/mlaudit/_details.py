@@ -20,6 +20,7 @@ __all__ = [
     "Detail",
     "DistributionDetail",
     "ExamplesDetail",
+    "FrozenModel",
     "GroupValue",
     "GroupsDetail",
     "NoteDetail",
@@ -49,11 +50,13 @@ def _clip_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     return [[clip_text(c) if isinstance(c, str) else c for c in row] for row in rows]
 
 
-class _Model(BaseModel):
+class FrozenModel(BaseModel):
+    """The base of every result model: immutable, no unknown field."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
 
-class TableDetail(_Model):
+class TableDetail(FrozenModel):
     """A table: per column, per group, per category, example rows."""
 
     kind: Literal["table"] = "table"
@@ -66,7 +69,7 @@ class TableDetail(_Model):
     _clip = field_validator("rows")(_clip_rows)
 
 
-class SeriesDetail(_Model):
+class SeriesDetail(FrozenModel):
     """Values over an ordered axis, typically time windows, with optional bands and limits."""
 
     kind: Literal["series"] = "series"
@@ -81,7 +84,7 @@ class SeriesDetail(_Model):
     limits: dict[str, float] = Field(default_factory=dict)
 
 
-class DistributionDetail(_Model):
+class DistributionDetail(FrozenModel):
     """Distribution of one column in one or more samples (reference, current, windows).
 
     Numeric: ``edges`` has one more entry than each count list.  Categorical: ``categories``
@@ -103,7 +106,7 @@ class DistributionDetail(_Model):
         return [clip_text(c) for c in v]
 
 
-class BarsDetail(_Model):
+class BarsDetail(FrozenModel):
     """Horizontal bars: one row a label (a feature, a category), in the order given (largest
     first for a ranking), one bar a series in each row, with an optional interval each.
 
@@ -128,7 +131,7 @@ class BarsDetail(_Model):
         return [clip_text(c) for c in v]
 
 
-class CurveDetail(_Model):
+class CurveDetail(FrozenModel):
     """A curve such as ROC, precision-recall, calibration or partial dependence.
 
     ``diagonal`` asks for the line y = x on equal axes: the chance line of a ROC curve, perfect
@@ -150,7 +153,7 @@ class CurveDetail(_Model):
     y_scale: Literal["linear", "log"] = "linear"
 
 
-class ExamplesDetail(_Model):
+class ExamplesDetail(FrozenModel):
     """Example rows that illustrate a finding; personal data is masked before it gets here."""
 
     kind: Literal["examples"] = "examples"
@@ -163,7 +166,7 @@ class ExamplesDetail(_Model):
     _clip = field_validator("rows")(_clip_rows)
 
 
-class NoteDetail(_Model):
+class NoteDetail(FrozenModel):
     """A paragraph of explanation (assumptions, method, caveats)."""
 
     kind: Literal["note"] = "note"
@@ -174,7 +177,7 @@ class NoteDetail(_Model):
 GroupValue = str | int | float | bool | list[float] | None
 
 
-class GroupsDetail(_Model):
+class GroupsDetail(FrozenModel):
     """The groups of one sensitive attribute (or intersection) with their metrics.
 
     ``groups`` holds one object a group: ``attribute``, ``group``, ``n`` and the metrics as

@@ -34,13 +34,13 @@ from mlaudit._details import (
     Detail,
     DistributionDetail,
     ExamplesDetail,
+    FrozenModel,
     GroupsDetail,
     GroupValue,
     NoteDetail,
     Number,
     SeriesDetail,
     TableDetail,
-    _Model,
     clip_text,
 )
 
@@ -139,7 +139,7 @@ def show_padding(value: str) -> str:
     return value
 
 
-class Bound(_Model):
+class Bound(FrozenModel):
     """An interval around a metric: a confidence interval or a sketch's error bound."""
 
     low: Number
@@ -149,7 +149,7 @@ class Bound(_Model):
     method: str = ""
 
 
-class Threshold(_Model):
+class Threshold(FrozenModel):
     """The rule a metric was held to.
 
     ``direction`` ``"max"`` means the metric must stay at or below the limits (a missing share),
@@ -178,7 +178,7 @@ class Threshold(_Model):
         return Status.PASS
 
 
-class CheckResult(_Model):
+class CheckResult(FrozenModel):
     """What one check found, for one column or for the whole data set."""
 
     id: str = Field(description="check id, family.name")
@@ -203,7 +203,7 @@ class CheckResult(_Model):
         return clip_text(v, MAX_MESSAGE_CHARS)
 
 
-class CsvDialectInfo(_Model):
+class CsvDialectInfo(FrozenModel):
     """How a CSV input was read; ``detected`` names the settings not given by the user."""
 
     separator: str
@@ -222,7 +222,7 @@ class CsvDialectInfo(_Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class MissingMarkersInfo(_Model):
+class MissingMarkersInfo(FrozenModel):
     """Declared missing markers of an input and how many values each turned into a null."""
 
     every_column: list[str] = Field(default_factory=list)
@@ -239,7 +239,7 @@ def _is_empty(value: object) -> bool:
     return not value
 
 
-class InputInfo(_Model):
+class InputInfo(FrozenModel):
     """One input of the audit: where it came from and what it held."""
 
     name: Literal["reference", "current"] | str
@@ -263,7 +263,7 @@ class InputInfo(_Model):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
-class ModelRecord(_Model):
+class ModelRecord(FrozenModel):
     """A model the audit loaded: what it was, so a reader can tell which model was judged."""
 
     role: str = "model"
@@ -295,7 +295,7 @@ class ModelRecord(_Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class AuditSummary(_Model):
+class AuditSummary(FrozenModel):
     """Overall outcome and counts by status."""
 
     status: Status
@@ -303,7 +303,7 @@ class AuditSummary(_Model):
     total: int
 
 
-class AuditResult(_Model):
+class AuditResult(FrozenModel):
     """The artifact of an audit run; renderers and ``load_result`` work from it alone."""
 
     schema_version: str = SCHEMA_VERSION
